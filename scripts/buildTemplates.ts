@@ -1,0 +1,242 @@
+/**
+ * Writes the shipped templates (examples/*.cnn.json) from compact chain descriptions, through the
+ * project's own serializer so they are in canonical form. Run: npx tsx scripts/buildTemplates.ts
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { emptyDesign, type Design, type DesignNode, type TrainingSettings } from '../src/core/design';
+import { serializeDesign } from '../src/core/format/serializeDesign';
+
+type Layer = [id: string, type: string, params?: Record<string, unknown>];
+
+function chain(name: string, description: string, layers: Layer[], training: TrainingSettings): Design {
+  const design = emptyDesign(name);
+  design.description = description;
+  design.training = training;
+  design.nodes = layers.map(([id, type, params]): DesignNode => ({ id, type, params: params ?? {} }));
+  for (let i = 1; i < layers.length; i++) design.edges.push({ source: layers[i - 1][0], target: layers[i][0] });
+  return design;
+}
+
+const mnistTraining: TrainingSettings = { dataset: 'mnist', epochs: 3, batchSize: 64, optimizer: 'adam', learningRate: 0.001, validationSplit: 0.1, seed: 42 };
+const cifarTraining: TrainingSettings = { dataset: 'cifar10', epochs: 10, batchSize: 64, optimizer: 'adam', learningRate: 0.001, validationSplit: 0.1, standardize: true, seed: 42 };
+
+const templates: Record<string, Design> = {
+  'mnist-cnn': chain(
+    'MNIST CNN (course lab)',
+    'The lab\'s PyTorch MNIST CNN: two 5×5 convolutions with max pooling, dropout, two fully connected layers and log-softmax. 21,840 parameters.',
+    [
+      ['input', 'Input', { shape: [28, 28, 1] }],
+      ['conv1', 'Conv2D', { filters: 10, kernelSize: 5 }],
+      ['pool1', 'MaxPool2D', { poolSize: 2 }],
+      ['relu1', 'Activation', { fn: 'relu' }],
+      ['conv2', 'Conv2D', { filters: 20, kernelSize: 5 }],
+      ['drop1', 'Dropout', { rate: 0.5 }],
+      ['pool2', 'MaxPool2D', { poolSize: 2 }],
+      ['relu2', 'Activation', { fn: 'relu' }],
+      ['flatten', 'Flatten'],
+      ['fc1', 'Dense', { units: 50, activation: 'relu' }],
+      ['drop2', 'Dropout', { rate: 0.5 }],
+      ['fc2', 'Dense', { units: 10, activation: 'logSoftmax' }],
+    ],
+    { ...mnistTraining, loss: 'nll' },
+  ),
+  'mnist-ffn': chain(
+    'MNIST feed-forward baseline',
+    'The fully connected baseline the CNN is compared with: 784 → 256 → 128 → 64 → 10. 242,762 parameters.',
+    [
+      ['input', 'Input', { shape: [28, 28, 1] }],
+      ['flatten', 'Flatten'],
+      ['fc1', 'Dense', { units: 256, activation: 'relu' }],
+      ['fc2', 'Dense', { units: 128, activation: 'relu' }],
+      ['fc3', 'Dense', { units: 64, activation: 'relu' }],
+      ['fc4', 'Dense', { units: 10, activation: 'logSoftmax' }],
+    ],
+    { ...mnistTraining, loss: 'nll' },
+  ),
+  'mnist-cnn-small': chain(
+    'MNIST CNN (notebook)',
+    'The notebook\'s small MNIST CNN: conv-relu-pool twice, then one Dense layer. 8,490 parameters.',
+    [
+      ['input', 'Input', { shape: [28, 28, 1] }],
+      ['conv1', 'Conv2D', { filters: 10, kernelSize: 5, activation: 'relu' }],
+      ['pool1', 'MaxPool2D', { poolSize: 2 }],
+      ['conv2', 'Conv2D', { filters: 20, kernelSize: 5, activation: 'relu' }],
+      ['pool2', 'MaxPool2D', { poolSize: 2 }],
+      ['flatten', 'Flatten'],
+      ['fc', 'Dense', { units: 10, activation: 'softmax' }],
+    ],
+    mnistTraining,
+  ),
+  'cifar-dense-1': chain(
+    'CIFAR-10 one-layer dense',
+    'Softmax regression on raw CIFAR-10 pixels. 30,730 parameters.',
+    [
+      ['input', 'Input', { shape: [32, 32, 3] }],
+      ['flatten', 'Flatten'],
+      ['fc', 'Dense', { units: 10, activation: 'softmax' }],
+    ],
+    cifarTraining,
+  ),
+  'cifar-dense-2': chain(
+    'CIFAR-10 two-layer dense',
+    'One hidden layer of 128 ReLU units (about 45% test accuracy in the course). 394,634 parameters.',
+    [
+      ['input', 'Input', { shape: [32, 32, 3] }],
+      ['flatten', 'Flatten'],
+      ['fc1', 'Dense', { units: 128, activation: 'relu' }],
+      ['fc2', 'Dense', { units: 10, activation: 'softmax' }],
+    ],
+    cifarTraining,
+  ),
+  'cifar-simple-cnn': chain(
+    'CIFAR-10 simple CNN',
+    'One 3×3 convolution with "same" padding, max pooling and a Dense classifier (course table: 68.2% train, 62.4% test). 82,826 parameters.',
+    [
+      ['input', 'Input', { shape: [32, 32, 3] }],
+      ['conv1', 'Conv2D', { filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }],
+      ['pool1', 'MaxPool2D', { poolSize: 2 }],
+      ['flatten', 'Flatten'],
+      ['fc', 'Dense', { units: 10, activation: 'softmax' }],
+    ],
+    cifarTraining,
+  ),
+  'cifar-3conv': chain(
+    'CIFAR-10 three-conv net',
+    'Three 5×5 convolutions (padding 2) with 2×2 pooling, FC 1000 and FC 10: the net of the CIFAR-10 study (71% plain, 90.6% with standardization, augmentation, LR decay, dropout and batch norm). 1,191,170 parameters.',
+    [
+      ['input', 'Input', { shape: [32, 32, 3] }],
+      ['conv1', 'Conv2D', { filters: 32, kernelSize: 5, padding: 2, activation: 'relu' }],
+      ['pool1', 'MaxPool2D', { poolSize: 2 }],
+      ['conv2', 'Conv2D', { filters: 64, kernelSize: 5, padding: 2, activation: 'relu' }],
+      ['pool2', 'MaxPool2D', { poolSize: 2 }],
+      ['conv3', 'Conv2D', { filters: 64, kernelSize: 5, padding: 2, activation: 'relu' }],
+      ['pool3', 'MaxPool2D', { poolSize: 2 }],
+      ['flatten', 'Flatten'],
+      ['fc1', 'Dense', { units: 1000, activation: 'relu' }],
+      ['fc2', 'Dense', { units: 10, activation: 'softmax' }],
+    ],
+    { ...cifarTraining, optimizer: 'sgd', learningRate: 0.1, momentum: 0.9, batchSize: 128, schedule: 'exponential', decayRate: 0.95 },
+  ),
+  'pytorch-tutorial-net': chain(
+    'PyTorch tutorial Net',
+    'The CIFAR-10 classifier of the PyTorch "Training a classifier" tutorial. 62,006 parameters.',
+    [
+      ['input', 'Input', { shape: [32, 32, 3] }],
+      ['conv1', 'Conv2D', { filters: 6, kernelSize: 5, activation: 'relu' }],
+      ['pool1', 'MaxPool2D', { poolSize: 2 }],
+      ['conv2', 'Conv2D', { filters: 16, kernelSize: 5, activation: 'relu' }],
+      ['pool2', 'MaxPool2D', { poolSize: 2 }],
+      ['flatten', 'Flatten'],
+      ['fc1', 'Dense', { units: 120, activation: 'relu' }],
+      ['fc2', 'Dense', { units: 84, activation: 'relu' }],
+      ['fc3', 'Dense', { units: 10, activation: 'softmax' }],
+    ],
+    { ...cifarTraining, optimizer: 'sgd', learningRate: 0.001, momentum: 0.9, batchSize: 4, epochs: 2 },
+  ),
+  lenet5: chain(
+    'LeNet-5',
+    'LeCun et al. (1998): tanh convolutions with average pooling on 32×32 digits. 61,706 parameters.',
+    [
+      ['input', 'Input', { shape: [32, 32, 1] }],
+      ['c1', 'Conv2D', { filters: 6, kernelSize: 5, activation: 'tanh' }],
+      ['s2', 'AvgPool2D', { poolSize: 2 }],
+      ['c3', 'Conv2D', { filters: 16, kernelSize: 5, activation: 'tanh' }],
+      ['s4', 'AvgPool2D', { poolSize: 2 }],
+      ['flatten', 'Flatten'],
+      ['c5', 'Dense', { units: 120, activation: 'tanh' }],
+      ['f6', 'Dense', { units: 84, activation: 'tanh' }],
+      ['output', 'Dense', { units: 10, activation: 'softmax' }],
+    ],
+    { ...mnistTraining },
+  ),
+  alexnet: chain(
+    'AlexNet (one tower)',
+    'Krizhevsky et al. (2012) as one tower on 227×227 images: 62,378,344 parameters, most in the first fully connected layer.',
+    [
+      ['input', 'Input', { shape: [227, 227, 3] }],
+      ['conv1', 'Conv2D', { filters: 96, kernelSize: 11, strides: 4, activation: 'relu' }],
+      ['pool1', 'MaxPool2D', { poolSize: 3, strides: 2 }],
+      ['conv2', 'Conv2D', { filters: 256, kernelSize: 5, padding: 2, activation: 'relu' }],
+      ['pool2', 'MaxPool2D', { poolSize: 3, strides: 2 }],
+      ['conv3', 'Conv2D', { filters: 384, kernelSize: 3, padding: 1, activation: 'relu' }],
+      ['conv4', 'Conv2D', { filters: 384, kernelSize: 3, padding: 1, activation: 'relu' }],
+      ['conv5', 'Conv2D', { filters: 256, kernelSize: 3, padding: 1, activation: 'relu' }],
+      ['pool5', 'MaxPool2D', { poolSize: 3, strides: 2 }],
+      ['flatten', 'Flatten'],
+      ['fc6', 'Dense', { units: 4096, activation: 'relu' }],
+      ['drop6', 'Dropout', { rate: 0.5 }],
+      ['fc7', 'Dense', { units: 4096, activation: 'relu' }],
+      ['drop7', 'Dropout', { rate: 0.5 }],
+      ['fc8', 'Dense', { units: 1000, activation: 'softmax' }],
+    ],
+    { dataset: 'imagefolder', epochs: 90, batchSize: 128, optimizer: 'sgd', learningRate: 0.01, momentum: 0.9, schedule: 'step', decayRate: 0.1, decaySteps: 30, l2: 0.0005, seed: 42 },
+  ),
+  vgg16: chain(
+    'VGG16',
+    'Simonyan & Zisserman (2014): thirteen 3×3 convolutions in five blocks and three fully connected layers. 138,357,544 parameters.',
+    [
+      ['input', 'Input', { shape: [224, 224, 3] }],
+      ...[64, 128, 256, 512, 512].flatMap((filters, b): Layer[] => [
+        ...Array.from({ length: b < 2 ? 2 : 3 }, (_, i): Layer => [`block${b + 1}_conv${i + 1}`, 'Conv2D', { filters, kernelSize: 3, padding: 1, activation: 'relu' }]),
+        [`block${b + 1}_pool`, 'MaxPool2D', { poolSize: 2 }],
+      ]),
+      ['flatten', 'Flatten'],
+      ['fc1', 'Dense', { units: 4096, activation: 'relu' }],
+      ['fc2', 'Dense', { units: 4096, activation: 'relu' }],
+      ['predictions', 'Dense', { units: 1000, activation: 'softmax' }],
+    ],
+    { dataset: 'imagefolder', epochs: 74, batchSize: 256, optimizer: 'sgd', learningRate: 0.01, momentum: 0.9, l2: 0.0005, seed: 42 },
+  ),
+  resnet18: resnet18(),
+};
+
+/** ResNet-18 exactly as torchvision.models.resnet18 builds it (BasicBlock, [2, 2, 2, 2]). */
+function resnet18(): Design {
+  const design = chain(
+    'ResNet-18',
+    'He et al. (2015), as torchvision.models.resnet18 defines it: 11,689,512 trainable parameters (PyTorch\'s count) plus 9,600 batch-norm running statistics.',
+    [
+      ['input', 'Input', { shape: [224, 224, 3] }],
+      ['conv1', 'Conv2D', { filters: 64, kernelSize: 7, strides: 2, padding: 3, useBias: false }],
+      ['bn1', 'BatchNorm', { momentum: 0.9, epsilon: 1e-5 }],
+      ['relu', 'Activation', { fn: 'relu' }],
+      ['maxpool', 'MaxPool2D', { poolSize: 3, strides: 2, padding: 1 }],
+    ],
+    { dataset: 'imagefolder', epochs: 90, batchSize: 256, optimizer: 'sgd', learningRate: 0.1, momentum: 0.9, schedule: 'step', decayRate: 0.1, decaySteps: 30, l2: 0.0001, seed: 42 },
+  );
+  const bn = { momentum: 0.9, epsilon: 1e-5 };
+  let previous = 'maxpool';
+  let channels = 64;
+  const add = (id: string, type: string, params: Record<string, unknown>, inputs: string[]): string => {
+    design.nodes.push({ id, type, params });
+    for (const source of inputs) design.edges.push({ source, target: id });
+    return id;
+  };
+  [64, 128, 256, 512].forEach((filters, stage) => {
+    for (let block = 0; block < 2; block++) {
+      const p = `layer${stage + 1}_${block}`;
+      const stride = stage > 0 && block === 0 ? 2 : 1;
+      let x = add(`${p}_conv1`, 'Conv2D', { filters, kernelSize: 3, strides: stride, padding: 1, useBias: false }, [previous]);
+      x = add(`${p}_bn1`, 'BatchNorm', bn, [x]);
+      x = add(`${p}_relu1`, 'Activation', { fn: 'relu' }, [x]);
+      x = add(`${p}_conv2`, 'Conv2D', { filters, kernelSize: 3, padding: 1, useBias: false }, [x]);
+      x = add(`${p}_bn2`, 'BatchNorm', bn, [x]);
+      let shortcut = previous;
+      if (stride !== 1 || channels !== filters) {
+        shortcut = add(`${p}_downsample_conv`, 'Conv2D', { filters, kernelSize: 1, strides: stride, useBias: false }, [previous]);
+        shortcut = add(`${p}_downsample_bn`, 'BatchNorm', bn, [shortcut]);
+      }
+      x = add(`${p}_add`, 'Add', {}, [x, shortcut]);
+      previous = add(`${p}_relu2`, 'Activation', { fn: 'relu' }, [x]);
+      channels = filters;
+    }
+  });
+  add('avgpool', 'GlobalAvgPool2D', {}, [previous]);
+  add('fc', 'Dense', { units: 1000, activation: 'softmax' }, ['avgpool']);
+  return design;
+}
+
+const dir = join(__dirname, '..', 'examples');
+for (const [file, design] of Object.entries(templates)) writeFileSync(join(dir, `${file}.cnn.json`), serializeDesign(design));
+console.log(`wrote ${Object.keys(templates).length} templates to ${dir}`);

@@ -1,0 +1,40 @@
+import type { CliCommand, CliOutput } from './cliCommand';
+import { CliError } from './cliIo';
+import { summaryCommand } from './summaryCommand';
+import { validateCommand } from './validateCommand';
+
+/** Every sub-command, in help order. Adding one is one import and one entry here. */
+export const CLI_COMMANDS: CliCommand[] = [summaryCommand, validateCommand];
+
+const HELP = (): string =>
+  `cnn-designer: design, check, train and export convolutional networks (.cnn.json)\n\nUsage: cnn-designer <command> [arguments]\n\n${CLI_COMMANDS.map((c) => `  ${c.usage}`).join('\n')}\n`;
+
+/** Runs the CLI and resolves to its exit code: 0 success, 1 the design has errors, 2 bad usage or input. */
+export async function runCli(argv: string[], out: CliOutput): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out.stdout(HELP());
+    return name ? 0 : 2;
+  }
+  const command = CLI_COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    out.stderr(`Unknown command "${name}".\n\n${HELP()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, out);
+  } catch (err) {
+    if (err instanceof CliError) {
+      out.stderr(`cnn-designer ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    out.stderr(`cnn-designer ${name}: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 3;
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('cnn-designer.js')) {
+  runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((code) => {
+    process.exitCode = code;
+  });
+}

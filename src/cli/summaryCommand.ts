@@ -1,0 +1,60 @@
+import { formatSummary } from '../core/summary/formatSummary';
+import { CliError, hasFlag, positionals, readDesignFile } from './cliIo';
+import type { CliCommand } from './cliCommand';
+
+export const summaryCommand: CliCommand = {
+  name: 'summary',
+  usage: 'summary FILE [--json]    Keras-like table: output shapes, parameters, MACs, receptive fields, diagnostics',
+  run(argv, out) {
+    const [file] = positionals(argv, []);
+    const { analysis, parsed, diagnostics } = readDesignFile(file);
+    if (!analysis || !parsed.design) {
+      if (hasFlag(argv, '--json')) {
+        out.stdout(`${JSON.stringify({ layers: [], diagnostics: diagnostics.map(jsonDiagnostic) }, null, 2)}\n`);
+        return 1;
+      }
+      throw new CliError(`${file}: ${diagnostics.map((d) => d.message).join(' ')}`, 1);
+    }
+    if (hasFlag(argv, '--json')) {
+      const t = analysis.totals;
+      const json = {
+        name: parsed.design.name,
+        layers: analysis.order.map((id) => {
+          const n = analysis.nodes[id];
+          return {
+            id,
+            type: n.type,
+            outputShape: n.outputShape ?? null,
+            params: n.params,
+            trainableParams: n.trainableParams,
+            nonTrainableParams: n.nonTrainableParams,
+            macs: n.macs,
+            receptiveField: n.receptiveField ?? null,
+          };
+        }),
+        totalParams: t.params,
+        trainableParams: t.trainableParams,
+        nonTrainableParams: t.nonTrainableParams,
+        totalMacs: t.macs,
+        weightBytes: t.weightBytes,
+        activationBytes: t.activationBytes,
+        receptiveField: t.receptiveField ?? null,
+        diagnostics: diagnostics.map(jsonDiagnostic),
+      };
+      out.stdout(`${JSON.stringify(json, null, 2)}\n`);
+    } else out.stdout(formatSummary(parsed.design, analysis, diagnostics));
+    return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+  },
+};
+
+function jsonDiagnostic(d: import('../core/analysis/diagnostic').Diagnostic) {
+  return {
+    severity: d.severity,
+    code: d.code,
+    nodeId: d.nodeId ?? null,
+    message: d.message,
+    fix: d.fixes[0]?.title ?? null,
+    line: d.line ?? null,
+    column: d.column ?? null,
+  };
+}

@@ -1,0 +1,335 @@
+import type { Design, DesignEdge, Shape } from '../design';
+import { getLayerType, LAYER_TYPE_NAMES } from '../layers/layerCatalog';
+import type { AxisFormula } from '../layers/layerType';
+import { resolveParams } from '../layers/resolveParams';
+import type { Diagnostic, DiagnosticInput, Severity } from './diagnostic';
+
+export interface NodeAnalysis {
+  id: string;
+  type: string;
+  /** Short hyperparameter text for the block, e.g. "32 @ 3×3, s1, same". */
+  summary?: string;
+  /** Shapes arriving on the incoming edges, in edge order. */
+  inputShapes: Shape[];
+  outputShape?: Shape;
+  params: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  macs: number;
+  /** Bytes of this layer's output for one sample in float32. */
+  activationBytes: number;
+  receptiveField?: number[];
+  effectiveStride?: number[];
+  formulas?: AxisFormula[];
+  /** Worst diagnostic on this node. */
+  status: 'ok' | Severity;
+  /** The parameters after defaults, when they are valid. */
+  resolvedParams?: Record<string, unknown>;
+}
+
+export interface DesignTotals {
+  params: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  macs: number;
+  /** float32 weights, bytes. */
+  weightBytes: number;
+  /** Sum of every layer's float32 output for one sample, bytes. */
+  activationBytes: number;
+  /** Largest receptive field in the network (at its deepest spatial layer), per spatial axis. */
+  receptiveField?: number[];
+  /** Output shapes of the model's outputs (nodes no edge leaves). */
+  outputShapes: Shape[];
+}
+
+export interface DesignAnalysis {
+  /** Node ids in an order where every node comes after its inputs (nodes in cycles are left out). */
+  order: string[];
+  nodes: Record<string, NodeAnalysis>;
+  totals: DesignTotals;
+  diagnostics: Diagnostic[];
+  inputIds: string[];
+  outputIds: string[];
+  /** True when there are no errors: the design can be compiled, trained and exported. */
+  valid: boolean;
+}
+
+const SEVERITY_RANK: Record<'ok' | Severity, number> = { ok: 0, info: 1, warning: 2, error: 3 };
+
+/**
+ * Everything the designer shows about a design: per-layer shapes, parameters, MACs, memory,
+ * receptive fields and diagnostics with fixes. Works on any design, valid or not, without
+ * throwing; runs on every keystroke, so it is linear in nodes and edges.
+ */
+export function analyzeDesign(design: Design): DesignAnalysis {
+  const diagnostics: Diagnostic[] = [];
+  const nodeIndex = new Map<string, number>();
+  design.nodes.forEach((n, i) => {
+    if (!nodeIndex.has(n.id)) nodeIndex.set(n.id, i);
+  });
+  const nodes: Record<string, NodeAnalysis> = Object.create(null);
+  for (const n of design.nodes) {
+    nodes[n.id] = { id: n.id, type: n.type, inputShapes: [], params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, activationBytes: 0, status: 'ok' };
+  }
+
+  const push = (d: Diagnostic): void => {
+    diagnostics.push(d);
+    if (d.nodeId && nodes[d.nodeId] && SEVERITY_RANK[d.severity] > SEVERITY_RANK[nodes[d.nodeId].status]) nodes[d.nodeId].status = d.severity;
+  };
+  const reportFor = (nodeId: string) => {
+    const index = nodeIndex.get(nodeId)!;
+    const raw = design.nodes[index].params;
+    return (d: DiagnosticInput): void => {
+      const { param, fixes, ...rest } = d;
+      push({
+        ...rest,
+        nodeId,
+        path: param && Object.prototype.hasOwnProperty.call(raw, param) ? ['nodes', index, 'params', param] : ['nodes', index],
+        fixes: fixes ?? [],
+      });
+    };
+  };
+
+  // Edges: keep those joining two known nodes, once each.
+  const incoming = new Map<string, DesignEdge[]>();
+  const outgoing = new Map<string, DesignEdge[]>();
+  const seen = new Set<string>();
+  design.edges.forEach((edge, index) => {
+    const path = ['edges', index];
+    const missing = [edge.source, edge.target].filter((id) => !nodeIndex.has(id));
+    if (missing.length) {
+      push({
+        severity: 'error',
+        code: 'dangling-edge',
+        message: `The connection ${edge.source} → ${edge.target} refers to ${missing.map((m) => `"${m}"`).join(' and ')}, which ${missing.length > 1 ? 'are not nodes' : 'is not a node'} of this design.`,
+        edge: { source: edge.source, target: edge.target },
+        path,
+        fixes: [{ title: 'Remove this connection', edit: { kind: 'removeEdge', source: edge.source, target: edge.target } }],
+      });
+      return;
+    }
+    const key = `${edge.source}\u0000${edge.target}`;
+    if (seen.has(key)) {
+      push({
+        severity: 'warning',
+        code: 'duplicate-edge',
+        message: `${edge.source} → ${edge.target} is connected twice; the second connection is ignored.`,
+        edge: { source: edge.source, target: edge.target },
+        path,
+        fixes: [],
+      });
+      return;
+    }
+    seen.add(key);
+    if (!incoming.has(edge.target)) incoming.set(edge.target, []);
+    incoming.get(edge.target)!.push(edge);
+    if (!outgoing.has(edge.source)) outgoing.set(edge.source, []);
+    outgoing.get(edge.source)!.push(edge);
+  });
+
+  // Topological order (Kahn); whatever remains sits on or behind a cycle.
+  const indegree = new Map<string, number>();
+  for (const n of design.nodes) indegree.set(n.id, 0);
+  for (const [target, edges] of incoming) indegree.set(target, edges.length);
+  const order: string[] = [];
+  const queue: string[] = [];
+  design.nodes.forEach((n, i) => {
+    if (indegree.get(n.id) === 0 && nodeIndex.get(n.id) === i) queue.push(n.id);
+  });
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head];
+    order.push(id);
+    for (const e of outgoing.get(id) ?? []) {
+      const left = indegree.get(e.target)! - 1;
+      indegree.set(e.target, left);
+      if (left === 0) queue.push(e.target);
+    }
+  }
+  if (order.length < nodeIndex.size) {
+    const ordered = new Set(order);
+    const stuck = [...nodeIndex.keys()].filter((id) => !ordered.has(id));
+    const cycle = findCycle(stuck, outgoing, ordered);
+    const closing = cycle.length ? { source: cycle[cycle.length - 1], target: cycle[0] } : undefined;
+    for (const id of cycle.length ? cycle : stuck) {
+      push({
+        severity: 'error',
+        code: 'cycle',
+        nodeId: id,
+        path: ['nodes', nodeIndex.get(id)!],
+        message: `The connections form a loop (${[...cycle, cycle[0]].join(' → ')}); a CNN must be a graph without cycles.`,
+        fixes: closing ? [{ title: `Remove the connection ${closing.source} → ${closing.target}`, edit: { kind: 'removeEdge', ...closing } }] : [],
+      });
+    }
+  }
+
+  const inputIds = design.nodes.filter((n) => n.type === 'Input').map((n) => n.id);
+  if (inputIds.length === 0) {
+    push({
+      severity: 'error',
+      code: 'missing-input',
+      path: design.nodes.length ? ['nodes'] : [],
+      message: 'The design has no Input layer, so no shape can be computed. Add an Input with the shape of one sample, e.g. [28, 28, 1] for MNIST or [32, 32, 3] for CIFAR-10.',
+      fixes: [],
+    });
+  }
+
+  for (const id of order) {
+    const index = nodeIndex.get(id)!;
+    const node = design.nodes[index];
+    const result = nodes[id];
+    const report = reportFor(id);
+    const layer = getLayerType(node.type);
+    const inEdges = incoming.get(id) ?? [];
+    result.inputShapes = inEdges.map((e) => nodes[e.source].outputShape).filter((s): s is Shape => !!s);
+    if (!layer) {
+      const close = LAYER_TYPE_NAMES.find((t) => t.toLowerCase() === node.type.toLowerCase() || t.toLowerCase().startsWith(node.type.toLowerCase().slice(0, 4)));
+      report({
+        severity: 'error',
+        code: 'unknown-layer-type',
+        message: `"${node.type}" is not a layer type.${close ? ` Did you mean "${close}"?` : ''} Known types: ${LAYER_TYPE_NAMES.join(', ')}.`,
+        fixes: close ? [{ title: `Change the type to ${close}` }] : [],
+      });
+      continue;
+    }
+    const params = resolveParams(layer.params, node.params, report, layer.label);
+    if (params) {
+      result.resolvedParams = params;
+      try {
+        result.summary = layer.summarize(params);
+      } catch {
+        result.summary = undefined;
+      }
+    }
+    if (inEdges.length < layer.inputs.min) {
+      report(
+        layer.inputs.min === 1
+          ? {
+              severity: 'error',
+              code: 'dangling-node',
+              message: `${layer.label} "${id}" has no input: connect a layer (or the Input) to it.`,
+              fixes: design.nodes.length > 1 ? [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }] : [],
+            }
+          : {
+              severity: 'error',
+              code: 'too-few-inputs',
+              message: `${layer.label} merges branches and needs at least ${layer.inputs.min} inputs; it has ${inEdges.length}.`,
+            },
+      );
+      continue;
+    }
+    if (inEdges.length > layer.inputs.max) {
+      report({
+        severity: 'error',
+        code: layer.inputs.max === 0 ? 'input-with-inputs' : 'too-many-inputs',
+        message:
+          layer.inputs.max === 0
+            ? 'An Input layer starts the network and cannot receive connections.'
+            : `${layer.label} takes one input but ${inEdges.length} are connected (${inEdges.map((e) => e.source).join(', ')}). To join branches, put an Add or Concatenate before it.`,
+        fixes:
+          layer.inputs.max === 0
+            ? inEdges.map((e) => ({ title: `Remove the connection ${e.source} → ${id}`, edit: { kind: 'removeEdge' as const, source: e.source, target: id } }))
+            : [],
+      });
+      continue;
+    }
+    // Upstream problems already explain why an input has no shape.
+    if (!params || result.inputShapes.length !== inEdges.length) continue;
+    const inferred = layer.infer({
+      node,
+      params,
+      inputShapes: result.inputShapes,
+      inputFields: inEdges.map((e) => ({ receptiveField: nodes[e.source].receptiveField, effectiveStride: nodes[e.source].effectiveStride })),
+      report: (d) => {
+        // A layer rule can ask to insert before itself without knowing its input edge.
+        if (d.fixes) {
+          for (const fix of d.fixes) if (fix.edit?.kind === 'insertLayer' && fix.edit.source === '' && inEdges[0]) fix.edit = { ...fix.edit, source: inEdges[0].source };
+        }
+        report(d);
+      },
+    });
+    if (!inferred) continue;
+    result.outputShape = inferred.outputShape;
+    result.trainableParams = inferred.trainableParams;
+    result.nonTrainableParams = inferred.nonTrainableParams;
+    result.params = inferred.trainableParams + inferred.nonTrainableParams;
+    result.macs = inferred.macs;
+    result.activationBytes = 4 * inferred.outputShape.reduce((a, b) => a * b, 1);
+    result.receptiveField = inferred.receptiveField;
+    result.effectiveStride = inferred.effectiveStride;
+    // Element-wise and per-position layers (activations, batch norm, dropout) see what their input saw.
+    const first = inEdges.length === 1 ? nodes[inEdges[0].source] : undefined;
+    if (!result.receptiveField && first?.receptiveField && first.outputShape && first.outputShape.length === inferred.outputShape.length && inferred.outputShape.length > 1 && inferred.outputShape.slice(0, -1).every((d, i) => d === first.outputShape![i])) {
+      result.receptiveField = first.receptiveField;
+      result.effectiveStride = first.effectiveStride;
+    }
+    result.formulas = inferred.formulas;
+  }
+
+  // Layers whose output goes nowhere: fine for the last layer, a mistake for the others.
+  const sinks = order.filter((id) => !(outgoing.get(id)?.length));
+  const outputIds = sinks.filter((id) => design.nodes[nodeIndex.get(id)!].type !== 'Input');
+  for (const id of sinks) {
+    const node = design.nodes[nodeIndex.get(id)!];
+    if (node.type === 'Input' && design.nodes.length > 1) {
+      push({
+        severity: 'warning',
+        code: 'unused-input',
+        nodeId: id,
+        path: ['nodes', nodeIndex.get(id)!],
+        message: `Input "${id}" is not connected to any layer.`,
+        fixes: [],
+      });
+    }
+  }
+  if (outputIds.length > 1) {
+    const main = outputIds[outputIds.length - 1];
+    for (const id of outputIds.slice(0, -1)) {
+      push({
+        severity: 'warning',
+        code: 'dangling-output',
+        nodeId: id,
+        path: ['nodes', nodeIndex.get(id)!],
+        message: `The output of "${id}" is not used by any layer, so the model gets a second output besides "${main}". Connect it onward, or delete it.`,
+        fixes: [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }],
+      });
+    }
+  }
+
+  const totals: DesignTotals = { params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, weightBytes: 0, activationBytes: 0, outputShapes: [] };
+  let bestField = 0;
+  for (const id of order) {
+    const n = nodes[id];
+    totals.params += n.params;
+    totals.trainableParams += n.trainableParams;
+    totals.nonTrainableParams += n.nonTrainableParams;
+    totals.macs += n.macs;
+    totals.activationBytes += n.activationBytes;
+    if (n.receptiveField && n.type !== 'Input') {
+      const size = n.receptiveField.reduce((a, b) => a * b, 1);
+      if (size > bestField) {
+        bestField = size;
+        totals.receptiveField = n.receptiveField;
+      }
+    }
+  }
+  totals.weightBytes = 4 * totals.params;
+  totals.outputShapes = outputIds.map((id) => nodes[id].outputShape).filter((s): s is Shape => !!s);
+  return { order, nodes, totals, diagnostics, inputIds, outputIds, valid: !diagnostics.some((d) => d.severity === 'error') };
+}
+
+/** One cycle among `stuck` nodes, as a list of ids, by walking successors until one repeats. */
+function findCycle(stuck: string[], outgoing: Map<string, DesignEdge[]>, done: Set<string>): string[] {
+  const stuckSet = new Set(stuck);
+  for (const start of stuck) {
+    const path: string[] = [];
+    const at = new Map<string, number>();
+    let current: string | undefined = start;
+    while (current !== undefined && !at.has(current)) {
+      at.set(current, path.length);
+      path.push(current);
+      current = (outgoing.get(current) ?? []).map((e) => e.target).find((t) => stuckSet.has(t) && !done.has(t));
+    }
+    if (current !== undefined) return path.slice(at.get(current)!);
+  }
+  return [];
+}

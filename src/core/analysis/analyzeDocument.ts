@@ -1,0 +1,48 @@
+import { parseDesign, type ParsedDesign } from '../format/parseDesign';
+import { jsonPathKey } from '../format/parseJsonWithLocations';
+import { analyzeDesign, type DesignAnalysis } from './analyzeDesign';
+import type { Diagnostic } from './diagnostic';
+
+export interface DocumentAnalysis {
+  parsed: ParsedDesign;
+  /** Present whenever the text held a design object, even a broken one. */
+  analysis?: DesignAnalysis;
+  /** Structural and design diagnostics together, each located in the text where possible. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses and analyzes `.cnn.json` text in one step, for the editor, the Problems panel and the
+ * CLI. Never throws: an unexpected failure is itself reported as a diagnostic.
+ */
+export function analyzeDocument(text: string): DocumentAnalysis {
+  let parsed: ParsedDesign = { diagnostics: [], lossless: false, spans: new Map() };
+  try {
+    parsed = parseDesign(text);
+    const analysis = parsed.design ? analyzeDesign(parsed.design) : undefined;
+    const diagnostics = [...parsed.diagnostics, ...(analysis?.diagnostics ?? [])];
+    for (const d of diagnostics) {
+      if (d.line === undefined && d.path) {
+        const span = parsed.spans.get(jsonPathKey(d.path));
+        if (span) {
+          d.line = span.line;
+          d.column = span.column;
+        }
+      }
+    }
+    return { parsed, analysis, diagnostics };
+  } catch (err) {
+    return {
+      parsed,
+      diagnostics: [
+        ...parsed.diagnostics,
+        {
+          severity: 'error',
+          code: 'internal-error',
+          message: `CNN Designer could not analyze this design (${err instanceof Error ? err.message : String(err)}). Please report it with the file.`,
+          fixes: [],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * A strict JSON parser (RFC 8259) that also records where every value sits in the text, so that
+ * diagnostics can point at the exact key or value, and that reports syntax errors with a line and
+ * column a person can find. JSON.parse gives neither, portably.
+ */
+
+export interface TextSpan {
+  /** Offset of the first character, 0-based. */
+  offset: number;
+  length: number;
+  /** 1-based line and column of the first character. */
+  line: number;
+  column: number;
+}
+
+export interface JsonSyntaxError {
+  message: string;
+  offset: number;
+  line: number;
+  column: number;
+}
+
+export type JsonPath = (string | number)[];
+
+export type JsonParseResult =
+  | { ok: true; value: unknown; spans: Map<string, TextSpan> }
+  | { ok: false; error: JsonSyntaxError };
+
+/** Key of a JSON path in the span map: segments joined by '/'. */
+export function jsonPathKey(path: JsonPath): string {
+  return path.map((segment) => String(segment).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+}
+
+class JsonSyntaxFailure extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+export function parseJsonWithLocations(text: string): JsonParseResult {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const locate = (offset: number): { line: number; column: number } => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
+  };
+  const spans = new Map<string, TextSpan>();
+  let pos = 0;
+
+  const describe = (offset: number): string => {
+    if (offset >= text.length) return 'end of file';
+    const ch = text[offset];
+    return JSON.stringify(ch);
+  };
+  const fail = (message: string, offset = pos): never => {
+    throw new JsonSyntaxFailure(message, offset);
+  };
+  const skipWhitespace = (): void => {
+    while (pos < text.length) {
+      const c = text.charCodeAt(pos);
+      if (c === 32 || c === 9 || c === 10 || c === 13) pos++;
+      else if (c === 47 && (text[pos + 1] === '/' || text[pos + 1] === '*')) fail('Comments are not allowed in JSON');
+      else break;
+    }
+  };
+  const record = (path: JsonPath, start: number): void => {
+    spans.set(jsonPathKey(path), { offset: start, length: pos - start, ...locate(start) });
+  };
+
+  const parseString = (): string => {
+    const start = pos;
+    pos++; // opening quote
+    let out = '';
+    let chunkStart = pos;
+    while (true) {
+      if (pos >= text.length) fail('Unterminated string', start);
+      const c = text.charCodeAt(pos);
+      if (c === 34) {
+        out += text.slice(chunkStart, pos);
+        pos++;
+        return out;
+      }
+      if (c < 32) fail('Control character in string (use \\n or \\t)');
+      if (c === 92) {
+        out += text.slice(chunkStart, pos);
+        const esc = text[pos + 1];
+        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (esc !== undefined && esc in simple) {
+          out += simple[esc];
+          pos += 2;
+        } else if (esc === 'u') {
+          const hex = text.slice(pos + 2, pos + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('Invalid \\u escape in string');
+          out += String.fromCharCode(parseInt(hex, 16));
+          pos += 6;
+        } else fail(`Invalid escape ${describe(pos + 1)} in string`, pos + 1);
+        chunkStart = pos;
+        continue;
+      }
+      pos++;
+    }
+  };
+
+  const parseNumber = (): number => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(pos, pos + 400));
+    if (!match) fail(`Unexpected ${describe(pos)}: expected a value`);
+    pos += match![0].length;
+    return Number(match![0]);
+  };
+
+  const parseValue = (path: JsonPath, depth: number): unknown => {
+    if (depth > 500) fail('Nesting is too deep');
+    skipWhitespace();
+    const start = pos;
+    const ch = text[pos];
+    let value: unknown;
+    if (ch === '{') {
+      pos++;
+      const obj: Record<string, unknown> = {};
+      skipWhitespace();
+      if (text[pos] === '}') pos++;
+      else {
+        while (true) {
+          skipWhitespace();
+          if (text[pos] !== '"') fail(text[pos] === '}' ? 'Trailing comma before "}"' : `Unexpected ${describe(pos)}: expected a property name in double quotes`);
+          const keyStart = pos;
+          const key = parseString();
+          if (Object.prototype.hasOwnProperty.call(obj, key)) fail(`Duplicate key ${JSON.stringify(key)}`, keyStart);
+          skipWhitespace();
+          if (text[pos] !== ':') fail(`Unexpected ${describe(pos)}: expected ":" after property name`);
+          pos++;
+          const childValue = parseValue([...path, key], depth + 1);
+          Object.defineProperty(obj, key, { value: childValue, enumerable: true, writable: true, configurable: true });
+          skipWhitespace();
+          if (text[pos] === ',') {
+            pos++;
+            continue;
+          }
+          if (text[pos] === '}') {
+            pos++;
+            break;
+          }
+          fail(`Unexpected ${describe(pos)}: expected "," or "}"`);
+        }
+      }
+      value = obj;
+    } else if (ch === '[') {
+      pos++;
+      const arr: unknown[] = [];
+      skipWhitespace();
+      if (text[pos] === ']') pos++;
+      else {
+        while (true) {
+          skipWhitespace();
+          if (text[pos] === ']') fail('Trailing comma before "]"');
+          arr.push(parseValue([...path, arr.length], depth + 1));
+          skipWhitespace();
+          if (text[pos] === ',') {
+            pos++;
+            continue;
+          }
+          if (text[pos] === ']') {
+            pos++;
+            break;
+          }
+          fail(`Unexpected ${describe(pos)}: expected "," or "]"`);
+        }
+      }
+      value = arr;
+    } else if (ch === '"') value = parseString();
+    else if (text.startsWith('true', pos)) {
+      pos += 4;
+      value = true;
+    } else if (text.startsWith('false', pos)) {
+      pos += 5;
+      value = false;
+    } else if (text.startsWith('null', pos)) {
+      pos += 4;
+      value = null;
+    } else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) value = parseNumber();
+    else fail(`Unexpected ${describe(pos)}: expected a value`);
+    record(path, start);
+    return value;
+  };
+
+  try {
+    // A byte-order mark is tolerated, as editors write one.
+    if (text.charCodeAt(0) === 0xfeff) pos = 1;
+    skipWhitespace();
+    if (pos >= text.length) fail('The file is empty: expected a JSON object');
+    const value = parseValue([], 0);
+    skipWhitespace();
+    if (pos < text.length) fail(`Unexpected ${describe(pos)} after the end of the JSON value`);
+    return { ok: true, value, spans };
+  } catch (err) {
+    if (err instanceof JsonSyntaxFailure) {
+      const offset = Math.min(err.offset, text.length);
+      return { ok: false, error: { message: err.message, offset, ...locate(offset) } };
+    }
+    const offset = Math.min(pos, text.length);
+    return { ok: false, error: { message: `Could not parse: ${String(err)}`, offset, ...locate(offset) } };
+  }
+}

@@ -1,0 +1,99 @@
+import type { Design, DesignEdge, DesignNode } from '../design';
+import { getLayerType } from '../layers/layerCatalog';
+
+const TRAINING_KEY_ORDER = [
+  'dataset',
+  'datasetPath',
+  'epochs',
+  'batchSize',
+  'optimizer',
+  'learningRate',
+  'momentum',
+  'schedule',
+  'decayRate',
+  'decaySteps',
+  'loss',
+  'l2',
+  'earlyStoppingPatience',
+  'validationSplit',
+  'standardize',
+  'augment',
+  'seed',
+  'backend',
+];
+
+/** Copies `source` with `order` keys first, then the rest in their own order. */
+function ordered(source: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const put = (key: string): void => {
+    if (source[key] !== undefined) Object.defineProperty(out, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+  };
+  for (const key of order) if (Object.prototype.hasOwnProperty.call(source, key)) put(key);
+  for (const key of Object.keys(source)) if (!order.includes(key)) put(key);
+  return out;
+}
+
+function nodeToJson(node: DesignNode): Record<string, unknown> {
+  const paramOrder = getLayerType(node.type)?.params.map((p) => p.name) ?? [];
+  const out: Record<string, unknown> = { id: node.id, type: node.type };
+  if (node.name !== undefined) out.name = node.name;
+  out.params = ordered(node.params, paramOrder);
+  if (node.position) out.position = { x: node.position.x, y: node.position.y };
+  return { ...out, ...ordered(node.extra ?? {}, Object.keys(out)) };
+}
+
+function edgeToJson(edge: DesignEdge): Record<string, unknown> {
+  return { source: edge.source, target: edge.target, ...ordered(edge.extra ?? {}, ['source', 'target']) };
+}
+
+/** The design as a plain JSON value in canonical key order. */
+export function designToJson(design: Design): Record<string, unknown> {
+  const out: Record<string, unknown> = { format: design.format, version: design.version, name: design.name };
+  if (design.description !== undefined) out.description = design.description;
+  out.nodes = design.nodes.map(nodeToJson);
+  out.edges = design.edges.map(edgeToJson);
+  out.training = ordered(design.training, TRAINING_KEY_ORDER);
+  const extra = ordered(design.extra ?? {}, []);
+  for (const key of Object.keys(extra)) if (!(key in out)) Object.defineProperty(out, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+const MAX_INLINE = 100;
+
+const isLeafy = (value: unknown): boolean =>
+  value === null || typeof value !== 'object' || (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object' || (Array.isArray(v) && v.every(isLeafy))));
+
+function inline(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    return entries.length === 0 ? '{}' : `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')} }`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Two-space JSON in which containers of plain values that fit on a line stay on one line (params,
+ * positions, shapes, edges), so that one edit changes one line of a git diff.
+ */
+export function formatJson(value: unknown, indent = '', keyLength = 0): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const children: unknown[] = Array.isArray(value) ? value : Object.values(value);
+  if (children.length === 0) return Array.isArray(value) ? '[]' : '{}';
+  if (children.every(isLeafy)) {
+    const text = inline(value);
+    if (indent.length + keyLength + text.length <= MAX_INLINE) return text;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) return `[\n${value.map((v) => inner + formatJson(v, inner)).join(',\n')}\n${indent}]`;
+  const lines = Object.entries(value).map(([k, v]) => {
+    const key = `${JSON.stringify(k)}: `;
+    return inner + key + formatJson(v, inner, key.length);
+  });
+  return `{\n${lines.join(',\n')}\n${indent}}`;
+}
+
+/** Deterministic text of a design: canonical key order, two-space indentation, final newline. */
+export function serializeDesign(design: Design): string {
+  return `${formatJson(designToJson(design))}\n`;
+}

@@ -1,0 +1,33 @@
+import type { LayerType } from './layerType';
+
+export interface BatchNormParams {
+  momentum: number;
+  epsilon: number;
+}
+
+export const batchNormLayer: LayerType<BatchNormParams> = {
+  type: 'BatchNorm',
+  label: 'Batch norm',
+  group: 'normalization',
+  description:
+    'Normalizes each channel over the batch, then scales and shifts it (γ, β learned; running mean and variance kept for test time).',
+  params: [
+    {
+      name: 'momentum',
+      label: 'Momentum',
+      kind: 'number',
+      min: 0,
+      max: 1,
+      default: 0.99,
+      doc: 'Keras convention: weight of the old running average (PyTorch momentum = 1 − this).',
+    },
+    { name: 'epsilon', label: 'Epsilon', kind: 'number', min: 0, max: 1, default: 0.001, doc: 'Added to the variance to avoid dividing by zero.' },
+  ],
+  inputs: { min: 1, max: 1 },
+  summarize: (p) => `m=${p.momentum}`,
+  infer: ({ inputShapes }) => {
+    const channels = inputShapes[0][inputShapes[0].length - 1];
+    return { outputShape: [...inputShapes[0]], trainableParams: 2 * channels, nonTrainableParams: 2 * channels, macs: 0 };
+  },
+  toKeras: (p) => [{ className: 'BatchNormalization', config: { axis: -1, momentum: p.momentum, epsilon: p.epsilon }, suffix: '' }],
+};

@@ -1,0 +1,131 @@
+import type { KerasLayerSpec, LayerType } from './layerType';
+import { activationParam, activationSuffix, useBiasParam, withActivation, windowText } from './commonParams';
+import type { ResolvedPadding } from './resolveParams';
+import { slidingWindow } from './slidingWindow';
+
+export interface ConvolutionParams {
+  filters: number;
+  kernelSize: number[];
+  strides: number[];
+  padding: ResolvedPadding;
+  dilationRate: number[];
+  activation: string;
+  useBias: boolean;
+}
+
+/** Conv1D and Conv2D share every rule but the number of spatial axes. */
+function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
+  const type = dims === 2 ? 'Conv2D' : 'Conv1D';
+  const label = dims === 2 ? 'Conv 2D' : 'Conv 1D';
+  const rank = dims + 1;
+  return {
+    type,
+    label,
+    group: 'convolution',
+    description:
+      dims === 2
+        ? 'Slides learned filters over an image; each filter shares its weights across all positions.'
+        : 'Slides learned filters along a sequence; each filter shares its weights across all positions.',
+    params: [
+      { name: 'filters', label: 'Filters', kind: 'int', min: 1, max: 65536, required: true, doc: 'Number of filters, i.e. output channels.' },
+      {
+        name: 'kernelSize',
+        label: 'Kernel size',
+        kind: 'window',
+        dims,
+        min: 1,
+        required: true,
+        doc: dims === 2 ? 'Filter size: 3, or [height, width].' : 'Filter length.',
+        unit: 'px',
+      },
+      { name: 'strides', label: 'Strides', kind: 'window', dims, min: 1, default: 1, doc: 'Step between filter positions.', unit: 'px' },
+      { name: 'padding', label: 'Padding', kind: 'padding', dims, default: 'valid', doc: '"valid" (none), "same" (keeps size at stride 1), or zeros on each side.' },
+      { name: 'dilationRate', label: 'Dilation', kind: 'window', dims, min: 1, default: 1, doc: 'Spacing between filter taps (atrous convolution).' },
+      activationParam,
+      useBiasParam,
+    ],
+    inputs: { min: 1, max: 1 },
+    summarize: (p) =>
+      `${p.filters} @ ${windowText(p.kernelSize)}, s${windowText(p.strides)}, ${Array.isArray(p.padding) ? `p${windowText(p.padding)}` : p.padding}${
+        p.dilationRate.some((d) => d > 1) ? `, d${windowText(p.dilationRate)}` : ''
+      }${activationSuffix(p.activation)}`,
+    infer: ({ node, params, inputShapes, inputFields, report }) => {
+      const input = inputShapes[0];
+      if (input.length !== rank) {
+        report({
+          severity: 'error',
+          code: 'wrong-input-rank',
+          message:
+            dims === 2
+              ? `${label} needs an image [height, width, channels], but gets [${input.join(', ')}]. ${input.length === 1 ? 'A vector has no spatial layout left: convolve before Flatten/Dense, or reshape.' : ''}`.trim()
+              : `${label} needs a sequence [length, channels], but gets [${input.join(', ')}].`,
+        });
+        return undefined;
+      }
+      if (params.dilationRate.some((d) => d > 1) && params.strides.some((s) => s > 1)) {
+        report({
+          severity: 'error',
+          code: 'dilation-with-stride',
+          param: 'dilationRate',
+          message: 'Keras and TF.js cannot combine a dilation above 1 with a stride above 1 (PyTorch can), so this layer could not be trained or exported to them.',
+          fixes: [
+            { title: 'Use stride 1', edit: { kind: 'setParams', nodeId: node.id, params: { strides: 1 } } },
+            { title: 'Use dilation 1', edit: { kind: 'setParams', nodeId: node.id, params: { dilationRate: 1 } } },
+          ],
+        });
+      }
+      const channels = input[dims];
+      const window = slidingWindow({
+        nodeId: node.id,
+        layerLabel: label,
+        input: input.slice(0, dims),
+        kernel: params.kernelSize,
+        strides: params.strides,
+        dilation: params.dilationRate,
+        padding: params.padding,
+        kernelParam: 'kernelSize',
+        stridesParam: 'strides',
+        report,
+      });
+      if (!window.output) return undefined;
+      const taps = params.kernelSize.reduce((a, b) => a * b, 1);
+      const positions = window.output.reduce((a, b) => a * b, 1);
+      const field = inputFields[0];
+      const effective = params.kernelSize.map((k, i) => params.dilationRate[i] * (k - 1) + 1);
+      return {
+        outputShape: [...window.output, params.filters],
+        trainableParams: taps * channels * params.filters + (params.useBias ? params.filters : 0),
+        nonTrainableParams: 0,
+        macs: positions * params.filters * taps * channels,
+        receptiveField: field?.receptiveField && field.effectiveStride ? field.receptiveField.map((r, i) => r + (effective[i] - 1) * field.effectiveStride![i]) : undefined,
+        effectiveStride: field?.effectiveStride ? field.effectiveStride.map((j, i) => j * params.strides[i]) : undefined,
+        formulas: window.formulas,
+      };
+    },
+    toKeras: (p) => {
+      const layers: KerasLayerSpec[] = [];
+      if (Array.isArray(p.padding) && p.padding.some((x) => x > 0)) {
+        layers.push(
+          dims === 2
+            ? { className: 'ZeroPadding2D', config: { padding: [[p.padding[0], p.padding[0]], [p.padding[1], p.padding[1]]] }, suffix: '_pad' }
+            : { className: 'CnnZeroPadding1D', config: { padding: [p.padding[0], p.padding[0]] }, suffix: '_pad' },
+        );
+      }
+      const main = {
+        className: type,
+        config: {
+          filters: p.filters,
+          kernelSize: dims === 2 ? p.kernelSize : p.kernelSize[0],
+          strides: dims === 2 ? p.strides : p.strides[0],
+          padding: p.padding === 'same' ? 'same' : 'valid',
+          dilationRate: dims === 2 ? p.dilationRate : p.dilationRate[0],
+          useBias: p.useBias,
+        },
+      };
+      return [...layers, ...withActivation(main, p.activation)];
+    },
+  };
+}
+
+export const conv2dLayer = convolution(2);
+export const conv1dLayer = convolution(1);

@@ -1,0 +1,42 @@
+import type { LayerType } from './layerType';
+import { activationParam, activationSuffix, useBiasParam, withActivation } from './commonParams';
+
+export interface DenseParams {
+  units: number;
+  activation: string;
+  useBias: boolean;
+}
+
+export const denseLayer: LayerType<DenseParams> = {
+  type: 'Dense',
+  label: 'Dense',
+  group: 'dense',
+  description: 'Fully connected: every output unit sees every input value (PyTorch: nn.Linear).',
+  params: [
+    { name: 'units', label: 'Units', kind: 'int', min: 1, max: 1_000_000, required: true, doc: 'Number of output units.' },
+    activationParam,
+    useBiasParam,
+  ],
+  inputs: { min: 1, max: 1 },
+  summarize: (p) => `${p.units}${activationSuffix(p.activation)}`,
+  infer: ({ node, params, inputShapes, report }) => {
+    const input = inputShapes[0];
+    const features = input[input.length - 1];
+    const positions = input.slice(0, -1).reduce((a, b) => a * b, 1);
+    if (input.length > 1) {
+      report({
+        severity: 'warning',
+        code: 'dense-without-flatten',
+        message: `Dense gets the ${input.length === 3 ? 'image' : 'sequence'} [${input.join(', ')}] without Flatten. Keras applies it to the last axis at every position, giving [${[...input.slice(0, -1), params.units].join(', ')}] with ${features * params.units + (params.useBias ? params.units : 0)} parameters; PyTorch's nn.Linear would act on the width axis of its channels-first tensor instead. You most likely want Flatten first (${input.reduce((a, b) => a * b, 1)} inputs).`,
+        fixes: [{ title: 'Insert Flatten before this Dense', edit: { kind: 'insertLayer', source: '', target: node.id, layer: { type: 'Flatten', params: {} } } }],
+      });
+    }
+    return {
+      outputShape: [...input.slice(0, -1), params.units],
+      trainableParams: features * params.units + (params.useBias ? params.units : 0),
+      nonTrainableParams: 0,
+      macs: positions * features * params.units,
+    };
+  },
+  toKeras: (p) => withActivation({ className: 'Dense', config: { units: p.units, useBias: p.useBias } }, p.activation),
+};

@@ -1,0 +1,17 @@
+import type { LayerType } from './layerType';
+
+export interface DropoutParams {
+  rate: number;
+}
+
+export const dropoutLayer: LayerType<DropoutParams> = {
+  type: 'Dropout',
+  label: 'Dropout',
+  group: 'regularization',
+  description: 'During training, zeroes a random fraction of its inputs (and rescales the rest); does nothing at test time.',
+  params: [{ name: 'rate', label: 'Rate', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.5, doc: 'Fraction of inputs dropped during training.' }],
+  inputs: { min: 1, max: 1 },
+  summarize: (p) => `p=${p.rate}`,
+  infer: ({ inputShapes }) => ({ outputShape: [...inputShapes[0]], trainableParams: 0, nonTrainableParams: 0, macs: 0 }),
+  toKeras: (p) => [{ className: 'Dropout', config: { rate: p.rate }, suffix: '' }],
+};

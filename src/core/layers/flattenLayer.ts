@@ -1,0 +1,19 @@
+import type { LayerType } from './layerType';
+
+export const flattenLayer: LayerType<Record<string, never>> = {
+  type: 'Flatten',
+  label: 'Flatten',
+  group: 'reshape',
+  description: 'Unrolls an image or sequence into one vector (channels-last order, as Keras; the PyTorch export reorders to match).',
+  params: [],
+  inputs: { min: 1, max: 1 },
+  summarize: () => '→ vector',
+  infer: ({ inputShapes, report }) => {
+    const input = inputShapes[0];
+    if (input.length === 1) {
+      report({ severity: 'info', code: 'flatten-of-vector', message: 'The input is already a vector; Flatten changes nothing here.' });
+    }
+    return { outputShape: [input.reduce((a, b) => a * b, 1)], trainableParams: 0, nonTrainableParams: 0, macs: 0 };
+  },
+  toKeras: () => [{ className: 'Flatten', config: {}, suffix: '' }],
+};

@@ -1,0 +1,30 @@
+import type { LayerType } from './layerType';
+
+/** Global average / max pooling over height and width: one value per channel. */
+function globalPooling(kind: 'avg' | 'max'): LayerType<Record<string, never>> {
+  const label = kind === 'avg' ? 'Global average pool' : 'Global max pool';
+  return {
+    type: kind === 'avg' ? 'GlobalAvgPool2D' : 'GlobalMaxPool2D',
+    label,
+    group: 'pooling',
+    description:
+      kind === 'avg'
+        ? 'Averages each channel over the whole image: [H, W, C] → [C]. Replaces Flatten + big Dense layers in modern nets.'
+        : 'Takes the maximum of each channel over the whole image: [H, W, C] → [C].',
+    params: [],
+    inputs: { min: 1, max: 1 },
+    summarize: () => 'H×W → 1',
+    infer: ({ inputShapes, report }) => {
+      const input = inputShapes[0];
+      if (input.length !== 3) {
+        report({ severity: 'error', code: 'wrong-input-rank', message: `${label} needs an image [height, width, channels], but gets [${input.join(', ')}].` });
+        return undefined;
+      }
+      return { outputShape: [input[2]], trainableParams: 0, nonTrainableParams: 0, macs: 0 };
+    },
+    toKeras: () => [{ className: kind === 'avg' ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D', config: {}, suffix: '' }],
+  };
+}
+
+export const globalAvgPool2dLayer = globalPooling('avg');
+export const globalMaxPool2dLayer = globalPooling('max');

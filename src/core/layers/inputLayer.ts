@@ -1,0 +1,36 @@
+import type { Shape } from '../design';
+import type { LayerType } from './layerType';
+
+export interface InputParams {
+  shape: Shape;
+}
+
+export const inputLayer: LayerType<InputParams> = {
+  type: 'Input',
+  label: 'Input',
+  group: 'input',
+  description: 'The network input: one sample, channels last ([height, width, channels] for images).',
+  params: [
+    {
+      name: 'shape',
+      label: 'Shape',
+      kind: 'shape',
+      required: true,
+      doc: '[height, width, channels] for images, [length, channels] for sequences, [features] for vectors.',
+    },
+  ],
+  inputs: { min: 0, max: 0 },
+  summarize: (p) => p.shape.join('×'),
+  infer: ({ params }) => {
+    const spatial = params.shape.length - 1;
+    return {
+      outputShape: [...params.shape],
+      trainableParams: 0,
+      nonTrainableParams: 0,
+      macs: 0,
+      receptiveField: spatial > 0 ? new Array(spatial).fill(1) : undefined,
+      effectiveStride: spatial > 0 ? new Array(spatial).fill(1) : undefined,
+    };
+  },
+  toKeras: (p) => [{ className: 'InputLayer', config: { batchInputShape: [null, ...p.shape] }, suffix: '' }],
+};

@@ -1,0 +1,40 @@
+import type { LayerType } from './layerType';
+import { inputLayer } from './inputLayer';
+import { conv1dLayer, conv2dLayer } from './convolution';
+import { avgPool1dLayer, avgPool2dLayer, maxPool1dLayer, maxPool2dLayer } from './pooling';
+import { globalAvgPool2dLayer, globalMaxPool2dLayer } from './globalPooling';
+import { flattenLayer } from './flattenLayer';
+import { denseLayer } from './denseLayer';
+import { dropoutLayer } from './dropoutLayer';
+import { batchNormLayer } from './batchNormLayer';
+import { activationLayer } from './activationLayer';
+import { addLayer, concatLayer } from './mergeLayers';
+
+/** Every layer type the designer knows, in palette order. */
+export const LAYER_CATALOG: readonly LayerType<any>[] = [
+  inputLayer,
+  conv2dLayer,
+  conv1dLayer,
+  maxPool2dLayer,
+  avgPool2dLayer,
+  maxPool1dLayer,
+  avgPool1dLayer,
+  globalAvgPool2dLayer,
+  globalMaxPool2dLayer,
+  denseLayer,
+  flattenLayer,
+  dropoutLayer,
+  batchNormLayer,
+  activationLayer,
+  addLayer,
+  concatLayer,
+];
+
+const byType = new Map(LAYER_CATALOG.map((layer) => [layer.type, layer]));
+
+/** The layer type named `type`, or undefined for an unknown one. */
+export function getLayerType(type: string): LayerType<any> | undefined {
+  return byType.get(type);
+}
+
+export const LAYER_TYPE_NAMES = LAYER_CATALOG.map((l) => l.type);

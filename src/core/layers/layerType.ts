@@ -1,0 +1,113 @@
+import type { DesignNode, Shape } from '../design';
+import type { DiagnosticInput } from '../analysis/diagnostic';
+
+/** The palette groups, in the order the palette shows them. */
+export const LAYER_GROUPS = [
+  'input',
+  'convolution',
+  'pooling',
+  'dense',
+  'reshape',
+  'regularization',
+  'normalization',
+  'activation',
+  'merge',
+] as const;
+export type LayerGroup = (typeof LAYER_GROUPS)[number];
+
+export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'elu', 'gelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax'] as const;
+export type ActivationName = (typeof ACTIVATIONS)[number];
+
+/** How a parameter's value is written and checked; drives validation, the inspector form and the JSON schema. */
+export type ParamKind =
+  | { kind: 'int'; min?: number; max?: number }
+  | { kind: 'number'; min?: number; max?: number; exclusiveMax?: boolean }
+  | { kind: 'bool' }
+  | { kind: 'enum'; options: readonly string[] }
+  /** A positive integer, or one per spatial axis: 3 or [3, 5]. */
+  | { kind: 'window'; dims: 1 | 2; min: number }
+  /** "valid", "same", or explicit zeros on each side (PyTorch semantics): 1 or [1, 2]. */
+  | { kind: 'padding'; dims: 1 | 2 }
+  /** A tensor shape without batch: 1 to 3 positive integers. */
+  | { kind: 'shape' };
+
+export type ParamSpec = ParamKind & {
+  name: string;
+  label: string;
+  doc: string;
+  required?: boolean;
+  /** Default when absent (never for required parameters). */
+  default?: unknown;
+  /** Unit shown next to the field. */
+  unit?: string;
+};
+
+/** One layer of the compiled Keras / TF.js model (both share class names and camelCase config keys in TF.js). */
+export interface KerasLayerSpec {
+  /**
+   * Keras class name, which is also the TF.js `className`. Two are the project's own, because
+   * PyTorch-style explicit padding has no Keras layer: `CnnMaxPadding2D` / `CnnMaxPadding1D` pad with
+   * -Infinity so that padding never wins a max pool, and `CnnZeroPadding1D` pads sequences with zeros.
+   * `CnnLogSoftmax` is log-softmax over the last axis.
+   */
+  className: string;
+  config: Record<string, unknown>;
+  /** Appended to the node id to name this layer when a node compiles to several layers ('' for the main one). */
+  suffix: string;
+}
+
+/** Per spatial axis, how the output size follows from the input: the course's formula with numbers. */
+export interface AxisFormula {
+  axis: 'height' | 'width' | 'length';
+  input: number;
+  kernel: number;
+  stride: number;
+  dilation: number;
+  padBefore: number;
+  padAfter: number;
+  /** The exact quotient before flooring, e.g. 2.33 for 7×7 / 3×3 / stride 3. */
+  exact: number;
+  output: number;
+  /** Human readable, e.g. "⌊(32 + 2·2 − 5) / 1⌋ + 1 = 32". */
+  text: string;
+}
+
+export interface LayerInference {
+  outputShape: Shape;
+  trainableParams: number;
+  nonTrainableParams: number;
+  macs: number;
+  /** Receptive field size and effective stride per spatial axis, when the output is still spatial. */
+  receptiveField?: number[];
+  effectiveStride?: number[];
+  formulas?: AxisFormula[];
+}
+
+export interface InferArgs<P> {
+  node: DesignNode;
+  params: P;
+  inputShapes: Shape[];
+  /** Receptive fields and effective strides of the inputs (undefined where not spatial). */
+  inputFields: { receptiveField?: number[]; effectiveStride?: number[] }[];
+  report: (diagnostic: DiagnosticInput) => void;
+}
+
+/** Everything about one layer type: adding a type is one file implementing this and its tests. */
+export interface LayerType<P = Record<string, unknown>> {
+  type: string;
+  label: string;
+  group: LayerGroup;
+  description: string;
+  params: ParamSpec[];
+  /** How many incoming edges it takes. */
+  inputs: { min: number; max: number };
+  /** Short text for a block, e.g. "32 @ 3×3, s1, same". */
+  summarize(params: P): string;
+  /**
+   * Output shape, costs and receptive field from the input shapes; reports problems through
+   * `report`. Returns undefined when no output shape can be computed.
+   */
+  infer(args: InferArgs<P>): LayerInference | undefined;
+  /** The Keras / TF.js layers that compute it, in order (the last one produces the node's output). */
+  toKeras(params: P, inputShapes: Shape[]): KerasLayerSpec[];
+}

@@ -1,0 +1,78 @@
+import type { Shape } from '../design';
+import type { InferArgs, LayerType } from './layerType';
+
+const shapeText = (shape: Shape): string => `[${shape.join(', ')}]`;
+
+/** Receptive field over branches: the largest, as the issue of a merge is to see the widest context. */
+function mergedField(args: InferArgs<unknown>): { receptiveField?: number[]; effectiveStride?: number[] } {
+  const fields = args.inputFields.filter((f) => f.receptiveField && f.effectiveStride);
+  if (fields.length === 0 || fields.length !== args.inputFields.length) return {};
+  const dims = fields[0].receptiveField!.length;
+  if (!fields.every((f) => f.receptiveField!.length === dims)) return {};
+  return {
+    receptiveField: fields[0].receptiveField!.map((_, i) => Math.max(...fields.map((f) => f.receptiveField![i]))),
+    effectiveStride: fields[0].effectiveStride!.map((_, i) => Math.max(...fields.map((f) => f.effectiveStride![i]))),
+  };
+}
+
+export const addLayer: LayerType<Record<string, never>> = {
+  type: 'Add',
+  label: 'Add',
+  group: 'merge',
+  description: 'Adds its inputs element-wise (residual connections); all inputs must have the same shape.',
+  params: [],
+  inputs: { min: 2, max: 64 },
+  summarize: () => '+',
+  infer: (args) => {
+    const { inputShapes, report } = args;
+    const first = inputShapes[0];
+    const other = inputShapes.find((s) => s.length !== first.length || s.some((d, i) => d !== first[i]));
+    if (other) {
+      const spatialMismatch = first.length === 3 && other.length === 3 && (first[0] !== other[0] || first[1] !== other[1]);
+      const channelMismatch = first.length === other.length && first[first.length - 1] !== other[other.length - 1];
+      const hints: string[] = [];
+      if (spatialMismatch) {
+        const stride = Math.max(Math.round(Math.max(first[0], other[0]) / Math.min(first[0], other[0])), 1);
+        hints.push(`on the larger branch, downsample with a 1×1 Conv2D of stride ${stride} (as ResNet's shortcut does)`);
+      }
+      if (channelMismatch) hints.push(`project the branch with ${Math.min(first[first.length - 1], other[other.length - 1])} channels to ${Math.max(first[first.length - 1], other[other.length - 1])} with a 1×1 Conv2D`);
+      report({
+        severity: 'error',
+        code: 'merge-shape-mismatch',
+        message: `Add needs inputs of the same shape, but gets ${shapeText(first)} and ${shapeText(other)}.${hints.length ? ` To fix: ${hints.join('; ')}.` : ''}`,
+        fixes: hints.map((h) => ({ title: h[0].toUpperCase() + h.slice(1) })),
+      });
+      return undefined;
+    }
+    return { outputShape: [...first], trainableParams: 0, nonTrainableParams: 0, macs: 0, ...mergedField(args as InferArgs<unknown>) };
+  },
+  toKeras: () => [{ className: 'Add', config: {}, suffix: '' }],
+};
+
+export const concatLayer: LayerType<Record<string, never>> = {
+  type: 'Concat',
+  label: 'Concatenate',
+  group: 'merge',
+  description: 'Stacks its inputs along the channel axis (Inception, DenseNet, U-Net); all other sizes must match.',
+  params: [],
+  inputs: { min: 2, max: 64 },
+  summarize: () => '‖ channels',
+  infer: (args) => {
+    const { inputShapes, report } = args;
+    const first = inputShapes[0];
+    const other = inputShapes.find((s) => s.length !== first.length || s.slice(0, -1).some((d, i) => d !== first[i]));
+    if (other) {
+      report({
+        severity: 'error',
+        code: 'merge-shape-mismatch',
+        message: `Concatenate joins along channels, so all other sizes must match, but it gets ${shapeText(first)} and ${shapeText(other)}.${
+          first.length === other.length ? ' Resize one branch (pooling, stride or padding) so their spatial sizes agree.' : ' The inputs do not even have the same number of axes.'
+        }`,
+      });
+      return undefined;
+    }
+    const channels = inputShapes.reduce((sum, s) => sum + s[s.length - 1], 0);
+    return { outputShape: [...first.slice(0, -1), channels], trainableParams: 0, nonTrainableParams: 0, macs: 0, ...mergedField(args as InferArgs<unknown>) };
+  },
+  toKeras: () => [{ className: 'Concatenate', config: { axis: -1 }, suffix: '' }],
+};

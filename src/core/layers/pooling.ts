@@ -1,0 +1,118 @@
+import type { KerasLayerSpec, LayerType } from './layerType';
+import { windowText } from './commonParams';
+import type { ResolvedPadding } from './resolveParams';
+import { slidingWindow } from './slidingWindow';
+
+export interface PoolingParams {
+  poolSize: number[];
+  /** Absent means "same as poolSize", as in Keras and PyTorch. */
+  strides?: number[];
+  padding: ResolvedPadding;
+}
+
+/** Max and average pooling, 1-D and 2-D: no weights, a window and a stride. */
+function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
+  const type = `${kind === 'max' ? 'Max' : 'Avg'}Pool${dims}D`;
+  const label = `${kind === 'max' ? 'Max' : 'Average'} pool ${dims}D`;
+  const kerasName = `${kind === 'max' ? 'Max' : 'Average'}Pooling${dims}D`;
+  return {
+    type,
+    label,
+    group: 'pooling',
+    description:
+      kind === 'max'
+        ? 'Keeps the largest value of each window: downsamples and adds a little translation invariance.'
+        : 'Averages each window: downsamples smoothly.',
+    params: [
+      { name: 'poolSize', label: 'Pool size', kind: 'window', dims, min: 1, required: true, doc: dims === 2 ? 'Window size: 2, or [height, width].' : 'Window length.', unit: 'px' },
+      { name: 'strides', label: 'Strides', kind: 'window', dims, min: 1, doc: 'Step between windows; the pool size when absent.', unit: 'px' },
+      {
+        name: 'padding',
+        label: 'Padding',
+        kind: 'padding',
+        dims,
+        default: 'valid',
+        doc:
+          kind === 'max'
+            ? '"valid", "same", or padding on each side that never wins the max (PyTorch semantics).'
+            : '"valid", "same", or zeros on each side, counted in the average (PyTorch semantics).',
+      },
+    ],
+    inputs: { min: 1, max: 1 },
+    summarize: (p) => {
+      const strides = p.strides ?? p.poolSize;
+      return `${windowText(p.poolSize)}${strides.every((s, i) => s === p.poolSize[i]) ? '' : `, s${windowText(strides)}`}${
+        p.padding === 'valid' ? '' : Array.isArray(p.padding) ? `, p${windowText(p.padding)}` : `, ${p.padding}`
+      }`;
+    },
+    infer: ({ node, params, inputShapes, inputFields, report }) => {
+      const input = inputShapes[0];
+      if (input.length !== dims + 1) {
+        report({
+          severity: 'error',
+          code: 'wrong-input-rank',
+          message: `${label} needs ${dims === 2 ? 'an image [height, width, channels]' : 'a sequence [length, channels]'}, but gets [${input.join(', ')}].`,
+        });
+        return undefined;
+      }
+      const strides = params.strides ?? params.poolSize;
+      if (Array.isArray(params.padding) && params.padding.some((p, i) => p > params.poolSize[i] / 2)) {
+        const half = params.poolSize.map((k) => Math.floor(k / 2));
+        report({
+          severity: 'error',
+          code: 'pool-padding-too-large',
+          param: 'padding',
+          message: `Padding ${params.padding.join('/')} is more than half the ${windowText(params.poolSize)} window: some windows would see only padding. PyTorch refuses this.`,
+          fixes: [{ title: `Use padding ${windowText(half)}`, edit: { kind: 'setParams', nodeId: node.id, params: { padding: half.every((h) => h === half[0]) ? half[0] : half } } }],
+        });
+      }
+      const window = slidingWindow({
+        nodeId: node.id,
+        layerLabel: label,
+        input: input.slice(0, dims),
+        kernel: params.poolSize,
+        strides,
+        dilation: params.poolSize.map(() => 1),
+        padding: params.padding,
+        kernelParam: 'poolSize',
+        stridesParam: 'strides',
+        report,
+      });
+      if (!window.output) return undefined;
+      const field = inputFields[0];
+      return {
+        outputShape: [...window.output, input[dims]],
+        trainableParams: 0,
+        nonTrainableParams: 0,
+        macs: 0,
+        receptiveField: field?.receptiveField && field.effectiveStride ? field.receptiveField.map((r, i) => r + (params.poolSize[i] - 1) * field.effectiveStride![i]) : undefined,
+        effectiveStride: field?.effectiveStride ? field.effectiveStride.map((j, i) => j * strides[i]) : undefined,
+        formulas: window.formulas,
+      };
+    },
+    toKeras: (p) => {
+      const layers: KerasLayerSpec[] = [];
+      const strides = p.strides ?? p.poolSize;
+      if (Array.isArray(p.padding) && p.padding.some((x) => x > 0)) {
+        const pads = dims === 2 ? [[p.padding[0], p.padding[0]], [p.padding[1], p.padding[1]]] : [p.padding[0], p.padding[0]];
+        const className = kind === 'max' ? `CnnMaxPadding${dims}D` : dims === 2 ? 'ZeroPadding2D' : 'CnnZeroPadding1D';
+        layers.push({ className, config: { padding: pads }, suffix: '_pad' });
+      }
+      layers.push({
+        className: kerasName,
+        config: {
+          poolSize: dims === 2 ? p.poolSize : p.poolSize[0],
+          strides: dims === 2 ? strides : strides[0],
+          padding: p.padding === 'same' ? 'same' : 'valid',
+        },
+        suffix: '',
+      });
+      return layers;
+    },
+  };
+}
+
+export const maxPool2dLayer = pooling('max', 2);
+export const avgPool2dLayer = pooling('avg', 2);
+export const maxPool1dLayer = pooling('max', 1);
+export const avgPool1dLayer = pooling('avg', 1);

@@ -1,0 +1,142 @@
+import type { DiagnosticInput } from '../analysis/diagnostic';
+import type { ParamSpec } from './layerType';
+
+/** A padding after resolution: a mode, or explicit zeros on each side per spatial axis. */
+export type ResolvedPadding = 'valid' | 'same' | number[];
+
+const describeValue = (value: unknown): string => {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 40 ? `${text.slice(0, 37)}...` : text;
+};
+
+const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+
+/**
+ * Checks one parameter's raw JSON value against its spec and returns its resolved form, or
+ * undefined after reporting why it is not acceptable. Windows and explicit paddings become one
+ * number per spatial axis.
+ */
+export function resolveParamValue(spec: ParamSpec, raw: unknown, report: (d: DiagnosticInput) => void): unknown {
+  const bad = (expected: string, fixTitle?: string): undefined => {
+    report({
+      severity: 'error',
+      code: 'invalid-param',
+      param: spec.name,
+      message: `${spec.label} (${spec.name}) is ${describeValue(raw)}, but it must be ${expected}.`,
+      fixes: fixTitle && spec.default !== undefined ? [{ title: fixTitle }] : [],
+    });
+    return undefined;
+  };
+  const range = (min?: number, max?: number, exclusiveMax?: boolean): string =>
+    min !== undefined && max !== undefined
+      ? ` from ${min} to ${max}${exclusiveMax ? ' (exclusive)' : ''}`
+      : min !== undefined
+        ? ` of at least ${min}`
+        : max !== undefined
+          ? ` of at most ${max}`
+          : '';
+  switch (spec.kind) {
+    case 'int':
+      if (!isInt(raw) || (spec.min !== undefined && raw < spec.min) || (spec.max !== undefined && raw > spec.max))
+        return bad(`an integer${range(spec.min, spec.max)}`);
+      return raw;
+    case 'number':
+      if (
+        typeof raw !== 'number' ||
+        !Number.isFinite(raw) ||
+        (spec.min !== undefined && raw < spec.min) ||
+        (spec.max !== undefined && (spec.exclusiveMax ? raw >= spec.max : raw > spec.max))
+      )
+        return bad(`a number${range(spec.min, spec.max, spec.exclusiveMax)}`);
+      return raw;
+    case 'bool':
+      if (typeof raw !== 'boolean') return bad('true or false');
+      return raw;
+    case 'enum':
+      if (typeof raw !== 'string' || !spec.options.includes(raw)) return bad(`one of ${spec.options.map((o) => `"${o}"`).join(', ')}`);
+      return raw;
+    case 'window': {
+      const expected =
+        spec.dims === 1 ? `an integer of at least ${spec.min}` : `an integer of at least ${spec.min}, or [height, width] of such integers`;
+      if (isInt(raw)) return raw >= spec.min ? new Array(spec.dims).fill(raw) : bad(expected);
+      if (Array.isArray(raw) && raw.length === spec.dims && raw.every((v) => isInt(v) && v >= spec.min)) return [...raw];
+      return bad(expected);
+    }
+    case 'padding': {
+      const expected =
+        spec.dims === 1
+          ? '"valid", "same", or a number of zeros added on each side (0 or more)'
+          : '"valid", "same", a number of zeros added on each side (0 or more), or [top/bottom, left/right]';
+      if (raw === 'valid' || raw === 'same') return raw;
+      if (isInt(raw)) return raw >= 0 ? new Array(spec.dims).fill(raw) : bad(expected);
+      if (Array.isArray(raw) && raw.length === spec.dims && raw.every((v) => isInt(v) && v >= 0)) return [...raw];
+      return bad(expected);
+    }
+    case 'shape':
+      if (Array.isArray(raw) && raw.length >= 1 && raw.length <= 3 && raw.every((v) => isInt(v) && v >= 1 && v <= 1_000_000)) return [...raw];
+      return bad('a list of 1 to 3 positive integers: [height, width, channels], [length, channels] or [features]');
+  }
+}
+
+/**
+ * Resolves all parameters of a node: defaults for absent ones, checks for present ones, a report
+ * for missing required ones and for keys the layer does not know. Returns undefined when any
+ * parameter is unusable, so no shape is guessed from bad input.
+ */
+export function resolveParams(
+  specs: readonly ParamSpec[],
+  raw: Record<string, unknown>,
+  report: (d: DiagnosticInput) => void,
+  layerLabel: string,
+): Record<string, unknown> | undefined {
+  const resolved: Record<string, unknown> = {};
+  let ok = true;
+  for (const spec of specs) {
+    const value = Object.prototype.hasOwnProperty.call(raw, spec.name) ? raw[spec.name] : undefined;
+    if (value === undefined || value === null) {
+      if (spec.required) {
+        report({
+          severity: 'error',
+          code: 'missing-param',
+          param: spec.name,
+          message: `${layerLabel} needs ${spec.label.toLowerCase()} (${spec.name}): ${spec.doc}`,
+        });
+        ok = false;
+      } else if (spec.default !== undefined) {
+        resolved[spec.name] = resolveParamValue(spec, spec.default, () => undefined);
+      }
+      continue;
+    }
+    const value2 = resolveParamValue(spec, value, report);
+    if (value2 === undefined) ok = false;
+    else resolved[spec.name] = value2;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!specs.some((s) => s.name === key)) {
+      const known = specs.map((s) => s.name);
+      const close = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+      report({
+        severity: 'warning',
+        code: 'unknown-param',
+        param: key,
+        message: `${layerLabel} has no parameter "${key}"; it is ignored.${close ? ` Did you mean "${close}"?` : ` Its parameters are: ${known.join(', ') || 'none'}.`}`,
+        fixes: close ? [{ title: `Rename "${key}" to "${close}"` }] : [],
+      });
+    }
+  }
+  return ok ? resolved : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}

@@ -1,0 +1,160 @@
+import type { DiagnosticInput, SuggestedFix } from '../analysis/diagnostic';
+import type { AxisFormula } from './layerType';
+import type { ResolvedPadding } from './resolveParams';
+
+export interface SlidingWindowArgs {
+  nodeId: string;
+  layerLabel: string;
+  /** Spatial input sizes: [H, W] or [L]. */
+  input: number[];
+  kernel: number[];
+  strides: number[];
+  dilation: number[];
+  padding: ResolvedPadding;
+  /** Name of the window parameter, for messages and fixes ('kernelSize' or 'poolSize'). */
+  kernelParam: string;
+  /** The raw strides value, to know whether the user set strides at all (pooling defaults to the window). */
+  stridesParam: string;
+  report: (d: DiagnosticInput) => void;
+}
+
+export interface SlidingWindowResult {
+  /** Output spatial sizes; undefined when the window does not fit at all. */
+  output?: number[];
+  formulas: AxisFormula[];
+  /** Zeros (or -inf for max pooling) before and after, per axis. */
+  pads: [number, number][];
+}
+
+const AXES_2D = ['height', 'width'] as const;
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const fmt = (x: number): string => String(round2(x));
+
+/** Per-axis padding [before, after]: Keras' "same" pads the extra zero after, like TensorFlow. */
+export function resolvePads(input: number[], effectiveKernel: number[], strides: number[], padding: ResolvedPadding): [number, number][] {
+  return input.map((size, axis) => {
+    if (padding === 'valid') return [0, 0];
+    if (padding === 'same') {
+      const out = Math.ceil(size / strides[axis]);
+      const total = Math.max((out - 1) * strides[axis] + effectiveKernel[axis] - size, 0);
+      return [Math.floor(total / 2), total - Math.floor(total / 2)];
+    }
+    return [padding[axis], padding[axis]];
+  });
+}
+
+/**
+ * The course's output-size rule, ⌊(W − F + 2P) / S⌋ + 1, for every spatial axis of a convolution
+ * or pooling window, with the problems a student makes: a window larger than its padded input, and
+ * a stride that does not tile the input (pixels silently dropped), each with fixes that fit.
+ */
+export function slidingWindow(args: SlidingWindowArgs): SlidingWindowResult {
+  const { input, kernel, strides, dilation, padding, report } = args;
+  const axes: readonly AxisFormula['axis'][] = input.length === 1 ? ['length'] : AXES_2D;
+  const effective = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
+  const pads = resolvePads(input, effective, strides, padding);
+  const formulas: AxisFormula[] = [];
+  const output: number[] = [];
+  let fits = true;
+
+  input.forEach((size, i) => {
+    const [before, after] = pads[i];
+    const span = size + before + after - effective[i];
+    const exact = padding === 'same' ? size / strides[i] : span / strides[i] + 1;
+    const out = padding === 'same' ? Math.ceil(size / strides[i]) : Math.floor(span / strides[i]) + 1;
+    const kText = dilation[i] > 1 ? `${effective[i]}` : `${kernel[i]}`;
+    const padText = before === after ? (before ? ` + 2·${before}` : ' + 2·0') : ` + ${before} + ${after}`;
+    const text =
+      padding === 'same'
+        ? `⌈${size} / ${strides[i]}⌉ = ${out} (same)`
+        : `⌊(${size}${padText} − ${kText}) / ${strides[i]}⌋ + 1 = ${span < 0 ? 'none' : out}`;
+    formulas.push({ axis: axes[i], input: size, kernel: kernel[i], stride: strides[i], dilation: dilation[i], padBefore: before, padAfter: after, exact, output: out, text });
+    if (span < 0) fits = false;
+    output.push(out);
+  });
+
+  const dims = input.length;
+  const shapeText = (sizes: number[]): string => sizes.join('×');
+
+  if (!fits) {
+    const minPad = input.map((size, i) => Math.max(0, Math.ceil((effective[i] - size) / 2)));
+    const fixes: SuggestedFix[] = [{ title: 'Use padding "same" (output keeps the input size when the stride is 1)', edit: { kind: 'setParams', nodeId: args.nodeId, params: { padding: 'same' } } }];
+    const smaller = input.map((size, i) => Math.max(1, Math.min(kernel[i], Math.floor((size + (padding === 'valid' || padding === 'same' ? 0 : 2 * pads[i][0]) - 1) / dilation[i]) + 1)));
+    if (smaller.every((k) => k >= 1)) {
+      fixes.push({
+        title: `Use a ${shapeText(smaller)} window`,
+        edit: { kind: 'setParams', nodeId: args.nodeId, params: { [args.kernelParam]: dims === 1 ? smaller[0] : smaller[0] === smaller[1] ? smaller[0] : smaller } },
+      });
+    }
+    if (padding !== 'same') {
+      fixes.push({
+        title: `Pad the input with ${minPad.join('/')} zero(s) on each side`,
+        edit: { kind: 'setParams', nodeId: args.nodeId, params: { padding: dims === 1 || minPad[0] === minPad[1] ? minPad[0] : minPad } },
+      });
+    }
+    report({
+      severity: 'error',
+      code: 'window-larger-than-input',
+      param: args.kernelParam,
+      message: `The ${shapeText(effective)} window of this ${args.layerLabel} is larger than its ${padding === 'valid' || padding === 'same' ? '' : 'padded '}${shapeText(input.map((s, i) => s + pads[i][0] + pads[i][1]))} input, so there is no output. ${formulas.map((f) => f.text).join('; ')}.`,
+      fixes,
+    });
+    return { formulas, pads };
+  }
+
+  if (padding !== 'same') {
+    // Only real pixels count as lost: a dropped row of padding is harmless (ResNet's stride-2
+    // convolutions drop one), and a window smaller than its stride skips pixels by design.
+    const leftover = input.map((size, i) =>
+      effective[i] < strides[i] ? 0 : Math.max(0, ((size + pads[i][0] + pads[i][1] - effective[i]) % strides[i]) - pads[i][1]),
+    );
+    if (leftover.some((r) => r > 0)) {
+      const lost = leftover
+        .map((r, i) => (r > 0 ? `the last ${r} ${axes[i] === 'height' ? (r === 1 ? 'row' : 'rows') : axes[i] === 'width' ? (r === 1 ? 'column' : 'columns') : r === 1 ? 'position' : 'positions'}` : ''))
+        .filter(Boolean)
+        .join(' and ');
+      const fixes: SuggestedFix[] = [];
+      // Smallest symmetric padding that makes every axis tile exactly.
+      const basePad = pads.map(([b]) => b);
+      const fitPad = input.map((size, i) => {
+        for (let p = basePad[i]; p <= basePad[i] + strides[i] + effective[i]; p++) if ((size + 2 * p - effective[i]) % strides[i] === 0) return p;
+        return undefined;
+      });
+      if (fitPad.every((p): p is number => p !== undefined) && fitPad.some((p, i) => p !== basePad[i])) {
+        const out = input.map((size, i) => (size + 2 * fitPad[i] - effective[i]) / strides[i] + 1);
+        fixes.push({
+          title: `Use padding ${dims === 1 || fitPad[0] === fitPad[1] ? fitPad[0] : `[${fitPad.join(', ')}]`} (output ${shapeText(out)}, nothing dropped)`,
+          edit: { kind: 'setParams', nodeId: args.nodeId, params: { padding: dims === 1 || fitPad[0] === fitPad[1] ? fitPad[0] : fitPad } },
+        });
+      }
+      // Largest smaller stride that tiles every axis exactly.
+      const fitStride = input.map((size, i) => {
+        const span = size + pads[i][0] + pads[i][1] - effective[i];
+        for (let s = strides[i]; s >= 1; s--) if (span % s === 0) return s;
+        return 1;
+      });
+      if (fitStride.some((s, i) => s !== strides[i])) {
+        const out = input.map((size, i) => (size + pads[i][0] + pads[i][1] - effective[i]) / fitStride[i] + 1);
+        fixes.push({
+          title: `Use stride ${dims === 1 || fitStride[0] === fitStride[1] ? fitStride[0] : `[${fitStride.join(', ')}]`} (output ${shapeText(out)}, nothing dropped)`,
+          edit: { kind: 'setParams', nodeId: args.nodeId, params: { strides: dims === 1 || fitStride[0] === fitStride[1] ? fitStride[0] : fitStride } },
+        });
+      }
+      fixes.push({
+        title: `Use padding "same" (output ${shapeText(input.map((size, i) => Math.ceil(size / strides[i])))})`,
+        edit: { kind: 'setParams', nodeId: args.nodeId, params: { padding: 'same' } },
+      });
+      const bad = formulas.filter((_, i) => leftover[i] > 0);
+      report({
+        severity: 'warning',
+        code: 'stride-does-not-fit',
+        param: args.stridesParam,
+        message: `Stride ${shapeText(strides)} does not tile the ${shapeText(input)} input with a ${shapeText(effective)} window: ${bad
+          .map((f) => `(${f.input} − ${f.dilation > 1 ? f.dilation * (f.kernel - 1) + 1 : f.kernel} + ${f.padBefore + f.padAfter}) / ${f.stride} + 1 = ${fmt(f.exact)}`)
+          .join(', ')}, not a whole number. The output is floored to ${shapeText(output)} and ${lost} of the input ${lost.includes(' and ') ? 'are' : 'is'} never seen.`,
+        fixes,
+      });
+    }
+  }
+  return { output, formulas, pads };
+}

@@ -1,0 +1,139 @@
+/**
+ * Seeded generators of designs for property tests: `randomValidDesign` builds graphs that the
+ * analysis accepts without errors (chains and branches, every layer type, odd kernels, strides,
+ * paddings and dilations), by growing the graph from the shapes the analysis itself reports.
+ */
+import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
+import { emptyDesign, type Design, type DesignNode, type Shape } from '../../src/core/design';
+
+/** Mulberry32: small, fast, good enough to drive generators reproducibly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface RandomDesignOptions {
+  /** Upper bound on layers after the input. */
+  maxLayers?: number;
+  /** Allow Add/Concat branches. */
+  branches?: boolean;
+  /** Layer types to leave out (e.g. ones a target cannot express). */
+  exclude?: string[];
+  /** Keep tensors small so a forward pass is cheap. */
+  maxSpatial?: number;
+}
+
+const ACTS = ['linear', 'relu', 'leakyRelu', 'elu', 'gelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax'];
+
+export function randomValidDesign(seed: number, options: RandomDesignOptions = {}): Design {
+  const rnd = seededRandom(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)];
+  const maxLayers = options.maxLayers ?? 8;
+  const exclude = new Set(options.exclude ?? []);
+  const design = emptyDesign(`random-${seed}`);
+  const image = rnd() < 0.75;
+  const size = int(5, options.maxSpatial ?? 16);
+  const inputShape: Shape = image ? [size, int(5, options.maxSpatial ?? 16), int(1, 4)] : rnd() < 0.5 ? [int(6, 24), int(1, 4)] : [int(2, 20)];
+  design.nodes.push({ id: 'input', type: 'Input', params: { shape: inputShape } });
+  let counter = 0;
+  const shapes = (): Record<string, Shape | undefined> => {
+    const a = analyzeDesign(design);
+    return Object.fromEntries(design.nodes.map((n) => [n.id, a.nodes[n.id]?.outputShape]));
+  };
+  const windowParam = (dims: number, lo: number, hi: number): number | number[] => (dims === 2 && rnd() < 0.3 ? [int(lo, hi), int(lo, hi)] : int(lo, hi));
+
+  const candidates = (shape: Shape): (() => DesignNode)[] => {
+    const id = (): string => `n${++counter}`;
+    const out: (() => DesignNode)[] = [];
+    const rank = shape.length;
+    // Weights keep spatial layers common, so most designs convolve for a while before flattening.
+    const push = (type: string, make: () => DesignNode, weight = 1): void => {
+      if (!exclude.has(type)) for (let i = 0; i < weight; i++) out.push(make);
+    };
+    if (rank === 3 || rank === 2) {
+      const dims = rank - 1;
+      const conv = dims === 2 ? 'Conv2D' : 'Conv1D';
+      push(conv, () => {
+        const dilated = rnd() < 0.2;
+        const padding = pick<unknown>(['valid', 'same', int(0, 2), ...(dims === 2 ? [[int(0, 2), int(0, 2)]] : [])]);
+        return {
+          id: id(),
+          type: conv,
+          params: {
+            filters: int(1, 6),
+            kernelSize: windowParam(dims, 1, 4),
+            ...(dilated ? { dilationRate: int(2, 3) } : rnd() < 0.5 ? { strides: windowParam(dims, 1, 3) } : {}),
+            padding,
+            activation: pick(ACTS),
+            useBias: rnd() < 0.8,
+          },
+        };
+      }, 6);
+      for (const kind of ['Max', 'Avg']) {
+        const type = `${kind}Pool${dims}D`;
+        push(type, () => {
+          const pool = int(1, 3);
+          const params: Record<string, unknown> = { poolSize: pool };
+          if (rnd() < 0.4) params.strides = int(1, 3);
+          const r = rnd();
+          if (r < 0.25) params.padding = 'same';
+          else if (r < 0.45) params.padding = int(0, Math.floor(pool / 2));
+          return { id: id(), type, params };
+        }, 2);
+      }
+      if (rank === 3) {
+        push('GlobalAvgPool2D', () => ({ id: id(), type: 'GlobalAvgPool2D', params: {} }));
+        push('GlobalMaxPool2D', () => ({ id: id(), type: 'GlobalMaxPool2D', params: {} }));
+      }
+      push('Flatten', () => ({ id: id(), type: 'Flatten', params: {} }));
+    }
+    if (rank === 1) push('Dense', () => ({ id: id(), type: 'Dense', params: { units: int(1, 12), activation: pick(ACTS), useBias: rnd() < 0.8 } }));
+    push('Dropout', () => ({ id: id(), type: 'Dropout', params: { rate: Math.round(rnd() * 80) / 100 } }));
+    push('BatchNorm', () => ({ id: id(), type: 'BatchNorm', params: rnd() < 0.5 ? {} : { momentum: 0.9, epsilon: 0.00001 } }));
+    push('Activation', () => ({ id: id(), type: 'Activation', params: { fn: pick(ACTS) } }));
+    return out;
+  };
+
+  let tip = 'input';
+  let attempts = 0;
+  while (design.nodes.length - 1 < maxLayers && attempts++ < maxLayers * 10) {
+    const current = shapes();
+    const shape = current[tip]!;
+    // A branch: two short paths from the tip, merged with Add (same shape) or Concat.
+    if (options.branches !== false && rnd() < 0.25 && !exclude.has('Add') && !exclude.has('Concat')) {
+      const merge = rnd() < 0.5 && !exclude.has('Add') ? 'Add' : 'Concat';
+      const sameShapeOps = candidates(shape).map((m) => m()).filter((n) => ['Activation', 'BatchNorm', 'Dropout'].includes(n.type) || (n.type.startsWith('Conv') && n.params.padding === 'same' && !n.params.strides));
+      if (sameShapeOps.length) {
+        const branch = pick(sameShapeOps);
+        if (merge === 'Add' && branch.type.startsWith('Conv')) branch.params.filters = shape[shape.length - 1];
+        const mergeNode: DesignNode = { id: `n${++counter}`, type: merge, params: {} };
+        design.nodes.push(branch, mergeNode);
+        design.edges.push({ source: tip, target: branch.id }, { source: branch.id, target: mergeNode.id }, { source: tip, target: mergeNode.id });
+        if (analyzeDesign(design).valid) {
+          tip = mergeNode.id;
+          continue;
+        }
+        design.nodes.splice(-2, 2);
+        design.edges.splice(-3, 3);
+      }
+    }
+    const makers = candidates(shape);
+    if (makers.length === 0) break;
+    const node = pick(makers)();
+    design.nodes.push(node);
+    design.edges.push({ source: tip, target: node.id });
+    if (analyzeDesign(design).valid) tip = node.id;
+    else {
+      design.nodes.pop();
+      design.edges.pop();
+    }
+  }
+  return design;
+}
