@@ -1,5 +1,5 @@
 import { parseDesign, type ParsedDesign } from '../format/parseDesign';
-import { jsonPathKey } from '../format/parseJsonWithLocations';
+import { EMPTY_SPANS, jsonPathKey } from '../format/parseJsonWithLocations';
 import { analyzeDesign, type DesignAnalysis } from './analyzeDesign';
 import type { Diagnostic } from './diagnostic';
 
@@ -9,6 +9,8 @@ export interface DocumentAnalysis {
   analysis?: DesignAnalysis;
   /** Structural and design diagnostics together, each located in the text where possible. */
   diagnostics: Diagnostic[];
+  /** No errors anywhere, structural or in the design: it can be compiled, trained and exported. */
+  valid: boolean;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface DocumentAnalysis {
  * CLI. Never throws: an unexpected failure is itself reported as a diagnostic.
  */
 export function analyzeDocument(text: string): DocumentAnalysis {
-  let parsed: ParsedDesign = { diagnostics: [], lossless: false, spans: new Map() };
+  let parsed: ParsedDesign = { diagnostics: [], lossless: false, spans: EMPTY_SPANS };
   try {
     parsed = parseDesign(text);
     const analysis = parsed.design ? analyzeDesign(parsed.design) : undefined;
@@ -30,10 +32,11 @@ export function analyzeDocument(text: string): DocumentAnalysis {
         }
       }
     }
-    return { parsed, analysis, diagnostics };
+    return { parsed, analysis, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error') };
   } catch (err) {
     return {
       parsed,
+      valid: false,
       diagnostics: [
         ...parsed.diagnostics,
         {

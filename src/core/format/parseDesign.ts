@@ -1,6 +1,6 @@
 import { DESIGN_FORMAT, DESIGN_VERSION, type Design, type DesignEdge, type DesignNode } from '../design';
 import type { Diagnostic } from '../analysis/diagnostic';
-import { jsonPathKey, parseJsonWithLocations, type JsonPath, type JsonSyntaxError, type TextSpan } from './parseJsonWithLocations';
+import { EMPTY_SPANS, jsonPathKey, parseJsonWithLocations, type JsonPath, type JsonSyntaxError, type SpanIndex } from './parseJsonWithLocations';
 
 export interface ParsedDesign {
   /** The normalized design; undefined only when the text is not JSON or not an object at all. */
@@ -15,7 +15,7 @@ export interface ParsedDesign {
    */
   lossless: boolean;
   /** Where each JSON path sits in the text. */
-  spans: Map<string, TextSpan>;
+  spans: SpanIndex;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -48,7 +48,7 @@ export function parseDesign(text: string): ParsedDesign {
     return {
       syntaxError: error,
       lossless: false,
-      spans: new Map(),
+      spans: EMPTY_SPANS,
       diagnostics: [
         {
           severity: 'error',

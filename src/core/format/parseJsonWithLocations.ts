@@ -22,13 +22,24 @@ export interface JsonSyntaxError {
 
 export type JsonPath = (string | number)[];
 
+/** Where each value sits, by path key (see jsonPathKey); line and column are computed on demand. */
+export interface SpanIndex {
+  get(pathKey: string): TextSpan | undefined;
+  has(pathKey: string): boolean;
+}
+
 export type JsonParseResult =
-  | { ok: true; value: unknown; spans: Map<string, TextSpan> }
+  | { ok: true; value: unknown; spans: SpanIndex }
   | { ok: false; error: JsonSyntaxError };
+
+/** A span index with nothing in it, for documents that did not parse. */
+export const EMPTY_SPANS: SpanIndex = { get: () => undefined, has: () => false };
+
+const escapeSegment = (segment: string): string => (segment.includes('~') || segment.includes('/') ? segment.replace(/~/g, '~0').replace(/\//g, '~1') : segment);
 
 /** Key of a JSON path in the span map: segments joined by '/'. */
 export function jsonPathKey(path: JsonPath): string {
-  return path.map((segment) => String(segment).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+  return path.map((segment) => escapeSegment(String(segment))).join('/');
 }
 
 class JsonSyntaxFailure extends Error {
@@ -41,9 +52,33 @@ class JsonSyntaxFailure extends Error {
 }
 
 export function parseJsonWithLocations(text: string): JsonParseResult {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const result = parseJson(text, false);
+  if (!result.ok) return result;
+  // Spans cost as much as the parse itself and are only needed to point at a problem, so they
+  // are recorded by a second pass on the first request.
+  let recorded: SpanIndex | undefined;
+  const index = (): SpanIndex => {
+    if (!recorded) {
+      const again = parseJson(text, true);
+      recorded = again.ok ? again.spans : EMPTY_SPANS;
+    }
+    return recorded;
+  };
+  return { ok: true, value: result.value, spans: { get: (key) => index().get(key), has: (key) => index().has(key) } };
+}
+
+function parseJson(text: string, recordSpans: boolean): JsonParseResult {
+  let lineStarts: number[] | undefined;
+  // Line starts are only needed to report a position, which most parses never do.
   const locate = (offset: number): { line: number; column: number } => {
+    if (!lineStarts) {
+      lineStarts = [0];
+      let i = text.indexOf('\n');
+      while (i !== -1) {
+        lineStarts.push(i + 1);
+        i = text.indexOf('\n', i + 1);
+      }
+    }
     let lo = 0;
     let hi = lineStarts.length - 1;
     while (lo < hi) {
@@ -53,8 +88,18 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
     }
     return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
   };
-  const spans = new Map<string, TextSpan>();
+  const starts = new Map<string, number>();
+  const ends = new Map<string, number>();
+  const spans: SpanIndex = {
+    get: (key) => {
+      const start = starts.get(key);
+      return start === undefined ? undefined : { offset: start, length: ends.get(key)! - start, ...locate(start) };
+    },
+    has: (key) => starts.has(key),
+  };
   let pos = 0;
+  const simpleString = /"([^"\\\u0000-\u001f]*)"/y;
+  const numberPattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
   const describe = (offset: number): string => {
     if (offset >= text.length) return 'end of file';
@@ -72,11 +117,19 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
       else break;
     }
   };
-  const record = (path: JsonPath, start: number): void => {
-    spans.set(jsonPathKey(path), { offset: start, length: pos - start, ...locate(start) });
+  const record = (key: string, start: number): void => {
+    if (!recordSpans) return;
+    starts.set(key, start);
+    ends.set(key, pos);
   };
 
   const parseString = (): string => {
+    simpleString.lastIndex = pos;
+    const simple = simpleString.exec(text);
+    if (simple) {
+      pos = simpleString.lastIndex;
+      return simple[1];
+    }
     const start = pos;
     pos++; // opening quote
     let out = '';
@@ -111,13 +164,14 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
   };
 
   const parseNumber = (): number => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(pos, pos + 400));
+    numberPattern.lastIndex = pos;
+    const match = numberPattern.exec(text);
     if (!match) fail(`Unexpected ${describe(pos)}: expected a value`);
-    pos += match![0].length;
+    pos = numberPattern.lastIndex;
     return Number(match![0]);
   };
 
-  const parseValue = (path: JsonPath, depth: number): unknown => {
+  const parseValue = (key: string, depth: number): unknown => {
     if (depth > 500) fail('Nesting is too deep');
     skipWhitespace();
     const start = pos;
@@ -133,13 +187,14 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
           skipWhitespace();
           if (text[pos] !== '"') fail(text[pos] === '}' ? 'Trailing comma before "}"' : `Unexpected ${describe(pos)}: expected a property name in double quotes`);
           const keyStart = pos;
-          const key = parseString();
-          if (Object.prototype.hasOwnProperty.call(obj, key)) fail(`Duplicate key ${JSON.stringify(key)}`, keyStart);
+          const name = parseString();
+          if (Object.prototype.hasOwnProperty.call(obj, name)) fail(`Duplicate key ${JSON.stringify(name)}`, keyStart);
           skipWhitespace();
           if (text[pos] !== ':') fail(`Unexpected ${describe(pos)}: expected ":" after property name`);
           pos++;
-          const childValue = parseValue([...path, key], depth + 1);
-          Object.defineProperty(obj, key, { value: childValue, enumerable: true, writable: true, configurable: true });
+          const childValue = parseValue(!recordSpans ? '' : depth === 0 ? escapeSegment(name) : `${key}/${escapeSegment(name)}`, depth + 1);
+          if (name === '__proto__') Object.defineProperty(obj, name, { value: childValue, enumerable: true, writable: true, configurable: true });
+          else obj[name] = childValue;
           skipWhitespace();
           if (text[pos] === ',') {
             pos++;
@@ -162,7 +217,7 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
         while (true) {
           skipWhitespace();
           if (text[pos] === ']') fail('Trailing comma before "]"');
-          arr.push(parseValue([...path, arr.length], depth + 1));
+          arr.push(parseValue(!recordSpans ? '' : depth === 0 ? String(arr.length) : `${key}/${arr.length}`, depth + 1));
           skipWhitespace();
           if (text[pos] === ',') {
             pos++;
@@ -188,7 +243,7 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
       value = null;
     } else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) value = parseNumber();
     else fail(`Unexpected ${describe(pos)}: expected a value`);
-    record(path, start);
+    record(key, start);
     return value;
   };
 
@@ -197,7 +252,7 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
     if (text.charCodeAt(0) === 0xfeff) pos = 1;
     skipWhitespace();
     if (pos >= text.length) fail('The file is empty: expected a JSON object');
-    const value = parseValue([], 0);
+    const value = parseValue('', 0);
     skipWhitespace();
     if (pos < text.length) fail(`Unexpected ${describe(pos)} after the end of the JSON value`);
     return { ok: true, value, spans };

@@ -1,5 +1,6 @@
 import { ACTIVATIONS, type LayerType } from './layerType';
 import { activationLayerSpec } from './commonParams';
+import { pyActivation } from './pytorchCode';
 
 export interface ActivationParams {
   fn: string;
@@ -14,5 +15,6 @@ export const activationLayer: LayerType<ActivationParams> = {
   inputs: { min: 1, max: 1 },
   summarize: (p) => p.fn,
   infer: ({ inputShapes }) => ({ outputShape: [...inputShapes[0]], trainableParams: 0, nonTrainableParams: 0, macs: 0 }),
+  toPyTorch: (p, _shapes, ctx) => ({ modules: [], forward: pyActivation(p.fn, ctx.inputs[0]) }),
   toKeras: (p) => [activationLayerSpec(p.fn, '')],
 };

@@ -1,4 +1,5 @@
 import type { LayerType } from './layerType';
+import { pyNumber } from './pytorchCode';
 
 export interface BatchNormParams {
   momentum: number;
@@ -28,6 +29,19 @@ export const batchNormLayer: LayerType<BatchNormParams> = {
   infer: ({ inputShapes }) => {
     const channels = inputShapes[0][inputShapes[0].length - 1];
     return { outputShape: [...inputShapes[0]], trainableParams: 2 * channels, nonTrainableParams: 2 * channels, macs: 0 };
+  },
+  toPyTorch: (p, inputShapes, ctx) => {
+    const input = inputShapes[0];
+    return {
+      modules: [
+        {
+          suffix: '',
+          // PyTorch's momentum is the weight of the new batch: 1 − Keras' momentum.
+          init: `nn.BatchNorm${input.length === 3 ? 2 : 1}d(${input[input.length - 1]}, eps=${pyNumber(p.epsilon)}, momentum=${pyNumber(1 - p.momentum)})`,
+        },
+      ],
+      forward: `${ctx.module()}(${ctx.inputs[0]})`,
+    };
   },
   toKeras: (p) => [{ className: 'BatchNormalization', config: { axis: -1, momentum: p.momentum, epsilon: p.epsilon }, suffix: '' }],
 };

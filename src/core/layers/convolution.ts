@@ -1,7 +1,8 @@
 import type { KerasLayerSpec, LayerType } from './layerType';
 import { activationParam, activationSuffix, useBiasParam, withActivation, windowText } from './commonParams';
 import type { ResolvedPadding } from './resolveParams';
-import { slidingWindow } from './slidingWindow';
+import { resolvePads, slidingWindow } from './slidingWindow';
+import { pyActivation, pyPadTuple, pyWindow } from './pytorchCode';
 
 export interface ConvolutionParams {
   filters: number;
@@ -100,6 +101,23 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         receptiveField: field?.receptiveField && field.effectiveStride ? field.receptiveField.map((r, i) => r + (effective[i] - 1) * field.effectiveStride![i]) : undefined,
         effectiveStride: field?.effectiveStride ? field.effectiveStride.map((j, i) => j * params.strides[i]) : undefined,
         formulas: window.formulas,
+      };
+    },
+    toPyTorch: (p, inputShapes, ctx) => {
+      const input = inputShapes[0];
+      const effective = p.kernelSize.map((k, i) => p.dilationRate[i] * (k - 1) + 1);
+      const pads = resolvePads(input.slice(0, dims), effective, p.strides, p.padding);
+      const symmetric = pads.every(([before, after]) => before === after);
+      const args = [String(input[dims]), String(p.filters), `kernel_size=${pyWindow(p.kernelSize)}`];
+      if (p.strides.some((s) => s !== 1)) args.push(`stride=${pyWindow(p.strides)}`);
+      if (symmetric && pads.some(([before]) => before > 0)) args.push(`padding=${pyWindow(pads.map(([before]) => before))}`);
+      if (p.dilationRate.some((d) => d !== 1)) args.push(`dilation=${pyWindow(p.dilationRate)}`);
+      if (!p.useBias) args.push('bias=False');
+      const x = symmetric ? ctx.inputs[0] : `F.pad(${ctx.inputs[0]}, ${pyPadTuple(pads)})`;
+      return {
+        modules: [{ suffix: '', init: `nn.Conv${dims}d(${args.join(', ')})` }],
+        forward: pyActivation(p.activation, `${ctx.module()}(${x})`),
+        comment: symmetric ? undefined : '"same" padding with an uneven total: the extra zero goes after, as in Keras',
       };
     },
     toKeras: (p) => {

@@ -1,5 +1,6 @@
 import type { LayerType } from './layerType';
 import { activationParam, activationSuffix, useBiasParam, withActivation } from './commonParams';
+import { pyActivation, toChannelsFirst, toChannelsLast } from './pytorchCode';
 
 export interface DenseParams {
   units: number;
@@ -36,6 +37,16 @@ export const denseLayer: LayerType<DenseParams> = {
       trainableParams: features * params.units + (params.useBias ? params.units : 0),
       nonTrainableParams: 0,
       macs: positions * features * params.units,
+    };
+  },
+  toPyTorch: (p, inputShapes, ctx) => {
+    const input = inputShapes[0];
+    const rank = input.length;
+    const linear = `${ctx.module()}(${ctx.inputs[0]}${toChannelsLast(rank)})${toChannelsFirst(rank)}`;
+    return {
+      modules: [{ suffix: '', init: `nn.Linear(${input[rank - 1]}, ${p.units}${p.useBias ? '' : ', bias=False'})` }],
+      forward: pyActivation(p.activation, linear),
+      comment: rank > 1 ? 'Dense on a spatial tensor acts on the channels at every position, as in Keras' : undefined,
     };
   },
   toKeras: (p) => withActivation({ className: 'Dense', config: { units: p.units, useBias: p.useBias } }, p.activation),

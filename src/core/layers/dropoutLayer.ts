@@ -1,4 +1,5 @@
 import type { LayerType } from './layerType';
+import { pyNumber } from './pytorchCode';
 
 export interface DropoutParams {
   rate: number;
@@ -13,5 +14,6 @@ export const dropoutLayer: LayerType<DropoutParams> = {
   inputs: { min: 1, max: 1 },
   summarize: (p) => `p=${p.rate}`,
   infer: ({ inputShapes }) => ({ outputShape: [...inputShapes[0]], trainableParams: 0, nonTrainableParams: 0, macs: 0 }),
+  toPyTorch: (p, _shapes, ctx) => ({ modules: [{ suffix: '', init: `nn.Dropout(p=${pyNumber(p.rate)})` }], forward: `${ctx.module()}(${ctx.inputs[0]})` }),
   toKeras: (p) => [{ className: 'Dropout', config: { rate: p.rate }, suffix: '' }],
 };

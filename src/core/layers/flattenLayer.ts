@@ -1,4 +1,5 @@
 import type { LayerType } from './layerType';
+import { toChannelsLast } from './pytorchCode';
 
 export const flattenLayer: LayerType<Record<string, never>> = {
   type: 'Flatten',
@@ -15,5 +16,13 @@ export const flattenLayer: LayerType<Record<string, never>> = {
     }
     return { outputShape: [input.reduce((a, b) => a * b, 1)], trainableParams: 0, nonTrainableParams: 0, macs: 0 };
   },
+  toPyTorch: (_p, inputShapes, ctx) =>
+    inputShapes[0].length === 1
+      ? { modules: [], forward: ctx.inputs[0] }
+      : {
+          modules: [],
+          forward: `${ctx.inputs[0]}${toChannelsLast(inputShapes[0].length)}.flatten(1)`,
+          comment: 'channels-last before flattening, so the order (and the next layer\'s weights) match Keras',
+        },
   toKeras: () => [{ className: 'Flatten', config: {}, suffix: '' }],
 };

@@ -22,6 +22,7 @@ function globalPooling(kind: 'avg' | 'max'): LayerType<Record<string, never>> {
       }
       return { outputShape: [input[2]], trainableParams: 0, nonTrainableParams: 0, macs: 0 };
     },
+    toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: `${ctx.inputs[0]}.${kind === 'avg' ? 'mean' : 'amax'}(dim=(2, 3))` }),
     toKeras: () => [{ className: kind === 'avg' ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D', config: {}, suffix: '' }],
   };
 }

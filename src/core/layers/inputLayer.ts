@@ -32,5 +32,7 @@ export const inputLayer: LayerType<InputParams> = {
       effectiveStride: spatial > 0 ? new Array(spatial).fill(1) : undefined,
     };
   },
+  // The forward argument itself: the generator passes it as the only input.
+  toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: ctx.inputs[0] }),
   toKeras: (p) => [{ className: 'InputLayer', config: { batchInputShape: [null, ...p.shape] }, suffix: '' }],
 };

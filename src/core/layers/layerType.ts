@@ -110,4 +110,24 @@ export interface LayerType<P = Record<string, unknown>> {
   infer(args: InferArgs<P>): LayerInference | undefined;
   /** The Keras / TF.js layers that compute it, in order (the last one produces the node's output). */
   toKeras(params: P, inputShapes: Shape[]): KerasLayerSpec[];
+  /** The PyTorch modules and forward expression that compute it on channels-first tensors. */
+  toPyTorch(params: P, inputShapes: Shape[], ctx: PyTorchContext): PyTorchLayerCode;
+}
+
+/** What a layer's PyTorch code may refer to. */
+export interface PyTorchContext {
+  /** Python expression of this node's module with the given attribute suffix, e.g. "self.conv1". */
+  module(suffix?: string): string;
+  /** Python variables holding the inputs in forward, channels-first (N, C, H, W), (N, C, L) or (N, F). */
+  inputs: string[];
+}
+
+/** A node's PyTorch code: sub-modules built in `__init__` and the expression `forward` evaluates. */
+export interface PyTorchLayerCode {
+  /** Constructor calls, e.g. "nn.Conv2d(1, 10, kernel_size=5)"; the weighted module has suffix ''. */
+  modules: { suffix: string; init: string }[];
+  /** Python expression of the node's output, using `ctx.inputs` and `ctx.module(...)`. */
+  forward: string;
+  /** Why the code looks the way it does, written above the forward line (e.g. Flatten's permute). */
+  comment?: string;
 }

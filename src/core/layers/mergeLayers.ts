@@ -46,6 +46,7 @@ export const addLayer: LayerType<Record<string, never>> = {
     }
     return { outputShape: [...first], trainableParams: 0, nonTrainableParams: 0, macs: 0, ...mergedField(args as InferArgs<unknown>) };
   },
+  toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: ctx.inputs.join(' + ') }),
   toKeras: () => [{ className: 'Add', config: {}, suffix: '' }],
 };
 
@@ -74,5 +75,7 @@ export const concatLayer: LayerType<Record<string, never>> = {
     const channels = inputShapes.reduce((sum, s) => sum + s[s.length - 1], 0);
     return { outputShape: [...first.slice(0, -1), channels], trainableParams: 0, nonTrainableParams: 0, macs: 0, ...mergedField(args as InferArgs<unknown>) };
   },
+  // Channels are axis 1 of PyTorch's channels-first tensors.
+  toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: `torch.cat([${ctx.inputs.join(', ')}], dim=1)` }),
   toKeras: () => [{ className: 'Concatenate', config: { axis: -1 }, suffix: '' }],
 };

@@ -1,7 +1,8 @@
 import type { KerasLayerSpec, LayerType } from './layerType';
 import { windowText } from './commonParams';
 import type { ResolvedPadding } from './resolveParams';
-import { slidingWindow } from './slidingWindow';
+import { resolvePads, slidingWindow } from './slidingWindow';
+import { pyPadTuple, pyWindow } from './pytorchCode';
 
 export interface PoolingParams {
   poolSize: number[];
@@ -88,6 +89,33 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
         receptiveField: field?.receptiveField && field.effectiveStride ? field.receptiveField.map((r, i) => r + (params.poolSize[i] - 1) * field.effectiveStride![i]) : undefined,
         effectiveStride: field?.effectiveStride ? field.effectiveStride.map((j, i) => j * strides[i]) : undefined,
         formulas: window.formulas,
+      };
+    },
+    toPyTorch: (p, inputShapes, ctx) => {
+      const strides = p.strides ?? p.poolSize;
+      const pads = resolvePads(inputShapes[0].slice(0, dims), p.poolSize, strides, p.padding);
+      const symmetric = pads.every(([before, after]) => before === after);
+      const padded = pads.some(([before, after]) => before + after > 0);
+      const args = [`kernel_size=${pyWindow(p.poolSize)}`];
+      if (strides.some((s, i) => s !== p.poolSize[i])) args.push(`stride=${pyWindow(strides)}`);
+      if (padded && symmetric) args.push(`padding=${pyWindow(pads.map(([before]) => before))}`);
+      // Keras' "same" average leaves padding out of the count; PyTorch's explicit padding counts it.
+      if (kind === 'avg' && padded && symmetric && p.padding === 'same') args.push('count_include_pad=False');
+      const module = `nn.${kind === 'max' ? 'Max' : 'Avg'}Pool${dims}d(${args.join(', ')})`;
+      const x = ctx.inputs[0];
+      const pool = ctx.module();
+      if (!padded || symmetric) return { modules: [{ suffix: '', init: module }], forward: `${pool}(${x})` };
+      if (kind === 'max') {
+        return {
+          modules: [{ suffix: '', init: module }],
+          forward: `${pool}(F.pad(${x}, ${pyPadTuple(pads)}, value=float("-inf")))`,
+          comment: '"same" padding with an uneven total: -inf never wins the max, the extra row goes after as in Keras',
+        };
+      }
+      return {
+        modules: [{ suffix: '', init: module }],
+        forward: `${pool}(F.pad(${x}, ${pyPadTuple(pads)})) / ${pool}(F.pad(torch.ones_like(${x}[:, :1]), ${pyPadTuple(pads)}))`,
+        comment: '"same" padding with an uneven total: average over real values only, as Keras does',
       };
     },
     toKeras: (p) => {

@@ -1,0 +1,102 @@
+/**
+ * npm run bench:analysis — the analysis runs on every keystroke in the editor, so it must be fast:
+ * median time of a full analysis (parse + analyze, from text, as the editor does) of VGG16, of a
+ * generated chain of 1,000 layers and of a 1,000-layer graph with residual branches.
+ * Targets (2 cores): VGG16 under 0.2 ms, 1,000 layers under 5 ms.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeDocument } from '../src/core/analysis/analyzeDocument';
+import { analyzeDesign } from '../src/core/analysis/analyzeDesign';
+import { emptyDesign, type Design } from '../src/core/design';
+import { parseDesign } from '../src/core/format/parseDesign';
+import { serializeDesign } from '../src/core/format/serializeDesign';
+
+function chain(layers: number): Design {
+  const d = emptyDesign('chain');
+  d.nodes.push({ id: 'input', type: 'Input', params: { shape: [64, 64, 16] } });
+  let previous = 'input';
+  for (let i = 0; i < layers - 1; i++) {
+    const id = `l${i}`;
+    const kind = i % 4;
+    d.nodes.push(
+      kind === 0
+        ? { id, type: 'Conv2D', params: { filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' } }
+        : kind === 1
+          ? { id, type: 'BatchNorm', params: {} }
+          : kind === 2
+            ? { id, type: 'Activation', params: { fn: 'relu' } }
+            : { id, type: 'Dropout', params: { rate: 0.1 } },
+    );
+    d.edges.push({ source: previous, target: id });
+    previous = id;
+  }
+  return d;
+}
+
+function residual(layers: number): Design {
+  const d = emptyDesign('residual');
+  d.nodes.push({ id: 'input', type: 'Input', params: { shape: [64, 64, 16] } });
+  let previous = 'input';
+  let i = 0;
+  while (d.nodes.length + 4 <= layers) {
+    const p = `b${i++}`;
+    d.nodes.push(
+      { id: `${p}_conv1`, type: 'Conv2D', params: { filters: 16, kernelSize: 3, padding: 1, useBias: false } },
+      { id: `${p}_bn`, type: 'BatchNorm', params: {} },
+      { id: `${p}_conv2`, type: 'Conv2D', params: { filters: 16, kernelSize: 3, padding: 1, useBias: false } },
+      { id: `${p}_add`, type: 'Add', params: {} },
+    );
+    d.edges.push(
+      { source: previous, target: `${p}_conv1` },
+      { source: `${p}_conv1`, target: `${p}_bn` },
+      { source: `${p}_bn`, target: `${p}_conv2` },
+      { source: `${p}_conv2`, target: `${p}_add` },
+      { source: previous, target: `${p}_add` },
+    );
+    previous = `${p}_add`;
+  }
+  while (d.nodes.length < layers) {
+    const id = `tail${d.nodes.length}`;
+    d.nodes.push({ id, type: 'Activation', params: { fn: 'relu' } });
+    d.edges.push({ source: previous, target: id });
+    previous = id;
+  }
+  return d;
+}
+
+function median(run: () => void, minRuns: number, minMs: number): { medianMs: number; runs: number } {
+  for (let i = 0; i < Math.min(20, minRuns); i++) run(); // warm-up: let the JIT settle
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minRuns || performance.now() - start < minMs) {
+    const t = performance.now();
+    run();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: times[Math.floor(times.length / 2)], runs: times.length };
+}
+
+const root = join(__dirname, '..', '..');
+const cases: { name: string; text: string; targetMs: number }[] = [
+  { name: 'VGG16 (23 layers)', text: readFileSync(join(root, 'examples', 'vgg16.cnn.json'), 'utf8'), targetMs: 0.2 },
+  { name: 'ResNet-18 (69 layers, 8 branches)', text: readFileSync(join(root, 'examples', 'resnet18.cnn.json'), 'utf8'), targetMs: 1 },
+  { name: 'chain of 1,000 layers', text: serializeDesign(chain(1000)), targetMs: 5 },
+  { name: '1,000 layers with residual branches', text: serializeDesign(residual(1000)), targetMs: 5 },
+];
+
+console.log('Full analysis from text (parse + analyze), median over repeated runs\n');
+console.log(`${'design'.padEnd(38)} ${'median'.padStart(10)} ${'analyze only'.padStart(13)} ${'target'.padStart(8)}  runs   verdict`);
+let failed = 0;
+for (const c of cases) {
+  const full = median(() => analyzeDocument(c.text), 50, 1500);
+  const design = parseDesign(c.text).design!;
+  const only = median(() => analyzeDesign(design), 50, 800);
+  const ok = full.medianMs <= c.targetMs;
+  if (!ok) failed++;
+  console.log(
+    `${c.name.padEnd(38)} ${`${full.medianMs.toFixed(3)} ms`.padStart(10)} ${`${only.medianMs.toFixed(3)} ms`.padStart(13)} ${`${c.targetMs} ms`.padStart(8)}  ${String(full.runs).padStart(5)}   ${ok ? 'meets target' : 'MISSES target'}`,
+  );
+}
+console.log(`\n${failed === 0 ? 'All targets met.' : `${failed} target(s) missed.`}`);

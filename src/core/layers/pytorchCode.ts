@@ -1,0 +1,57 @@
+/**
+ * Small helpers the layer types share to write PyTorch code: Python literals, window tuples,
+ * `F.pad` arguments and activations on channels-first tensors.
+ */
+import { LEAKY_RELU_SLOPE } from './commonParams';
+
+/** A JavaScript number as a Python literal (integers stay integers; rounding noise is dropped). */
+export function pyNumber(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return String(Number(value.toPrecision(12)));
+}
+
+/** 3 for [3, 3], (3, 5) for [3, 5], 3 for [3]: PyTorch accepts either form. */
+export function pyWindow(sizes: number[]): string {
+  return sizes.every((s) => s === sizes[0]) ? String(sizes[0]) : `(${sizes.join(', ')})`;
+}
+
+/** F.pad's argument: [before, after] per axis, last axis first, e.g. (left, right, top, bottom). */
+export function pyPadTuple(pads: [number, number][]): string {
+  return `(${[...pads].reverse().flat().join(', ')})`;
+}
+
+/**
+ * The activation applied to a channels-first tensor. Channels are axis 1 in (N, C), (N, C, L) and
+ * (N, C, H, W) alike, so softmax over the designer's last (channel) axis is dim=1 everywhere.
+ */
+export function pyActivation(fn: string | undefined, expr: string): string {
+  switch (fn ?? 'linear') {
+    case 'relu':
+      return `F.relu(${expr})`;
+    case 'leakyRelu':
+      return `F.leaky_relu(${expr}, ${pyNumber(LEAKY_RELU_SLOPE)})`;
+    case 'elu':
+      return `F.elu(${expr})`;
+    case 'gelu':
+      return `F.gelu(${expr})`;
+    case 'sigmoid':
+      return `torch.sigmoid(${expr})`;
+    case 'tanh':
+      return `torch.tanh(${expr})`;
+    case 'softmax':
+      return `F.softmax(${expr}, dim=1)`;
+    case 'logSoftmax':
+      return `F.log_softmax(${expr}, dim=1)`;
+    default:
+      return expr;
+  }
+}
+
+/** Permutations between channels-first and channels-last for a tensor of the given designer rank. */
+export function toChannelsLast(rank: number): string {
+  return rank === 3 ? '.permute(0, 2, 3, 1)' : rank === 2 ? '.permute(0, 2, 1)' : '';
+}
+
+export function toChannelsFirst(rank: number): string {
+  return rank === 3 ? '.permute(0, 3, 1, 2)' : rank === 2 ? '.permute(0, 2, 1)' : '';
+}

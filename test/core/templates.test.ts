@@ -1,0 +1,53 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeDocument } from '../../src/core/analysis/analyzeDocument';
+import { parseDesign } from '../../src/core/format/parseDesign';
+import { serializeDesign } from '../../src/core/format/serializeDesign';
+
+const dir = join(__dirname, '..', '..', 'examples');
+
+/** Expected totals of every shipped template (course numbers; ResNet-18 as torchvision counts it + BN statistics). */
+const EXPECTED: Record<string, { params: number; trainable: number; output: number[] }> = {
+  'mnist-cnn': { params: 21_840, trainable: 21_840, output: [10] },
+  'mnist-ffn': { params: 242_762, trainable: 242_762, output: [10] },
+  'mnist-cnn-small': { params: 8_490, trainable: 8_490, output: [10] },
+  'cifar-dense-1': { params: 30_730, trainable: 30_730, output: [10] },
+  'cifar-dense-2': { params: 394_634, trainable: 394_634, output: [10] },
+  'cifar-simple-cnn': { params: 82_826, trainable: 82_826, output: [10] },
+  'cifar-3conv': { params: 1_191_170, trainable: 1_191_170, output: [10] },
+  'pytorch-tutorial-net': { params: 62_006, trainable: 62_006, output: [10] },
+  lenet5: { params: 61_706, trainable: 61_706, output: [10] },
+  alexnet: { params: 62_378_344, trainable: 62_378_344, output: [1000] },
+  vgg16: { params: 138_357_544, trainable: 138_357_544, output: [1000] },
+  resnet18: { params: 11_689_512 + 9_600, trainable: 11_689_512, output: [1000] },
+};
+
+describe('templates', () => {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cnn.json'));
+
+  it('ships every expected template and nothing untested', () => {
+    assert.deepEqual(files.map((f) => f.replace('.cnn.json', '')).sort(), Object.keys(EXPECTED).sort());
+  });
+
+  for (const file of files) {
+    const name = file.replace('.cnn.json', '');
+    it(`${name}: totals, no diagnostics, unchanged round trip`, () => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const { analysis, diagnostics, parsed } = analyzeDocument(text);
+      assert.deepEqual(diagnostics, []);
+      assert.ok(parsed.lossless);
+      assert.equal(analysis!.totals.params, EXPECTED[name].params);
+      assert.equal(analysis!.totals.trainableParams, EXPECTED[name].trainable);
+      assert.deepEqual(analysis!.totals.outputShapes, [EXPECTED[name].output]);
+      assert.equal(serializeDesign(parseDesign(text).design!), text);
+    });
+  }
+
+  it('ResNet-18 has torchvision\'s shapes: 56×56×64 after the stem, 7×7×512 before pooling, 8 residual Adds', () => {
+    const { analysis } = analyzeDocument(readFileSync(join(dir, 'resnet18.cnn.json'), 'utf8'));
+    assert.deepEqual(analysis!.nodes.maxpool.outputShape, [56, 56, 64]);
+    assert.deepEqual(analysis!.nodes.layer4_1_relu2.outputShape, [7, 7, 512]);
+    assert.equal(Object.values(analysis!.nodes).filter((n) => n.type === 'Add').length, 8);
+  });
+});
