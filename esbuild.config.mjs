@@ -47,9 +47,25 @@ const browser = (name, entryPoints, outdir, extra = {}) => ({
 export const bundles = [
   node('cli', { cli: 'src/cli/main.ts' }, 'dist'),
   node('bench', { analysisBench: 'bench/analysisBench.ts' }, 'dist/bench'),
+  node('extension', { extension: 'src/extension/extension.ts' }, 'dist', { external: ['vscode'] }),
+  browser('webview', { editor: 'webview/editor/main.tsx' }, 'dist/webview'),
+  browser('trainingPanel', { training: 'webview/training/main.ts' }, 'dist/webview'),
+  node('featureMapsProcess', { featureMapsProcess: 'src/featureMaps/featureMapsProcessMain.ts' }, 'dist'),
+  browser('webviewHarness', { harness: 'test/webview/harness.ts' }, 'dist/webview-harness'),
+  node('trainBench', { trainBench: 'bench/trainBench.ts' }, 'dist/bench'),
+  node('trainingProcess', { trainingProcess: 'src/training/process/trainingProcessMain.ts' }, 'dist'),
+  node('editorBench', { editorBench: 'bench/editorBench.ts' }, 'dist/bench', { external: ['playwright-core'] }),
 ];
 
 const selected = bundles.filter((b) => !only || only.includes(b.name));
+
+// The wasm TF.js backend loads its .wasm binaries at run time from next to the bundle that uses it
+// (training engine, CLI, benchmarks), so they ship in dist/ (bench bundles look one folder up).
+import { copyFileSync, mkdirSync } from 'node:fs';
+mkdirSync('dist', { recursive: true });
+for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+  copyFileSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${file}`, `dist/${file}`);
+}
 if (watch) {
   for (const b of selected) await (await esbuild.context(b.options)).watch();
   console.log(`watching ${selected.map((b) => b.name).join(', ')}`);

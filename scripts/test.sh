@@ -7,3 +7,5 @@ bash scripts/ensureSystemDeps.sh
 node esbuild.config.mjs
 npx tsc --noEmit -p .
 npx mocha
+# Last: the end-to-end suite in a real VS Code (installs its test server on first use).
+bash scripts/testE2e.sh

@@ -2,9 +2,12 @@ import type { CliCommand, CliOutput } from './cliCommand';
 import { CliError } from './cliIo';
 import { summaryCommand } from './summaryCommand';
 import { validateCommand } from './validateCommand';
+import { trainCommand } from './trainCommand';
+import { exportCommand } from './exportCommand';
+import { importCommand } from './importCommand';
 
 /** Every sub-command, in help order. Adding one is one import and one entry here. */
-export const CLI_COMMANDS: CliCommand[] = [summaryCommand, validateCommand];
+export const CLI_COMMANDS: CliCommand[] = [summaryCommand, validateCommand, exportCommand, importCommand, trainCommand];
 
 const HELP = (): string =>
   `cnn-designer: design, check, train and export convolutional networks (.cnn.json)\n\nUsage: cnn-designer <command> [arguments]\n\n${CLI_COMMANDS.map((c) => `  ${c.usage}`).join('\n')}\n`;

@@ -27,6 +27,8 @@ export interface RandomDesignOptions {
   exclude?: string[];
   /** Keep tensors small so a forward pass is cheap. */
   maxSpatial?: number;
+  /** Also put Dense on images and sequences (Keras applies it per position; a warning, not an error). */
+  denseOnSpatial?: boolean;
 }
 
 const ACTS = ['linear', 'relu', 'leakyRelu', 'elu', 'gelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax'];
@@ -94,7 +96,7 @@ export function randomValidDesign(seed: number, options: RandomDesignOptions = {
       }
       push('Flatten', () => ({ id: id(), type: 'Flatten', params: {} }));
     }
-    if (rank === 1) push('Dense', () => ({ id: id(), type: 'Dense', params: { units: int(1, 12), activation: pick(ACTS), useBias: rnd() < 0.8 } }));
+    if (rank === 1 || options.denseOnSpatial) push('Dense', () => ({ id: id(), type: 'Dense', params: { units: int(1, 12), activation: pick(ACTS), useBias: rnd() < 0.8 } }));
     push('Dropout', () => ({ id: id(), type: 'Dropout', params: { rate: Math.round(rnd() * 80) / 100 } }));
     push('BatchNorm', () => ({ id: id(), type: 'BatchNorm', params: rnd() < 0.5 ? {} : { momentum: 0.9, epsilon: 0.00001 } }));
     push('Activation', () => ({ id: id(), type: 'Activation', params: { fn: pick(ACTS) } }));

@@ -1,0 +1,163 @@
+/**
+ * npm run bench:editor — the graph editor in headless Chromium (the real webview bundle in the
+ * test harness page):
+ *  - time from handing the editor the VGG16 / ResNet-18 template text to every block painted
+ *    (parse + analysis + React render + layout, up to the frame after the last block is visible);
+ *  - dragging one block in a generated 500-block design: main-thread work per pointer move (event
+ *    handlers, React render, style and layout) and the interval between frames.
+ * Targets: under 1 s to paint; drag work under 16 ms per frame at 500 blocks.
+ */
+import { readFileSync } from 'node:fs';
+import { emptyDesign, type Design } from '../src/core/design';
+import { serializeDesign } from '../src/core/format/serializeDesign';
+import { EditorPage, launchChromium } from '../test/webview/editorPage';
+
+const RUNS = 5;
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+
+/** 500 blocks in a grid of short residual stages: convolutions, batch norms, activations and Adds. */
+function generatedDesign(blocks: number): Design {
+  const d = emptyDesign('500 blocks');
+  const columns = 20;
+  const place = (i: number) => ({ x: (i % columns) * 240, y: Math.floor(i / columns) * 130 });
+  d.nodes.push({ id: 'input', type: 'Input', params: { shape: [32, 32, 16] }, position: place(0) });
+  let previous = 'input';
+  let stageInput = 'input';
+  for (let i = 1; i < blocks; i++) {
+    const id = `n${i}`;
+    const kind = i % 4;
+    if (kind === 0) {
+      d.nodes.push({ id, type: 'Add', params: {}, position: place(i) });
+      d.edges.push({ source: previous, target: id }, { source: stageInput, target: id });
+      stageInput = id;
+    } else {
+      d.nodes.push(
+        kind === 1
+          ? { id, type: 'Conv2D', params: { filters: 16, kernelSize: 3, padding: 'same' }, position: place(i) }
+          : kind === 2
+            ? { id, type: 'BatchNorm', params: {}, position: place(i) }
+            : { id, type: 'Activation', params: { fn: 'relu' }, position: place(i) },
+      );
+      d.edges.push({ source: previous, target: id });
+    }
+    previous = id;
+  }
+  return d;
+}
+
+/** Hands the editor `text` and resolves with the ms until `count` blocks are visible and painted. */
+async function timeToPaint(editor: EditorPage, text: string, count: number): Promise<number> {
+  return editor.page.evaluate(
+    ({ text, count }) =>
+      new Promise<number>((resolve) => {
+        const start = performance.now();
+        window.harness.load(text);
+        const check = (): void => {
+          const blocks = document.querySelectorAll('.react-flow__node');
+          const visible = blocks.length === count && [...blocks].every((b) => (b as HTMLElement).style.visibility !== 'hidden' && getComputedStyle(b).visibility === 'visible');
+          // The frame after the check is the one that shows them.
+          if (visible) requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start), 0));
+          else requestAnimationFrame(check);
+        };
+        check();
+      }),
+    { text, count },
+  );
+}
+
+async function paintBench(name: string, file: string): Promise<number[]> {
+  const text = readFileSync(file, 'utf8');
+  const count = JSON.parse(text).nodes.length as number;
+  const browser = await launchChromium();
+  const times: number[] = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const editor = await EditorPage.open(browser, '');
+      times.push(await timeToPaint(editor, text, count));
+      await editor.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(`${name} (${count} blocks): open to all blocks painted, median ${ms(median(times))}, first ${ms(times[0])}, max ${ms(Math.max(...times))} over ${RUNS} fresh pages`);
+  return times;
+}
+
+async function dragBench(blocks: number): Promise<void> {
+  const design = generatedDesign(blocks);
+  const browser = await launchChromium();
+  try {
+    const editor = await EditorPage.open(browser, '', { width: 1600, height: 1000 });
+    const paint = await timeToPaint(editor, serializeDesign(design), blocks);
+    // The whole design on screen: every block is drawn and the dragged one is surely visible.
+    await editor.page.getByTestId('toolbar-fit-view').click();
+    await editor.page.waitForTimeout(500);
+    const target = editor.block('n1');
+    const box = (await target.boundingBox())!;
+    // Work per move: from the first capturing listener to the end of the task, forcing style and layout there.
+    await editor.page.evaluate(() => {
+      const w = window as unknown as { moveWork: number[]; frames: number[]; recording: boolean };
+      w.moveWork = [];
+      w.frames = [];
+      w.recording = false;
+      const channel = new MessageChannel();
+      let started: number | undefined;
+      channel.port1.onmessage = () => {
+        document.body.getBoundingClientRect();
+        void document.querySelector('.react-flow__nodes')?.getBoundingClientRect().width;
+        if (started !== undefined) w.moveWork.push(performance.now() - started);
+        started = undefined;
+      };
+      window.addEventListener(
+        'pointermove',
+        () => {
+          if (!w.recording || started !== undefined) return;
+          started = performance.now();
+          channel.port2.postMessage(0);
+        },
+        { capture: true },
+      );
+      const frame = (t: number): void => {
+        if (w.recording) w.frames.push(t);
+        requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    });
+    await editor.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await editor.page.mouse.down();
+    await editor.page.evaluate(() => ((window as unknown as { recording: boolean }).recording = true));
+    for (let i = 1; i <= 120; i++) await editor.page.mouse.move(box.x + box.width / 2 + i * 3, box.y + box.height / 2 + Math.sin(i / 10) * 80);
+    await editor.page.evaluate(() => ((window as unknown as { recording: boolean }).recording = false));
+    const version = await editor.version();
+    await editor.page.mouse.up();
+    await editor.waitForEditAfter(version);
+    const { moveWork, frames } = await editor.page.evaluate(() => {
+      const w = window as unknown as { moveWork: number[]; frames: number[] };
+      return { moveWork: w.moveWork, frames: w.frames };
+    });
+    const intervals = frames.slice(1).map((t, i) => t - frames[i]);
+    const moved = (await editor.edits()).at(-1);
+    console.log(`${blocks}-block design: open to all blocks painted ${ms(paint)}`);
+    console.log(
+      `drag one block at ${blocks} blocks: work per pointer move median ${ms(median(moveWork))}, p95 ${ms(percentile(moveWork, 0.95))}, max ${ms(Math.max(...moveWork))} (${moveWork.length} moves); ` +
+        `frame interval median ${ms(median(intervals))}, p95 ${ms(percentile(intervals, 0.95))}; drop wrote ${moved?.kind === 'move' ? Object.keys(moved.positions).join(', ') : 'nothing'}`,
+    );
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main(): Promise<void> {
+  await paintBench('VGG16', 'examples/vgg16.cnn.json');
+  await paintBench('ResNet-18', 'examples/resnet18.cnn.json');
+  await dragBench(500);
+  console.log('targets: paint under 1000 ms; drag work under 16 ms per frame');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+"""PyTorch side of `npm run bench:train`: the same two models on CPU with 2 threads and Adam.
+
+Reads one command per line on stdin ("train mnist-cnn 30" / "infer pytorch-tutorial-net 60"),
+answers one JSON line with the samples per second of wall time and of CPU time, so the benchmark can alternate the two
+frameworks in one run without paying PyTorch's start-up each time.
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_num_threads(2)
+torch.manual_seed(0)
+BATCH = 64
+
+
+class MnistCnn(nn.Module):
+    """The course lab's MNIST CNN (examples/mnist-cnn.cnn.json)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)
+        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)
+        self.conv2_drop = nn.Dropout2d(0.5)
+        self.fc1 = nn.Linear(320, 50)
+        self.fc2 = nn.Linear(50, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), 2))
+        x = F.relu(F.max_pool2d(self.conv2_drop(self.conv2(x)), 2))
+        x = x.view(-1, 320)
+        x = F.relu(self.fc1(x))
+        x = F.dropout(x, training=self.training)
+        return F.log_softmax(self.fc2(x), dim=1)
+
+
+class TutorialNet(nn.Module):
+    """The PyTorch CIFAR-10 tutorial Net (examples/pytorch-tutorial-net.cnn.json)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 5)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = torch.flatten(x, 1)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+MODELS = {
+    "mnist-cnn": (MnistCnn, (1, 28, 28), nn.NLLLoss()),
+    "pytorch-tutorial-net": (TutorialNet, (3, 32, 32), nn.CrossEntropyLoss()),
+}
+state = {}
+
+
+def setup(name):
+    if name not in state:
+        cls, shape, loss = MODELS[name]
+        model = cls()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        data = torch.randn(BATCH * 8, *shape)
+        labels = torch.randint(0, 10, (BATCH * 8,))
+        state[name] = (model, optimizer, loss, data, labels)
+    return state[name]
+
+
+def run(mode, name, batches):
+    model, optimizer, loss_fn, data, labels = setup(name)
+    chunks = data.shape[0] // BATCH
+
+    def step(i):
+        x = data[(i % chunks) * BATCH:(i % chunks + 1) * BATCH]
+        if mode == "train":
+            y = labels[(i % chunks) * BATCH:(i % chunks + 1) * BATCH]
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+        else:
+            with torch.no_grad():
+                model(x)
+
+    model.train(mode == "train")
+    for i in range(3):  # warm-up
+        step(i)
+    start = time.perf_counter()
+    cpu_start = time.process_time()
+    for i in range(batches):
+        step(i)
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    return BATCH * batches / elapsed, BATCH * batches / cpu
+
+
+print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+for line in sys.stdin:
+    parts = line.split()
+    if not parts:
+        continue
+    mode, name, batches = parts[0], parts[1], int(parts[2])
+    wall, cpu = run(mode, name, batches)
+    print(json.dumps({"samplesPerSecond": wall, "samplesPerCpuSecond": cpu}), flush=True)

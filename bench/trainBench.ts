@@ -1,0 +1,245 @@
+/**
+ * `npm run bench:train`: training and inference throughput (samples/s, batch 64) of the course's
+ * MNIST CNN and the PyTorch tutorial CIFAR net on every backend that loads here, alternated in the
+ * same run with the same models in PyTorch (CPU, 2 threads, Adam), with medians and ratios; memory
+ * over epochs; and the time from a fresh process start to the first trained batch. The machine may
+ * be shared and noisy, hence the alternation and medians. Data is random, of the right shapes.
+ *
+ * Options: --rounds=N (default 5), --python=PATH (default python3 with torch), --quick
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import * as tf from '@tensorflow/tfjs';
+import { parseDesign } from '../src/core/format/parseDesign';
+import type { Design } from '../src/core/design';
+import { compileDesign } from '../src/training/compile/compileDesign';
+import { BACKEND_CHAIN, selectBackend, type BackendName } from '../src/training/engine/selectBackend';
+import { installConvGradientKernels, restoreBuiltInKernel } from '../src/training/engine/kernels/installConvGradientKernels';
+
+const BATCH = 64;
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const quick = args.includes('--quick');
+const ROUNDS = Number(option('rounds') ?? (quick ? 2 : 5));
+const PYTHON = option('python') ?? (fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+const MODELS = ['mnist-cnn', 'pytorch-tutorial-net'] as const;
+type ModelName = (typeof MODELS)[number];
+
+const root = path.resolve(__dirname, '..', '..');
+function loadDesign(name: ModelName): Design {
+  const parsed = parseDesign(fs.readFileSync(path.join(root, 'examples', `${name}.cnn.json`), 'utf8'));
+  if (!parsed.design) throw new Error(`examples/${name}.cnn.json does not parse`);
+  return parsed.design;
+}
+
+/** NLL after log-softmax, cross-entropy after softmax: what the course uses for each model. */
+function lossFor(design: Design): (labels: tf.Tensor, output: tf.Tensor) => tf.Tensor {
+  const last = design.nodes[design.nodes.length - 1];
+  if (last.params.activation === 'logSoftmax') return (labels, output) => tf.neg(tf.mean(tf.sum(tf.mul(labels, output), -1)));
+  return (labels, output) => tf.losses.softmaxCrossEntropy(labels, tf.log(tf.add(output, 1e-7)));
+}
+
+interface Bench {
+  model: tf.LayersModel;
+  xs: tf.Tensor[];
+  ys: tf.Tensor[];
+}
+
+function prepare(name: ModelName): Bench {
+  const design = loadDesign(name);
+  const model = compileDesign(design);
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: lossFor(design) });
+  const shape = model.inputs[0].shape.slice(1) as number[];
+  const xs = Array.from({ length: 4 }, (_, i) => tf.randomNormal([BATCH, ...shape], 0, 1, 'float32', i));
+  const ys = Array.from({ length: 4 }, (_, i) => tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', i + 10) as tf.Tensor1D, 10));
+  return { model, xs, ys };
+}
+
+function dispose(bench: Bench): void {
+  bench.model.optimizer.dispose();
+  bench.model.dispose();
+  tf.dispose([...bench.xs, ...bench.ys]);
+}
+
+interface Throughput {
+  /** Samples per second of wall time. */
+  wall: number;
+  /** Samples per second of this process's CPU time (all threads): what a loaded machine disturbs least. */
+  cpu: number;
+}
+
+/** Batches per measurement, so that each takes about `targetSeconds` at the speed seen in the warm-up. */
+async function throughput(step: (i: number) => Promise<void>, targetSeconds: number): Promise<Throughput> {
+  const warmStart = performance.now();
+  await step(0);
+  await step(1);
+  const perBatch = (performance.now() - warmStart) / 2000;
+  const batches = Math.max(2, Math.min(200, Math.round(targetSeconds / perBatch)));
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  for (let i = 0; i < batches; i++) await step(i);
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: (BATCH * batches) / ((performance.now() - start) / 1000), cpu: (BATCH * batches) / ((cpu.user + cpu.system) / 1e6) };
+}
+
+async function measureOurs(name: ModelName, mode: 'train' | 'infer', seconds: number): Promise<Throughput> {
+  const bench = prepare(name);
+  try {
+    return await throughput(async (i) => {
+      const k = i % bench.xs.length;
+      if (mode === 'train') await bench.model.trainOnBatch(bench.xs[k], bench.ys[k]);
+      else {
+        const out = bench.model.predict(bench.xs[k]) as tf.Tensor;
+        await out.data();
+        out.dispose();
+      }
+    }, seconds);
+  } finally {
+    dispose(bench);
+  }
+}
+
+class TorchBaseline {
+  private readonly lines: AsyncIterator<string>;
+  private constructor(private readonly child: ReturnType<typeof spawn>) {
+    this.lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  }
+  static async start(): Promise<TorchBaseline | string> {
+    const check = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (check.status !== 0) return `PyTorch is not importable from ${PYTHON}: ${check.stderr.trim().split('\n').pop()}`;
+    const child = spawn(PYTHON, [path.join(root, 'bench', 'torchBaseline.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const baseline = new TorchBaseline(child);
+    const hello = JSON.parse((await baseline.lines.next()).value as string) as { torch: string; threads: number };
+    console.log(`PyTorch ${hello.torch}, ${hello.threads} threads`);
+    return baseline;
+  }
+  async measure(name: ModelName, mode: 'train' | 'infer', batches: number): Promise<Throughput> {
+    this.child.stdin!.write(`${mode} ${name} ${batches}\n`);
+    const answer = JSON.parse((await this.lines.next()).value as string) as { samplesPerSecond: number; samplesPerCpuSecond: number };
+    return { wall: answer.samplesPerSecond, cpu: answer.samplesPerCpuSecond };
+  }
+  stop(): void {
+    this.child.stdin!.end();
+  }
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
+
+/** Memory per epoch while training: tensors, TF.js bytes and the process's resident set. */
+async function memoryOverEpochs(name: ModelName, epochs: number, batchesPerEpoch: number): Promise<void> {
+  const bench = prepare(name);
+  const rows: string[] = [];
+  const rss: number[] = [];
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let i = 0; i < batchesPerEpoch; i++) await bench.model.trainOnBatch(bench.xs[i % 4], bench.ys[i % 4]);
+    const m = tf.memory();
+    rss.push(process.memoryUsage().rss / 2 ** 20);
+    rows.push(`epoch ${String(epoch).padStart(2)}: ${m.numTensors} tensors, ${(m.numBytes / 2 ** 20).toFixed(2)} MiB in TF.js, RSS ${rss[rss.length - 1].toFixed(0)} MiB`);
+  }
+  dispose(bench);
+  console.log(rows.join('\n'));
+  console.log(`RSS growth from epoch 2 to ${epochs}: ${(rss[rss.length - 1] - rss[1]).toFixed(1)} MiB`);
+}
+
+/** A fresh process: load TF.js, pick the backend (with its smoke test), compile, train one batch. */
+async function firstBatchChild(): Promise<void> {
+  const report = await selectBackend({ smokeTest: true });
+  const bench = prepare('mnist-cnn');
+  await bench.model.trainOnBatch(bench.xs[0], bench.ys[0]);
+  console.log(JSON.stringify({ backend: report.backend, uptime: process.uptime() }));
+}
+
+async function main(): Promise<void> {
+  if (args.includes('--first-batch')) return firstBatchChild();
+  console.log(`TF.js ${tf.version.tfjs}, Node ${process.version}, batch ${BATCH}, ${ROUNDS} rounds, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+  const available: BackendName[] = [];
+  for (const name of BACKEND_CHAIN) {
+    try {
+      await selectBackend({ preferred: name });
+      available.push(name);
+    } catch (error) {
+      console.log(`backend ${name}: not available (${(error as Error).message.replace(/^The \S+ backend cannot train here: \S+: /, '')})`);
+    }
+  }
+  const torch = await TorchBaseline.start();
+  if (typeof torch === 'string') console.log(torch);
+
+  type Key = string;
+  const results = new Map<Key, Throughput[]>();
+  const add = (key: Key, value: Throughput): void => void results.set(key, [...(results.get(key) ?? []), value]);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const name of MODELS) {
+      for (const backend of available) {
+        await selectBackend({ preferred: backend, smokeTest: false });
+        // The pure-JS backend is two orders slower: fewer, shorter measurements keep the run bounded.
+        const seconds = backend === 'cpu' ? 1 : quick ? 1 : 2;
+        if (backend !== 'cpu' || round <= 2) add(`${name}|${backend}|train`, await measureOurs(name, 'train', seconds));
+        if (backend !== 'cpu' || round <= 2) add(`${name}|${backend}|infer`, await measureOurs(name, 'infer', seconds));
+      }
+      if (typeof torch !== 'string') {
+        add(`${name}|pytorch|train`, await torch.measure(name, 'train', quick ? 30 : 60));
+        add(`${name}|pytorch|infer`, await torch.measure(name, 'infer', quick ? 60 : 150));
+      }
+    }
+    console.log(`round ${round}/${ROUNDS} done`);
+  }
+  if (typeof torch !== 'string') torch.stop();
+
+  for (const measure of ['wall', 'cpu'] as const) {
+    console.log(
+      measure === 'wall'
+        ? '\nsamples/s of wall time (median of rounds; all rounds in brackets), ratio = ours / PyTorch'
+        : '\nsamples per CPU-second (all threads of the process; less disturbed by other load), ratio = ours / PyTorch',
+    );
+    for (const name of MODELS) {
+      for (const mode of ['train', 'infer'] as const) {
+        const base = results.get(`${name}|pytorch|${mode}`)?.map((r) => r[measure]);
+        const baseMedian = base ? median(base) : undefined;
+        console.log(`${name} ${mode}:${baseMedian ? `  PyTorch ${fmt(baseMedian)} [${base!.map(fmt).join(', ')}]` : ''}`);
+        for (const backend of available) {
+          const values = results.get(`${name}|${backend}|${mode}`)!.map((r) => r[measure]);
+          const m = median(values);
+          console.log(`  ${backend.padEnd(8)} ${fmt(m).padStart(6)} [${values.map(fmt).join(', ')}]${baseMedian ? `  ratio ${(m / baseMedian).toFixed(2)}` : ''}`);
+        }
+      }
+    }
+  }
+
+  // Which input-gradient kernel is faster on wasm: TF.js' own, or the flipped-filter convolution.
+  if (available.includes('wasm')) {
+    await selectBackend({ preferred: 'wasm', smokeTest: false });
+    const variants: Record<string, Throughput[]> = { builtIn: [], viaConv: [] };
+    for (let round = 0; round < (quick ? 1 : 3); round++) {
+      restoreBuiltInKernel('Conv2DBackpropInput', 'wasm');
+      variants.builtIn.push(await measureOurs('pytorch-tutorial-net', 'train', 1.5));
+      installConvGradientKernels('wasm', { replaceInputGradient: true });
+      variants.viaConv.push(await measureOurs('pytorch-tutorial-net', 'train', 1.5));
+    }
+    installConvGradientKernels('wasm');
+    console.log(`\nwasm Conv2DBackpropInput, tutorial net training: built-in ${fmt(median(variants.builtIn.map((v) => v.wall)))} samples/s (${fmt(median(variants.builtIn.map((v) => v.cpu)))} per CPU-s), flipped-filter conv ${fmt(median(variants.viaConv.map((v) => v.wall)))} samples/s (${fmt(median(variants.viaConv.map((v) => v.cpu)))} per CPU-s)`);
+
+    console.log('\nmemory over 10 epochs of 20 batches (wasm, MNIST CNN):');
+    await memoryOverEpochs('mnist-cnn', 10, 20);
+  }
+
+  const starts: { backend: string; uptime: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const child = spawnSync(process.execPath, [__filename, '--first-batch'], { encoding: 'utf8' });
+    const line = child.stdout.trim().split('\n').pop() ?? '';
+    starts.push(JSON.parse(line) as { backend: string; uptime: number });
+  }
+  console.log(`\nfresh process start → backend chosen (with smoke test) → model compiled → first batch trained: ${starts.map((s) => `${s.uptime.toFixed(2)} s`).join(', ')} (${starts[0].backend})`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,173 @@
+import type { FixEdit } from '../analysis/diagnostic';
+import type { Design, DesignEdge, DesignNode, Position } from '../design';
+import { getLayerType } from '../layers/layerCatalog';
+import { defaultParams } from './defaultParams';
+import type { EditIntention } from './editIntention';
+import { layeredPositions } from './layeredPositions';
+import { uniqueNodeId } from './uniqueNodeId';
+
+export type IntentionResult =
+  /** `changed` is false when the intention leaves the design as it was (the editor then writes nothing). */
+  | { ok: true; design: Design; changed: boolean; createdIds: string[] }
+  /** The intention does not fit this design (a stale message, a loop...); `reason` says why, for the user. */
+  | { ok: false; reason: string };
+
+/** Positions are stored as whole pixels, so a drag changes a short, stable line of the file. */
+const roundPosition = (p: Position): Position => ({ x: Math.round(p.x), y: Math.round(p.y) });
+
+const sameEdge = (a: { source: string; target: string }, b: { source: string; target: string }): boolean => a.source === b.source && a.target === b.target;
+
+/** True when `to` can already reach `from`, so an edge from → to would close a loop. */
+function reaches(edges: readonly DesignEdge[], from: string, to: string): boolean {
+  const next = new Map<string, string[]>();
+  for (const e of edges) (next.get(e.source) ?? next.set(e.source, []).get(e.source)!).push(e.target);
+  const seen = new Set<string>([from]);
+  const stack = [from];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (id === to) return true;
+    for (const t of next.get(id) ?? []) if (!seen.has(t)) (seen.add(t), stack.push(t));
+  }
+  return false;
+}
+
+const jsonEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Applies one editor intention to a design and returns the new design; the input is never
+ * mutated. The same function serves the extension host (which writes the result to the document)
+ * and the webview (which previews a change before sending it).
+ */
+export function applyIntention(design: Design, intention: EditIntention): IntentionResult {
+  const ids = new Set(design.nodes.map((n) => n.id));
+  const fail = (reason: string): IntentionResult => ({ ok: false, reason });
+  const done = (next: Design, createdIds: string[] = []): IntentionResult => ({ ok: true, design: next, changed: !jsonEqual(next, design), createdIds });
+  const withNodes = (nodes: DesignNode[], edges: DesignEdge[] = design.edges): Design => ({ ...design, nodes, edges });
+  const missing = (id: string): string => `There is no layer "${id}" in this design (it may have just been deleted).`;
+
+  switch (intention.kind) {
+    case 'addLayer': {
+      const layer = getLayerType(intention.layerType);
+      if (!layer) return fail(`"${intention.layerType}" is not a layer type.`);
+      if (intention.connectFrom !== undefined && !ids.has(intention.connectFrom)) return fail(missing(intention.connectFrom));
+      const id = uniqueNodeId(layer.type, ids);
+      const node: DesignNode = { id, type: layer.type, params: { ...defaultParams(layer.type), ...(intention.params ?? {}) }, position: roundPosition(intention.position) };
+      const edges = intention.connectFrom !== undefined && layer.inputs.max > 0 ? [...design.edges, { source: intention.connectFrom, target: id }] : design.edges;
+      return done(withNodes([...design.nodes, node], edges), [id]);
+    }
+    case 'connect': {
+      const { source, target } = intention;
+      if (!ids.has(source)) return fail(missing(source));
+      if (!ids.has(target)) return fail(missing(target));
+      if (source === target) return fail('A layer cannot feed itself.');
+      if (design.edges.some((e) => sameEdge(e, intention))) return done(design);
+      const targetNode = design.nodes.find((n) => n.id === target)!;
+      const layer = getLayerType(targetNode.type);
+      if (layer && layer.inputs.max === 0) return fail(`${layer.label} "${target}" starts the network and takes no input.`);
+      if (reaches(design.edges, target, source)) return fail(`Connecting ${source} → ${target} would form a loop; a CNN must be a graph without cycles.`);
+      // A single-input layer gets its input replaced, which is what dropping a new wire on it means.
+      const kept = layer && layer.inputs.max === 1 ? design.edges.filter((e) => e.target !== target) : design.edges;
+      return done(withNodes(design.nodes, [...kept, { source, target }]));
+    }
+    case 'disconnect':
+      return done(withNodes(design.nodes, design.edges.filter((e) => !sameEdge(e, intention))));
+    case 'delete': {
+      const gone = new Set(intention.nodeIds.filter((id) => ids.has(id)));
+      const nodes = design.nodes.filter((n) => !gone.has(n.id));
+      const edges = design.edges.filter((e) => !gone.has(e.source) && !gone.has(e.target) && !intention.edges.some((d) => sameEdge(d, e)));
+      return done(withNodes(nodes, edges));
+    }
+    case 'move': {
+      const unknown = Object.keys(intention.positions).filter((id) => !ids.has(id));
+      if (unknown.length) return fail(missing(unknown[0]));
+      const nodes = design.nodes.map((n) =>
+        Object.prototype.hasOwnProperty.call(intention.positions, n.id) ? { ...n, position: roundPosition(intention.positions[n.id]) } : n,
+      );
+      return done(withNodes(nodes));
+    }
+    case 'setParams': {
+      if (!ids.has(intention.nodeId)) return fail(missing(intention.nodeId));
+      const nodes = design.nodes.map((n) => {
+        if (n.id !== intention.nodeId) return n;
+        const params: Record<string, unknown> = { ...n.params };
+        for (const [key, value] of Object.entries(intention.params)) {
+          if (value === null || value === undefined) delete params[key];
+          else params[key] = value;
+        }
+        return { ...n, params };
+      });
+      return done(withNodes(nodes));
+    }
+    case 'rename': {
+      const { nodeId, name, newId } = intention;
+      if (!ids.has(nodeId)) return fail(missing(nodeId));
+      if (newId !== undefined && newId !== nodeId) {
+        if (newId.trim() === '' || newId !== newId.trim()) return fail('An id must be a non-empty name without surrounding spaces.');
+        if (ids.has(newId)) return fail(`Another layer already has the id "${newId}".`);
+      }
+      const finalId = newId ?? nodeId;
+      const nodes = design.nodes.map((n) => {
+        if (n.id !== nodeId) return n;
+        const renamed: DesignNode = { ...n, id: finalId };
+        if (name !== undefined) {
+          if (name === '') delete renamed.name;
+          else renamed.name = name;
+        }
+        return renamed;
+      });
+      const edges = finalId === nodeId ? design.edges : design.edges.map((e) => ({ ...e, source: e.source === nodeId ? finalId : e.source, target: e.target === nodeId ? finalId : e.target }));
+      return done(withNodes(nodes, edges));
+    }
+    case 'paste': {
+      const { fragment } = intention;
+      if (fragment.nodes.length === 0) return done(design);
+      const taken = new Set(ids);
+      const rename = new Map<string, string>();
+      for (const n of fragment.nodes) {
+        const id = taken.has(n.id) ? uniqueNodeId(n.id, taken, 'copy') : n.id;
+        taken.add(id);
+        rename.set(n.id, id);
+      }
+      const placed = layeredPositions({ ...design, nodes: fragment.nodes, edges: fragment.edges });
+      const minX = Math.min(...fragment.nodes.map((n) => placed[n.id].x));
+      const minY = Math.min(...fragment.nodes.map((n) => placed[n.id].y));
+      const pasted = fragment.nodes.map((n) => ({
+        ...n,
+        id: rename.get(n.id)!,
+        params: { ...n.params },
+        position: roundPosition({ x: placed[n.id].x - minX + intention.position.x, y: placed[n.id].y - minY + intention.position.y }),
+      }));
+      const edges = fragment.edges.filter((e) => rename.has(e.source) && rename.has(e.target)).map((e) => ({ source: rename.get(e.source)!, target: rename.get(e.target)! }));
+      return done(withNodes([...design.nodes, ...pasted], [...design.edges, ...edges]), pasted.map((n) => n.id));
+    }
+    case 'applyFix':
+      return applyFix(design, intention.edit);
+  }
+}
+
+function applyFix(design: Design, edit: FixEdit): IntentionResult {
+  switch (edit.kind) {
+    case 'setParams':
+      return applyIntention(design, { kind: 'setParams', nodeId: edit.nodeId, params: edit.params });
+    case 'removeEdge':
+      return applyIntention(design, { kind: 'disconnect', source: edit.source, target: edit.target });
+    case 'removeNode':
+      return applyIntention(design, { kind: 'delete', nodeIds: [edit.nodeId], edges: [] });
+    case 'insertLayer': {
+      const { source, target, layer } = edit;
+      const type = getLayerType(layer.type);
+      if (!type) return { ok: false, reason: `"${layer.type}" is not a layer type.` };
+      if (!design.edges.some((e) => sameEdge(e, edit))) return { ok: false, reason: `There is no connection ${source} → ${target} to insert into.` };
+      const ids = new Set(design.nodes.map((n) => n.id));
+      const id = uniqueNodeId(type.type, ids);
+      const at = layeredPositions(design);
+      const position = at[source] && at[target] ? roundPosition({ x: (at[source].x + at[target].x) / 2 + 40, y: (at[source].y + at[target].y) / 2 }) : undefined;
+      const node: DesignNode = { id, type: type.type, params: { ...layer.params } };
+      if (position) node.position = position;
+      // Keep the target's input order, which matters for Concat.
+      const edges = design.edges.flatMap((e) => (sameEdge(e, edit) ? [{ source, target: id }, { source: id, target }] : [e]));
+      const next: Design = { ...design, nodes: [...design.nodes, node], edges };
+      return { ok: true, design: next, changed: true, createdIds: [id] };
+    }
+  }
+}

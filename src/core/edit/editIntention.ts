@@ -1,0 +1,33 @@
+import type { FixEdit } from '../analysis/diagnostic';
+import type { DesignEdge, DesignNode, Position } from '../design';
+
+/** Nodes and edges copied from a design, as they travel through the clipboard. */
+export interface ClipboardFragment {
+  nodes: DesignNode[];
+  edges: DesignEdge[];
+}
+
+/**
+ * What the user asked the editor to do, in design terms. The editor never edits the text itself:
+ * it sends one of these, and whoever owns the document turns it into one edit.
+ */
+export type EditIntention =
+  /** A new layer of `layerType` at `position`, with the layer's defaults for required parameters; optionally fed by `connectFrom`. */
+  | { kind: 'addLayer'; layerType: string; position: Position; params?: Record<string, unknown>; connectFrom?: string }
+  /** A connection from `source`'s output to `target`'s input. */
+  | { kind: 'connect'; source: string; target: string }
+  | { kind: 'disconnect'; source: string; target: string }
+  /** Removes nodes (with their connections) and connections. */
+  | { kind: 'delete'; nodeIds: string[]; edges: { source: string; target: string }[] }
+  /** New positions, e.g. at the end of a drag or after auto-layout. */
+  | { kind: 'move'; positions: Record<string, Position> }
+  /** Sets parameters; a null value removes the parameter so its default applies. */
+  | { kind: 'setParams'; nodeId: string; params: Record<string, unknown> }
+  /** A new display name (empty removes it) and/or a new id (connections follow). */
+  | { kind: 'rename'; nodeId: string; name?: string; newId?: string }
+  /** Inserts copied nodes with fresh ids, shifted so their top-left corner lands at `position`. */
+  | { kind: 'paste'; fragment: ClipboardFragment; position: Position }
+  /** One of the analysis' suggested fixes. */
+  | { kind: 'applyFix'; edit: FixEdit };
+
+export type EditIntentionKind = EditIntention['kind'];

@@ -1,0 +1,101 @@
+import { pyNumber } from '../layers/pytorchCode';
+import type { CompiledGraph, CompiledLayer } from './compileGraph';
+import { PY_CUSTOM_LAYERS } from './customLayerCode';
+import { exportHeader, modelName } from './exportHeader';
+import { pyDocText } from './exportPyTorch';
+
+/** A JSON-like value as a Python literal: lists become tuples, as Keras writes window sizes. */
+export function pyValue(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'number') return value === -Infinity ? 'float("-inf")' : pyNumber(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `(${value.map(pyValue).join(', ')}${value.length === 1 ? ',' : ''})`;
+  return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${pyValue(v)}`).join(', ')}}`;
+}
+
+/** TF.js' camelCase config key as Keras' snake_case argument: kernelSize → kernel_size. */
+export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Keras' defaults, left out of the code so it reads like hand-written Keras (a window default stands
+ * for every axis). Pooling strides default to the pool size, handled in `isDefault`.
+ */
+export const KERAS_DEFAULTS: Record<string, Record<string, unknown>> = {
+  Conv2D: { strides: 1, padding: 'valid', dilation_rate: 1, activation: 'linear', use_bias: true },
+  Conv1D: { strides: 1, padding: 'valid', dilation_rate: 1, activation: 'linear', use_bias: true },
+  Dense: { activation: 'linear', use_bias: true },
+  MaxPooling2D: { padding: 'valid' },
+  AveragePooling2D: { padding: 'valid' },
+  MaxPooling1D: { padding: 'valid' },
+  AveragePooling1D: { padding: 'valid' },
+  BatchNormalization: { axis: -1, momentum: 0.99, epsilon: 0.001 },
+  Concatenate: { axis: -1 },
+};
+
+/** Whether an argument can be left out because Keras would use the same value. */
+export function isDefault(className: string, key: string, value: unknown, config: Record<string, unknown>): boolean {
+  if (key === 'strides' && className.includes('Pooling')) return JSON.stringify(value) === JSON.stringify(config.poolSize);
+  const defaults = KERAS_DEFAULTS[className];
+  if (!defaults || !(key in defaults)) return false;
+  const d = defaults[key];
+  return Array.isArray(value) ? value.every((v) => v === d) : value === d;
+}
+
+function layerCall(layer: CompiledLayer): string {
+  const args = Object.entries(layer.config)
+    .filter(([k, v]) => !isDefault(layer.className, snakeCase(k), v, layer.config))
+    .map(([k, v]) => `${snakeCase(k)}=${pyValue(v)}`);
+  args.push(`name=${JSON.stringify(layer.name)}`);
+  return `${PY_CUSTOM_LAYERS[layer.className] ? '' : 'layers.'}${layer.className}(${args.join(', ')})`;
+}
+
+const inputShape = (layer: CompiledLayer): number[] => (layer.config.batchInputShape as number[]).slice(1);
+
+/**
+ * tf.keras code building the design: `keras.Sequential` when it is a chain, the functional API when
+ * it branches or has several inputs or outputs. Defines the project's own layers it needs.
+ */
+export function exportKeras(graph: CompiledGraph): string {
+  const custom = [...new Set(graph.layers.map((l) => l.className))].filter((c) => PY_CUSTOM_LAYERS[c]);
+  const name = JSON.stringify(modelName(graph.design.name));
+  const body: string[] = [];
+  if (graph.isChain) {
+    body.push('    return keras.Sequential(', '        [');
+    for (const layer of graph.layers) {
+      body.push(layer.className === 'InputLayer' ? `            keras.Input(shape=${pyValue(inputShape(layer))}, name=${JSON.stringify(layer.name)}),` : `            ${layerCall(layer)},`);
+    }
+    body.push('        ],', `        name=${name},`, '    )');
+  } else {
+    for (const layer of graph.layers) {
+      if (layer.className === 'InputLayer') {
+        body.push(`    ${layer.name} = keras.Input(shape=${pyValue(inputShape(layer))}, name=${JSON.stringify(layer.name)})`);
+        continue;
+      }
+      const input = layer.inbound.length === 1 ? layer.inbound[0] : `[${layer.inbound.join(', ')}]`;
+      body.push(`    ${layer.name} = ${layerCall(layer)}(${input})`);
+    }
+    const inputs = graph.inputIds.map((id) => graph.outputLayer.get(id)!);
+    const outputs = graph.outputIds.map((id) => graph.outputLayer.get(id)!);
+    body.push(`    return keras.Model(inputs=[${inputs.join(', ')}], outputs=${outputs.length === 1 ? outputs[0] : `[${outputs.join(', ')}]`}, name=${name})`);
+  }
+  const header = exportHeader(graph, 'tf.keras model', (shape) => `the model takes (batch, ${shape.join(', ')})`).map((l) => `# ${l}`);
+  return [
+    ...header,
+    'import tensorflow as tf',
+    'from tensorflow import keras',
+    'from tensorflow.keras import layers',
+    '',
+    '',
+    ...custom.flatMap((c) => [PY_CUSTOM_LAYERS[c], '', '']),
+    'def build_model():',
+    `    """Builds ${pyDocText(graph.design.name)} with fresh weights."""`,
+    ...body,
+    '',
+    '',
+    'if __name__ == "__main__":',
+    '    build_model().summary()',
+    '',
+  ].join('\n');
+}

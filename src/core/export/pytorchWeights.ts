@@ -1,0 +1,121 @@
+import type { Design } from '../design';
+import { compileGraph, type CompiledNode } from './compileGraph';
+
+/** A float32 tensor, row-major. */
+export interface NamedTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Where each Keras weight goes in PyTorch, and how its axes are reordered (Keras axis per PyTorch axis). */
+const PLACEMENT: Record<string, Record<string, { param: string; axes?: number[] }>> = {
+  Conv2D: { kernel: { param: 'weight', axes: [3, 2, 0, 1] }, bias: { param: 'bias' } },
+  Conv1D: { kernel: { param: 'weight', axes: [2, 1, 0] }, bias: { param: 'bias' } },
+  Dense: { kernel: { param: 'weight', axes: [1, 0] }, bias: { param: 'bias' } },
+  BatchNormalization: {
+    gamma: { param: 'weight' },
+    beta: { param: 'bias' },
+    moving_mean: { param: 'running_mean' },
+    moving_variance: { param: 'running_var' },
+  },
+};
+
+/** Reorders the axes of a row-major tensor: output axis i is input axis `axes[i]`. */
+export function transposeTensor(data: Float32Array, shape: number[], axes: number[]): { data: Float32Array; shape: number[] } {
+  const outShape = axes.map((a) => shape[a]);
+  const inStrides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const strides = axes.map((a) => inStrides[a]);
+  const out = new Float32Array(data.length);
+  const index = new Array(outShape.length).fill(0);
+  let source = 0;
+  for (let o = 0; o < out.length; o++) {
+    out[o] = data[source];
+    // Odometer over the output index, tracking the matching input offset.
+    for (let d = outShape.length - 1; d >= 0; d--) {
+      index[d]++;
+      source += strides[d];
+      if (index[d] < outShape[d]) break;
+      source -= strides[d] * outShape[d];
+      index[d] = 0;
+    }
+  }
+  return { data: out, shape: outShape };
+}
+
+/**
+ * The PyTorch state_dict of the exported module, from a TF.js / Keras model's weights named
+ * "layer/weight" (as `model.save()` writes them, e.g. "conv1/kernel"): kernels go from
+ * channels-last [kh, kw, in, out] to [out, in, kh, kw], Dense kernels are transposed, batch-norm
+ * statistics are renamed. The first Dense after a Flatten needs no reordering because the exported
+ * module flattens in channels-last order. Throws when a weight is missing or has the wrong shape.
+ */
+export function toPyTorchStateDict(design: Design, weights: NamedTensor[]): NamedTensor[] {
+  const graph = compileGraph(design);
+  const byName = new Map<string, NamedTensor>();
+  for (const w of weights) {
+    const slash = w.name.lastIndexOf('/');
+    // TF.js appends "_1", "_2" to repeated variable names; the weight kind is what precedes it.
+    const kind = w.name.slice(slash + 1).replace(/_\d+$/, '');
+    byName.set(`${w.name.slice(0, slash)}/${kind}`, w);
+  }
+  const names = new Map(graph.nodes.map((c) => [c.node.id, c.name]));
+  const compiled = new Map(graph.nodes.map((c) => [c.node.id, c]));
+  const out: NamedTensor[] = [];
+  for (const [nodeId, layer] of graph.weightedLayer) {
+    const placement = PLACEMENT[layer.className];
+    for (const [kind, place] of Object.entries(placement)) {
+      // Exports name layers after sanitized node ids; a model trained in the designer uses the raw id.
+      const tensor = byName.get(`${layer.name}/${kind}`) ?? byName.get(`${nodeId}${layer.suffix}/${kind}`);
+      if (!tensor) {
+        if (kind === 'bias' && layer.config.useBias === false) continue;
+        throw new Error(`The weights have no ${layer.name}/${kind} for layer "${nodeId}" (${layer.className}).`);
+      }
+      const size = tensor.shape.reduce((a, b) => a * b, 1);
+      if (size !== tensor.data.length) throw new Error(`${tensor.name} has ${tensor.data.length} values for shape [${tensor.shape.join(', ')}].`);
+      const expected = kerasWeightShape(compiled.get(nodeId)!, kind);
+      if (expected.join() !== tensor.shape.join()) {
+        throw new Error(`${tensor.name} has shape [${tensor.shape.join(', ')}], but layer "${nodeId}" of the design needs [${expected.join(', ')}]: the weights belong to another design.`);
+      }
+      const moved = place.axes ? transposeTensor(tensor.data, tensor.shape, place.axes) : { data: tensor.data, shape: tensor.shape };
+      out.push({ name: `${names.get(nodeId)}.${place.param}`, shape: moved.shape, data: moved.data });
+    }
+  }
+  return out;
+}
+
+/** The shape Keras gives a weight of a node: kernels [...window, in, out], vectors per channel. */
+function kerasWeightShape(c: CompiledNode, kind: string): number[] {
+  const input = c.inputShapes[0];
+  const channels = input[input.length - 1];
+  const p = c.params as { filters?: number; kernelSize?: number[]; units?: number };
+  if (c.node.type === 'Conv2D' || c.node.type === 'Conv1D') return kind === 'kernel' ? [...p.kernelSize!, channels, p.filters!] : [p.filters!];
+  if (c.node.type === 'Dense') return kind === 'kernel' ? [channels, p.units!] : [p.units!];
+  return [channels];
+}
+
+/**
+ * Tensors in the safetensors layout (8-byte little-endian header size, JSON header, raw float32
+ * data), which the exported module's `load_weights` reads with nothing but PyTorch.
+ */
+export function encodeSafetensors(tensors: NamedTensor[], metadata: Record<string, string> = {}): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const t of tensors) {
+    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+    offset += t.data.byteLength;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  // Aligning the data to 8 bytes lets readers map it in place; spaces are valid JSON padding.
+  const headerBytes = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20);
+  headerBytes.set(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.length;
+  for (const t of tensors) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+import * as vscode from 'vscode';
+import type { CanvasCommand, HostCommand, HostToWebviewMessage, WebviewToHostMessage } from '../protocol/editorProtocol';
+import { createNonce, editorHtml } from './editorHtml';
+import { minimalReplacement } from './minimalReplacement';
+import { planDocumentEdit } from './planDocumentEdit';
+import { InvalidMessageError, validateWebviewMessage } from './validateWebviewMessage';
+
+export const CNN_EDITOR_VIEW_TYPE = 'cnnDesigner.graphEditor';
+
+interface OpenEditor {
+  document: vscode.TextDocument;
+  panel: vscode.WebviewPanel;
+  /** The text last sent to this webview, so unchanged text is not sent twice. */
+  sentText?: string;
+}
+
+/**
+ * The graph editor for `.cnn.json`. The text document stays the only source of truth: the webview
+ * sends intentions, each becomes one WorkspaceEdit, and every change of the text (ours, another
+ * editor's, a git checkout) is sent back to every webview showing the document.
+ */
+export class CnnEditorProvider implements vscode.CustomTextEditorProvider {
+  private readonly editors = new Set<OpenEditor>();
+  private active: OpenEditor | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.OutputChannel,
+    private readonly runHostCommand: (command: HostCommand, uri: vscode.Uri) => void,
+  ) {}
+
+  /** The document of the focused graph editor, if one is focused. */
+  get activeDocument(): vscode.TextDocument | undefined {
+    return this.active?.document;
+  }
+
+  /** Sends a canvas command (auto-layout, fit view...) to the focused graph editor; false if none. */
+  sendCanvasCommand(command: CanvasCommand): boolean {
+    if (!this.active) return false;
+    this.post(this.active, { type: 'canvasCommand', command });
+    return true;
+  }
+
+  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    const root = this.context.extensionUri;
+    const webviewRoot = vscode.Uri.joinPath(root, 'dist', 'webview');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot, vscode.Uri.joinPath(root, 'media')] };
+    panel.webview.html = editorHtml({
+      cspSource: panel.webview.cspSource,
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'editor.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'editor.css')).toString(),
+      nonce: createNonce(),
+      title: document.fileName,
+    });
+    const editor: OpenEditor = { document, panel };
+    this.editors.add(editor);
+    if (panel.active) this.active = editor;
+
+    const subscriptions = [
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === document.uri.toString() && e.contentChanges.length > 0) this.sendDocument(editor);
+      }),
+      panel.onDidChangeViewState(() => {
+        if (panel.active) this.active = editor;
+        else if (this.active === editor) this.active = undefined;
+      }),
+      panel.webview.onDidReceiveMessage((raw: unknown) => {
+        let message: WebviewToHostMessage;
+        try {
+          message = validateWebviewMessage(raw);
+        } catch (err) {
+          if (err instanceof InvalidMessageError) this.log.appendLine(`Ignored a malformed message from the editor: ${err.message}`);
+          else throw err;
+          return;
+        }
+        void this.handle(editor, message).catch((err: unknown) => this.log.appendLine(`Editor message failed: ${err instanceof Error ? err.stack : String(err)}`));
+      }),
+    ];
+    panel.onDidDispose(() => {
+      this.editors.delete(editor);
+      if (this.active === editor) this.active = undefined;
+      for (const s of subscriptions) s.dispose();
+    });
+  }
+
+  private post(editor: OpenEditor, message: HostToWebviewMessage): void {
+    void editor.panel.webview.postMessage(message);
+  }
+
+  private sendDocument(editor: OpenEditor): void {
+    const text = editor.document.getText();
+    if (text === editor.sentText) return;
+    editor.sentText = text;
+    const readOnly = vscode.workspace.fs.isWritableFileSystem(editor.document.uri.scheme) === false;
+    this.post(editor, { type: 'document', text, version: editor.document.version, fileName: editor.document.fileName, readOnly });
+  }
+
+  private async handle(editor: OpenEditor, message: WebviewToHostMessage): Promise<void> {
+    const { document } = editor;
+    switch (message.type) {
+      case 'ready':
+        editor.sentText = undefined;
+        this.sendDocument(editor);
+        return;
+      case 'edit': {
+        const plan = planDocumentEdit(document.getText(), message.intention);
+        if (plan.kind !== 'replace') {
+          this.post(editor, { type: 'editResult', requestId: message.requestId, applied: false, reason: plan.kind === 'refused' ? plan.reason : undefined });
+          if (plan.kind === 'refused') void vscode.window.showWarningMessage(plan.reason);
+          return;
+        }
+        const text = document.getText();
+        const change = minimalReplacement(text, plan.newText);
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(document.uri, new vscode.Range(document.positionAt(change.start), document.positionAt(change.end)), change.text);
+        const applied = await vscode.workspace.applyEdit(edit);
+        this.post(editor, { type: 'editResult', requestId: message.requestId, applied, reason: applied ? undefined : 'VS Code did not apply the edit (is the file read-only?).' });
+        return;
+      }
+      case 'command':
+        this.runHostCommand(message.command, document.uri);
+        return;
+      case 'clipboardWrite':
+        await vscode.env.clipboard.writeText(message.text);
+        return;
+      case 'clipboardRead':
+        this.post(editor, { type: 'clipboardText', requestId: message.requestId, text: await vscode.env.clipboard.readText() });
+        return;
+      case 'saveDiagram': {
+        const base = document.uri.path.replace(/\.cnn\.json$/, '');
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: document.uri.with({ path: `${base}.${message.format}` }),
+          filters: message.format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+        });
+        if (target) {
+          const bytes = message.format === 'svg' ? new TextEncoder().encode(message.data) : Buffer.from(message.data, 'base64');
+          await vscode.workspace.fs.writeFile(target, bytes);
+        }
+        this.post(editor, { type: 'diagramSaved', requestId: message.requestId, path: target?.fsPath });
+        return;
+      }
+      case 'notify': {
+        const show = message.severity === 'error' ? vscode.window.showErrorMessage : message.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+        void show(message.message);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+export interface EditorHtmlResources {
+  /** The webview's `cspSource` (where local resources may be loaded from). */
+  cspSource: string;
+  scriptUri: string;
+  styleUri: string;
+  /** A fresh random value per page; only scripts carrying it run. */
+  nonce: string;
+  title: string;
+}
+
+/** A nonce for the Content-Security-Policy: 32 random alphanumerics. */
+export function createNonce(random: () => number = Math.random): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let out = '';
+  for (let i = 0; i < 32; i++) out += chars[Math.floor(random() * chars.length)];
+  return out;
+}
+
+const escapeAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * The editor webview's page: nothing remote, scripts only with the nonce, styles and images only
+ * from the extension's own files (plus inline styles, which the canvas library sets on elements).
+ */
+export function editorHtml(r: EditorHtmlResources): string {
+  const csp = [
+    "default-src 'none'",
+    `img-src ${r.cspSource} data: blob:`,
+    `style-src ${r.cspSource} 'unsafe-inline'`,
+    `font-src ${r.cspSource}`,
+    `script-src 'nonce-${r.nonce}'`,
+    "connect-src 'none'",
+    "worker-src 'none'",
+    "frame-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeAttr(r.styleUri)}">
+<title>${escapeAttr(r.title)}</title>
+</head>
+<body>
+<div id="root"></div>
+<script nonce="${escapeAttr(r.nonce)}" src="${escapeAttr(r.scriptUri)}"></script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,36 @@
+import { applyIntention } from '../core/edit/applyIntention';
+import type { EditIntention } from '../core/edit/editIntention';
+import { parseDesign } from '../core/format/parseDesign';
+import { serializeDesign } from '../core/format/serializeDesign';
+
+export type DocumentEditPlan =
+  /** Replace the whole text with `newText` (one undoable edit). */
+  | { kind: 'replace'; newText: string }
+  /** Nothing to write: the intention changes nothing. */
+  | { kind: 'unchanged' }
+  /** Nothing may be written; `reason` tells the user why. */
+  | { kind: 'refused'; reason: string };
+
+/**
+ * Decides what text an intention turns a document into, without touching any editor: the host's
+ * whole document logic, kept free of VS Code so it is tested on its own. A document that does not
+ * parse, or that the design model cannot hold without loss, is never written.
+ */
+export function planDocumentEdit(text: string, intention: EditIntention): DocumentEditPlan {
+  const parsed = parseDesign(text);
+  if (!parsed.design || parsed.syntaxError) {
+    const where = parsed.syntaxError ? ` (line ${parsed.syntaxError.line}, column ${parsed.syntaxError.column})` : '';
+    return { kind: 'refused', reason: `The file is not a design the editor can read${where}; correct it as text first.` };
+  }
+  if (!parsed.lossless) {
+    const first = parsed.diagnostics.find((d) => d.severity === 'error');
+    const where = first?.line ? ` (line ${first.line}, column ${first.column})` : '';
+    return { kind: 'refused', reason: `Editing would lose part of this file${where}: ${first?.message ?? 'it has structural errors'} Correct it as text first.` };
+  }
+  const result = applyIntention(parsed.design, intention);
+  if (!result.ok) return { kind: 'refused', reason: result.reason };
+  if (!result.changed) return { kind: 'unchanged' };
+  const newText = serializeDesign(result.design);
+  // An edit that reproduces the current text (e.g. re-sent after an external change) writes nothing.
+  return newText === text ? { kind: 'unchanged' } : { kind: 'replace', newText };
+}

@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { analyzeDocument } from '../core/analysis/analyzeDocument';
+import { formatSummary } from '../core/summary/formatSummary';
+
+export const SUMMARY_SCHEME = 'cnn-designer-summary';
+
+/**
+ * Read-only "Show Summary" documents: the Keras-like table of a design, recomputed whenever the
+ * design's text changes. The summary's URI carries the design's URI in its query.
+ */
+export class SummaryDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly open = new Map<string, vscode.Uri>();
+  private readonly subscription = vscode.workspace.onDidChangeTextDocument((e) => {
+    const summary = this.open.get(e.document.uri.toString());
+    if (summary) this.changed.fire(summary);
+  });
+
+  static uriFor(design: vscode.Uri): vscode.Uri {
+    const name = design.path.split('/').pop()?.replace(/\.cnn\.json$/, '') ?? 'design';
+    return vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${name} summary.txt`, query: design.toString() });
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const designUri = vscode.Uri.parse(uri.query);
+    this.open.set(designUri.toString(), uri);
+    const text = (await vscode.workspace.openTextDocument(designUri)).getText();
+    const { parsed, analysis, diagnostics } = analyzeDocument(text);
+    if (!parsed.design || !analysis) return `${designUri.fsPath}\n\n${diagnostics.map((d) => `${d.line ? `line ${d.line}, column ${d.column}: ` : ''}${d.message}`).join('\n')}\n`;
+    return `${parsed.design.name}\n\n${formatSummary(parsed.design, analysis, diagnostics)}\n`;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Convolution gradients computed by the backend's own forward `Conv2D`, for backends whose
+ * gradient kernels are missing (wasm has no `Conv2DBackpropFilter`) or slow (cpu's takes ~90% of a
+ * training step). Both are exact re-arrangements of the same sums:
+ *
+ * - filter gradient: dW[kh,kw,ci,co] = Σ_b,oh,ow xPad[b, oh·s + kh·d, ow·s + kw·d, ci] · dy[b,oh,ow,co]
+ *   is a convolution of x transposed to [ci, H, W, b] (batch ↔ channels) with dy transposed to
+ *   [oh, ow, b, co] as the filter, with stride d and dilation s (the forward's roles swapped);
+ * - input gradient: dx is a stride-1 convolution of dy with zeros inserted between its positions
+ *   (stride > 1), padded by (effective kernel − 1 − pad), with the filter flipped and its channel
+ *   axes swapped.
+ *
+ * They call kernels directly (not ops), as backends do internally, and free every intermediate.
+ */
+import { backend_util, getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
+
+type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
+
+interface KernelArgs {
+  inputs: Record<string, TensorInfo>;
+  backend: KernelBackend;
+  attrs?: NamedAttrMap;
+}
+
+/** Runs another kernel of the same backend, as the backends' own composite kernels do. */
+function run(backend: KernelBackend, kernelName: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
+  const backendName = backendNameOf(backend);
+  const config = getKernel(kernelName, backendName);
+  if (!config) throw new Error(`The ${backendName} backend has no ${kernelName} kernel.`);
+  const result = config.kernelFunc({ inputs, backend, attrs: attrs as NamedAttrMap });
+  return Array.isArray(result) ? result[0] : result;
+}
+
+const backendNames = new WeakMap<KernelBackend, string>();
+
+/** Tells the gradient kernels which registry name a backend instance has (set when installing). */
+export function nameBackend(backend: KernelBackend, name: string): void {
+  backendNames.set(backend, name);
+}
+
+function backendNameOf(backend: KernelBackend): string {
+  const name = backendNames.get(backend);
+  if (!name) throw new Error('The convolution gradient kernels were not installed for this backend.');
+  return name;
+}
+
+/** Frees intermediate results, never the kernel's own inputs. */
+function free(backend: KernelBackend, ...infos: TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** Output and padding geometry of the forward convolution, as TF.js computes it. */
+function geometry(xShape: number[], filterShape: number[], strides: number | [number, number], dilations: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil') {
+  return backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
+export interface FilterGradientArgs {
+  x: TensorInfo;
+  dy: TensorInfo;
+  filterShape: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** dW of a channels-last Conv2D (any padding, strides and dilations) through the backend's Conv2D. */
+export function filterGradientViaConv(backend: KernelBackend, args: FilterGradientArgs): TensorInfo {
+  const { x, dy, filterShape } = args;
+  const info = geometry(x.shape, filterShape, args.strides, args.dilations ?? 1, args.pad, args.dimRoundingMode);
+  const { top, bottom, left, right } = info.padInfo;
+  const [kh, kw, ci, co] = filterShape;
+  const xT = run(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
+  const dyT = run(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+  const swapped = run(backend, 'Conv2D', { x: xT, filter: dyT }, {
+    strides: [info.dilationHeight, info.dilationWidth],
+    dilations: [info.strideHeight, info.strideWidth],
+    pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+    dataFormat: 'NHWC',
+  });
+  free(backend, xT, dyT);
+  // The swapped convolution can reach past the last tap when strides drop rows: keep the kernel's taps.
+  let taps = swapped;
+  if (swapped.shape[1] !== kh || swapped.shape[2] !== kw) {
+    taps = run(backend, 'Slice', { x: swapped }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
+    free(backend, swapped);
+  }
+  const dw = run(backend, 'Transpose', { x: taps }, { perm: [1, 2, 0, 3] });
+  free(backend, taps);
+  return dw;
+}
+
+export interface InputGradientArgs {
+  dy: TensorInfo;
+  filter: TensorInfo;
+  inputShape: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** dx of a channels-last Conv2D through a stride-1 Conv2D of the zero-filled dy with the flipped filter. */
+export function inputGradientViaConv(backend: KernelBackend, args: InputGradientArgs): TensorInfo {
+  const { dy, filter, inputShape } = args;
+  const info = geometry(inputShape, filter.shape, args.strides, args.dilations ?? 1, args.pad, args.dimRoundingMode);
+  const [batch, height, width] = inputShape;
+  const [outH, outW, co] = [dy.shape[1], dy.shape[2], dy.shape[3]];
+  const sH = info.strideHeight;
+  const sW = info.strideWidth;
+  const toFree: TensorInfo[] = [];
+
+  // Zeros between dy's positions: [b, oh, 1, ow, 1, co] padded to [b, oh, sH, ow, sW, co].
+  let spread = dy;
+  if (sH > 1 || sW > 1) {
+    const expanded = run(backend, 'Reshape', { x: dy }, { shape: [batch, outH, 1, outW, 1, co] });
+    const padded = run(backend, 'PadV2', { x: expanded }, { paddings: [[0, 0], [0, 0], [0, sH - 1], [0, 0], [0, sW - 1], [0, 0]], constantValue: 0 });
+    spread = run(backend, 'Reshape', { x: padded }, { shape: [batch, outH * sH, outW * sW, co] });
+    toFree.push(expanded, padded, spread);
+  }
+  // Padding so that a stride-1 pass of the effective kernel yields exactly height × width; a negative
+  // amount means the forward padding exceeded the kernel reach, so rows are cut instead.
+  const effH = info.effectiveFilterHeight;
+  const effW = info.effectiveFilterWidth;
+  const before = [effH - 1 - info.padInfo.top, effW - 1 - info.padInfo.left];
+  const after = [height + effH - 1 - spread.shape[1] - before[0], width + effW - 1 - spread.shape[2] - before[1]];
+  let source = spread;
+  if (before.some((p) => p < 0) || after.some((p) => p < 0)) {
+    const begin = [0, Math.max(0, -before[0]), Math.max(0, -before[1]), 0];
+    const size = [batch, spread.shape[1] - begin[1] - Math.max(0, -after[0]), spread.shape[2] - begin[2] - Math.max(0, -after[1]), co];
+    source = run(backend, 'Slice', { x: spread }, { begin, size });
+    toFree.push(source);
+  }
+  const flipped = run(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
+  const swappedFilter = run(backend, 'Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+  toFree.push(flipped, swappedFilter);
+  const dx = run(backend, 'Conv2D', { x: source, filter: swappedFilter }, {
+    strides: [1, 1],
+    dilations: [info.dilationHeight, info.dilationWidth],
+    pad: [[0, 0], [Math.max(0, before[0]), Math.max(0, after[0])], [Math.max(0, before[1]), Math.max(0, after[1])], [0, 0]],
+    dataFormat: 'NHWC',
+  });
+  free(backend, ...toFree);
+  return dx;
+}
+
+/** `Conv2DBackpropFilter` kernel function over `filterGradientViaConv`. */
+export function conv2dBackpropFilterKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
+  if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter supports channels-last (NHWC) only, got ${a.dataFormat}.`);
+  return filterGradientViaConv(backend, { x: inputs.x, dy: inputs.dy, filterShape: a.filterShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode });
+}
+
+/** `Conv2DBackpropInput` kernel function over `inputGradientViaConv`. */
+export function conv2dBackpropInputKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number] };
+  if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput supports channels-last (NHWC) only, got ${a.dataFormat}.`);
+  return inputGradientViaConv(backend, { dy: inputs.dy, filter: inputs.filter, inputShape: a.inputShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode });
+}

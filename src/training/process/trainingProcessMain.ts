@@ -1,0 +1,66 @@
+/**
+ * Entry point of a training process (bundled as dist/trainingProcess.js): forked by the
+ * TrainingService, one per run, so the host stays responsive and survives a crash of the engine.
+ * It waits for `start`, picks the backend, trains, reports over IPC and exits.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../engine/selectBackend';
+import { isHostMessage, type HostMessage, type ProcessMessage, type TrainingRunRequest } from '../protocol/trainingProtocol';
+import { trainDesign } from '../trainer/trainDesign';
+
+function send(message: ProcessMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(message, undefined, undefined, () => resolve());
+  });
+}
+
+let cancelRequested = false;
+let started = false;
+
+async function run(request: TrainingRunRequest): Promise<ProcessMessage> {
+  const backend = await selectBackend({
+    preferred: typeof request.settings.backend === 'string' ? request.settings.backend : undefined,
+    smokeDesign: request.design,
+    nativeEngineFolders: request.nativeEngineFolders,
+  });
+  await send({ type: 'backend', backend: backend.backend, attempts: backend.attempts, tfjsVersion: tf.version.tfjs });
+  const result = await trainDesign(
+    { ...request, backendAttempts: backend.attempts },
+    {
+      onProgress: (progress) => void send({ type: 'progress', progress }),
+      onEpoch: (metrics) => void send({ type: 'epoch', metrics }),
+      onLog: (message) => void send({ type: 'log', level: 'info', message }),
+      onRunFolder: (folder) => void send({ type: 'runFolder', folder }),
+      onDownload: (p) => void send({ type: 'download', file: p.file, fileIndex: p.fileIndex, fileCount: p.fileCount, received: p.received, total: p.total }),
+      isCancelled: () => cancelRequested,
+    },
+  );
+  return result.status === 'cancelled' ? { type: 'cancelled', result } : { type: 'result', result };
+}
+
+process.on('message', (raw: unknown) => {
+  if (!isHostMessage(raw)) return;
+  const message: HostMessage = raw;
+  if (message.type === 'cancel') {
+    cancelRequested = true;
+    return;
+  }
+  if (started) return;
+  started = true;
+  run(message.request)
+    .catch((err: unknown): ProcessMessage => ({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
+    .then(async (last) => {
+      await send(last);
+      process.disconnect?.();
+      process.exit(0);
+    });
+});
+
+// A terminal's Ctrl-C reaches the whole process group: the host decides, and sends `cancel`.
+process.on('SIGINT', () => undefined);
+
+// The host going away (crash, window closed) ends the run instead of leaving an orphan using the CPU.
+process.on('disconnect', () => process.exit(0));
+
+void send({ type: 'ready', pid: process.pid });

@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { BatchFeeder } from '../data/batchFeeder';
+import type { ImageSet } from '../data/imageDataset';
+import { logProbabilityOf, type OutputKind } from './outputLoss';
+import type { TestMetrics } from './trainingReport';
+
+/** Loss, top-1 and top-5 accuracy and the predicted class of every image of a set (inference mode: no dropout). */
+export interface SetEvaluation {
+  loss: number;
+  accuracy: number;
+  top5: number;
+  predictions: Uint8Array;
+  confidences: Float32Array;
+}
+
+/** Runs the model over a set in batches, reading outputs back to compute the metrics on plain numbers. */
+export async function evaluateSet(
+  model: tf.LayersModel,
+  set: ImageSet,
+  feeder: BatchFeeder,
+  /** The model's input shape without the batch axis (images or their flattened vector). */
+  inputShape: number[],
+  batchSize: number,
+  kind: OutputKind,
+  shouldStop: () => boolean = () => false,
+): Promise<SetEvaluation> {
+  let lossSum = 0;
+  let correct = 0;
+  let top5 = 0;
+  const predictions = new Uint8Array(set.count);
+  const confidences = new Float32Array(set.count);
+  for (let start = 0; start < set.count; start += batchSize) {
+    if (shouldStop()) break;
+    const batch = feeder.batch(set, undefined, start);
+    const output = tf.tidy(() => model.predict(tf.tensor(batch.pixels, [batch.count, ...inputShape])) as tf.Tensor);
+    const values = (await output.data()) as Float32Array;
+    const classes = output.shape[output.shape.length - 1] as number;
+    output.dispose();
+    for (let i = 0; i < batch.count; i++) {
+      const o = i * classes;
+      const label = batch.labels[i];
+      lossSum -= logProbabilityOf(values, o, classes, label, kind);
+      let best = 0;
+      let above = 0;
+      for (let k = 0; k < classes; k++) {
+        if (values[o + k] > values[o + best]) best = k;
+        if (values[o + k] > values[o + label]) above++;
+      }
+      if (best === label) correct++;
+      if (above < 5) top5++;
+      predictions[start + i] = best;
+      confidences[start + i] = Math.exp(logProbabilityOf(values, o, classes, best, kind));
+    }
+  }
+  const n = Math.max(set.count, 1);
+  return { loss: lossSum / n, accuracy: correct / n, top5: top5 / n, predictions, confidences };
+}
+
+/** Confusion matrix, per-class accuracy and a sample of misclassified images from a test evaluation. */
+export function testMetrics(set: ImageSet, evaluation: SetEvaluation, classCount: number, imageSize: number, maxMisclassified = 24): TestMetrics {
+  const confusion = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
+  const misclassified: TestMetrics['misclassified'] = [];
+  for (let i = 0; i < set.count; i++) {
+    const truth = set.labels[i];
+    const predicted = evaluation.predictions[i];
+    confusion[truth][predicted]++;
+    if (truth !== predicted && misclassified.length < maxMisclassified) {
+      misclassified.push({
+        index: i,
+        trueLabel: truth,
+        predictedLabel: predicted,
+        confidence: evaluation.confidences[i],
+        pixels: Array.from(set.pixels.subarray(i * imageSize, (i + 1) * imageSize)),
+      });
+    }
+  }
+  const perClassAccuracy = confusion.map((row, k) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return total === 0 ? 0 : row[k] / total;
+  });
+  return { loss: evaluation.loss, accuracy: evaluation.accuracy, top5: evaluation.top5, confusion, perClassAccuracy, misclassified };
+}

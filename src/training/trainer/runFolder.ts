@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ResolvedTrainingSettings } from './resolveTrainingSettings';
+import type { TrainingResult } from './trainingReport';
+
+/** What a run trained, recorded in run.json so a result can always be traced back to its inputs. */
+export interface RunManifest {
+  designName: string;
+  designFile?: string;
+  /** sha256 of the design text exactly as trained (also saved as design.cnn.json). */
+  designHash: string;
+  startedAt: string;
+  hyperparameters: ResolvedTrainingSettings;
+  dataset: { id: string; description: string; contentHash: string; trainCount: number; validationCount: number; testCount: number; classNames: string[] };
+  normalization: { mean: number[]; std: number[] };
+  seed: number;
+  backend: { name: string; attempts?: { backend: string; ok: boolean; reason?: string }[] };
+  versions: { tfjs: string; node: string; cnnDesigner: string; tfjsPackages: Record<string, string>; wasmBackend: string };
+}
+
+/**
+ * run.json and design.cnn.json are written at the start; model/ and metrics.json (status `running`)
+ * after every epoch, so an interrupted run keeps its curves and checkpoint; metrics.json again at the end.
+ */
+export const RUN_FILES = { manifest: 'run.json', metrics: 'metrics.json', design: 'design.cnn.json', model: 'model' } as const;
+
+export const hashText = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** `examples/mnist-cnn.cnn.json` → `examples/mnist-cnn.runs`: the folder holding that design's runs. */
+export function runsFolderFor(designPath: string): string {
+  const name = basename(designPath).replace(/\.cnn\.json$|\.json$/, '');
+  return join(dirname(designPath), `${name}.runs`);
+}
+
+/** Creates a fresh, uniquely named run folder (UTC timestamp) under `runsFolder`. */
+export function createRunFolder(runsFolder: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  mkdirSync(runsFolder, { recursive: true });
+  for (let i = 0; ; i++) {
+    const folder = join(runsFolder, i === 0 ? stamp : `${stamp}-${i}`);
+    if (!existsSync(folder)) {
+      mkdirSync(folder);
+      return folder;
+    }
+  }
+}
+
+export function writeRunStart(folder: string, manifest: RunManifest, designText: string): void {
+  writeFileSync(join(folder, RUN_FILES.design), designText);
+  writeFileSync(join(folder, RUN_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+export function writeRunMetrics(folder: string, result: TrainingResult): void {
+  writeFileSync(join(folder, RUN_FILES.metrics), `${JSON.stringify(result)}\n`);
+}
+
+/** A past run as listed for comparison. */
+export interface RunListing {
+  folder: string;
+  manifest: RunManifest;
+  metrics?: TrainingResult;
+}
+
+/** The runs of a design, oldest first (folder names are timestamps). */
+export function listRuns(runsFolder: string): RunListing[] {
+  if (!existsSync(runsFolder)) return [];
+  return readdirSync(runsFolder)
+    .sort()
+    .map((name) => join(runsFolder, name))
+    .filter((folder) => existsSync(join(folder, RUN_FILES.manifest)))
+    .map((folder) => ({
+      folder,
+      manifest: JSON.parse(readFileSync(join(folder, RUN_FILES.manifest), 'utf8')) as RunManifest,
+      metrics: existsSync(join(folder, RUN_FILES.metrics)) ? (JSON.parse(readFileSync(join(folder, RUN_FILES.metrics), 'utf8')) as TrainingResult) : undefined,
+    }));
+}

@@ -1,0 +1,293 @@
+import * as tf from '@tensorflow/tfjs';
+import { version_wasm as wasmVersion } from '@tensorflow/tfjs-backend-wasm';
+import type { Design, TrainingSettings } from '../../core/design';
+import { compileDesign } from '../compile/compileDesign';
+import { BatchFeeder } from '../data/batchFeeder';
+import type { DownloadProgress } from '../data/downloadFile';
+import { fitImagesToShape } from '../data/fitImagesToShape';
+import { loadDataset } from '../data/loadDataset';
+import { prepareData } from '../data/prepareData';
+import { SeededRandom } from '../data/seededRandom';
+import { createOptimizer, setLearningRate } from './createOptimizer';
+import { EarlyStopping } from './earlyStopping';
+import { evaluateSet, testMetrics } from './evaluateModel';
+import { fileSystemSaver } from './fileSystemModelIo';
+import { firstConvFilters } from './firstConvFilters';
+import { crossEntropy, outputKindOf } from './outputLoss';
+import { learningRateAt, resolveTrainingSettings } from './resolveTrainingSettings';
+import { createRunFolder, hashText, RUN_FILES, runsFolderFor, writeRunMetrics, writeRunStart, type RunManifest } from './runFolder';
+import type { EpochMetrics, TrainingProgress, TrainingResult } from './trainingReport';
+import packageJson from '../../../package.json';
+import { join } from 'node:path';
+
+export interface TrainDesignRequest {
+  design: Design;
+  /** The design file's text exactly as trained: hashed and copied into the run folder. */
+  designText: string;
+  /** Where the design lives; its runs go to `<name>.runs/` beside it unless `runsFolder` says otherwise. */
+  designPath?: string;
+  runsFolder?: string;
+  /** The design's `training` block with any overrides (CLI flags) applied. */
+  settings: TrainingSettings;
+  /** Caps for quick runs and tests. */
+  limits?: { maxTrainImages?: number; maxTestImages?: number; maxBatchesPerEpoch?: number };
+  datasetCacheDir?: string;
+  /** How the backend was chosen (recorded in run.json). */
+  backendAttempts?: { backend: string; ok: boolean; reason?: string }[];
+}
+
+export interface TrainerHooks {
+  onProgress?(progress: TrainingProgress): void;
+  onEpoch?(metrics: EpochMetrics): void;
+  onLog?(message: string): void;
+  onRunFolder?(folder: string): void;
+  onDownload?(progress: DownloadProgress & { file: string; fileIndex: number; fileCount: number }): void;
+  /** Polled between batches; true stops the run, keeping the last completed epoch's checkpoint. */
+  isCancelled?(): boolean;
+}
+
+const PROGRESS_INTERVAL_MS = 250;
+
+/** Mean of a TF.js metric that may come back as a number or a one-element array. */
+const scalarOf = (v: number | number[] | undefined): number => (Array.isArray(v) ? v[0] : (v ?? NaN));
+
+/** Fraction of samples whose true class is among the 5 highest outputs (ties count against). */
+function top5Accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const trueScore = tf.sum(tf.mul(yTrue, yPred), -1, true);
+    const above = tf.sum(tf.cast(tf.greater(yPred, trueScore), 'float32'), -1);
+    return tf.cast(tf.less(above, 5), 'float32');
+  });
+}
+
+function accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), 'float32'));
+}
+
+/**
+ * Trains a design on the active TF.js backend and reports as it goes: the whole run (dataset, model,
+ * epochs, evaluation, run folder). Math.random is replaced by a generator seeded from `training.seed`
+ * for the duration of the run, because TF.js draws its weight initializers' and dropout's seeds from it:
+ * that, with seeded shuffling and augmentation, makes a run reproducible on a given backend.
+ */
+export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHooks = {}): Promise<TrainingResult> {
+  const startedAt = Date.now();
+  const settings = resolveTrainingSettings(request.settings);
+  const log = (message: string) => hooks.onLog?.(message);
+  const cancelled = () => hooks.isCancelled?.() ?? false;
+  const backend = tf.getBackend();
+  const originalRandom = Math.random;
+  const seededRandom = new SeededRandom(settings.seed ^ 0x5eed);
+  Math.random = () => seededRandom.next();
+  let model: tf.LayersModel | undefined;
+  let optimizer: tf.Optimizer | undefined;
+  try {
+    model = compileDesign(request.design);
+    if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+      throw new Error(`The design has ${model.inputs.length} inputs and ${model.outputs.length} outputs; training needs exactly one image input and one class-score output.`);
+    }
+    const inputShape = model.inputs[0].shape.slice(1) as number[];
+    const outputShape = model.outputs[0].shape.slice(1) as number[];
+    if (outputShape.length !== 1) throw new Error(`The output must be a vector of class scores, but its shape is [${outputShape.join(', ')}]: add Flatten and Dense layers before the output.`);
+
+    let dataset = await loadDataset({
+      name: settings.dataset,
+      path: settings.datasetPath,
+      inputShape,
+      seed: settings.seed,
+      cacheDir: request.datasetCacheDir,
+      onLog: log,
+      onDownload: hooks.onDownload,
+    });
+    const imageSize = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
+    if (inputShape.length === 3) dataset = fitImagesToShape(dataset, inputShape as [number, number, number]);
+    else if (inputShape.reduce((a, b) => a * b, 1) !== imageSize) {
+      throw new Error(`The design's input [${inputShape.join(', ')}] does not fit ${dataset.id} images (${dataset.shape.join('×')}).`);
+    }
+    const classCount = dataset.classNames.length;
+    if (outputShape[0] < classCount) throw new Error(`The output has ${outputShape[0]} units but ${dataset.id} has ${classCount} classes: set the last layer's units to ${classCount}.`);
+    if (outputShape[0] > classCount) log(`The output has ${outputShape[0]} units for ${classCount} classes; the extra units are never a correct answer.`);
+
+    const data = prepareData(dataset, {
+      validationSplit: settings.validationSplit,
+      standardize: settings.standardize,
+      seed: settings.seed,
+      maxTrain: request.limits?.maxTrainImages,
+      maxTest: request.limits?.maxTestImages,
+    });
+    const kind = outputKindOf(model);
+    if (settings.loss === 'nll' && kind !== 'logProbabilities') log(`training.loss is "nll" but the output is not log-softmax; using cross-entropy on the ${kind} the output holds.`);
+
+    const designHash = hashText(request.designText);
+    const runsFolder = request.runsFolder ?? (request.designPath ? runsFolderFor(request.designPath) : undefined);
+    const runFolder = runsFolder ? createRunFolder(runsFolder) : undefined;
+    const manifest: RunManifest = {
+      designName: request.design.name,
+      designFile: request.designPath,
+      designHash,
+      startedAt: new Date(startedAt).toISOString(),
+      hyperparameters: settings,
+      dataset: {
+        id: dataset.id,
+        description: dataset.description,
+        contentHash: dataset.contentHash,
+        trainCount: data.train.count,
+        validationCount: data.validation.count,
+        testCount: data.test.count,
+        classNames: dataset.classNames,
+      },
+      normalization: data.normalization,
+      seed: settings.seed,
+      backend: { name: backend, attempts: request.backendAttempts },
+      versions: { tfjs: tf.version.tfjs, node: process.version, cnnDesigner: packageJson.version, tfjsPackages: { ...tf.version }, wasmBackend: wasmVersion },
+    };
+    if (runFolder) {
+      writeRunStart(runFolder, manifest, request.designText);
+      hooks.onRunFolder?.(runFolder);
+    }
+
+    optimizer = createOptimizer(settings);
+    const weights = model.trainableWeights;
+    const lossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
+      tf.tidy(() => {
+        const ce = crossEntropy(yTrue, yPred, kind);
+        if (settings.l2 === 0) return ce;
+        const squares = weights.map((w) => tf.sum(tf.square(w.read())));
+        return tf.add(ce, tf.mul(settings.l2 / 2, tf.addN(squares)));
+      });
+    model.compile({ optimizer, loss: lossFunction, metrics: [accuracy, top5Accuracy] });
+
+    const shape = data.shape;
+    const batchSize = settings.batchSize;
+    const feeder = new BatchFeeder(shape, data.normalization, batchSize);
+    const batchesPerEpoch = Math.min(Math.ceil(data.train.count / batchSize), request.limits?.maxBatchesPerEpoch ?? Infinity);
+    const totalBatches = batchesPerEpoch * settings.epochs;
+    const shuffle = new SeededRandom(settings.seed);
+    const augmenting = !!(settings.augment.horizontalFlip || settings.augment.translate || settings.augment.cropPadding);
+    const augmentation = augmenting ? { random: new SeededRandom(settings.seed + 1), settings: settings.augment } : undefined;
+    const epochs: EpochMetrics[] = [];
+    let status: TrainingResult['status'] = 'completed';
+    let stopReason: string | undefined;
+    let secondsToFirstBatch: number | undefined;
+    let batchesDone = 0;
+    let trainingMs = 0;
+    const earlyStopping = new EarlyStopping(settings.earlyStoppingPatience);
+    const result = (): TrainingResult => ({
+      status,
+      stopReason,
+      epochs,
+      classNames: dataset.classNames,
+      imageShape: shape,
+      wallSeconds: (Date.now() - startedAt) / 1000,
+      secondsToFirstBatch,
+      backend,
+      runFolder,
+    });
+
+    training: for (let epoch = 0; epoch < settings.epochs; epoch++) {
+      const learningRate = learningRateAt(settings, epoch);
+      setLearningRate(optimizer, learningRate);
+      const order = shuffle.permutation(data.train.count);
+      const epochStart = Date.now();
+      let lastProgress = 0;
+      let lossSum = 0;
+      let accuracySum = 0;
+      let top5Sum = 0;
+      let samples = 0;
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        if (cancelled()) {
+          status = 'cancelled';
+          stopReason = epochs.length > 0 ? `Cancelled during epoch ${epoch + 1}; the checkpoint of epoch ${epochs.length} is kept.` : 'Cancelled before the first epoch completed.';
+          break training;
+        }
+        const batch = feeder.batch(data.train, order, b * batchSize, augmentation);
+        const xs = tf.tensor(batch.pixels, [batch.count, ...inputShape]);
+        const labels = tf.tensor1d(batch.labels, 'int32');
+        const ys = tf.oneHot(labels, outputShape[0]);
+        let values: number[];
+        try {
+          values = (await model.trainOnBatch(xs, ys)) as number[];
+        } finally {
+          tf.dispose([xs, labels, ys]);
+        }
+        const [loss, acc, top5] = values.map(scalarOf);
+        if (!Number.isFinite(loss)) {
+          status = 'diverged';
+          stopReason = `The loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1}: the learning rate (${learningRate}) is most likely too high for ${settings.optimizer}. Try one ten times smaller${settings.standardize ? '' : ', or turn standardization on'}.`;
+          log(stopReason);
+          break training;
+        }
+        batchesDone++;
+        secondsToFirstBatch ??= (Date.now() - startedAt) / 1000;
+        lossSum += loss * batch.count;
+        accuracySum += acc * batch.count;
+        top5Sum += top5 * batch.count;
+        samples += batch.count;
+        const now = Date.now();
+        if (now - lastProgress >= PROGRESS_INTERVAL_MS || b === batchesPerEpoch - 1) {
+          lastProgress = now;
+          const elapsed = trainingMs + (now - epochStart);
+          hooks.onProgress?.({
+            epoch: epoch + 1,
+            epochs: settings.epochs,
+            batch: b + 1,
+            batches: batchesPerEpoch,
+            loss: lossSum / samples,
+            accuracy: accuracySum / samples,
+            samplesPerSecond: samples / Math.max((now - epochStart) / 1000, 1e-3),
+            etaSeconds: ((totalBatches - batchesDone) * elapsed) / batchesDone / 1000,
+            learningRate,
+          });
+        }
+      }
+      const trainSeconds = (Date.now() - epochStart) / 1000;
+      trainingMs += Date.now() - epochStart;
+      const validation =
+        data.validation.count > 0 ? await evaluateSet(model, data.validation, feeder, inputShape, batchSize, kind, cancelled) : undefined;
+      if (cancelled()) {
+        status = 'cancelled';
+        stopReason = `Cancelled at the end of epoch ${epoch + 1}; the checkpoint of epoch ${epochs.length} is kept.`;
+        break;
+      }
+      const metrics: EpochMetrics = {
+        epoch: epoch + 1,
+        trainLoss: lossSum / samples,
+        trainAccuracy: accuracySum / samples,
+        trainTop5: top5Sum / samples,
+        validationLoss: validation?.loss,
+        validationAccuracy: validation?.accuracy,
+        validationTop5: validation?.top5,
+        learningRate,
+        seconds: (Date.now() - epochStart) / 1000,
+        samplesPerSecond: samples / Math.max(trainSeconds, 1e-3),
+        tensors: tf.memory().numTensors,
+        residentMegabytes: Math.round(process.memoryUsage().rss / 1e6),
+      };
+      epochs.push(metrics);
+      if (runFolder) {
+        await model.save(fileSystemSaver(join(runFolder, RUN_FILES.model)));
+        writeRunMetrics(runFolder, { ...result(), status: 'running' });
+      }
+      hooks.onEpoch?.(metrics);
+      if (earlyStopping.shouldStop(metrics.validationLoss ?? metrics.trainLoss)) {
+        stopReason = `Early stopping after epoch ${epoch + 1}: the ${metrics.validationLoss === undefined ? 'training' : 'validation'} loss has not improved for ${settings.earlyStoppingPatience} epoch(s).`;
+        log(stopReason);
+        break;
+      }
+    }
+
+    const final = result();
+    if (status === 'completed' && epochs.length > 0) {
+      const evaluation = await evaluateSet(model, data.test, feeder, inputShape, batchSize, kind);
+      final.test = testMetrics(data.test, evaluation, classCount, shape[0] * shape[1] * shape[2]);
+      final.firstConvFilters = firstConvFilters(model);
+    }
+    final.wallSeconds = (Date.now() - startedAt) / 1000;
+    if (runFolder) writeRunMetrics(runFolder, final);
+    return final;
+  } finally {
+    Math.random = originalRandom;
+    model?.dispose();
+    optimizer?.dispose();
+  }
+}

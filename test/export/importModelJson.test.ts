@@ -1,0 +1,145 @@
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
+import { exportDesign } from '../../src/core/export/exportDesign';
+import { identifierNames } from '../../src/core/export/identifierNames';
+import { importModelJson } from '../../src/core/import/importModelJson';
+import { handmadeCases, randomCases, templateCases } from './support/exportCases';
+import { loadTfjsExport } from './support/tfjsExport';
+
+/** The model.json TF.js writes for a model (topology only; weights are not needed to import). */
+async function modelJson(model: tf.LayersModel): Promise<string> {
+  let topology: unknown;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      topology = artifacts.modelTopology;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return JSON.stringify({ format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`, modelTopology: topology, weightsManifest: [] });
+}
+
+const cases = [...templateCases(), ...handmadeCases(), ...randomCases(Math.min(100, Number(process.env.EXPORT_SWEEP ?? 100)))];
+
+describe(`import: design → TF.js model.json → design keeps every node, shape and parameter (${cases.length} designs)`, function () {
+  this.timeout(5 * 60_000);
+  for (const c of cases) {
+    it(c.id, async () => {
+      const model = loadTfjsExport(exportDesign(c.design, 'tfjs').files[0].code).buildModel();
+      const json = await modelJson(model);
+      model.dispose();
+      const { design, problems } = importModelJson(json);
+      assert.deepEqual(problems, []);
+      assert.ok(design);
+      const before = analyzeDesign(c.design);
+      const after = analyzeDesign(design);
+      assert.equal(after.valid, true, after.diagnostics.map((d) => d.message).join(' '));
+      assert.equal(after.totals.trainableParams, before.totals.trainableParams);
+      assert.equal(after.totals.nonTrainableParams, before.totals.nonTrainableParams);
+      const names = identifierNames(c.design);
+      assert.deepEqual(design.nodes.map((n) => n.id).sort(), c.design.nodes.map((n) => names.get(n.id)!).sort(), 'one node per design node');
+      for (const node of c.design.nodes) {
+        const id = names.get(node.id)!;
+        assert.equal(after.nodes[id].type, node.type, `type of ${id}`);
+        assert.deepEqual(after.nodes[id].outputShape, before.nodes[node.id].outputShape, `shape of ${id}`);
+        assert.equal(after.nodes[id].params, before.nodes[node.id].params, `parameters of ${id}`);
+      }
+      assert.equal(design.name, c.design.name);
+    });
+  }
+});
+
+describe('import: what the designer cannot represent', () => {
+  const functional = (layers: unknown[]): string => JSON.stringify({ modelTopology: { class_name: 'Model', config: { name: 'm', layers, input_layers: [], output_layers: [] } } });
+  const layer = (name: string, className: string, config: Record<string, unknown>, inbound?: string) => ({
+    name,
+    class_name: className,
+    config: { name, ...config },
+    inbound_nodes: inbound ? [[[inbound, 0, 0, {}]]] : [],
+  });
+
+  it('reports every unsupported layer by name, class and position, and returns no design', () => {
+    const { design, problems } = importModelJson(
+      functional([
+        layer('in', 'InputLayer', { batch_input_shape: [null, 8, 8, 3] }),
+        layer('sep', 'SeparableConv2D', { filters: 4, kernel_size: [3, 3] }, 'in'),
+        layer('pad', 'ZeroPadding2D', { padding: [[0, 1], [0, 1]] }, 'sep'),
+        layer('conv', 'Conv2D', { filters: 2, kernel_size: [3, 3], padding: 'valid', activation: 'selu' }, 'pad'),
+        layer('lrelu', 'LeakyReLU', { alpha: 0.2 }, 'conv'),
+      ]),
+    );
+    assert.equal(design, undefined);
+    assert.deepEqual(
+      problems.map((p) => [p.position, p.layerName, p.className]),
+      [
+        [2, 'sep', 'SeparableConv2D'],
+        [3, 'pad', 'ZeroPadding2D'],
+        [4, 'conv', 'Conv2D'],
+        [5, 'lrelu', 'LeakyReLU'],
+      ],
+    );
+    assert.match(problems[0].message, /Layer 2 "sep" \(SeparableConv2D\): the designer has no such layer/);
+    assert.match(problems[1].message, /uneven/);
+    assert.match(problems[2].message, /activation "selu"/);
+    assert.match(problems[3].message, /slope 0\.01; this one has 0\.2/);
+  });
+
+  it('reads a Keras Sequential config whose first layer carries the input shape, folding symmetric padding', () => {
+    const { design, problems } = importModelJson(
+      JSON.stringify({
+        class_name: 'Sequential',
+        config: {
+          name: 'seq',
+          layers: [
+            { class_name: 'ZeroPadding2D', config: { name: 'c1_pad', padding: [[1, 1], [1, 1]], batch_input_shape: [null, 28, 28, 1] } },
+            { class_name: 'Conv2D', config: { name: 'c1', filters: 8, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', activation: 'relu', use_bias: true } },
+            { class_name: 'MaxPooling2D', config: { name: 'p1', pool_size: [2, 2], strides: [2, 2], padding: 'valid' } },
+            { class_name: 'Flatten', config: { name: 'f' } },
+            { class_name: 'Dense', config: { name: 'out', units: 10, activation: 'softmax' } },
+          ],
+        },
+      }),
+    );
+    assert.deepEqual(problems, []);
+    assert.ok(design);
+    assert.deepEqual(design.nodes.map((n) => [n.id, n.type]), [['input', 'Input'], ['c1', 'Conv2D'], ['p1', 'MaxPool2D'], ['f', 'Flatten'], ['out', 'Dense']]);
+    assert.deepEqual(design.nodes[1].params, { filters: 8, kernelSize: 3, padding: 1, activation: 'relu' });
+    const analysis = analyzeDesign(design);
+    assert.deepEqual(analysis.totals.outputShapes, [[10]]);
+    assert.equal(analysis.totals.params, 8 * 9 + 8 + 14 * 14 * 8 * 10 + 10);
+  });
+
+  it('reads Keras 3 inbound nodes (keras_history) and a branch merged with Add', () => {
+    const k3 = (name: string, className: string, config: Record<string, unknown>, inbound: string[]) => ({
+      name,
+      class_name: className,
+      config: { name, ...config },
+      inbound_nodes: inbound.length ? [{ args: [inbound.length === 1 ? { class_name: '__keras_tensor__', config: { keras_history: [inbound[0], 0, 0] } } : inbound.map((s) => ({ class_name: '__keras_tensor__', config: { keras_history: [s, 0, 0] } }))], kwargs: {} }] : [],
+    });
+    const { design, problems } = importModelJson(
+      JSON.stringify({
+        class_name: 'Functional',
+        config: {
+          name: 'k3',
+          layers: [
+            k3('x', 'InputLayer', { batch_shape: [null, 6, 6, 4] }, []),
+            k3('a', 'Conv2D', { filters: 4, kernel_size: [3, 3], padding: 'same', activation: 'linear' }, ['x']),
+            k3('sum', 'Add', {}, ['x', 'a']),
+          ],
+        },
+      }),
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(design!.edges, [
+      { source: 'x', target: 'a' },
+      { source: 'x', target: 'sum' },
+      { source: 'a', target: 'sum' },
+    ]);
+    assert.equal(analyzeDesign(design!).valid, true);
+  });
+
+  it('refuses text that is not a model', () => {
+    assert.throws(() => importModelJson('{"nodes": '), /Not a model\.json/);
+    assert.throws(() => importModelJson('{"modelTopology": {"class_name": "Model", "config": {}}}'), /config\.layers/);
+  });
+});

@@ -1,0 +1,227 @@
+// The project's convolution gradient kernels against TF.js' own cpu kernels (and a direct sum where
+// TF.js has none, for dilations), on random shapes, strides, paddings and dilations, on cpu and wasm.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { filterGradientViaConv, inputGradientViaConv } from '../../src/training/engine/kernels/convGradientKernels';
+import { builtInKernel, installConvGradientKernels, TESTED_TFJS_VERSION } from '../../src/training/engine/kernels/installConvGradientKernels';
+import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
+import { compileDesign } from '../../src/training/compile/compileDesign';
+import { chainDesign } from '../support/designBuilder';
+import { seededRandom } from '../support/randomDesign';
+
+interface ConvCase {
+  xShape: [number, number, number, number];
+  filterShape: [number, number, number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  pad: 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
+}
+
+function randomCase(rnd: () => number, allowDilation: boolean): ConvCase {
+  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+  for (;;) {
+    const kh = int(1, 5);
+    const kw = rnd() < 0.7 ? kh : int(1, 5);
+    const dilated = allowDilation && rnd() < 0.4;
+    const dilations: [number, number] = dilated ? [int(1, 3), int(1, 3)] : [1, 1];
+    const strides: [number, number] = dilated ? [1, 1] : [int(1, 3), int(1, 3)];
+    const r = rnd();
+    // TF.js sizes a numeric padding from the filter height and stride alone, so it is drawn for square windows only.
+    const square = kh === kw && strides[0] === strides[1] && dilations[0] === dilations[1];
+    const pad: ConvCase['pad'] = r < 0.3 ? 'valid' : r < 0.6 ? 'same' : r < 0.8 && square ? int(0, 3) : [[0, 0], [int(0, 3), int(0, 3)], [int(0, 3), int(0, 3)], [0, 0]];
+    const xShape: [number, number, number, number] = [int(1, 4), int(3, 12), int(3, 12), int(1, 5)];
+    const filterShape: [number, number, number, number] = [kh, kw, xShape[3], int(1, 6)];
+    try {
+      const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad, undefined, false, 'channelsLast');
+      if (info.outHeight > 0 && info.outWidth > 0) return { xShape, filterShape, strides, dilations, pad };
+    } catch {
+      // geometry TF.js refuses: draw again
+    }
+  }
+}
+
+/** Direct sums of the gradients over every tap, the definition itself (for cases TF.js cannot compute). */
+function directGradients(c: ConvCase, x: Float32Array, dy: Float32Array, w: Float32Array, outShape: number[]): { dw: Float32Array; dx: Float32Array } {
+  const info = tf.backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.strides, c.dilations, c.pad, undefined, false, 'channelsLast');
+  const [B, H, W, CI] = c.xShape;
+  const [KH, KW, , CO] = c.filterShape;
+  const [, OH, OW] = outShape;
+  const dw = new Float32Array(KH * KW * CI * CO);
+  const dx = new Float32Array(B * H * W * CI);
+  for (let b = 0; b < B; b++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++)
+        for (let kh = 0; kh < KH; kh++)
+          for (let kw = 0; kw < KW; kw++) {
+            const h = oh * info.strideHeight + kh * info.dilationHeight - info.padInfo.top;
+            const ww = ow * info.strideWidth + kw * info.dilationWidth - info.padInfo.left;
+            if (h < 0 || h >= H || ww < 0 || ww >= W) continue;
+            for (let ci = 0; ci < CI; ci++)
+              for (let co = 0; co < CO; co++) {
+                const g = dy[((b * OH + oh) * OW + ow) * CO + co];
+                dw[((kh * KW + kw) * CI + ci) * CO + co] += x[((b * H + h) * W + ww) * CI + ci] * g;
+                dx[((b * H + h) * W + ww) * CI + ci] += w[((kh * KW + kw) * CI + ci) * CO + co] * g;
+              }
+          }
+  return { dw, dx };
+}
+
+function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let scale = 1e-3;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Math.abs(actual[i] - expected[i]) <= 1e-5 * scale, `${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (scale ${scale})`);
+  }
+}
+
+describe('convolution gradient kernels', function () {
+  this.timeout(120_000);
+
+  it(`are checked against the installed TF.js (${TESTED_TFJS_VERSION}); a new version must re-run these checks and update the pin`, () => {
+    assert.equal(tf.version.tfjs, TESTED_TFJS_VERSION);
+    for (const pkg of ['tfjs', 'tfjs-core', 'tfjs-backend-cpu', 'tfjs-backend-wasm']) {
+      const json = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve(`@tensorflow/${pkg}/package.json`)), 'package.json'), 'utf8')) as { version: string };
+      assert.equal(json.version, TESTED_TFJS_VERSION, `@tensorflow/${pkg}`);
+    }
+    const manifest = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
+    assert.equal(manifest.dependencies['@tensorflow/tfjs'], TESTED_TFJS_VERSION, 'package.json pins TF.js exactly');
+    assert.equal(manifest.dependencies['@tensorflow/tfjs-backend-wasm'], TESTED_TFJS_VERSION, 'package.json pins the wasm backend exactly');
+  });
+
+  for (const backendName of ['cpu', 'wasm']) {
+    describe(`on ${backendName}`, () => {
+      before(async () => {
+        if (backendName === 'wasm') await initWasmBackend();
+        else await tf.setBackend('cpu');
+        installConvGradientKernels(backendName);
+      });
+      after(async () => {
+        await tf.setBackend('cpu');
+      });
+
+      it('filter and input gradients match TF.js cpu kernels on 150 random cases (strides, all paddings), to 1e-5 relative', () => {
+        const rnd = seededRandom(backendName === 'cpu' ? 11 : 12);
+        const reference = builtInKernel('Conv2DBackpropFilter', 'cpu')!;
+        const referenceInput = builtInKernel('Conv2DBackpropInput', 'cpu')!;
+        const cpu = tf.findBackend('cpu')!;
+        const backend = tf.backend();
+        for (let i = 0; i < 150; i++) {
+          const c = randomCase(rnd, false);
+          tf.tidy(() => {
+            const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
+            const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 1000);
+            const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as 'valid');
+            const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 2000);
+            const xData = x.dataSync() as Float32Array;
+            const dyData = dy.dataSync() as Float32Array;
+            const wData = w.dataSync() as Float32Array;
+            // TF.js' own cpu kernels on cpu copies of the same data
+            const onCpu = (data: Float32Array, shape: number[]) => {
+              const info = { dataId: cpu.write(data, shape, 'float32'), shape, dtype: 'float32' as const };
+              return info;
+            };
+            const cx = onCpu(xData, c.xShape);
+            const cdy = onCpu(dyData, dy.shape);
+            const cw = onCpu(wData, c.filterShape);
+            const expectedDw = reference.kernelFunc({ inputs: { x: cx, dy: cdy }, backend: cpu, attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filterShape } }) as tf.TensorInfo;
+            const expectedDx = referenceInput.kernelFunc({ inputs: { dy: cdy, filter: cw }, backend: cpu, attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.xShape } }) as tf.TensorInfo;
+            const dw = filterGradientViaConv(backend, { x, dy, filterShape: c.filterShape, strides: c.strides, pad: c.pad });
+            const dx = inputGradientViaConv(backend, { dy, filter: w, inputShape: c.xShape, strides: c.strides, pad: c.pad });
+            const what = `case ${i} ${JSON.stringify(c)}`;
+            assert.deepEqual(dw.shape, c.filterShape, `${what}: dW shape`);
+            assert.deepEqual(dx.shape, c.xShape, `${what}: dx shape`);
+            assertClose(backend.readSync(dw.dataId) as Float32Array, cpu.readSync(expectedDw.dataId) as Float32Array, `${what} dW`);
+            assertClose(backend.readSync(dx.dataId) as Float32Array, cpu.readSync(expectedDx.dataId) as Float32Array, `${what} dx`);
+            for (const info of [cx, cdy, cw, expectedDw, expectedDx]) cpu.disposeData(info.dataId);
+            backend.disposeData(dw.dataId);
+            backend.disposeData(dx.dataId);
+          });
+        }
+      });
+
+      it('handle dilations (which TF.js cannot differentiate) as the direct sums do, on 60 random cases', () => {
+        const rnd = seededRandom(backendName === 'cpu' ? 21 : 22);
+        const backend = tf.backend();
+        for (let i = 0; i < 60; i++) {
+          const c = randomCase(rnd, true);
+          tf.tidy(() => {
+            const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
+            const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 1000);
+            const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as 'valid', 'NHWC', c.dilations);
+            const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 2000);
+            const expected = directGradients(c, x.dataSync() as Float32Array, dy.dataSync() as Float32Array, w.dataSync() as Float32Array, y.shape);
+            const dw = filterGradientViaConv(backend, { x, dy, filterShape: c.filterShape, strides: c.strides, pad: c.pad, dilations: c.dilations });
+            const dx = inputGradientViaConv(backend, { dy, filter: w, inputShape: c.xShape, strides: c.strides, pad: c.pad, dilations: c.dilations });
+            const what = `case ${i} ${JSON.stringify(c)}`;
+            assertClose(backend.readSync(dw.dataId) as Float32Array, expected.dw, `${what} dW`);
+            assertClose(backend.readSync(dx.dataId) as Float32Array, expected.dx, `${what} dx`);
+            backend.disposeData(dw.dataId);
+            backend.disposeData(dx.dataId);
+          });
+        }
+      });
+
+      it('the registered Conv2D gradient differentiates dilated convolutions (TF.js refuses to), on 30 random cases', () => {
+        const rnd = seededRandom(backendName === 'cpu' ? 31 : 32);
+        let dilatedCases = 0;
+        for (let i = 0; i < 30; i++) {
+          const c = randomCase(rnd, true);
+          if (c.dilations.some((d) => d > 1)) dilatedCases++;
+          tf.tidy(() => {
+            const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
+            const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 1000);
+            const forward = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad as 'valid', 'NHWC', c.dilations);
+            const y = forward(x, w);
+            const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 2000);
+            const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => forward(a, b).mul(dy).sum())([x, w]);
+            const expected = directGradients(c, x.dataSync() as Float32Array, dy.dataSync() as Float32Array, w.dataSync() as Float32Array, y.shape);
+            assertClose(gw.dataSync(), expected.dw, `case ${i} ${JSON.stringify(c)} dW`);
+            assertClose(gx.dataSync(), expected.dx, `case ${i} ${JSON.stringify(c)} dx`);
+          });
+        }
+        assert.ok(dilatedCases >= 8, `enough dilated cases (${dilatedCases})`);
+      });
+
+      it('a training step of a compiled model skips the input gradient of the first convolution', async () => {
+        const model = compileDesign(chainDesign([8, 8, 1], [['Conv2D', { filters: 2, kernelSize: 3 }], ['Conv2D', { filters: 2, kernelSize: 3, dilationRate: 2 }], ['Flatten'], ['Dense', { units: 2 }]]));
+        model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+        const x = tf.randomNormal([2, 8, 8, 1]);
+        const y = tf.zeros([2, 2]);
+        const profile = await tf.profile(async () => {
+          await model.trainOnBatch(x, y);
+        });
+        const names = profile.kernels.map((k) => k.name);
+        assert.equal(names.filter((n) => n === 'Conv2DBackpropFilter').length, 1, 'the undilated convolution\'s filter gradient');
+        assert.equal(names.filter((n) => n === 'Conv2DBackpropInput').length, 0, 'no input gradient: the first convolution reads data, the dilated one goes through Conv2D');
+        tf.dispose([x, y]);
+        model.dispose();
+      });
+
+      it('are what tf.grad uses once installed, and leak no memory', () => {
+        const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 5);
+        const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 6);
+        const dy = tf.tidy(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same').mul(2));
+        const expected = directGradients(
+          { xShape: [2, 9, 9, 3], filterShape: [3, 3, 3, 4], strides: [2, 2], dilations: [1, 1], pad: 'same' },
+          x.dataSync() as Float32Array,
+          dy.dataSync() as Float32Array,
+          w.dataSync() as Float32Array,
+          [2, 5, 5, 4],
+        );
+        dy.dispose();
+        const before = tf.memory().numTensors;
+        const bytesBefore = tf.memory().numBytes;
+        const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum())([x, w]);
+        assertClose(gw.dataSync(), expected.dw, 'dW through tf.grads');
+        assertClose(gx.dataSync(), expected.dx, 'dx through tf.grads');
+        tf.dispose([gx, gw]);
+        assert.equal(tf.memory().numTensors, before);
+        assert.equal(tf.memory().numBytes, bytesBefore);
+        tf.dispose([x, w]);
+      });
+    });
+  }
+});

@@ -1,0 +1,64 @@
+// Backend selection: the chain falls through the optional native engines (not installed here) to
+// wasm with the project's filter-gradient kernel, and records why each earlier one was skipped.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { compileDesign } from '../../src/training/compile/compileDesign';
+import { selectBackend } from '../../src/training/engine/selectBackend';
+import { restoreBuiltInKernel } from '../../src/training/engine/kernels/installConvGradientKernels';
+import { chainDesign } from '../support/designBuilder';
+
+describe('selectBackend', function () {
+  this.timeout(60_000);
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('skips the absent native engines with their reason and trains on wasm', async () => {
+    const report = await selectBackend({ smokeTest: true });
+    assert.equal(report.backend, 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.deepEqual(report.attempts.map((a) => [a.backend, a.ok]), [['tensorflow-gpu', false], ['tensorflow', false], ['wasm', true]]);
+    assert.match(report.attempts[0].reason!, /@tensorflow\/tfjs-node-gpu is not installed/);
+    assert.match(report.attempts[1].reason!, /@tensorflow\/tfjs-node is not installed/);
+  });
+
+  it('reports a native engine that is present but broken, and still falls through', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-'));
+    const pkg = path.join(folder, 'node_modules', '@tensorflow', 'tfjs-node-gpu');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', main: 'index.js' }));
+    fs.writeFileSync(path.join(pkg, 'index.js'), "throw new Error('libtensorflow.so.2: cannot open shared object file');");
+    try {
+      const report = await selectBackend({ nativeEngineFolders: [folder] });
+      assert.equal(report.backend, 'wasm');
+      assert.match(report.attempts[0].reason!, /installed but failed to load: libtensorflow\.so\.2/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('a forced backend is the only one tried; an unavailable one is a clear error', async () => {
+    const report = await selectBackend({ preferred: 'cpu' });
+    assert.deepEqual(report, { backend: 'cpu', attempts: [{ backend: 'cpu', ok: true }] });
+    await assert.rejects(selectBackend({ preferred: 'tensorflow-gpu' }), /The tensorflow-gpu backend cannot train here: tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/);
+    await assert.rejects(selectBackend({ preferred: 'webgpu' }), /Unknown backend "webgpu"/);
+  });
+
+  it('the smoke test trains the given design too, and a backend missing a training kernel fails it', async () => {
+    const design = chainDesign([6, 6, 1], [['Conv2D', { filters: 2, kernelSize: 3 }], ['Flatten'], ['Dense', { units: 2 }]]);
+    // wasm as TF.js ships it, without the project's filter gradient: it loads but cannot train.
+    await selectBackend({ preferred: 'wasm', smokeTest: false });
+    restoreBuiltInKernel('Conv2DBackpropFilter', 'wasm');
+    assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), undefined);
+    const model = compileDesign(design);
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    await assert.rejects(model.trainOnBatch(tf.zeros([1, 6, 6, 1]), tf.zeros([1, 2])), /Conv2DBackpropFilter/);
+    model.dispose();
+    const report = await selectBackend({ preferred: 'wasm', smokeDesign: design });
+    assert.equal(report.backend, 'wasm', 'selecting wasm installs the kernel again');
+    assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
+  });
+});

@@ -1,0 +1,215 @@
+// The training panel's bundle in real Chromium, fed by a recording of a real training run's messages
+// (scripts/recordTrainingPanelSession.ts: the examples' MNIST CNN on the embedded MNIST sample).
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import type { Browser } from 'playwright-core';
+import { describeTrainingError } from '../../src/extension/training/describeTrainingError';
+import type { HostToTrainingPanelMessage, LiveRun, TrainingResult } from '../../src/protocol/trainingPanelProtocol';
+import { launchChromium, loadRecording, TrainingPanelPage } from './trainingPanelPage';
+
+const recording = loadRecording();
+const messages = recording.messages.map((m) => m.message);
+const of = <T extends HostToTrainingPanelMessage['type']>(type: T) => messages.filter((m): m is Extract<HostToTrainingPanelMessage, { type: T }> => m.type === type);
+const finished = of('finished')[0];
+const result: TrainingResult = finished.result;
+const test = result.test!;
+const init = of('init')[0];
+const runId = of('runStarted')[0].run.runId;
+const progressCount = of('progress').length;
+const epochCount = of('epoch').length;
+/** The recorded stream up to (not including) the end of the run: what a panel sees mid-run. */
+const untilFinished = messages.slice(0, messages.indexOf(finished));
+const runFolderName = result.runFolder!.split('/').pop()!;
+
+describe('training panel in Chromium (recorded MNIST run)', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let panel: TrainingPanelPage;
+
+  before(async () => {
+    // The panel bundle is what VS Code loads; build it so the suite also runs on its own.
+    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingPanel'], { stdio: 'inherit' });
+    browser = await launchChromium();
+  });
+  after(async () => browser?.close());
+  beforeEach(async () => {
+    panel = await TrainingPanelPage.open(browser);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await panel.screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, '-')}`);
+    const violations = await panel.violations();
+    await panel.page.close();
+    assert.deepEqual(violations, [], 'the panel broke its Content-Security-Policy');
+    assert.deepEqual(panel.errors, [], 'the panel logged errors');
+  });
+
+  it('the recording is a real, complete run', () => {
+    assert.equal(result.status, 'completed');
+    assert.ok(progressCount >= 5 && epochCount === result.epochs.length && epochCount >= 2, `${progressCount} progress, ${epochCount} epochs`);
+    assert.equal(test.confusion.flat().reduce((a, b) => a + b, 0), 300, 'confusion matrix counts the 300 test images');
+  });
+
+  it('draws the live curves and the epoch counter while the run goes, and Stop sends cancel', async () => {
+    await panel.deliver(...untilFinished);
+    const loss = await panel.chartData('chart-loss');
+    assert.equal(loss.length, 4, 'x + three loss series');
+    assert.equal(loss[1].filter((v) => v !== null).length, progressCount, 'one batch point per recorded progress message');
+    assert.equal(loss[2].filter((v) => v !== null).length, epochCount, 'one train point per epoch');
+    assert.equal(loss[3].filter((v) => v !== null).length, epochCount, 'one validation point per epoch');
+    const recordedEpochs = of('epoch').map((m) => m.epoch);
+    assert.deepEqual(loss[3].filter((v) => v !== null), recordedEpochs.map((e) => e.validationLoss));
+    const accuracy = await panel.chartData('chart-accuracy');
+    assert.deepEqual(accuracy[2].filter((v) => v !== null), recordedEpochs.map((e) => e.trainAccuracy));
+    assert.ok((await panel.chartData('chart-learning-rate'))[1].every((v) => v === 0.001), 'constant learning rate 0.001 (adam)');
+    for (const id of ['chart-loss', 'chart-accuracy', 'chart-learning-rate']) assert.ok((await panel.chartInk(id)) > 500, `${id} canvas has drawn pixels`);
+
+    const lastProgress = of('progress').at(-1)!.progress;
+    assert.equal(await panel.page.getByTestId('training-epoch').textContent(), `epoch ${lastProgress.epoch}/${lastProgress.epochs}`);
+    assert.match((await panel.page.getByTestId('training-backend').textContent()) ?? '', /backend: cpu/);
+    assert.match((await panel.page.getByTestId('training-speed').textContent()) ?? '', /samples\/s/);
+    await panel.screenshot('live-run');
+
+    await panel.page.getByTestId('training-stop').click();
+    const stops = (await panel.sent()).filter((m) => m.type === 'stop');
+    assert.deepEqual(stops, [{ type: 'stop', runId }]);
+  });
+
+  it('shows the results: accuracy, confusion matrix, per-class accuracy, misclassified images and filters', async () => {
+    await panel.deliver(...messages.filter((m) => m.type !== 'featureMaps'));
+    assert.equal(await panel.page.getByTestId('training-phase').textContent(), 'completed');
+    assert.equal(await panel.page.getByTestId('tab-results').getAttribute('class'), 'tab active', 'a completed run opens its results');
+    assert.equal(Number(await panel.page.getByTestId('results-test-accuracy').getAttribute('data-value')), test.accuracy);
+    assert.equal(await panel.page.getByTestId('results-test-accuracy').textContent(), `${(test.accuracy * 100).toFixed(2)}%`);
+    assert.equal(Number(await panel.page.getByTestId('results-test-top5').getAttribute('data-value')), test.top5);
+
+    const cells = await panel.page.$$eval('[data-testid=confusion-matrix] td', (tds) => tds.map((td) => [Number(td.getAttribute('data-true')), Number(td.getAttribute('data-predicted')), Number(td.textContent)]));
+    assert.equal(cells.length, test.confusion.length ** 2);
+    for (const [t, p, count] of cells) assert.equal(count, test.confusion[t][p], `confusion[${t}][${p}]`);
+    const headers = await panel.page.$$eval('[data-testid=confusion-matrix] thead th[scope=col]', (ths) => ths.map((th) => th.textContent));
+    assert.deepEqual(headers, result.classNames);
+
+    const perClass = await panel.page.$$eval('[data-testid=per-class-accuracy] .bar-row', (rows) => rows.map((r) => Number(r.getAttribute('data-value'))));
+    assert.deepEqual(perClass, test.perClassAccuracy);
+
+    const shown = await panel.page.$$eval('[data-testid=misclassified-image]', (cards) =>
+      cards.map((c) => ({ trueText: c.querySelector('.true-label')?.textContent, predText: c.querySelector('.pred-label')?.textContent, ink: (c.querySelector('canvas') as HTMLCanvasElement).width })),
+    );
+    assert.equal(shown.length, test.misclassified.length);
+    test.misclassified.forEach((m, i) => {
+      assert.equal(shown[i].trueText, `true: ${result.classNames[m.trueLabel]}`);
+      assert.match(shown[i].predText ?? '', new RegExp(`^pred: ${result.classNames[m.predictedLabel]} \\(`));
+      assert.equal(shown[i].ink, result.imageShape[1]);
+    });
+    assert.equal(await panel.page.locator('[data-testid=conv-filters] canvas').count(), result.firstConvFilters!.filters.length);
+    await panel.screenshot('results');
+  });
+
+  it('asks the host for the feature maps of a picked image and shows every convolution', async () => {
+    await panel.deliver(...messages.filter((m) => m.type !== 'featureMaps'));
+    await panel.page.getByTestId('misclassified-image').first().click();
+    const request = (await panel.sent()).find((m) => m.type === 'featureMaps');
+    assert.ok(request && request.type === 'featureMaps');
+    assert.equal(request.runName, runFolderName);
+    assert.deepEqual(request.image.pixels, test.misclassified[0].pixels);
+    assert.deepEqual(request.image.shape, result.imageShape);
+    assert.equal(await panel.page.getByTestId('feature-maps-loading').count(), 1);
+
+    const reply = of('featureMaps')[0];
+    await panel.deliver({ ...reply, requestId: request.requestId });
+    const layers = await panel.page.$$eval('[data-testid=feature-maps] .feature-layer', (sections) => sections.map((s) => ({ name: s.getAttribute('data-layer'), maps: s.querySelectorAll('canvas').length })));
+    assert.deepEqual(layers, reply.layers!.map((l) => ({ name: l.layerName, maps: l.maps.length })));
+    assert.deepEqual(layers.map((l) => l.name), ['conv1', 'conv2'], 'the MNIST CNN has two convolutions');
+    await panel.screenshot('feature-maps');
+  });
+
+  it('lists the run history, overlays two runs and asks for an export', async () => {
+    await panel.deliver(...messages.filter((m) => m.type !== 'featureMaps'));
+    await panel.page.getByTestId('tab-history').click();
+    const runs = of('runs').at(-1)!.runs;
+    assert.equal(runs.length, 2);
+    assert.equal(await panel.page.locator('[data-testid=runs-table] tbody tr').count(), 2);
+    const testAccuracies = await panel.page.$$eval('[data-testid=run-test-accuracy]', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(testAccuracies, [...runs].reverse().map((r) => `${(r.testAccuracy! * 100).toFixed(2)}%`), 'newest first');
+    for (const box of await panel.page.getByTestId('run-select').all()) await box.check();
+    await panel.page.waitForFunction(() => (document.querySelector('[data-testid=runs-overlay-accuracy]') as HTMLElement & { uplot?: unknown })?.uplot !== undefined);
+    const overlay = await panel.chartData('runs-overlay-accuracy');
+    assert.equal(overlay.length, 5, 'x + train/validation of two runs');
+    const [newest, oldest] = [...runs].reverse();
+    assert.deepEqual(overlay[1].filter((v) => v !== null), newest.curves.map((c) => c.trainAccuracy));
+    assert.deepEqual(overlay[3].filter((v) => v !== null), oldest.curves.map((c) => c.trainAccuracy));
+    assert.ok((await panel.chartInk('runs-overlay-accuracy')) > 200);
+    await panel.page.getByTestId('runs-export-markdown').click();
+    const exports = (await panel.sent()).filter((m) => m.type === 'exportRuns');
+    assert.deepEqual(exports, [{ type: 'exportRuns', format: 'markdown', names: [newest.name, oldest.name] }]);
+    await panel.screenshot('history');
+  });
+
+  it('reopened mid-run, continues where the run is', async () => {
+    // What the host sends a reopened panel: init with the run as the tracker holds it.
+    const run: LiveRun = structuredClone(of('runStarted')[0].run);
+    for (const m of untilFinished) {
+      if (m.type === 'progress') run.progress.push(m.progress);
+      if (m.type === 'epoch') run.epochs.push(m.epoch);
+      if (m.type === 'runInfo') Object.assign(run, m.backend ? { backend: m.backend, phase: 'running' } : {}, m.runFolder ? { runFolder: m.runFolder } : {});
+    }
+    await panel.deliver({ ...init, run, runs: of('runs')[0].runs });
+    const loss = await panel.chartData('chart-loss');
+    assert.equal(loss[1].filter((v) => v !== null).length, progressCount);
+    assert.equal(await panel.page.getByTestId('training-stop').isVisible(), true);
+    // ...and carries on with the next messages.
+    await panel.deliver(finished);
+    assert.equal(await panel.page.getByTestId('training-phase').textContent(), 'completed');
+    assert.equal(await panel.page.getByTestId('training-stop').isVisible(), false);
+  });
+
+  it('says when the design changed since the run started', async () => {
+    await panel.deliver(...untilFinished.slice(0, 6));
+    assert.equal(await panel.page.getByTestId('training-design-changed').isVisible(), false);
+    await panel.deliver({ type: 'designChanged', changed: true });
+    assert.equal(await panel.page.getByTestId('training-design-changed').isVisible(), true);
+    assert.match((await panel.page.getByTestId('training-design-changed').textContent()) ?? '', /keeps training the version it started with/);
+    await panel.deliver({ type: 'designChanged', changed: false });
+    assert.equal(await panel.page.getByTestId('training-design-changed').isVisible(), false);
+  });
+
+  it('shows an engine error with what to do next', async () => {
+    await panel.deliver(...untilFinished.slice(0, 8));
+    const error = describeTrainingError('The training process was killed (SIGKILL) before finishing; running out of memory is the usual cause', 'outOfMemory');
+    await panel.deliver({ type: 'failed', runId, error });
+    assert.equal(await panel.page.getByTestId('training-phase').textContent(), 'failed');
+    assert.equal(await panel.page.getByTestId('training-error').isVisible(), true);
+    assert.match((await panel.page.getByTestId('training-error').textContent()) ?? '', /ran out of memory/);
+    assert.match((await panel.page.getByTestId('training-error-advice').textContent()) ?? '', /batch size/);
+    assert.equal(await panel.page.getByTestId('training-stop').isVisible(), false);
+    await panel.screenshot('error');
+  });
+
+  it('reads and writes the training settings through the host', async () => {
+    await panel.deliver(init);
+    assert.equal(await panel.page.getByTestId('setting-epochs').inputValue(), String(init.settings.epochs));
+    assert.equal(await panel.page.getByTestId('setting-dataset').inputValue(), 'mnist-sample');
+    await panel.page.getByTestId('setting-epochs').fill('5');
+    await panel.page.getByTestId('setting-learningRate').fill('0.01');
+    await panel.page.getByTestId('setting-optimizer').selectOption('sgd');
+    await panel.page.getByTestId('settings-save').click();
+    const saved = (await panel.sent()).filter((m) => m.type === 'saveSettings');
+    assert.equal(saved.length, 1);
+    assert.ok(saved[0].type === 'saveSettings');
+    assert.deepEqual({ epochs: saved[0].settings.epochs, learningRate: saved[0].settings.learningRate, optimizer: saved[0].settings.optimizer, dataset: saved[0].settings.dataset }, { epochs: 5, learningRate: 0.01, optimizer: 'sgd', dataset: 'mnist-sample' });
+    await panel.deliver({ type: 'settingsSaved', requestId: saved[0].requestId, applied: false, reason: 'The file is not a design the editor can read (line 3, column 1); correct it as text first.' });
+    assert.match((await panel.page.getByTestId('settings-status').textContent()) ?? '', /^Not saved: .*line 3, column 1/);
+    // The host echoes the design's new training block; the form shows it.
+    await panel.deliver({ type: 'settings', settings: { ...init.settings, epochs: 9 } });
+    assert.equal(await panel.page.getByTestId('setting-epochs').inputValue(), '9');
+
+    await panel.page.getByTestId('setting-batchSize').fill('sixty');
+    await panel.page.getByTestId('training-start').click();
+    assert.equal((await panel.sent()).filter((m) => m.type === 'start').length, 0, 'a field that does not parse blocks the run');
+    assert.match((await panel.page.locator('label:has([data-testid=setting-batchSize]) .field-error').textContent()) ?? '', /whole number/);
+    await panel.page.getByTestId('setting-batchSize').fill('16');
+    await panel.page.getByTestId('training-start').click();
+    const starts = (await panel.sent()).filter((m) => m.type === 'start');
+    assert.equal(starts.length, 1);
+    assert.ok(starts[0].type === 'start' && starts[0].settings.batchSize === 16);
+  });
+});

@@ -1,0 +1,97 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { WebviewToHostMessage } from '../../src/protocol/editorProtocol';
+
+/** Debian's Chromium; playwright-core drives it without downloading a browser of its own. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS = resolve('test-artifacts/webview');
+const HARNESS_URL = pathToFileURL(resolve('test/webview/harness.html')).href;
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
+}
+
+/** The editor bundle in the harness page, with helpers to read what it shows and what it sent. */
+export class EditorPage {
+  private constructor(readonly page: Page) {}
+
+  static async open(browser: Browser, text: string, size = { width: 1400, height: 900 }): Promise<EditorPage> {
+    const page = await browser.newPage({ viewport: size });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(HARNESS_URL);
+    await page.waitForFunction(() => window.harness?.sent.some((m) => m.type === 'ready'));
+    const editor = new EditorPage(page);
+    await editor.load(text);
+    if (errors.length) throw new Error(`The editor page failed: ${errors.join('\n')}`);
+    return editor;
+  }
+
+  /** Replaces the document, as an external edit would, and waits until the editor shows it. */
+  async load(text: string): Promise<void> {
+    await this.page.evaluate((t) => window.harness.load(t), text);
+    const version = await this.page.evaluate(() => window.harness.version());
+    await this.page.waitForFunction(
+      (v) => document.querySelector('[data-testid=editor]')?.getAttribute('data-document-version') === String(v) || !!document.querySelector('[data-testid=error-view]'),
+      version,
+    );
+  }
+
+  block(id: string): Locator {
+    return this.page.locator(`[data-testid=block][data-node-id="${id}"]`);
+  }
+
+  async blockShape(id: string): Promise<string> {
+    return (await this.block(id).getByTestId('block-shape').textContent()) ?? '';
+  }
+
+  async blockParams(id: string): Promise<number> {
+    return Number(await this.block(id).getByTestId('block-params').getAttribute('data-params'));
+  }
+
+  async sent(): Promise<WebviewToHostMessage[]> {
+    return this.page.evaluate(() => window.harness.sent);
+  }
+
+  async edits(): Promise<Extract<WebviewToHostMessage, { type: 'edit' }>['intention'][]> {
+    return (await this.sent()).flatMap((m) => (m.type === 'edit' ? [m.intention] : []));
+  }
+
+  async text(): Promise<string> {
+    return this.page.evaluate(() => window.harness.text());
+  }
+
+  /** Waits until the harness holds a document version above `than`, i.e. an edit was written. */
+  async waitForEditAfter(than: number): Promise<void> {
+    await this.page.waitForFunction((v) => window.harness.version() > v, than);
+    const version = await this.page.evaluate(() => window.harness.version());
+    await this.page.waitForFunction((v) => document.querySelector('[data-testid=editor]')?.getAttribute('data-document-version') === String(v), version);
+  }
+
+  async version(): Promise<number> {
+    return this.page.evaluate(() => window.harness.version());
+  }
+
+  async screenshot(name: string): Promise<void> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await this.page.screenshot({ path: `${ARTIFACTS}/${name}.png` });
+  }
+
+  /** Drags from one block's output port to another block's input port with the mouse. */
+  async connect(source: string, target: string): Promise<void> {
+    const from = await this.block(source).getByTestId('handle-out').boundingBox();
+    const to = await this.block(target).getByTestId('handle-in').boundingBox();
+    if (!from || !to) throw new Error(`ports of ${source} or ${target} are not on screen`);
+    await this.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+    await this.page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  close(): Promise<void> {
+    return this.page.close();
+  }
+}

@@ -1,0 +1,261 @@
+import { memo, useEffect, useMemo, useState } from 'react';
+import type { DesignAnalysis } from '../../src/core/analysis/analyzeDesign';
+import type { Diagnostic, FixEdit } from '../../src/core/analysis/diagnostic';
+import type { Design, DesignNode } from '../../src/core/design';
+import { applyIntention } from '../../src/core/edit/applyIntention';
+import type { EditIntention } from '../../src/core/edit/editIntention';
+import { getLayerType } from '../../src/core/layers/layerCatalog';
+import type { ParamSpec } from '../../src/core/layers/layerType';
+import { formatCount, formatShape } from '../../src/core/summary/formatNumber';
+import { paramToText, parseParamText } from './paramText';
+
+interface InspectorProps {
+  design: Design;
+  analysis: DesignAnalysis;
+  /** Diagnostics of the whole document (structure and design). */
+  diagnostics: Diagnostic[];
+  selected: DesignNode | undefined;
+  selectedCount: number;
+  /** Analyzes a design the way the canvas does (with the what-if input size, if any). */
+  analyze: (design: Design) => DesignAnalysis;
+  onEdit: (intention: EditIntention) => void;
+  onFix: (edit: FixEdit) => void;
+}
+
+const signed = (n: number): string => (n > 0 ? `+${formatCount(n)}` : n < 0 ? `−${formatCount(-n)}` : '±0');
+
+/** The selected block's form (validated, with the effect shown before it is applied), its formulas and problems. */
+export const Inspector = memo(function Inspector(props: InspectorProps) {
+  const { selected, selectedCount } = props;
+  return (
+    <aside className="cnn-inspector" aria-label="Inspector" data-testid="inspector">
+      {selectedCount > 1 ? (
+        <p data-testid="inspector-multi">{selectedCount} layers selected. Delete, copy or duplicate them together.</p>
+      ) : selected ? (
+        <NodeInspector key={selected.id} {...props} node={selected} />
+      ) : (
+        <DesignOverview {...props} />
+      )}
+    </aside>
+  );
+});
+
+function DiagnosticList({ diagnostics, onFix }: { diagnostics: Diagnostic[]; onFix: (edit: FixEdit) => void }) {
+  if (diagnostics.length === 0) return null;
+  return (
+    <ul className="cnn-diagnostics">
+      {diagnostics.map((d, i) => (
+        <li key={i} className={`severity-${d.severity}`} data-testid="inspector-diagnostic" data-code={d.code} data-severity={d.severity}>
+          <span className="cnn-diagnostic-message">{d.message}</span>
+          {d.line !== undefined && <span className="cnn-diagnostic-location"> (line {d.line})</span>}
+          {d.fixes.map((f, j) =>
+            f.edit ? (
+              <button key={j} type="button" className="cnn-fix" data-testid="fix-button" onClick={() => onFix(f.edit!)}>
+                {f.title}
+              </button>
+            ) : (
+              <span key={j} className="cnn-fix-hint">
+                {f.title}
+              </span>
+            ),
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function DesignOverview({ design, diagnostics, onFix }: InspectorProps) {
+  return (
+    <div data-testid="inspector-design">
+      <h2>{design.name}</h2>
+      {design.description && <p className="cnn-muted">{design.description}</p>}
+      <p className="cnn-muted">Select a block to edit it. Drag layers from the palette, or press Ctrl+K to add one.</p>
+      <DiagnosticList diagnostics={diagnostics} onFix={onFix} />
+    </div>
+  );
+}
+
+function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: InspectorProps & { node: DesignNode }) {
+  const layer = getLayerType(node.type);
+  const info = analysis.nodes[node.id];
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  const [name, setName] = useState(node.name ?? '');
+  const [id, setId] = useState(node.id);
+  // A new document (e.g. after undo) resets fields that are not being edited.
+  useEffect(() => {
+    setDrafts({});
+    setName(node.name ?? '');
+    setId(node.id);
+  }, [node]);
+
+  const parsedDrafts = useMemo(() => {
+    const out: Record<string, ReturnType<typeof parseParamText>> = {};
+    for (const spec of layer?.params ?? []) if (drafts[spec.name] !== undefined) out[spec.name] = parseParamText(spec, drafts[spec.name]);
+    return out;
+  }, [drafts, layer]);
+  const pending = Object.entries(parsedDrafts).filter(([key, p]) => p.error === undefined && JSON.stringify(p.value ?? null) !== JSON.stringify(node.params[key] ?? null));
+  const hasErrors = Object.values(parsedDrafts).some((p) => p.error !== undefined);
+  const pendingParams = Object.fromEntries(pending.map(([key, p]) => [key, p.value ?? null]));
+
+  const preview = useMemo(() => {
+    if (pending.length === 0) return undefined;
+    const result = applyIntention(design, { kind: 'setParams', nodeId: node.id, params: pendingParams });
+    if (!result.ok) return undefined;
+    const after = analyze(result.design);
+    const next = after.nodes[node.id];
+    return {
+      shape: next?.outputShape,
+      params: next?.params ?? 0,
+      totalDelta: after.totals.params - analysis.totals.params,
+      macsDelta: after.totals.macs - analysis.totals.macs,
+      problems: after.diagnostics.filter((d) => d.severity === 'error' && !analysis.diagnostics.some((old) => old.message === d.message)),
+    };
+    // pendingParams is derived from drafts; recomputing on each keystroke is the point.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [design, analysis, node.id, JSON.stringify(pendingParams), analyze]);
+
+  const apply = (): void => {
+    if (pending.length === 0 || hasErrors) return;
+    onEdit({ kind: 'setParams', nodeId: node.id, params: pendingParams });
+  };
+  const applyNow = (spec: ParamSpec, value: unknown): void => {
+    setDrafts((d) => ({ ...d, [spec.name]: paramToText(value) }));
+    onEdit({ kind: 'setParams', nodeId: node.id, params: { [spec.name]: value } });
+  };
+  const nodeDiagnostics = analysis.diagnostics.filter((d) => d.nodeId === node.id || d.edge?.target === node.id);
+
+  return (
+    <div data-testid="inspector-node" data-node-id={node.id}>
+      <h2>
+        {layer?.label ?? node.type} <span className="cnn-muted">{node.id}</span>
+      </h2>
+      {layer && <p className="cnn-muted">{layer.description}</p>}
+      <div className="cnn-field">
+        <label htmlFor="cnn-field-id">Id</label>
+        <input
+          id="cnn-field-id"
+          className="cnn-input"
+          data-testid="inspector-id"
+          value={id}
+          onChange={(e) => setId(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
+          onBlur={() => id !== node.id && id.trim() !== '' && onEdit({ kind: 'rename', nodeId: node.id, newId: id })}
+        />
+      </div>
+      <div className="cnn-field">
+        <label htmlFor="cnn-field-name">Name</label>
+        <input
+          id="cnn-field-name"
+          className="cnn-input"
+          data-testid="inspector-name"
+          placeholder={node.id}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
+          onBlur={() => name !== (node.name ?? '') && onEdit({ kind: 'rename', nodeId: node.id, name })}
+        />
+      </div>
+      {layer?.params.map((spec) => {
+        const current = node.params[spec.name];
+        const shown = drafts[spec.name] ?? paramToText(current);
+        const error = parsedDrafts[spec.name]?.error;
+        const fieldId = `cnn-param-${spec.name}`;
+        return (
+          <div className="cnn-field" key={spec.name} data-testid={`param-${spec.name}`}>
+            <label htmlFor={fieldId} title={spec.doc}>
+              {spec.label}
+              {spec.unit && <span className="cnn-muted"> ({spec.unit})</span>}
+            </label>
+            {spec.kind === 'bool' ? (
+              <input
+                id={fieldId}
+                type="checkbox"
+                data-testid={`param-input-${spec.name}`}
+                checked={(current ?? spec.default) === true}
+                onChange={(e) => applyNow(spec, e.target.checked)}
+              />
+            ) : spec.kind === 'enum' ? (
+              <select id={fieldId} className="cnn-input" data-testid={`param-input-${spec.name}`} value={String(current ?? spec.default ?? '')} onChange={(e) => applyNow(spec, e.target.value)}>
+                {spec.options.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                id={fieldId}
+                className={`cnn-input${error ? ' invalid' : ''}`}
+                data-testid={`param-input-${spec.name}`}
+                aria-invalid={!!error}
+                list={spec.kind === 'padding' ? 'cnn-padding-modes' : undefined}
+                placeholder={spec.default !== undefined ? `${paramToText(spec.default)} (default)` : spec.kind === 'window' && spec.name === 'strides' ? 'pool size' : ''}
+                value={shown}
+                onChange={(e) => setDrafts((d) => ({ ...d, [spec.name]: e.target.value }))}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') apply();
+                  if (e.key === 'Escape') setDrafts((d) => Object.fromEntries(Object.entries(d).filter(([k]) => k !== spec.name)));
+                }}
+              />
+            )}
+            {error && (
+              <div className="cnn-field-error" data-testid={`param-error-${spec.name}`} role="alert">
+                {error}
+              </div>
+            )}
+          </div>
+        );
+      })}
+      <datalist id="cnn-padding-modes">
+        <option value="valid" />
+        <option value="same" />
+      </datalist>
+      {preview && (
+        <div className="cnn-preview" data-testid="inspector-preview">
+          <div>
+            Output <span data-testid="preview-shape-before">{formatShape(info?.outputShape)}</span> → <strong data-testid="preview-shape-after">{formatShape(preview.shape)}</strong>
+          </div>
+          <div>
+            Params {formatCount(info?.params ?? 0)} → <strong data-testid="preview-params-after">{formatCount(preview.params)}</strong> (model {signed(preview.totalDelta)}, MACs {signed(preview.macsDelta)})
+          </div>
+          {preview.problems.map((p, i) => (
+            <div key={i} className="cnn-field-error" data-testid="preview-problem">
+              {p.message}
+            </div>
+          ))}
+          <button type="button" className="cnn-button" data-testid="inspector-apply" disabled={hasErrors} onClick={apply}>
+            Apply
+          </button>
+          <button type="button" className="cnn-button secondary" data-testid="inspector-revert" onClick={() => setDrafts({})}>
+            Revert
+          </button>
+        </div>
+      )}
+      <section className="cnn-facts">
+        <div>
+          Output <strong data-testid="inspector-shape">{formatShape(info?.outputShape)}</strong>
+        </div>
+        <div>
+          Params <strong data-testid="inspector-params">{formatCount(info?.params ?? 0)}</strong>
+          {info && info.nonTrainableParams > 0 && <span className="cnn-muted"> ({formatCount(info.nonTrainableParams)} non-trainable)</span>}
+        </div>
+        <div>MACs {formatCount(info?.macs ?? 0)}</div>
+        {info?.receptiveField && <div>Receptive field {info.receptiveField.join('×')}</div>}
+        {info?.inputShapes.length ? <div>Input {info.inputShapes.map((s) => formatShape(s)).join(' + ')}</div> : null}
+      </section>
+      {info?.formulas?.length ? (
+        <section className="cnn-formulas" aria-label="Output size formulas">
+          <h3>Why this shape</h3>
+          {info.formulas.map((f) => (
+            <div key={f.axis} className="cnn-formula" data-testid="inspector-formula" data-axis={f.axis}>
+              <span className="cnn-muted">{f.axis}: </span>
+              {f.text}
+            </div>
+          ))}
+        </section>
+      ) : null}
+      <DiagnosticList diagnostics={nodeDiagnostics} onFix={onFix} />
+    </div>
+  );
+}

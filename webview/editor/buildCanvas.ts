@@ -1,0 +1,91 @@
+import type { DesignAnalysis } from '../../src/core/analysis/analyzeDesign';
+import type { Diagnostic } from '../../src/core/analysis/diagnostic';
+import type { Design, Position } from '../../src/core/design';
+import { getLayerType } from '../../src/core/layers/layerCatalog';
+import { formatShape } from '../../src/core/summary/formatNumber';
+import type { BlockData } from './blockData';
+import type { LayerNode } from './LayerBlock';
+import type { ShapeEdgeType } from './ShapeEdge';
+import type { HeatmapMode } from './vscodeApi';
+
+const RANK: Record<string, number> = { error: 3, warning: 2, info: 1 };
+
+/** The canvas blocks for a design and its analysis, reusing unchanged ones so React skips them. */
+export function buildNodes(
+  design: Design,
+  analysis: DesignAnalysis,
+  positions: Record<string, Position>,
+  heatmap: HeatmapMode,
+  previous: LayerNode[],
+  selectedIds: ReadonlySet<string>,
+): LayerNode[] {
+  const worst = new Map<string, Diagnostic>();
+  for (const d of analysis.diagnostics) {
+    const id = d.nodeId ?? d.edge?.target;
+    if (!id) continue;
+    const known = worst.get(id);
+    if (!known || RANK[d.severity] > RANK[known.severity]) worst.set(id, d);
+  }
+  const before = new Map(previous.map((n) => [n.id, n]));
+  const cost = (id: string): number => (heatmap === 'params' ? analysis.nodes[id]?.params ?? 0 : heatmap === 'macs' ? analysis.nodes[id]?.macs ?? 0 : 0);
+  const total = heatmap === 'params' ? analysis.totals.params : heatmap === 'macs' ? analysis.totals.macs : 0;
+  // Colour relative to the costliest block, so the hot spots stand out even when costs are spread.
+  const hottest = total > 0 ? Math.max(...design.nodes.map((n) => cost(n.id))) : 0;
+  return design.nodes.map((node) => {
+    const info = analysis.nodes[node.id];
+    const layer = getLayerType(node.type);
+    const problem = worst.get(node.id);
+    const fix = problem?.fixes.find((f) => f.edit);
+    const data: BlockData = {
+      id: node.id,
+      title: node.name ?? node.id,
+      type: node.type,
+      label: layer?.label ?? node.type,
+      summary: info?.summary ?? '',
+      shape: formatShape(info?.outputShape),
+      params: info?.params ?? 0,
+      status: info?.status ?? 'error',
+      maxInputs: layer?.inputs.max ?? 1,
+    };
+    if (problem) data.problem = problem.message;
+    if (fix?.edit) data.fix = { title: fix.title, edit: fix.edit };
+    if (total > 0 && hottest > 0 && info) {
+      data.heat = cost(node.id) / hottest;
+      data.share = cost(node.id) / total;
+    }
+    const position = positions[node.id];
+    const selected = selectedIds.has(node.id);
+    const old = before.get(node.id);
+    if (old && old.selected === selected && old.position.x === position.x && old.position.y === position.y && JSON.stringify(old.data) === JSON.stringify(data)) return old;
+    return { id: node.id, type: 'layer', position, data, selected, ...(old?.measured ? { measured: old.measured } : {}) };
+  });
+}
+
+export const edgeId = (source: string, target: string): string => `${source}->${target}`;
+
+/** The canvas connections, each labelled with the shape its source produces. */
+export function buildEdges(design: Design, analysis: DesignAnalysis, showShapes: boolean, selectedIds: ReadonlySet<string>): ShapeEdgeType[] {
+  const seen = new Set<string>();
+  const ids = new Set(design.nodes.map((n) => n.id));
+  const edges: ShapeEdgeType[] = [];
+  for (const e of design.edges) {
+    const id = edgeId(e.source, e.target);
+    if (seen.has(id) || !ids.has(e.source) || !ids.has(e.target)) continue;
+    seen.add(id);
+    const shape = analysis.nodes[e.source]?.outputShape;
+    edges.push({
+      id,
+      source: e.source,
+      target: e.target,
+      type: 'shape',
+      selected: selectedIds.has(id),
+      data: { shape: shape ? formatShape(shape) : '', showShape: showShapes, broken: !shape || analysis.nodes[e.target]?.status === 'error' },
+    });
+  }
+  return edges;
+}
+
+/** The design with every Input's shape replaced, for the what-if analysis (never written). */
+export function withInputShape(design: Design, shape: number[]): Design {
+  return { ...design, nodes: design.nodes.map((n) => (n.type === 'Input' ? { ...n, params: { ...n.params, shape } } : n)) };
+}

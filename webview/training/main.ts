@@ -1,0 +1,307 @@
+import 'uplot/dist/uPlot.min.css';
+import './training.css';
+import { FINISHED_PHASES, type HostToTrainingPanelMessage, type LiveRun, type PickedImage, type TrainingSettings } from '../../src/protocol/trainingPanelProtocol';
+import { accuracyData, learningRateData, lossData } from './chartData';
+import { h, percent } from './dom';
+import { HistoryView } from './historyView';
+import { LineChart } from './lineChart';
+import { loadTab, newRequestId, onHostMessage, postToHost, saveTab } from './panelApi';
+import { confusionMatrix, featureMaps, filterImages, misclassifiedGrid, perClassAccuracy } from './resultsView';
+import { SettingsForm } from './settingsForm';
+
+type Tab = 'train' | 'results' | 'history';
+
+/** Everything the panel shows; rebuilt from `init` whenever the panel is (re)opened. */
+interface PanelState {
+  designName: string;
+  designFile: string;
+  settings: TrainingSettings;
+  datasets: string[];
+  backends: string[];
+  trusted: boolean;
+  /** The live (or last) run of this session. */
+  run?: LiveRun;
+  /** The run whose results are shown: the live one, or one opened from the history. */
+  shown?: LiveRun;
+  designChanged: boolean;
+  tab: Tab;
+  featureMapRequest?: number;
+}
+
+const state: PanelState = { designName: '', designFile: '', settings: {}, datasets: [], backends: [], trusted: true, designChanged: false, tab: (loadTab() as Tab) ?? 'train' };
+
+const runName = (run: LiveRun | undefined): string | undefined => run?.runFolder?.split(/[\\/]/).filter(Boolean).pop();
+const isRunning = (run: LiveRun | undefined): boolean => run !== undefined && !FINISHED_PHASES.includes(run.phase);
+
+// ---- static layout -------------------------------------------------------------------------------
+
+const title = h('h1', { 'data-testid': 'training-title' });
+const phase = h('span', { className: 'phase', 'data-testid': 'training-phase' });
+const epochLabel = h('span', { className: 'stat', 'data-testid': 'training-epoch' });
+const speedLabel = h('span', { className: 'stat', 'data-testid': 'training-speed' });
+const backendLabel = h('span', { className: 'stat', 'data-testid': 'training-backend' });
+const stopButton = h('button', { type: 'button', className: 'danger', 'data-testid': 'training-stop', onclick: () => state.run && postToHost({ type: 'stop', runId: state.run.runId }) }, 'Stop');
+const progressBar = h('div', { className: 'progress' }, h('div', { className: 'progress-fill' }));
+const changedBanner = h('div', { className: 'banner warning', 'data-testid': 'training-design-changed', hidden: true }, 'The design has changed since this run started: the run keeps training the version it started with.');
+const errorBox = h('div', { className: 'error-box', 'data-testid': 'training-error', hidden: true });
+const untrustedBox = h('div', { className: 'banner warning', hidden: true }, 'Training runs code, so it needs a trusted workspace. Trust this folder to train.');
+const logBox = h('pre', { className: 'log', 'data-testid': 'training-log' });
+
+const lossChart = new LineChart('Loss', [
+  { label: 'train (batches)', color: '--vscode-charts-blue' },
+  { label: 'train (epoch)', color: '--vscode-charts-blue', points: true, dash: [4, 3] },
+  { label: 'validation (epoch)', color: '--vscode-charts-orange', points: true },
+], 'chart-loss');
+const accuracyChart = new LineChart('Accuracy', [
+  { label: 'train (batches)', color: '--vscode-charts-green' },
+  { label: 'train (epoch)', color: '--vscode-charts-green', points: true, dash: [4, 3] },
+  { label: 'validation (epoch)', color: '--vscode-charts-orange', points: true },
+], 'chart-accuracy', { yRange: [0, 1] });
+const learningRateChart = new LineChart('Learning rate', [{ label: 'learning rate', color: '--vscode-charts-purple' }], 'chart-learning-rate');
+
+const form = new SettingsForm((action) => {
+  const settings = form.read();
+  if (!settings) return;
+  if (action === 'save') postToHost({ type: 'saveSettings', requestId: newRequestId(), settings });
+  else postToHost({ type: 'start', settings });
+});
+const settingsStatus = h('div', { className: 'hint', 'data-testid': 'settings-status', role: 'status' });
+const settingsSection = h('details', { className: 'settings-section', open: true }, h('summary', {}, 'Training settings (saved in the design)'), form.element, settingsStatus);
+
+const results = h('div', { className: 'results', 'data-testid': 'training-results' });
+const featureMapSlot = h('div', { className: 'feature-slot' });
+const history = new HistoryView(postToHost);
+
+const tabButtons = (['train', 'results', 'history'] as Tab[]).map((tab) =>
+  h('button', { type: 'button', role: 'tab', className: 'tab', 'data-tab': tab, 'data-testid': `tab-${tab}`, onclick: () => showTab(tab) }, tab === 'train' ? 'Training' : tab === 'results' ? 'Results' : 'Runs'),
+);
+const pages: Record<Tab, HTMLElement> = {
+  train: h('div', { className: 'page' }, untrustedBox, changedBanner, errorBox, h('div', { className: 'charts' }, lossChart.element, accuracyChart.element, learningRateChart.element), settingsSection, logBox),
+  results: h('div', { className: 'page' }, results),
+  history: h('div', { className: 'page' }, history.element),
+};
+
+document.getElementById('root')?.append(
+  h('header', {}, title, phase, epochLabel, speedLabel, backendLabel, stopButton),
+  progressBar,
+  h('nav', { role: 'tablist' }, ...tabButtons),
+  ...Object.values(pages),
+);
+
+function showTab(tab: Tab): void {
+  state.tab = tab;
+  saveTab(tab);
+  for (const b of tabButtons) b.classList.toggle('active', b.dataset.tab === tab);
+  for (const [name, page] of Object.entries(pages)) page.hidden = name !== tab;
+}
+
+// ---- rendering -----------------------------------------------------------------------------------
+
+let chartsQueued = false;
+/** Redraws the curves at most once per frame, however fast progress arrives. */
+function queueCharts(): void {
+  if (chartsQueued) return;
+  chartsQueued = true;
+  requestAnimationFrame(() => {
+    chartsQueued = false;
+    const run = state.run;
+    lossChart.setData(lossData(run?.progress ?? [], run?.epochs ?? []));
+    accuracyChart.setData(accuracyData(run?.progress ?? [], run?.epochs ?? []));
+    learningRateChart.setData(learningRateData(run?.progress ?? [], run?.epochs ?? []));
+  });
+}
+
+function renderHeader(): void {
+  const run = state.run;
+  title.textContent = state.designName ? `Training: ${state.designName}` : 'Training';
+  phase.textContent = run ? run.phase : 'not started';
+  phase.dataset.phase = run?.phase ?? 'idle';
+  const last = run?.progress[run.progress.length - 1];
+  const planned = last?.epochs ?? (typeof run?.settings.epochs === 'number' ? run.settings.epochs : undefined);
+  const doneEpochs = run?.epochs.length ?? 0;
+  epochLabel.textContent = run ? `epoch ${last && isRunning(run) ? last.epoch : doneEpochs}${planned ? `/${planned}` : ''}` : '';
+  epochLabel.dataset.completed = String(doneEpochs);
+  speedLabel.textContent = last ? `${Math.round(last.samplesPerSecond).toLocaleString('en-US')} samples/s` : '';
+  backendLabel.textContent = run?.backend ? `backend: ${run.backend}` : '';
+  stopButton.hidden = !isRunning(run);
+  const fraction = last ? Math.min(1, (last.epoch - 1 + last.batch / Math.max(last.batches, 1)) / Math.max(last.epochs, 1)) : 0;
+  (progressBar.firstChild as HTMLElement).style.width = `${(run && !isRunning(run) && run.phase === 'completed' ? 1 : fraction) * 100}%`;
+  progressBar.hidden = !run;
+  changedBanner.hidden = !(state.designChanged && run);
+  changedBanner.textContent = isRunning(run)
+    ? 'The design has changed since this run started: the run keeps training the version it started with.'
+    : 'The design has changed since this run: its results are for the earlier version.';
+  untrustedBox.hidden = state.trusted;
+  form.setDisabled(!state.trusted || isRunning(run));
+  const error = run?.error;
+  errorBox.hidden = !error;
+  if (error) {
+    errorBox.dataset.kind = error.kind;
+    errorBox.replaceChildren(h('strong', {}, error.title), h('div', { className: 'detail' }, error.detail), h('div', { className: 'advice', 'data-testid': 'training-error-advice' }, error.advice));
+  }
+  logBox.textContent = (run?.log ?? []).join('\n');
+  logBox.hidden = !run?.log.length;
+}
+
+function pickImage(run: LiveRun, image: PickedImage): void {
+  const name = runName(run);
+  if (!name) {
+    featureMapSlot.replaceChildren(h('p', { className: 'hint' }, 'This run has no saved model to compute feature maps with.'));
+    return;
+  }
+  const requestId = newRequestId();
+  state.featureMapRequest = requestId;
+  featureMapSlot.replaceChildren(h('p', { className: 'hint', 'data-testid': 'feature-maps-loading' }, 'Computing feature maps…'));
+  postToHost({ type: 'featureMaps', requestId, runName: name, image });
+}
+
+function renderResults(): void {
+  const run = state.shown;
+  const result = run?.result;
+  if (!run || !result) {
+    results.replaceChildren(h('p', { className: 'hint' }, isRunning(state.run) ? 'Results appear here when the run ends.' : 'Train the design to see its results.'));
+    return;
+  }
+  const test = result.test;
+  const shape = result.imageShape;
+  const sections: HTMLElement[] = [
+    h('div', { className: 'caption' }, `${runName(run) ?? 'run'} · ${result.status}${result.stopReason ? ` (${result.stopReason})` : ''} · ${result.epochs.length} epochs in ${result.wallSeconds.toFixed(1)} s on ${result.backend}`),
+  ];
+  if (test) {
+    sections.push(
+      h(
+        'div',
+        { className: 'scores' },
+        h('div', { className: 'score' }, h('span', { className: 'score-value', 'data-testid': 'results-test-accuracy', 'data-value': test.accuracy }, percent(test.accuracy)), h('span', {}, 'test accuracy')),
+        h('div', { className: 'score' }, h('span', { className: 'score-value', 'data-testid': 'results-test-top5', 'data-value': test.top5 }, percent(test.top5)), h('span', {}, 'top-5')),
+        h('div', { className: 'score' }, h('span', { className: 'score-value' }, test.loss.toFixed(4)), h('span', {}, 'test loss')),
+      ),
+      h('h2', {}, 'Confusion matrix'),
+      confusionMatrix(test.confusion, result.classNames),
+      h('h2', {}, 'Per-class accuracy'),
+      perClassAccuracy(test.perClassAccuracy, result.classNames),
+      h('h2', {}, 'Misclassified test images'),
+      h('p', { className: 'hint' }, 'Click an image to see the feature maps of every convolution for it.'),
+      misclassifiedGrid(test.misclassified, result.classNames, shape, (image) => pickImage(run, image)),
+      featureMapSlot,
+    );
+  } else {
+    sections.push(h('p', { className: 'hint' }, 'No epoch completed, so there are no test results.'));
+  }
+  if (result.firstConvFilters) sections.push(h('h2', {}, 'First convolution filters'), filterImages(result.firstConvFilters));
+  results.replaceChildren(...sections);
+}
+
+function render(): void {
+  renderHeader();
+  renderResults();
+  queueCharts();
+}
+
+// ---- messages ------------------------------------------------------------------------------------
+
+/** Applies a message to the run it names; messages for another run (an older one) are ignored. */
+function forRun(runId: string, update: (run: LiveRun) => void): void {
+  if (state.run?.runId !== runId) return;
+  update(state.run);
+}
+
+function handle(message: HostToTrainingPanelMessage): void {
+  switch (message.type) {
+    case 'init':
+      Object.assign(state, { designName: message.designName, designFile: message.designFile, settings: message.settings, datasets: message.datasets, backends: message.backends, trusted: message.trusted, designChanged: message.designChanged });
+      state.run = message.run;
+      state.shown = message.run;
+      form.render(message.settings, message.datasets, message.backends);
+      history.setRuns(message.runs);
+      render();
+      return;
+    case 'runStarted':
+      state.run = message.run;
+      state.shown = message.run;
+      state.designChanged = false;
+      featureMapSlot.replaceChildren();
+      if (state.tab !== 'train') showTab('train');
+      render();
+      return;
+    case 'runInfo':
+      return forRun(message.runId, (run) => {
+        if (message.backend) {
+          run.backend = message.backend;
+          run.phase = 'running';
+        }
+        if (message.runFolder) run.runFolder = message.runFolder;
+        renderHeader();
+      });
+    case 'progress':
+      return forRun(message.runId, (run) => {
+        run.phase = 'running';
+        run.progress.push(message.progress);
+        renderHeader();
+        queueCharts();
+      });
+    case 'epoch':
+      return forRun(message.runId, (run) => {
+        run.epochs.push(message.epoch);
+        renderHeader();
+        queueCharts();
+      });
+    case 'log':
+      return forRun(message.runId, (run) => {
+        run.log.push(message.message);
+        renderHeader();
+      });
+    case 'finished':
+      return forRun(message.runId, (run) => {
+        run.result = message.result;
+        run.phase = message.result.status;
+        run.error = message.error;
+        if (message.result.runFolder) run.runFolder = message.result.runFolder;
+        // The final epochs are the result's (an epoch message can be lost when the process ends).
+        run.epochs = message.result.epochs;
+        state.shown = run;
+        render();
+        if (message.result.status === 'completed' && message.result.test) showTab('results');
+      });
+    case 'failed':
+      return forRun(message.runId, (run) => {
+        run.phase = 'failed';
+        run.error = message.error;
+        render();
+        showTab('train');
+      });
+    case 'designChanged':
+      state.designChanged = message.changed;
+      renderHeader();
+      return;
+    case 'settings':
+      state.settings = message.settings;
+      if (!isRunning(state.run)) form.render(message.settings, state.datasets, state.backends);
+      return;
+    case 'settingsSaved':
+      settingsStatus.textContent = message.applied ? 'Saved in the design.' : `Not saved: ${message.reason ?? 'the design could not be edited.'}`;
+      settingsStatus.classList.toggle('error-text', !message.applied);
+      return;
+    case 'runs':
+      history.setRuns(message.runs);
+      return;
+    case 'runResult':
+      state.shown = message.run;
+      featureMapSlot.replaceChildren();
+      renderResults();
+      showTab('results');
+      return;
+    case 'featureMaps':
+      if (message.requestId !== state.featureMapRequest) return;
+      featureMapSlot.replaceChildren(
+        h('h2', {}, 'Feature maps'),
+        message.layers ? featureMaps(message.layers) : h('p', { className: 'error-text', 'data-testid': 'feature-maps-error' }, message.error ?? 'No feature maps.'),
+      );
+      return;
+  }
+}
+
+onHostMessage(handle);
+showTab(state.tab);
+render();
+postToHost({ type: 'ready' });

@@ -1,0 +1,35 @@
+import type { HostToTrainingPanelMessage, TrainingPanelToHostMessage } from '../../src/protocol/trainingPanelProtocol';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const api: VsCodeApi = acquireVsCodeApi();
+
+/** The one way the panel talks to the host: typed by the shared protocol. */
+export function postToHost(message: TrainingPanelToHostMessage): void {
+  api.postMessage(message);
+}
+
+export function onHostMessage(handler: (message: HostToTrainingPanelMessage) => void): void {
+  window.addEventListener('message', (event: MessageEvent<HostToTrainingPanelMessage>) => {
+    if (typeof event.data === 'object' && event.data !== null && typeof event.data.type === 'string') handler(event.data);
+  });
+}
+
+/** The tab shown, kept while the panel is hidden. */
+export function loadTab(): string | undefined {
+  const state = api.getState() as { tab?: unknown } | undefined;
+  return typeof state?.tab === 'string' ? state.tab : undefined;
+}
+
+export function saveTab(tab: string): void {
+  api.setState({ tab });
+}
+
+let nextRequestId = 1;
+export const newRequestId = (): number => nextRequestId++;
