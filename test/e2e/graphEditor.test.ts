@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeDocument } from '../../src/core/analysis/analyzeDocument';
-import { formatShape } from '../../src/core/summary/formatNumber';
+import { formatCount, formatShape } from '../../src/core/summary/formatNumber';
 import { planDocumentEdit } from '../../src/extension/planDocumentEdit';
 import { endToEnd, seedWorkspaceFile } from './support/e2eHooks';
 import { GraphEditorView } from './support/graphEditorView';
@@ -30,7 +30,10 @@ describe('graph editor in VS Code', () => {
     const { parsed, analysis } = analyzeDocument(readFileSync(join(session.workspaceDir, file), 'utf8'));
     assert.ok(parsed.design && analysis, 'the template is a valid design');
     const expected = parsed.design.nodes
-      .map((node) => ({ id: node.id, shape: formatShape(analysis.nodes[node.id]!.outputShape), params: analysis.nodes[node.id]!.params }))
+      .map((node) => {
+        const { outputShape, params } = analysis.nodes[node.id]!;
+        return { id: node.id, shape: formatShape(outputShape), paramsText: `${formatCount(params)} params`, params };
+      })
       .sort((a, b) => a.id.localeCompare(b.id));
     const shown = (await editor.blocks()).sort((a, b) => a.id.localeCompare(b.id));
     assert.equal(shown.length, parsed.design.nodes.length);

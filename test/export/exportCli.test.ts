@@ -10,7 +10,7 @@ import { EXPORT_TARGETS, exportDesign } from '../../src/core/export/exportDesign
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { className } from '../../src/core/export/identifierNames';
 import { runPython } from './support/python';
-import { loadTfjsExport, randomInput, randomizeWeights } from './support/tfjsExport';
+import { loadTfjsExport, randomInput, randomizeWeights, usePlainCpuBackend } from './support/tfjsExport';
 
 const ROOT = resolve(__dirname, '..', '..');
 const MNIST = join(ROOT, 'examples', 'mnist-cnn.cnn.json');
@@ -23,6 +23,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('export: entry point and CLI', function () {
+  before(usePlainCpuBackend);
   this.timeout(60_000);
   let dir: string;
   before(() => (dir = mkdtempSync(join(tmpdir(), 'cnn-export-cli-'))));

@@ -17,7 +17,7 @@ import { className } from '../../src/core/export/identifierNames';
 import { encodeSafetensors, toPyTorchStateDict } from '../../src/core/export/pytorchWeights';
 import { handmadeCases, randomCases, templateCases, type ExportCase } from './support/exportCases';
 import { runPython } from './support/python';
-import { loadTfjsExport, namedWeights, randomInput, randomizeWeights } from './support/tfjsExport';
+import { loadTfjsExport, namedWeights, randomInput, randomizeWeights, usePlainCpuBackend } from './support/tfjsExport';
 
 interface PyResult {
   error?: string;
@@ -46,6 +46,7 @@ const TOLERANCE = 1e-4;
 const cases: ExportCase[] = [...templateCases(), ...handmadeCases(), ...randomCases()];
 
 describe(`exports run: ${cases.length} designs (templates + EXPORT_SWEEP random) in PyTorch and TF.js`, function () {
+  before(usePlainCpuBackend);
   this.timeout(20 * 60_000);
   let dir: string;
   let results: Record<string, PyResult> = {};

@@ -5,7 +5,7 @@ import { exportDesign } from '../../src/core/export/exportDesign';
 import { identifierNames } from '../../src/core/export/identifierNames';
 import { importModelJson } from '../../src/core/import/importModelJson';
 import { handmadeCases, randomCases, templateCases } from './support/exportCases';
-import { loadTfjsExport } from './support/tfjsExport';
+import { loadTfjsExport, usePlainCpuBackend } from './support/tfjsExport';
 
 /** The model.json TF.js writes for a model (topology only; weights are not needed to import). */
 async function modelJson(model: tf.LayersModel): Promise<string> {
@@ -22,6 +22,7 @@ async function modelJson(model: tf.LayersModel): Promise<string> {
 const cases = [...templateCases(), ...handmadeCases(), ...randomCases(Math.min(100, Number(process.env.EXPORT_SWEEP ?? 100)))];
 
 describe(`import: design → TF.js model.json → design keeps every node, shape and parameter (${cases.length} designs)`, function () {
+  before(usePlainCpuBackend);
   this.timeout(5 * 60_000);
   for (const c of cases) {
     it(c.id, async () => {

@@ -13,7 +13,7 @@ import { exportDesign } from '../../src/core/export/exportDesign';
 import { isDefault, KERAS_DEFAULTS } from '../../src/core/export/exportKeras';
 import { handmadeCases, randomCases, templateCases } from './support/exportCases';
 import { runPython } from './support/python';
-import { loadTfjsExport } from './support/tfjsExport';
+import { loadTfjsExport, usePlainCpuBackend } from './support/tfjsExport';
 
 interface KerasLayerFacts {
   className: string;
@@ -34,6 +34,7 @@ function sameValue(keras: unknown, tfjs: unknown): boolean {
 const cases = [...templateCases(), ...handmadeCases(), ...randomCases()];
 
 describe(`Keras export: compiles and has the TF.js export's layers (${cases.length} designs)`, function () {
+  before(usePlainCpuBackend);
   this.timeout(5 * 60_000);
   let dir: string;
   let results: Record<string, { error?: string; sequential: boolean; layers: Record<string, KerasLayerFacts> }>;

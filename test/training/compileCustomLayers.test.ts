@@ -4,11 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { compileDesign } from '../../src/training/compile/compileDesign';
 import { chainDesign } from '../support/designBuilder';
 
-before(async () => {
-  await tf.setBackend('cpu');
-});
-
 describe('compiled custom layers', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
   it('max pooling with explicit padding never picks the padding, even when every value is negative', () => {
     const model = compileDesign(chainDesign([2, 2, 1], [['MaxPool2D', { poolSize: 3, strides: 1, padding: 1 }]]));
     const y = model.predict(tf.tensor4d([-5, -6, -7, -8], [1, 2, 2, 1])) as tf.Tensor;

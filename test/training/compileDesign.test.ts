@@ -11,16 +11,16 @@ import { compileDesign } from '../../src/training/compile/compileDesign';
 import { chainDesign } from '../support/designBuilder';
 import { randomValidDesign } from '../support/randomDesign';
 
-before(async () => {
-  await tf.setBackend('cpu');
-});
-
 /** Layers of the model that belong to one node: the node id itself plus its suffixed helpers. */
 function nodeLayers(model: tf.LayersModel, nodeId: string, suffixes: string[]): tf.layers.Layer[] {
   return suffixes.map((suffix) => model.getLayer(`${nodeId}${suffix}`));
 }
 
 describe('compileDesign: shapes and parameters equal the analysis', function () {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
   this.timeout(240_000);
 
   it('for 300 random valid designs (chains and branches, every layer type), at every node', () => {
@@ -90,6 +90,10 @@ describe('compileDesign: shapes and parameters equal the analysis', function () 
 });
 
 describe('compileDesign: errors', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
   it('refuses a design with analysis errors, naming the node and the problem', () => {
     const design = chainDesign([7, 7, 1], [['Conv2D', { filters: 1, kernelSize: 9 }]]);
     assert.throws(() => compileDesign(design), (e: Error) => /cannot be compiled/.test(e.message) && /l1: .*larger than/.test(e.message));
@@ -108,6 +112,10 @@ describe('compileDesign: errors', () => {
 });
 
 describe('compileDesign: the course numeric cases through the compiled layers', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
   const image = [
     [20, 35, 35, 35, 35, 20],
     [29, 46, 44, 42, 42, 27],

@@ -1,11 +1,11 @@
-// The project's convolution gradient kernels against TF.js' own cpu kernels (and a direct sum where
+// The project's training kernels (convolution gradients, max-pool gradient) against TF.js' own cpu kernels (and a direct sum where
 // TF.js has none, for dilations), on random shapes, strides, paddings and dilations, on cpu and wasm.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { filterGradientViaConv, inputGradientViaConv } from '../../src/training/engine/kernels/convGradientKernels';
-import { builtInKernel, installConvGradientKernels, TESTED_TFJS_VERSION } from '../../src/training/engine/kernels/installConvGradientKernels';
+import { builtInKernel, installTrainingKernels, TESTED_TFJS_VERSION } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
 import { compileDesign } from '../../src/training/compile/compileDesign';
 import { chainDesign } from '../support/designBuilder';
@@ -77,7 +77,7 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
   }
 }
 
-describe('convolution gradient kernels', function () {
+describe('training kernels', function () {
   this.timeout(120_000);
 
   it(`are checked against the installed TF.js (${TESTED_TFJS_VERSION}); a new version must re-run these checks and update the pin`, () => {
@@ -86,6 +86,9 @@ describe('convolution gradient kernels', function () {
       const json = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve(`@tensorflow/${pkg}/package.json`)), 'package.json'), 'utf8')) as { version: string };
       assert.equal(json.version, TESTED_TFJS_VERSION, `@tensorflow/${pkg}`);
     }
+    // The TF.js internals the patch relies on besides the kernel registry.
+    assert.equal(typeof tf.engine().state.gradientDepth, 'number', 'engine state used to train convolutions unfused');
+    assert.ok(tf.serialization.SerializationMap.getMap().classNameMap.Conv2D, 'the Conv2D layer class that training subclasses');
     const manifest = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
     assert.equal(manifest.dependencies['@tensorflow/tfjs'], TESTED_TFJS_VERSION, 'package.json pins TF.js exactly');
     assert.equal(manifest.dependencies['@tensorflow/tfjs-backend-wasm'], TESTED_TFJS_VERSION, 'package.json pins the wasm backend exactly');
@@ -96,7 +99,7 @@ describe('convolution gradient kernels', function () {
       before(async () => {
         if (backendName === 'wasm') await initWasmBackend();
         else await tf.setBackend('cpu');
-        installConvGradientKernels(backendName);
+        installTrainingKernels(backendName);
       });
       after(async () => {
         await tf.setBackend('cpu');
@@ -160,6 +163,36 @@ describe('convolution gradient kernels', function () {
             assertClose(backend.readSync(dx.dataId) as Float32Array, expected.dx, `${what} dx`);
             backend.disposeData(dw.dataId);
             backend.disposeData(dx.dataId);
+          });
+        }
+      });
+
+      it('the max-pool gradient matches TF.js cpu kernel on 120 random cases, ties and overlapping windows included', () => {
+        const rnd = seededRandom(backendName === 'cpu' ? 41 : 42);
+        const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+        const reference = builtInKernel('MaxPoolGrad', 'cpu')!;
+        const cpu = tf.findBackend('cpu')!;
+        const backend = tf.backend();
+        assert.notEqual(tf.getKernel('MaxPoolGrad', backendName).kernelFunc, builtInKernel('MaxPoolGrad', backendName)?.kernelFunc, 'the project\'s kernel is installed');
+        for (let i = 0; i < 120; i++) {
+          const pool: [number, number] = [int(1, 3), int(1, 3)];
+          const strides: [number, number] = [int(1, 3), int(1, 3)];
+          const shape: [number, number, number, number] = [int(1, 3), int(pool[0], 9), int(pool[1], 9), int(1, 5)];
+          const pad = rnd() < 0.5 ? 'valid' : 'same';
+          tf.tidy(() => {
+            // Small integers make ties common, so which of equal maxima gets the gradient is checked too.
+            const x = tf.floor(tf.randomUniform(shape, -3, 3, 'float32', i));
+            const y = tf.maxPool(x as tf.Tensor4D, pool, strides, pad);
+            const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 500);
+            const attrs = { filterSize: pool, strides, pad };
+            const onCpu = (t: tf.Tensor) => ({ dataId: cpu.write(t.dataSync() as Float32Array, t.shape, 'float32'), shape: t.shape, dtype: 'float32' as const });
+            const cx = onCpu(x);
+            const cy = onCpu(y);
+            const cdy = onCpu(dy);
+            const expected = reference.kernelFunc({ inputs: { dy: cdy, input: cx, output: cy }, backend: cpu, attrs }) as tf.TensorInfo;
+            const actual = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs) as tf.Tensor;
+            assertClose(actual.dataSync(), cpu.readSync(expected.dataId) as Float32Array, `case ${i} ${JSON.stringify({ shape, pool, strides, pad })}`);
+            for (const info of [cx, cy, cdy, expected]) cpu.disposeData(info.dataId);
           });
         }
       });

@@ -2,12 +2,14 @@
 // wasm with the project's filter-gradient kernel, and records why each earlier one was skipped.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { compileDesign } from '../../src/training/compile/compileDesign';
+import { installNativeEngine } from '../../src/training/engine/installNativeEngine';
 import { selectBackend } from '../../src/training/engine/selectBackend';
-import { restoreBuiltInKernel } from '../../src/training/engine/kernels/installConvGradientKernels';
+import { restoreBuiltInKernel } from '../../src/training/engine/kernels/installTrainingKernels';
 import { chainDesign } from '../support/designBuilder';
 
 describe('selectBackend', function () {
@@ -35,6 +37,10 @@ describe('selectBackend', function () {
       const report = await selectBackend({ nativeEngineFolders: [folder] });
       assert.equal(report.backend, 'wasm');
       assert.match(report.attempts[0].reason!, /installed but failed to load: libtensorflow\.so\.2/);
+      // A package whose own dependency is missing is a broken install, not an absent one.
+      fs.writeFileSync(path.join(pkg, 'index.js'), "require('@tensorflow/tfjs-node-gpu-missing-binding');");
+      const second = await selectBackend({ nativeEngineFolders: [folder], smokeTest: false });
+      assert.match(second.attempts[0].reason!, /installed but failed to load: Cannot find module '@tensorflow\/tfjs-node-gpu-missing-binding'/);
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
@@ -60,5 +66,39 @@ describe('selectBackend', function () {
     const report = await selectBackend({ preferred: 'wasm', smokeDesign: design });
     assert.equal(report.backend, 'wasm', 'selecting wasm installs the kernel again');
     assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
+  });
+});
+
+describe('installNativeEngine', function () {
+  this.timeout(120_000);
+
+  it('says plainly that the machine is offline when the registry cannot be reached, and leaves no usable engine', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-install-'));
+    // A registry on a local port nothing listens on: what an offline machine sees, without any network.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const lines: string[] = [];
+    try {
+      await assert.rejects(
+        installNativeEngine({ folder, registry: `http://127.0.0.1:${port}/`, onProgress: (line) => lines.push(line) }),
+        /Installing @tensorflow\/tfjs-node-gpu needs internet access .* seems to be offline: .*ECONNREFUSED/,
+      );
+      assert.ok(lines.length > 0, 'npm output is passed on as progress');
+      const report = await selectBackend({ nativeEngineFolders: [folder], smokeTest: false });
+      assert.match(report.attempts[0].reason!, /tfjs-node-gpu is not installed/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('names npm when it is missing', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-install-'));
+    try {
+      await assert.rejects(installNativeEngine({ folder, gpu: false, npmCommand: path.join(folder, 'no-npm-here') }), /npm was not found .* installing the @tensorflow\/tfjs-node engine needs Node\.js and npm/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

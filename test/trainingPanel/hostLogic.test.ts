@@ -7,6 +7,7 @@ import { describeTrainingError } from '../../src/extension/training/describeTrai
 import { formatDuration, formatRunStatus, runFraction } from '../../src/extension/training/formatRunStatus';
 import { planTrainingSettingsEdit } from '../../src/extension/training/planTrainingSettingsEdit';
 import { BACKEND_CHOICES, DATASET_CHOICES } from '../../src/extension/training/trainingChoices';
+import { trainingPanelHtml } from '../../src/extension/training/trainingPanelHtml';
 import { InvalidPanelMessageError, validateTrainingPanelMessage } from '../../src/extension/training/validateTrainingPanelMessage';
 import type { TrainingProgress } from '../../src/protocol/trainingPanelProtocol';
 import { DATASET_NAMES } from '../../src/training/data/loadDataset';
@@ -136,5 +137,18 @@ describe('settings form choices', () => {
   it('are the trainer\'s datasets and backends', () => {
     assert.deepEqual(DATASET_CHOICES, [...DATASET_NAMES]);
     assert.deepEqual(BACKEND_CHOICES, ['auto', ...BACKEND_CHAIN]);
+  });
+});
+
+describe('training panel page', () => {
+  it('allows only its own nonce\'d script and stylesheet, nothing remote and no inline styles', () => {
+    const html = trainingPanelHtml({ cspSource: 'vscode-resource:', scriptUri: 'vscode-resource:/training.js', styleUri: 'vscode-resource:/training.css', nonce: 'N0nce', title: '<b>x</b>' });
+    const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-N0nce'(;|$)/);
+    assert.match(csp, /style-src vscode-resource:(;|$)/, 'no unsafe-inline styles');
+    assert.match(csp, /connect-src 'none'/);
+    assert.match(html, /<script nonce="N0nce" src="vscode-resource:\/training.js"><\/script>/);
+    assert.match(html, /<title>&lt;b&gt;x&lt;\/b&gt;<\/title>/);
   });
 });

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { describeTrainingError } from '../../src/extension/training/describeTrainingError';
+import { validateTrainingPanelMessage } from '../../src/extension/training/validateTrainingPanelMessage';
 import type { HostToTrainingPanelMessage, LiveRun, TrainingResult } from '../../src/protocol/trainingPanelProtocol';
 import { launchChromium, loadRecording, TrainingPanelPage } from './trainingPanelPage';
 
@@ -37,6 +38,8 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') await panel.screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, '-')}`);
+    // Everything the panel sent passes the host's validation unchanged: panel and host speak the same protocol.
+    for (const message of await panel.sent()) assert.deepEqual(validateTrainingPanelMessage(message), message);
     const violations = await panel.violations();
     await panel.page.close();
     assert.deepEqual(violations, [], 'the panel broke its Content-Security-Policy');

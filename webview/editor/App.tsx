@@ -46,6 +46,7 @@ const EDGE_TYPES = { shape: ShapeEdge };
 const DEFAULT_BLOCK = { width: 200, height: 90 };
 /** The smallest zoom at which block text stays legible; a first view never opens below it. */
 const READABLE_ZOOM = 0.6;
+const LABEL_MIN_ZOOM = 0.4;
 
 interface LoadedDocument {
   text: string;
@@ -300,6 +301,9 @@ function Editor() {
     edit({ kind: 'move', positions: Object.fromEntries(dragged.map((n) => [n.id, n.position])) });
   }, []);
   const onMoveEnd = useCallback((_: unknown, viewport: Viewport) => saveViewState({ viewport }), []);
+  // Below this zoom edge labels are unreadable; hiding them also spares the browser their layout.
+  const [zoomedOut, setZoomedOut] = useState(false);
+  const onMove = useCallback((_: unknown, viewport: Viewport) => setZoomedOut(viewport.zoom < LABEL_MIN_ZOOM), []);
   const onDrop = (e: DragEvent<HTMLDivElement>): void => {
     const layerType = e.dataTransfer.getData(LAYER_DRAG_TYPE);
     if (!layerType) return;
@@ -360,7 +364,7 @@ function Editor() {
         )}
         <div className="cnn-body">
           <Palette onAdd={addFromPalette} />
-          <div className="cnn-canvas" ref={canvasRef} data-testid="canvas" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'copy'))} onDrop={onDrop}>
+          <div className={`cnn-canvas${zoomedOut ? ' zoomed-out' : ''}`} ref={canvasRef} data-testid="canvas" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'copy'))} onDrop={onDrop}>
             <ReactFlow<LayerNode, ShapeEdgeType>
               nodes={nodes}
               edges={edges}
@@ -370,6 +374,7 @@ function Editor() {
               onEdgesChange={onEdgesChange}
               onConnect={onConnect}
               onNodeDragStop={onNodeDragStop}
+              onMove={onMove}
               onMoveEnd={onMoveEnd}
               defaultViewport={saved.viewport}
               deleteKeyCode={null}

@@ -26,9 +26,12 @@ interface PanelState {
   designChanged: boolean;
   tab: Tab;
   featureMapRequest?: number;
+  pickedLabel?: number;
 }
 
-const state: PanelState = { designName: '', designFile: '', settings: {}, datasets: [], backends: [], trusted: true, designChanged: false, tab: (loadTab() as Tab) ?? 'train' };
+const TABS: Tab[] = ['train', 'results', 'history'];
+const savedTab = loadTab();
+const state: PanelState = { designName: '', designFile: '', settings: {}, datasets: [], backends: [], trusted: true, designChanged: false, tab: TABS.find((t) => t === savedTab) ?? 'train' };
 
 const runName = (run: LiveRun | undefined): string | undefined => run?.runFolder?.split(/[\\/]/).filter(Boolean).pop();
 const isRunning = (run: LiveRun | undefined): boolean => run !== undefined && !FINISHED_PHASES.includes(run.phase);
@@ -72,7 +75,7 @@ const results = h('div', { className: 'results', 'data-testid': 'training-result
 const featureMapSlot = h('div', { className: 'feature-slot' });
 const history = new HistoryView(postToHost);
 
-const tabButtons = (['train', 'results', 'history'] as Tab[]).map((tab) =>
+const tabButtons = TABS.map((tab) =>
   h('button', { type: 'button', role: 'tab', className: 'tab', 'data-tab': tab, 'data-testid': `tab-${tab}`, onclick: () => showTab(tab) }, tab === 'train' ? 'Training' : tab === 'results' ? 'Results' : 'Runs'),
 );
 const pages: Record<Tab, HTMLElement> = {
@@ -151,6 +154,7 @@ function pickImage(run: LiveRun, image: PickedImage): void {
   }
   const requestId = newRequestId();
   state.featureMapRequest = requestId;
+  state.pickedLabel = image.label;
   featureMapSlot.replaceChildren(h('p', { className: 'hint', 'data-testid': 'feature-maps-loading' }, 'Computing feature maps…'));
   postToHost({ type: 'featureMaps', requestId, runName: name, image });
 }
@@ -294,7 +298,7 @@ function handle(message: HostToTrainingPanelMessage): void {
     case 'featureMaps':
       if (message.requestId !== state.featureMapRequest) return;
       featureMapSlot.replaceChildren(
-        h('h2', {}, 'Feature maps'),
+        h('h2', {}, `Feature maps${state.pickedLabel === undefined ? '' : ` of the picked image (true class ${state.shown?.result?.classNames[state.pickedLabel] ?? state.pickedLabel})`}`),
         message.layers ? featureMaps(message.layers) : h('p', { className: 'error-text', 'data-testid': 'feature-maps-error' }, message.error ?? 'No feature maps.'),
       );
       return;

@@ -61,7 +61,11 @@ export function misclassifiedGrid(images: MisclassifiedImageView[], classNames: 
           'data-true': name(m.trueLabel),
           'data-predicted': name(m.predictedLabel),
           title: `Test image ${m.index}: show its feature maps`,
-          onclick: () => onPick({ pixels: m.pixels, shape, label: m.trueLabel }),
+          onclick: (event: Event) => {
+            for (const card of (event.currentTarget as HTMLElement).parentElement?.children ?? []) card.classList.remove('picked');
+            (event.currentTarget as HTMLElement).classList.add('picked');
+            onPick({ pixels: m.pixels, shape, label: m.trueLabel });
+          },
         },
         pixelCanvas(m.pixels, height, width, channels, scaleFor(width, 56)),
         h('span', { className: 'true-label' }, `true: ${name(m.trueLabel)}`),

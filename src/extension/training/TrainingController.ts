@@ -18,11 +18,19 @@ import { pastRunView, readRunHistory, runFolderNamed } from './readRunHistory';
 import { BACKEND_CHOICES, DATASET_CHOICES } from './trainingChoices';
 import { trainingPanelHtml } from './trainingPanelHtml';
 import { InvalidPanelMessageError, validateTrainingPanelMessage } from './validateTrainingPanelMessage';
+import { engineFolder, forcedBackend, registerInstallEngineCommand } from './installEngineCommand';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'cnnDesigner.trainingPanel';
-/** Internal commands: the editor's Train command forwards here; the status-bar item reveals the panel. */
-export const TRAIN_COMMAND = 'cnnDesigner.train';
+/** Shows a design's training panel (the status-bar item's command); `cnnDesigner.train` is the Train command the editor forwards to. */
 export const SHOW_TRAINING_PANEL_COMMAND = 'cnnDesigner.showTrainingPanel';
+
+/** The design a command applies to: the given one (explorer, editor toolbar), else the active editor's `.cnn.json`, graph or text. */
+function designUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const uri = input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText ? input.uri : undefined;
+  return uri?.path.endsWith('.cnn.json') ? uri : undefined;
+}
 
 /** One design's training: its panel (while open) and its last run (kept when the panel closes). */
 interface DesignSession {
@@ -46,6 +54,8 @@ export class TrainingController implements vscode.Disposable {
   private readonly statusItem = vscode.window.createStatusBarItem('cnnDesigner.training', vscode.StatusBarAlignment.Left, 50);
   private readonly disposables: vscode.Disposable[] = [];
   private statusSession: DesignSession | undefined;
+  /** True while a run is being set up (settings written, text read), before the service has it. */
+  private starting = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -56,10 +66,18 @@ export class TrainingController implements vscode.Disposable {
     this.statusItem.command = SHOW_TRAINING_PANEL_COMMAND;
     this.disposables.push(
       this.statusItem,
-      vscode.commands.registerCommand(TRAIN_COMMAND, (uri: unknown) => (uri instanceof vscode.Uri ? this.train(uri) : undefined)),
-      vscode.commands.registerCommand(SHOW_TRAINING_PANEL_COMMAND, (uri: unknown) => {
-        const session = uri instanceof vscode.Uri ? this.session(uri) : this.statusSession;
+      registerInstallEngineCommand(context, log),
+      vscode.commands.registerCommand('cnnDesigner.train', (arg: unknown) => {
+        const uri = designUri(arg);
+        if (uri) return this.train(uri);
+        void vscode.window.showInformationMessage('Open a .cnn.json design first.');
+        return undefined;
+      }),
+      vscode.commands.registerCommand('cnnDesigner.showTrainingPanel', (arg: unknown) => {
+        const uri = designUri(arg);
+        const session = (uri && this.sessions.get(uri.toString())) ?? this.statusSession ?? (uri ? this.session(uri) : undefined);
         if (session) this.showPanel(session);
+        else void vscode.window.showInformationMessage('Open a .cnn.json design first.');
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         const session = this.sessions.get(e.document.uri.toString());
@@ -213,13 +231,16 @@ export class TrainingController implements vscode.Disposable {
         }
         const choice = await vscode.window.showWarningMessage(`Delete the run folder ${message.name} (its metrics and trained model)?`, { modal: true }, 'Delete');
         if (choice !== 'Delete') return;
-        await vscode.workspace.fs.delete(vscode.Uri.file(folder), { recursive: true, useTrash: true });
+        // To the trash where the system has one; otherwise (some servers and containers) for good, as confirmed.
+        await vscode.workspace.fs.delete(vscode.Uri.file(folder), { recursive: true, useTrash: true }).then(undefined, () => vscode.workspace.fs.delete(vscode.Uri.file(folder), { recursive: true, useTrash: false }));
         this.post(session, { type: 'runs', runs: this.history(session) });
         return;
       }
       case 'revealRun': {
         const folder = runFolderNamed(session.uri.fsPath, message.name);
-        if (folder) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(folder));
+        if (!folder) return;
+        // The OS file manager where there is one (desktop); the Explorer where the window is remote (a browser).
+        await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(folder)).then(undefined, () => vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(folder)));
         return;
       }
       case 'openRun': {
@@ -284,6 +305,7 @@ export class TrainingController implements vscode.Disposable {
       return;
     }
     const busy = this.service.activeRun;
+    if (this.starting) return; // A second click while the first run is being set up.
     if (busy) {
       const owner = [...this.sessions.values()].find((s) => s.run === busy);
       void vscode.window.showWarningMessage(owner === session ? 'This design is already training.' : `Another design (${owner?.uri.path.split('/').pop() ?? 'unknown'}) is training: stop it first.`);
@@ -293,14 +315,20 @@ export class TrainingController implements vscode.Disposable {
       void vscode.window.showWarningMessage('Training needs the design saved on disk (its runs are written beside it).');
       return;
     }
-    if (formSettings) {
-      const reason = await this.saveSettings(session, formSettings);
-      if (reason) {
-        void vscode.window.showWarningMessage(reason);
-        return;
+    this.starting = true;
+    let text: string;
+    try {
+      if (formSettings) {
+        const reason = await this.saveSettings(session, formSettings);
+        if (reason) {
+          void vscode.window.showWarningMessage(reason);
+          return;
+        }
       }
+      text = (await this.document(session)).getText();
+    } finally {
+      this.starting = false;
     }
-    const text = (await this.document(session)).getText();
     const analysis = analyzeDocument(text);
     const design = analysis.parsed.design;
     const startedAt = Date.now();
@@ -329,9 +357,10 @@ export class TrainingController implements vscode.Disposable {
         design,
         designText: text,
         designPath: session.uri.fsPath,
-        settings: design.training,
+        // The machine's setting wins over the design's: a backend is a property of the computer.
+        settings: forcedBackend() ? { ...design.training, backend: forcedBackend() } : design.training,
         datasetCacheDir: join(storage, 'datasets'),
-        nativeEngineFolders: [join(storage, 'engines')],
+        nativeEngineFolders: [engineFolder(this.context)],
       });
     } catch (err) {
       tracker.fail(describeTrainingError(err instanceof Error ? err.message : String(err), 'engine'));
@@ -360,6 +389,8 @@ export class TrainingController implements vscode.Disposable {
   private onTrackerMessage(session: DesignSession, message: HostToTrainingPanelMessage): void {
     this.post(session, message);
     if (message.type === 'progress' || message.type === 'runInfo') this.updateStatus(session);
+    // The new run's folder joins the history as soon as it exists.
+    if (message.type === 'runInfo' && message.runFolder) this.post(session, { type: 'runs', runs: this.history(session) });
     if (message.type === 'log') this.log.appendLine(message.message);
   }
 

@@ -13,7 +13,7 @@ import type { Design } from '../../core/design';
 import { compileDesign } from '../compile/compileDesign';
 import { chainDesign } from './chainDesign';
 import { initWasmBackend } from './initWasmBackend';
-import { installConvGradientKernels } from './kernels/installConvGradientKernels';
+import { installTrainingKernels } from './kernels/installTrainingKernels';
 
 export const BACKEND_CHAIN = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_CHAIN)[number];
@@ -62,7 +62,9 @@ function loadNativeEngine(packageName: string, folders: string[]): void {
       return;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'MODULE_NOT_FOUND') throw new Error(`${packageName} is installed but failed to load: ${message(error)}`);
+      // Only the package itself missing means "not here"; a missing dependency of it is a broken install.
+      const itselfMissing = code === 'MODULE_NOT_FOUND' && message(error).includes(`'${packageName}'`);
+      if (!itselfMissing) throw new Error(`${packageName} is installed but failed to load: ${message(error)}`);
       failures.push(path.dirname(base));
     }
   }
@@ -81,7 +83,7 @@ async function activate(name: BackendName, options: SelectBackendOptions): Promi
   }
   if (name === 'wasm') await initWasmBackend(options.wasmFolders);
   else if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start.');
-  installConvGradientKernels(name);
+  installTrainingKernels(name);
 }
 
 /** One optimizer step on a tiny random batch; throws (with TF.js' reason) when a kernel is missing or the loss is not finite. */
@@ -100,6 +102,7 @@ async function smokeTest(design: Design): Promise<void> {
       tf.dispose([...xs, ...ys]);
     }
   } finally {
+    model.optimizer?.dispose();
     model.dispose();
   }
 }

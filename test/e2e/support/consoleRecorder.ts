@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 
 export class ConsoleRecorder {
-  readonly messages: string[] = [];
+  private readonly messages: string[] = [];
   private testStart = 0;
 
   constructor(page: Page) {

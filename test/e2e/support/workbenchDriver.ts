@@ -47,7 +47,7 @@ export class WorkbenchDriver {
       `the command "${title}" in the palette`,
       async () => {
         const row = await this.findCommandRow(title);
-        await this.page.keyboard.press('Escape');
+        await this.closeQuickInput();
         return row ? true : undefined;
       },
       timeoutMs,
@@ -64,7 +64,7 @@ export class WorkbenchDriver {
       `the command "${title}" in the palette`,
       async () => {
         const candidate = await this.findCommandRow(title);
-        if (!candidate) await this.page.keyboard.press('Escape');
+        if (!candidate) await this.closeQuickInput();
         return candidate;
       },
       timeoutMs,
@@ -88,8 +88,16 @@ export class WorkbenchDriver {
   async openQuickInput(text: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     if (!(await input.isVisible())) await this.page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.fill(text);
+    await input.fill(text, { timeout: 5000 });
+  }
+
+  /**
+   * Closes the quick input and waits until it is gone: typing into one that is still closing waits
+   * on an input that never comes back.
+   */
+  async closeQuickInput(): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
   }
 
   quickInputRows(): Locator {
@@ -171,18 +179,23 @@ export class WorkbenchDriver {
     });
   }
 
-  /** The rows of the Problems panel (their accessible labels carry message, source and position). */
+  /** The rows of the Problems panel, opening it if needed (their accessible labels carry message, severity and position). */
   async problems(): Promise<string[]> {
-    await this.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
-    const rows = this.page.locator('.markers-panel .monaco-list-row');
-    return rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? element.textContent ?? ''));
+    const panel = this.page.locator('.markers-panel');
+    if (!(await panel.isVisible())) {
+      await this.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    }
+    await panel.waitFor({ state: 'visible' });
+    return panel.locator('.monaco-list-row').evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? element.textContent ?? ''));
   }
 
   /** Saves a full-page screenshot under test-artifacts/e2e/, numbered in the order taken. */
   async screenshot(name: string): Promise<string> {
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     this.screenshotCount += 1;
-    const file = join(ARTIFACTS_DIR, `${String(this.screenshotCount).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '-')}.png`);
+    const slug = name.replace(/[^\w.-]+/g, '-').slice(0, 80);
+    const file = join(ARTIFACTS_DIR, `${String(this.screenshotCount).padStart(2, '0')}-${slug}.png`);
     await this.page.screenshot({ path: file });
     return file;
   }

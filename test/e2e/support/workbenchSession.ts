@@ -6,10 +6,8 @@ import type { Page } from 'playwright-core';
 export interface WorkbenchSession {
   /** The workbench window. */
   readonly page: Page;
-  /** The folder the workbench has open; tests write their files here. */
+  /** The folder the workbench has open: the example designs and the files the tests seeded. */
   readonly workspaceDir: string;
-  /** Messages the page logged: the extension host's `console` output arrives as `[Extension Host] …`. */
-  readonly consoleMessages: readonly string[];
   /** Starts a test's share of the console, so a failure report shows what happened during that test. */
   markTestStart(): void;
   /** Everything worth reading when a test fails: console output, extension host and server logs. */

@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../support/randomDesign';
 
+/**
+ * Makes these tests independent of whatever other suites in the same mocha process registered:
+ * the training suites register the wasm backend at a higher priority, and it needs an async init.
+ */
+export async function usePlainCpuBackend(): Promise<void> {
+  await tf.setBackend('cpu');
+}
+
 /** Evaluates an exported TF.js module in this process (its `require('@tensorflow/tfjs')` resolves here). */
 export function loadTfjsExport(code: string): { buildModel: () => tf.LayersModel } {
   const module = { exports: {} as { buildModel: () => tf.LayersModel } };

@@ -1,17 +1,21 @@
 /**
- * Registers the project's convolution gradient kernels on a TF.js backend (see
- * convGradientKernels.ts for the maths). This reaches into TF.js' kernel registry, whose contract
+ * Registers the project's training kernels on a TF.js backend: the convolution gradients (see
+ * convGradientKernels.ts for the maths), a faster max-pool gradient, and the Conv2D gradient that
+ * handles dilations. This reaches into TF.js' kernel registry, whose contract
  * is internal: the patch was checked against exactly TESTED_TFJS_VERSION, and a test fails when
  * the installed TF.js differs, so an upgrade re-runs the kernel checks before it ships.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
 import { registerConv2dGradient } from './conv2dGradient';
+import { maxPoolGradKernel } from './maxPoolGradKernel';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, nameBackend } from './convGradientKernels';
 
-export const TESTED_TFJS_VERSION = '4.22.0';
+import { TESTED_TFJS_VERSION } from '../testedTfjsVersion';
 
-export interface ConvGradientOptions {
+export { TESTED_TFJS_VERSION };
+
+export interface TrainingKernelOptions {
   /**
    * Also replace `Conv2DBackpropInput` by the flipped-filter convolution. Default: on wasm only,
    * where it measured faster than the built-in kernel (MNIST CNN training ~2,250 vs ~1,670
@@ -51,15 +55,16 @@ export function restoreBuiltInKernel(kernelName: string, backendName: string): v
 }
 
 /**
- * Installs the filter gradient (and optionally the input gradient) on a backend that is already
+ * Installs the kernels (the input gradient by default on wasm only) on a backend that is already
  * registered and initialised (`await tf.setBackend(name)` first). Idempotent.
  */
-export function installConvGradientKernels(backendName: string, options: ConvGradientOptions = {}): void {
+export function installTrainingKernels(backendName: string, options: TrainingKernelOptions = {}): void {
   const backend = tf.engine().registryFactory[backendName] ? tf.findBackend(backendName) : null;
   if (!backend) throw new Error(`Cannot install convolution gradients: the ${backendName} backend is not initialised.`);
   nameBackend(backend, backendName);
   registerConv2dGradient();
   replaceKernel('Conv2DBackpropFilter', backendName, conv2dBackpropFilterKernel as unknown as KernelFunc);
+  replaceKernel('MaxPoolGrad', backendName, maxPoolGradKernel(backendName) as unknown as KernelFunc);
   if (options.replaceInputGradient ?? backendName === 'wasm') replaceKernel('Conv2DBackpropInput', backendName, conv2dBackpropInputKernel as unknown as KernelFunc);
   else restoreBuiltInKernel('Conv2DBackpropInput', backendName);
 }
