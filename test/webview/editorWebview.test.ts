@@ -321,4 +321,35 @@ describe('graph editor webview in Chromium', function () {
     assert.equal(await editor.page.locator('.react-flow__viewport').getAttribute('style'), before);
     await editor.close();
   });
+  it('brings the blocks back into view when the editor becomes narrower (a summary opened beside it)', async () => {
+    const editor = await EditorPage.open(browser, example('pytorch-tutorial-net'), { width: 1800, height: 900 });
+    await editor.block('conv1').waitFor();
+    // Pan the network to the right edge of the wide canvas, as a user might, then halve the window.
+    const box = (await editor.page.getByTestId('canvas').boundingBox())!;
+    const visibleBlocks = async (): Promise<number> => {
+      const canvas = (await editor.page.getByTestId('canvas').boundingBox())!;
+      let count = 0;
+      for (const block of await editor.page.locator('[data-node-id]').all()) {
+        const b = await block.boundingBox();
+        if (b && b.x < canvas.x + canvas.width && b.x + b.width > canvas.x && b.y < canvas.y + canvas.height && b.y + b.height > canvas.y) count++;
+      }
+      return count;
+    };
+    await editor.page.mouse.move(box.x + 40, box.y + box.height - 30);
+    await editor.page.mouse.down();
+    await editor.page.mouse.move(box.x + box.width - 60, box.y + box.height - 30, { steps: 8 });
+    await editor.page.mouse.up();
+    assert.ok((await visibleBlocks()) > 0, 'still visible on the wide canvas');
+    await editor.page.setViewportSize({ width: 900, height: 900 });
+    await editor.page.waitForFunction(() => {
+      const canvas = document.querySelector('[data-testid=canvas]')!.getBoundingClientRect();
+      return [...document.querySelectorAll('[data-node-id]')].some((n) => {
+        const b = n.getBoundingClientRect();
+        return b.right > canvas.left && b.left < canvas.right && b.bottom > canvas.top && b.top < canvas.bottom;
+      });
+    }, undefined, { timeout: 5000 });
+    assert.ok((await visibleBlocks()) > 0);
+    await editor.screenshot('13-narrowed-canvas');
+    await editor.close();
+  });
 });

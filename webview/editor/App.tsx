@@ -147,17 +147,43 @@ function Editor() {
   }, [design, analysis, positions, heatmap, showEdgeShapes]);
 
   const initialized = useNodesInitialized();
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
+  const fitReadable = useCallback(() => {
+    const current = nodesRef.current;
+    if (!current.length) return;
+    // A long network fitted whole would be unreadable: show its top at a readable zoom instead.
+    const bounds = getNodesBounds(current);
+    const rect = canvasRef.current?.getBoundingClientRect();
+    const fitZoom = rect ? Math.min(rect.width / (bounds.width + 80), rect.height / (bounds.height + 80), 1) : 1;
+    if (rect && fitZoom < READABLE_ZOOM) void flow.setViewport({ x: rect.width / 2 - (bounds.x + bounds.width / 2) * READABLE_ZOOM, y: 30 - bounds.y * READABLE_ZOOM, zoom: READABLE_ZOOM });
+    else void flow.fitView({ maxZoom: 1 });
+  }, [flow]);
   useEffect(() => {
     if (initialized && !fittedOnce.current && nodes.length) {
       fittedOnce.current = true;
-      // A long network fitted whole would be unreadable: show its top at a readable zoom instead.
-      const bounds = getNodesBounds(nodes);
-      const rect = canvasRef.current?.getBoundingClientRect();
-      const fitZoom = rect ? Math.min(rect.width / (bounds.width + 80), rect.height / (bounds.height + 80), 1) : 1;
-      if (rect && fitZoom < READABLE_ZOOM) void flow.setViewport({ x: rect.width / 2 - (bounds.x + bounds.width / 2) * READABLE_ZOOM, y: 30 - bounds.y * READABLE_ZOOM, zoom: READABLE_ZOOM });
-      else void flow.fitView({ maxZoom: 1 });
+      fitReadable();
     }
-  }, [initialized, nodes.length, flow]);
+  }, [initialized, nodes.length, fitReadable]);
+  // When the editor group shrinks (a summary or export opened beside it), a viewport centred for
+  // the old width can leave every block outside the canvas: bring them back into view.
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver(() => {
+      if (!fittedOnce.current || !nodesRef.current.length) return;
+      const rect = canvas.getBoundingClientRect();
+      if (rect.width < 1 || rect.height < 1) return; // hidden: keep the viewport for when it shows again
+      const { x, y, zoom } = flow.getViewport();
+      const bounds = getNodesBounds(nodesRef.current);
+      const left = bounds.x * zoom + x;
+      const top = bounds.y * zoom + y;
+      const visible = left < rect.width && left + bounds.width * zoom > 0 && top < rect.height && top + bounds.height * zoom > 0;
+      if (!visible) fitReadable();
+    });
+    observer.observe(canvas);
+    return () => observer.disconnect();
+  }, [flow, fitReadable]);
 
   const readOnlyRef = useRef(false);
   readOnlyRef.current = doc?.readOnly ?? false;
@@ -273,8 +299,6 @@ function Editor() {
     e.preventDefault();
   };
   // React Flow moves selected blocks with the arrow keys; the move is written when the key is released.
-  const nodesRef = useRef(nodes);
-  nodesRef.current = nodes;
   const positionsRef = useRef(positions);
   positionsRef.current = positions;
   useEffect(() => {
