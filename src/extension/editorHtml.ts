@@ -19,14 +19,14 @@ export function createNonce(random: () => number = Math.random): string {
 const escapeAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
- * The editor webview's page: nothing remote, scripts only with the nonce, styles and images only
- * from the extension's own files (plus inline styles, which the canvas library sets on elements).
+ * A webview page: nothing remote, scripts only with the nonce, styles and images only from the
+ * extension's own files. `allowInlineStyles` is for pages whose libraries set `style` attributes.
  */
-export function editorHtml(r: EditorHtmlResources): string {
+export function webviewHtml(r: EditorHtmlResources, options: { allowInlineStyles: boolean }): string {
   const csp = [
     "default-src 'none'",
     `img-src ${r.cspSource} data: blob:`,
-    `style-src ${r.cspSource} 'unsafe-inline'`,
+    `style-src ${r.cspSource}${options.allowInlineStyles ? " 'unsafe-inline'" : ''}`,
     `font-src ${r.cspSource}`,
     `script-src 'nonce-${r.nonce}'`,
     "connect-src 'none'",
@@ -50,4 +50,9 @@ export function editorHtml(r: EditorHtmlResources): string {
 </body>
 </html>
 `;
+}
+
+/** The editor webview's page; the canvas library sets inline styles on its elements. */
+export function editorHtml(r: EditorHtmlResources): string {
+  return webviewHtml(r, { allowInlineStyles: true });
 }

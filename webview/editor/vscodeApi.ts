@@ -1,5 +1,6 @@
 import type { Viewport } from '@xyflow/react';
 import type { HostToWebviewMessage, WebviewToHostMessage } from '../../src/protocol/editorProtocol';
+import { newRequestId, vscodeApi } from '../shared/vscodeApi';
 
 /** What the editor keeps across being hidden and shown again (VS Code's webview state). */
 export interface EditorViewState {
@@ -19,19 +20,9 @@ export interface Budgets {
   maxMemoryBytes?: number;
 }
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const api: VsCodeApi = acquireVsCodeApi();
-
 /** The one way the editor talks to the host: typed by the shared protocol. */
 export function postToHost(message: WebviewToHostMessage): void {
-  api.postMessage(message);
+  vscodeApi.postMessage(message);
 }
 
 export function onHostMessage(handler: (message: HostToWebviewMessage) => void): () => void {
@@ -41,14 +32,12 @@ export function onHostMessage(handler: (message: HostToWebviewMessage) => void):
 }
 
 export function loadViewState(): EditorViewState {
-  const state = api.getState();
+  const state = vscodeApi.getState();
   return typeof state === 'object' && state !== null ? (state as EditorViewState) : {};
 }
 
 export function saveViewState(patch: Partial<EditorViewState>): void {
-  api.setState({ ...loadViewState(), ...patch });
+  vscodeApi.setState({ ...loadViewState(), ...patch });
 }
 
-let nextRequestId = 1;
-/** A fresh id for a request whose reply must be matched to it. */
-export const newRequestId = (): number => nextRequestId++;
+export { newRequestId };

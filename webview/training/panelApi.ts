@@ -1,18 +1,9 @@
 import type { HostToTrainingPanelMessage, TrainingPanelToHostMessage } from '../../src/protocol/trainingPanelProtocol';
-
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const api: VsCodeApi = acquireVsCodeApi();
+import { newRequestId, vscodeApi } from '../shared/vscodeApi';
 
 /** The one way the panel talks to the host: typed by the shared protocol. */
 export function postToHost(message: TrainingPanelToHostMessage): void {
-  api.postMessage(message);
+  vscodeApi.postMessage(message);
 }
 
 export function onHostMessage(handler: (message: HostToTrainingPanelMessage) => void): void {
@@ -23,13 +14,12 @@ export function onHostMessage(handler: (message: HostToTrainingPanelMessage) => 
 
 /** The tab shown, kept while the panel is hidden. */
 export function loadTab(): string | undefined {
-  const state = api.getState() as { tab?: unknown } | undefined;
+  const state = vscodeApi.getState() as { tab?: unknown } | undefined;
   return typeof state?.tab === 'string' ? state.tab : undefined;
 }
 
 export function saveTab(tab: string): void {
-  api.setState({ tab });
+  vscodeApi.setState({ tab });
 }
 
-let nextRequestId = 1;
-export const newRequestId = (): number => nextRequestId++;
+export { newRequestId };

@@ -1,7 +1,6 @@
 import type { TrainingSettings } from '../../core/design';
-import { parseDesign } from '../../core/format/parseDesign';
 import { serializeDesign } from '../../core/format/serializeDesign';
-import type { DocumentEditPlan } from '../planDocumentEdit';
+import { editableDesign, replacementPlan, type DocumentEditPlan } from '../planDocumentEdit';
 
 /** Drops undefined values (a cleared form field) so the block holds only what the user set. */
 function compact(settings: TrainingSettings): TrainingSettings {
@@ -25,18 +24,10 @@ function compact(settings: TrainingSettings): TrainingSettings {
  * or would lose content, is never written.
  */
 export function planTrainingSettingsEdit(text: string, settings: TrainingSettings): DocumentEditPlan {
-  const parsed = parseDesign(text);
-  if (!parsed.design || parsed.syntaxError) {
-    const where = parsed.syntaxError ? ` (line ${parsed.syntaxError.line}, column ${parsed.syntaxError.column})` : '';
-    return { kind: 'refused', reason: `The file is not a design the editor can read${where}; correct it as text first.` };
-  }
-  if (!parsed.lossless) {
-    const first = parsed.diagnostics.find((d) => d.severity === 'error');
-    return { kind: 'refused', reason: `Saving the settings would lose part of this file: ${first?.message ?? 'it has structural errors'} Correct it as text first.` };
-  }
+  const editable = editableDesign(text, 'Saving the settings');
+  if (!editable.ok) return editable.refusal;
   const FORM_KEYS = ['dataset', 'datasetPath', 'epochs', 'batchSize', 'optimizer', 'learningRate', 'momentum', 'schedule', 'decayRate', 'decaySteps', 'validationSplit', 'standardize', 'augment', 'backend', 'seed'];
-  const kept = Object.fromEntries(Object.entries(parsed.design.training).filter(([k]) => !FORM_KEYS.includes(k) || k in settings));
+  const kept = Object.fromEntries(Object.entries(editable.design.training).filter(([k]) => !FORM_KEYS.includes(k) || k in settings));
   const training = compact({ ...kept, ...settings });
-  const newText = serializeDesign({ ...parsed.design, training });
-  return newText === text ? { kind: 'unchanged' } : { kind: 'replace', newText };
+  return replacementPlan(text, serializeDesign({ ...editable.design, training }));
 }

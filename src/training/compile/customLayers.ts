@@ -44,10 +44,10 @@ export class CnnMaxPadding2D extends tf.layers.Layer {
   }
 }
 
-/** Pads the length of [batch, L, C] with -Infinity, for 1-D max pooling with explicit padding. */
-export class CnnMaxPadding1D extends tf.layers.Layer {
-  static className = 'CnnMaxPadding1D';
+/** Pads the length of [batch, L, C] with a constant on each side. */
+abstract class ConstantPadding1D extends tf.layers.Layer {
   readonly padding: Pads1D;
+  protected abstract readonly fill: number;
 
   constructor(config: PaddingConfig<Pads1D>) {
     super(config);
@@ -60,7 +60,7 @@ export class CnnMaxPadding1D extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => tf.pad(single(inputs), [[0, 0], this.padding, [0, 0]], -Infinity));
+    return tf.tidy(() => tf.pad(single(inputs), [[0, 0], this.padding, [0, 0]], this.fill));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -68,28 +68,16 @@ export class CnnMaxPadding1D extends tf.layers.Layer {
   }
 }
 
+/** Pads the length of [batch, L, C] with -Infinity, for 1-D max pooling with explicit padding. */
+export class CnnMaxPadding1D extends ConstantPadding1D {
+  static className = 'CnnMaxPadding1D';
+  protected readonly fill = -Infinity;
+}
+
 /** Pads the length of [batch, L, C] with zeros (Keras' ZeroPadding1D, which TF.js lacks). */
-export class CnnZeroPadding1D extends tf.layers.Layer {
+export class CnnZeroPadding1D extends ConstantPadding1D {
   static className = 'CnnZeroPadding1D';
-  readonly padding: Pads1D;
-
-  constructor(config: PaddingConfig<Pads1D>) {
-    super(config);
-    this.padding = [config.padding[0], config.padding[1]];
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const [batch, length, c] = singleShape(inputShape);
-    return [batch, grow(length, ...this.padding), c];
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => tf.pad(single(inputs), [[0, 0], this.padding, [0, 0]]));
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), padding: this.padding };
-  }
+  protected readonly fill = 0;
 }
 
 /** Log-softmax over the last axis (PyTorch's F.log_softmax(x, dim=-1)), paired with the NLL loss. */

@@ -2,24 +2,11 @@
  * The messages between the host (extension or CLI) and a training process, sent over Node's IPC
  * channel as structured-cloned plain data. Both directions are discriminated unions on `type`.
  */
-import type { Design, TrainingSettings } from '../../core/design';
+import type { TrainDesignRequest } from '../trainer/trainDesign';
 import type { EpochMetrics, TrainingProgress, TrainingResult } from '../trainer/trainingReport';
 
 /** What a run trains and where it writes; the body of the `start` message. */
-export interface TrainingRunRequest {
-  design: Design;
-  /** The design file's exact text (hashed and copied into the run folder). */
-  designText: string;
-  /** The design file's path; the run folder goes beside it. */
-  designPath?: string;
-  /** Overrides where runs are written (default `<design name>.runs/` beside the design). */
-  runsFolder?: string;
-  /** The design's `training` block with overrides applied. */
-  settings: TrainingSettings;
-  /** Caps for quick runs (tests, previews). */
-  limits?: { maxTrainImages?: number; maxTestImages?: number; maxBatchesPerEpoch?: number };
-  /** Where downloaded datasets are cached. */
-  datasetCacheDir?: string;
+export interface TrainingRunRequest extends Omit<TrainDesignRequest, 'backendAttempts'> {
   /** Folders where the user installed the native engines. */
   nativeEngineFolders?: string[];
 }
