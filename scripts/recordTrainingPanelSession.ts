@@ -52,10 +52,15 @@ async function main(): Promise<void> {
   tracker.onOutcome(outcome);
   if (outcome.kind !== 'completed' || !outcome.result.test || !outcome.result.runFolder) throw new Error(`the recorded run did not complete: ${JSON.stringify(outcome).slice(0, 500)}`);
   record({ type: 'runs', runs: readRunHistory(designPath) });
-  // The panel asks for the feature maps of the first misclassified image; the host answers from the saved model.
-  const picked = outcome.result.test.misclassified[0];
-  const layers = await computeFeatureMaps(outcome.result.runFolder, { pixels: picked.pixels, shape: outcome.result.imageShape, label: picked.trueLabel });
-  record({ type: 'featureMaps', requestId: 1, layers });
+  // The panel asks for the feature maps of the first misclassified image, then of the first correctly
+  // classified gallery image; the host answers from the saved model.
+  const misclassified = outcome.result.test.misclassified[0];
+  const correct = outcome.result.test.gallery?.find((g) => g.predictedLabel === g.trueLabel);
+  if (!correct) throw new Error('the recorded run has no correctly classified gallery image');
+  for (const [requestId, picked] of [misclassified, correct].entries()) {
+    const layers = await computeFeatureMaps(outcome.result.runFolder, { pixels: picked.pixels, shape: outcome.result.imageShape, label: picked.trueLabel });
+    record({ type: 'featureMaps', requestId: requestId + 1, layers });
+  }
   const recording: PanelRecording = {
     description: `A real run of examples/mnist-cnn.cnn.json on the embedded MNIST sample (640 train / 300 test images, 2 epochs, after a 1-epoch run with learning rate 0.003; ${outcome.result.backend}), as the training panel received it.`,
     messages,

@@ -12,6 +12,7 @@ import { compileDesign } from '../../src/training/compile/compileDesign';
 import { loadMnistSample } from '../../src/training/data/mnistSampleFile';
 import { selectBackend } from '../../src/training/engine/selectBackend';
 import { EarlyStopping } from '../../src/training/trainer/earlyStopping';
+import { testMetrics } from '../../src/training/trainer/evaluateModel';
 import { fileSystemLoader, fileSystemSaver } from '../../src/training/trainer/fileSystemModelIo';
 import { crossEntropy, outputKindOf } from '../../src/training/trainer/outputLoss';
 import { learningRateAt, resolveTrainingSettings } from '../../src/training/trainer/resolveTrainingSettings';
@@ -73,6 +74,23 @@ describe('trainDesign', function () {
       assert.notEqual(m.trueLabel, m.predictedLabel);
       assert.equal(m.pixels.length, 784);
     }
+    // The gallery: the first 4 test images of each class, in test-set order, with the same predictions
+    // the confusion matrix and the misclassified sample were counted from.
+    const sample = loadMnistSample().test;
+    const expectedIndices = Array.from({ length: 10 }, (_, k) => [...sample.labels.subarray(0, 400)].flatMap((label, i) => (label === k ? [i] : [])).slice(0, 4)).flat();
+    const gallery = test.gallery!;
+    assert.equal(gallery.length, 40);
+    assert.deepEqual(gallery.map((g) => g.index), expectedIndices);
+    assert.deepEqual(gallery.map((g) => g.trueLabel), expectedIndices.map((i) => sample.labels[i]));
+    for (const g of gallery) {
+      assert.deepEqual(g.pixels, [...sample.pixels.subarray(g.index * 784, (g.index + 1) * 784)], `gallery image ${g.index} pixels`);
+      assert.ok(g.predictedLabel >= 0 && g.predictedLabel < 10 && g.confidence > 0 && g.confidence <= 1);
+      assert.ok(test.confusion[g.trueLabel][g.predictedLabel] > 0, `confusion counts gallery image ${g.index}'s prediction`);
+      const wrong = test.misclassified.find((m) => m.index === g.index);
+      if (wrong) assert.deepEqual(g, wrong, 'the misclassified sample and the gallery agree on a shared image');
+      else if (test.misclassified.length < 24 || g.index < test.misclassified.at(-1)!.index) assert.equal(g.predictedLabel, g.trueLabel, `gallery image ${g.index} is not among the misclassified, so it was right`);
+    }
+    assert.ok(gallery.some((g) => g.predictedLabel === g.trueLabel), 'the gallery holds correctly classified images too');
     const filters = result.firstConvFilters!;
     assert.equal(filters.filters.length, 10);
     assert.deepEqual([filters.height, filters.width, filters.inChannels], [5, 5, 1]);
@@ -90,6 +108,7 @@ describe('trainDesign', function () {
     assert.equal(manifest.versions.tfjs, tf.version.tfjs);
     const metrics = JSON.parse(readFileSync(join(folder, 'metrics.json'), 'utf8'));
     assert.equal(metrics.test.accuracy, test.accuracy);
+    assert.deepEqual(metrics.test.gallery, gallery, 'metrics.json keeps the gallery');
     const model = await tf.loadLayersModel(fileSystemLoader(join(folder, 'model')));
     assert.equal(model.countParams(), 21840);
     model.dispose();
@@ -230,5 +249,36 @@ describe('fileSystemSaver / fileSystemLoader', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('testMetrics', () => {
+  it('keeps the first test images of each class as a gallery, right or wrong, agreeing with the confusion matrix', () => {
+    // 12 one-pixel images of 3 classes; the "model" gets images 1, 4 and 9 wrong.
+    const labels = Uint8Array.from([0, 1, 0, 2, 1, 0, 0, 1, 2, 2, 1, 0]);
+    const predictions = Uint8Array.from(labels);
+    predictions[1] = 2;
+    predictions[4] = 0;
+    predictions[9] = 1;
+    const set = { pixels: Uint8Array.from(labels.map((_, i) => i * 10)), labels, count: labels.length };
+    const evaluation = { loss: 1, accuracy: 9 / 12, top5: 1, predictions, confidences: Float32Array.from(labels.map((_, i) => 0.5 + i / 100)) };
+    const metrics = testMetrics(set, evaluation, 3, 1, 2, 2);
+    assert.deepEqual(metrics.gallery!.map((g) => [g.index, g.trueLabel, g.predictedLabel, g.pixels[0]]), [
+      [0, 0, 0, 0],
+      [2, 0, 0, 20],
+      [1, 1, 2, 10],
+      [4, 1, 0, 40],
+      [3, 2, 2, 30],
+      [8, 2, 2, 80],
+    ]);
+    assert.equal(metrics.gallery![3].confidence, evaluation.confidences[4]);
+    assert.deepEqual(metrics.misclassified.map((m) => m.index), [1, 4], 'the misclassified sample stops at its limit');
+    assert.deepEqual(metrics.misclassified, metrics.gallery!.filter((g) => g.trueLabel !== g.predictedLabel));
+    for (const g of metrics.gallery!) assert.ok(metrics.confusion[g.trueLabel][g.predictedLabel] > 0);
+    assert.deepEqual(metrics.confusion, [
+      [5, 0, 0],
+      [1, 2, 1],
+      [0, 1, 2],
+    ]);
   });
 });

@@ -50,6 +50,15 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
     assert.equal(result.status, 'completed');
     assert.ok(progressCount >= 5 && epochCount === result.epochs.length && epochCount >= 2, `${progressCount} progress, ${epochCount} epochs`);
     assert.equal(test.confusion.flat().reduce((a, b) => a + b, 0), 300, 'confusion matrix counts the 300 test images');
+    // The gallery: the first 4 test images of each class, scored as the confusion matrix counts them.
+    const gallery = test.gallery!;
+    assert.deepEqual(gallery.map((g) => g.trueLabel), result.classNames.flatMap((_, k) => [k, k, k, k]));
+    for (const g of gallery) assert.ok(test.confusion[g.trueLabel][g.predictedLabel] > 0 && g.pixels.length === 784);
+    for (const m of test.misclassified) {
+      const shared = gallery.find((g) => g.index === m.index);
+      if (shared) assert.deepEqual(shared, m);
+    }
+    assert.equal(of('featureMaps').length, 2, 'feature maps of a misclassified and of a correctly classified image');
   });
 
   it('draws the live curves and the epoch counter while the run goes, and Stop sends cancel', async () => {
@@ -123,6 +132,50 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
     assert.deepEqual(layers, reply.layers!.map((l) => ({ name: l.layerName, maps: l.maps.length })));
     assert.deepEqual(layers.map((l) => l.name), ['conv1', 'conv2'], 'the MNIST CNN has two convolutions');
     await panel.screenshot('feature-maps');
+  });
+
+  it('offers a gallery of test images, right or wrong, and picking a correctly classified one shows its feature maps', async () => {
+    await panel.deliver(...messages.filter((m) => m.type !== 'featureMaps'));
+    const gallery = test.gallery!;
+    const shown = await panel.page.$$eval('[data-testid=test-gallery] [data-testid=gallery-image]', (cards) =>
+      cards.map((c) => ({
+        index: Number(c.getAttribute('data-index')),
+        trueText: c.querySelector('.true-label')?.textContent,
+        predText: c.querySelector('.pred-label')?.textContent,
+        marked: c.querySelector('[data-testid=misclassified-mark]') !== null,
+        width: (c.querySelector('canvas') as HTMLCanvasElement).width,
+      })),
+    );
+    assert.equal(shown.length, 40, 'four test images of each of the ten classes');
+    gallery.forEach((g, i) => {
+      assert.equal(shown[i].index, g.index);
+      assert.equal(shown[i].trueText, `true: ${result.classNames[g.trueLabel]}`);
+      assert.match(shown[i].predText ?? '', new RegExp(`^pred: ${result.classNames[g.predictedLabel]} \\(`));
+      assert.equal(shown[i].marked, g.trueLabel !== g.predictedLabel, `image ${g.index} is marked misclassified exactly when it is`);
+      assert.equal(shown[i].width, result.imageShape[1]);
+    });
+    assert.ok(shown.some((c) => !c.marked) && shown.some((c) => c.marked), 'the recorded gallery holds right and wrong predictions');
+
+    const picked = gallery.find((g) => g.predictedLabel === g.trueLabel)!;
+    const card = panel.page.locator(`[data-testid=gallery-image][data-index="${picked.index}"]`);
+    await card.click();
+    assert.match((await card.getAttribute('class')) ?? '', /\bpicked\b/);
+    const request = (await panel.sent()).find((m) => m.type === 'featureMaps');
+    assert.ok(request && request.type === 'featureMaps');
+    assert.equal(request.runName, runFolderName);
+    assert.deepEqual(request.image, { pixels: picked.pixels, shape: result.imageShape, label: picked.trueLabel });
+    assert.equal(await panel.page.getByTestId('feature-maps-loading').count(), 1);
+
+    const [misclassifiedReply, reply] = of('featureMaps');
+    assert.notDeepEqual(reply.layers![0].maps[0], misclassifiedReply.layers![0].maps[0], 'the recorded reply is for another image');
+    await panel.deliver({ ...reply, requestId: request.requestId });
+    const layers = await panel.page.$$eval('[data-testid=feature-maps] .feature-layer', (sections) =>
+      sections.map((s) => ({ name: s.getAttribute('data-layer'), maps: s.querySelectorAll('canvas').length })),
+    );
+    assert.deepEqual(layers, reply.layers!.map((l) => ({ name: l.layerName, maps: l.maps.length })));
+    assert.deepEqual(layers.map((l) => l.name), ['conv1', 'conv2']);
+    assert.match((await panel.page.locator('h2', { hasText: 'Feature maps' }).textContent()) ?? '', new RegExp(`true class ${result.classNames[picked.trueLabel]}\\)$`));
+    await panel.screenshot('gallery-feature-maps');
   });
 
   it('lists the run history, overlays two runs and asks for an export', async () => {

@@ -6,7 +6,7 @@ import { h, percent } from './dom';
 import { HistoryView } from './historyView';
 import { LineChart } from './lineChart';
 import { loadTab, newRequestId, onHostMessage, postToHost, saveTab } from './panelApi';
-import { confusionMatrix, featureMaps, filterImages, misclassifiedGrid, perClassAccuracy } from './resultsView';
+import { confusionMatrix, featureMaps, filterImages, misclassifiedGrid, perClassAccuracy, testGallery } from './resultsView';
 import { SettingsForm } from './settingsForm';
 
 type Tab = 'train' | 'results' | 'history';
@@ -184,9 +184,16 @@ function renderResults(): void {
       confusionMatrix(test.confusion, result.classNames),
       h('h2', {}, 'Per-class accuracy'),
       perClassAccuracy(test.perClassAccuracy, result.classNames),
-      h('h2', {}, 'Misclassified test images'),
-      h('p', { className: 'hint' }, 'Click an image to see the feature maps of every convolution for it.'),
-      misclassifiedGrid(test.misclassified, result.classNames, shape, (image) => pickImage(run, image)),
+      h('p', { className: 'hint' }, 'Click a test image to see the feature maps of every convolution for it.'),
+      h(
+        'div',
+        { className: 'image-pickers' },
+        // Runs made before the gallery existed carry only their misclassified images.
+        ...(test.gallery
+          ? [h('section', {}, h('h2', {}, 'Pick a test image'), testGallery(test.gallery, result.classNames, shape, (image) => pickImage(run, image)))]
+          : []),
+        h('section', {}, h('h2', {}, 'Misclassified test images'), misclassifiedGrid(test.misclassified, result.classNames, shape, (image) => pickImage(run, image))),
+      ),
       featureMapSlot,
     );
   } else {

@@ -1,4 +1,4 @@
-import type { FeatureMapLayer, MisclassifiedImageView, PickedImage, TrainingResult } from './resultTypes';
+import type { FeatureMapLayer, MisclassifiedImageView, PickedImage, TestImageView, TrainingResult } from './resultTypes';
 import { h, percent } from './dom';
 import { pixelCanvas, scaleFor } from './pixels';
 
@@ -44,35 +44,47 @@ export function perClassAccuracy(values: number[], classNames: string[]): HTMLEl
   );
 }
 
-/** The misclassified test images with their true and predicted labels; clicking one picks it for the feature maps. */
-export function misclassifiedGrid(images: MisclassifiedImageView[], classNames: string[], shape: number[], onPick: (image: PickedImage) => void): HTMLElement {
+/** One clickable test image with its true and predicted labels; picking it asks for its feature maps. */
+function imageCard(m: TestImageView, classNames: string[], shape: number[], testId: string, onPick: (image: PickedImage) => void, markWrong = false): HTMLElement {
   const [height, width, channels] = shape;
   const name = (k: number) => classNames[k] ?? String(k);
+  const correct = m.trueLabel === m.predictedLabel;
   return h(
-    'div',
-    { className: 'image-grid', 'data-testid': 'misclassified-grid' },
-    ...images.map((m) =>
-      h(
-        'button',
-        {
-          type: 'button',
-          className: 'image-card',
-          'data-testid': 'misclassified-image',
-          'data-true': name(m.trueLabel),
-          'data-predicted': name(m.predictedLabel),
-          title: `Test image ${m.index}: show its feature maps`,
-          onclick: (event: Event) => {
-            for (const card of (event.currentTarget as HTMLElement).parentElement?.children ?? []) card.classList.remove('picked');
-            (event.currentTarget as HTMLElement).classList.add('picked');
-            onPick({ pixels: m.pixels, shape, label: m.trueLabel });
-          },
-        },
-        pixelCanvas(m.pixels, height, width, channels, scaleFor(width, 56)),
-        h('span', { className: 'true-label' }, `true: ${name(m.trueLabel)}`),
-        h('span', { className: 'pred-label' }, `pred: ${name(m.predictedLabel)} (${percent(m.confidence, 0)})`),
-      ),
-    ),
+    'button',
+    {
+      type: 'button',
+      className: `image-card ${correct ? 'correct' : 'wrong'}`,
+      'data-testid': testId,
+      'data-index': m.index,
+      'data-true': name(m.trueLabel),
+      'data-predicted': name(m.predictedLabel),
+      'data-correct': String(correct),
+      title: `Test image ${m.index}${correct ? '' : ' (misclassified)'}: show its feature maps`,
+      onclick: (event: Event) => {
+        // One picked image across the gallery and the misclassified grid.
+        for (const card of document.querySelectorAll('.image-card.picked')) card.classList.remove('picked');
+        (event.currentTarget as HTMLElement).classList.add('picked');
+        onPick({ pixels: m.pixels, shape, label: m.trueLabel });
+      },
+    },
+    pixelCanvas(m.pixels, height, width, channels, scaleFor(width, 56)),
+    h('span', { className: 'true-label' }, `true: ${name(m.trueLabel)}`),
+    h('span', { className: 'pred-label' }, `pred: ${name(m.predictedLabel)} (${percent(m.confidence, 0)})`),
+    ...(markWrong && !correct ? [h('span', { className: 'wrong-mark', 'data-testid': 'misclassified-mark' }, '✗ misclassified')] : []),
   );
+}
+
+/** The misclassified test images with their true and predicted labels; clicking one picks it for the feature maps. */
+export function misclassifiedGrid(images: MisclassifiedImageView[], classNames: string[], shape: number[], onPick: (image: PickedImage) => void): HTMLElement {
+  return h('div', { className: 'image-grid', 'data-testid': 'misclassified-grid' }, ...images.map((m) => imageCard(m, classNames, shape, 'misclassified-image', onPick)));
+}
+
+/**
+ * The results' gallery of test images (the first few of each class), right or wrong: misclassified
+ * ones are marked; clicking any picks it for the feature maps, as in the misclassified grid.
+ */
+export function testGallery(images: TestImageView[], classNames: string[], shape: number[], onPick: (image: PickedImage) => void): HTMLElement {
+  return h('div', { className: 'image-grid', 'data-testid': 'test-gallery' }, ...images.map((m) => imageCard(m, classNames, shape, 'gallery-image', onPick, true)));
 }
 
 /** The first convolution's filters as images (each channel scaled on its own by the trainer). */

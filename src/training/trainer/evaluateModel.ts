@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BatchFeeder } from '../data/batchFeeder';
 import type { ImageSet } from '../data/imageDataset';
 import { logProbabilityOf, type OutputKind } from './outputLoss';
-import type { TestMetrics } from './trainingReport';
+import type { TestImage, TestMetrics } from './trainingReport';
 
 /** Loss, top-1 and top-5 accuracy and the predicted class of every image of a set (inference mode: no dropout). */
 export interface SetEvaluation {
@@ -56,27 +56,32 @@ export async function evaluateSet(
   return { loss: lossSum / n, accuracy: correct / n, top5: top5 / n, predictions, confidences };
 }
 
-/** Confusion matrix, per-class accuracy and a sample of misclassified images from a test evaluation. */
-export function testMetrics(set: ImageSet, evaluation: SetEvaluation, classCount: number, imageSize: number, maxMisclassified = 24): TestMetrics {
+/**
+ * Confusion matrix, per-class accuracy, a sample of misclassified images and a gallery of the first
+ * `galleryPerClass` test images of each class (deterministic: test-set order, grouped by class) from a
+ * test evaluation.
+ */
+export function testMetrics(set: ImageSet, evaluation: SetEvaluation, classCount: number, imageSize: number, maxMisclassified = 24, galleryPerClass = 4): TestMetrics {
   const confusion = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
-  const misclassified: TestMetrics['misclassified'] = [];
+  const misclassified: TestImage[] = [];
+  const galleryByClass: TestImage[][] = Array.from({ length: classCount }, () => []);
+  const image = (i: number): TestImage => ({
+    index: i,
+    trueLabel: set.labels[i],
+    predictedLabel: evaluation.predictions[i],
+    confidence: evaluation.confidences[i],
+    pixels: Array.from(set.pixels.subarray(i * imageSize, (i + 1) * imageSize)),
+  });
   for (let i = 0; i < set.count; i++) {
     const truth = set.labels[i];
     const predicted = evaluation.predictions[i];
     confusion[truth][predicted]++;
-    if (truth !== predicted && misclassified.length < maxMisclassified) {
-      misclassified.push({
-        index: i,
-        trueLabel: truth,
-        predictedLabel: predicted,
-        confidence: evaluation.confidences[i],
-        pixels: Array.from(set.pixels.subarray(i * imageSize, (i + 1) * imageSize)),
-      });
-    }
+    if (truth !== predicted && misclassified.length < maxMisclassified) misclassified.push(image(i));
+    if (galleryByClass[truth].length < galleryPerClass) galleryByClass[truth].push(image(i));
   }
   const perClassAccuracy = confusion.map((row, k) => {
     const total = row.reduce((a, b) => a + b, 0);
     return total === 0 ? 0 : row[k] / total;
   });
-  return { loss: evaluation.loss, accuracy: evaluation.accuracy, top5: evaluation.top5, confusion, perClassAccuracy, misclassified };
+  return { loss: evaluation.loss, accuracy: evaluation.accuracy, top5: evaluation.top5, confusion, perClassAccuracy, misclassified, gallery: galleryByClass.flat() };
 }

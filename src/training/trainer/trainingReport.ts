@@ -33,15 +33,20 @@ export interface EpochMetrics {
   residentMegabytes: number;
 }
 
-/** A test image the trained model got wrong. */
-export interface MisclassifiedImage {
+/** A test image with the trained model's prediction for it. */
+export interface TestImage {
+  /** Position in the test set. */
   index: number;
   trueLabel: number;
   predictedLabel: number;
+  /** The model's probability for the predicted class. */
   confidence: number;
   /** uint8 pixels, height × width × channels, as in the dataset. */
   pixels: number[];
 }
+
+/** A test image the trained model got wrong. */
+export type MisclassifiedImage = TestImage;
 
 /** The first convolution's kernels as images: each filter's channels min–max scaled to 0–255 on its own. */
 export interface FilterImages {
@@ -61,6 +66,11 @@ export interface TestMetrics {
   confusion: number[][];
   perClassAccuracy: number[];
   misclassified: MisclassifiedImage[];
+  /**
+   * A fixed sample of the test set to pick feature-map images from: the first few test images of each
+   * class (in test-set order, classes ascending), right or wrong. Absent in runs made before it existed.
+   */
+  gallery?: TestImage[];
 }
 
 /** `running`: only in the metrics.json written after each epoch; a past run still saying so was interrupted. */
