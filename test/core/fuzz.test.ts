@@ -38,7 +38,8 @@ function assertExplains(text: string): void {
   if (!a.valid) assert.equal(result.valid, false);
 }
 
-describe('fuzz: the analysis never throws and always explains', () => {
+describe('fuzz: the analysis never throws and always explains', function () {
+  this.timeout(120_000);
   it('survives 3,000 mutated templates and random designs', () => {
     const rnd = seededRandom(20261123);
     const bases = [...templates.map((t) => JSON.parse(t)), ...Array.from({ length: 30 }, (_, i) => JSON.parse(serializeDesign(randomValidDesign(i))))];
