@@ -1,13 +1,46 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { createNonce, editorHtml } from '../../src/extension/editorHtml';
 import type { WebviewToHostMessage } from '../../src/protocol/editorProtocol';
 
 /** Debian's Chromium; playwright-core drives it without downloading a browser of its own. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = resolve('test-artifacts/webview');
 const HARNESS_URL = pathToFileURL(resolve('test/webview/harness.html')).href;
+
+/**
+ * The harness as the extension serves the editor: the page `editorHtml` builds, with its
+ * Content-Security-Policy (nonce scripts, styles from the extension's files plus inline ones).
+ * The extension's files are the local `file:` ones here.
+ */
+export function cspHarnessUrl(): string {
+  const nonce = createNonce();
+  const dist = pathToFileURL(resolve('dist')).href;
+  const html = editorHtml({ cspSource: 'file:', scriptUri: `${dist}/webview/editor.js`, styleUri: `${dist}/webview/editor.css`, nonce, title: 'CSP harness' }).replace(
+    '<script ',
+    `<script nonce="${nonce}" src="${dist}/webview-harness/harness.js"></script>\n<script `,
+  );
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = `${ARTIFACTS}/csp-harness.html`;
+  writeFileSync(file, html);
+  return pathToFileURL(file).href;
+}
+
+/** Records Content-Security-Policy violations from the page's start, as events and as console reports. */
+export async function recordCspViolations(page: Page): Promise<() => Promise<string[]>> {
+  const logged: string[] = [];
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) logged.push(m.text());
+  });
+  await page.addInitScript(() => {
+    const w = window as unknown as { cspViolations: string[] };
+    w.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+  });
+  return async () => [...logged, ...(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations))];
+}
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
@@ -17,11 +50,18 @@ export async function launchChromium(): Promise<Browser> {
 export class EditorPage {
   private constructor(readonly page: Page) {}
 
-  static async open(browser: Browser, text: string, size = { width: 1400, height: 900 }): Promise<EditorPage> {
+  /** `url` picks another harness page; `prepare` runs on the new page before it loads. */
+  static async open(
+    browser: Browser,
+    text: string,
+    size = { width: 1400, height: 900 },
+    { url = HARNESS_URL, prepare }: { url?: string; prepare?: (page: Page) => Promise<void> } = {},
+  ): Promise<EditorPage> {
     const page = await browser.newPage({ viewport: size });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(HARNESS_URL);
+    await prepare?.(page);
+    await page.goto(url);
     await page.waitForFunction(() => window.harness?.sent.some((m) => m.type === 'ready'));
     const editor = new EditorPage(page);
     await editor.load(text);
@@ -37,6 +77,21 @@ export class EditorPage {
       (v) => document.querySelector('[data-testid=editor]')?.getAttribute('data-document-version') === String(v) || !!document.querySelector('[data-testid=error-view]'),
       version,
     );
+  }
+
+  /**
+   * The text box of a form control. The editor's fields are vscode-elements web components; their
+   * `<input>` sits in the control's open shadow root, which Playwright's locators pierce.
+   */
+  field(testId: string): Locator {
+    return this.page.getByTestId(testId).locator('input');
+  }
+
+  /** Picks an option of a vscode-single-select as a user does: opens its list and clicks the option. */
+  async choose(testId: string, label: string): Promise<void> {
+    const select = this.page.getByTestId(testId);
+    await select.click();
+    await select.getByRole('option', { name: label, exact: true }).click();
   }
 
   block(id: string): Locator {

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { formatShape } from '../../src/core/summary/formatNumber';
-import { CHROMIUM_PATH, EditorPage, launchChromium } from './editorPage';
+import { CHROMIUM_PATH, cspHarnessUrl, EditorPage, launchChromium, recordCspViolations } from './editorPage';
 
 const example = (name: string): string => readFileSync(`examples/${name}.cnn.json`, 'utf8');
 const ONLY_INPUT = `{
@@ -55,18 +55,18 @@ describe('graph editor webview in Chromium', function () {
 
     await editor.block('conv2d_1').click();
     await editor.page.getByTestId('inspector-node').waitFor();
-    await editor.page.getByTestId('param-input-strides').fill('2');
+    await editor.field('param-input-strides').fill('2');
     assert.equal(await editor.page.getByTestId('preview-shape-after').textContent(), '13×13×32', 'the effect is shown before it is applied');
     assert.equal(await editor.blockShape('conv2d_1'), '26×26×32', 'nothing applied yet');
     await editor.screenshot('2-stride-preview');
     version = await editor.version();
-    await editor.page.getByTestId('param-input-strides').press('Enter');
+    await editor.field('param-input-strides').press('Enter');
     await editor.waitForEditAfter(version);
     assert.deepEqual((await editor.edits()).at(-1), { kind: 'setParams', nodeId: 'conv2d_1', params: { strides: 2 } });
     assert.equal(await editor.blockShape('conv2d_1'), '13×13×32');
     assert.match(await editor.text(), /"strides": 2/);
 
-    await editor.page.getByTestId('param-input-filters').fill('16');
+    await editor.field('param-input-filters').fill('16');
     assert.match((await editor.page.getByTestId('inspector-preview').textContent()) ?? '', /model −160/);
     version = await editor.version();
     await editor.page.getByTestId('inspector-apply').click();
@@ -77,7 +77,7 @@ describe('graph editor webview in Chromium', function () {
     assert.match((await editor.page.getByTestId('inspector-formula').first().textContent()) ?? '', /⌊\(28 .*\/ 2⌋ \+ 1 = 13/);
     await editor.screenshot('3-stride-applied');
 
-    await editor.page.getByTestId('param-input-kernelSize').fill('0');
+    await editor.field('param-input-kernelSize').fill('0');
     assert.match((await editor.page.getByTestId('param-error-kernelSize').textContent()) ?? '', /at least 1/);
     assert.deepEqual(await editor.page.evaluate(() => window.harness.rejected), []);
     await editor.close();
@@ -104,11 +104,11 @@ describe('graph editor webview in Chromium', function () {
   it('marks a broken shape with its diagnostic and applies the suggested fix in one click', async () => {
     const editor = await EditorPage.open(browser, example('mnist-cnn'));
     await editor.block('conv2').click();
-    await editor.page.getByTestId('param-input-kernelSize').fill('20');
+    await editor.field('param-input-kernelSize').fill('20');
     assert.equal(await editor.page.getByTestId('preview-shape-after').textContent(), '?');
     assert.match((await editor.page.getByTestId('preview-problem').first().textContent()) ?? '', /larger than/);
     let version = await editor.version();
-    await editor.page.getByTestId('param-input-kernelSize').press('Enter');
+    await editor.field('param-input-kernelSize').press('Enter');
     await editor.waitForEditAfter(version);
     assert.equal(await editor.block('conv2').getAttribute('data-status'), 'error');
     assert.equal(await editor.blockShape('conv2'), '?');
@@ -150,20 +150,20 @@ describe('graph editor webview in Chromium', function () {
     const editor = await EditorPage.open(browser, example('vgg16'));
     const firstConv = parseDesign(example('vgg16')).design!.nodes[1].id;
     assert.equal(await editor.blockShape(firstConv), '224×224×64');
-    await editor.page.getByTestId('whatif-input').fill('64, 64, 3');
-    await editor.page.getByTestId('whatif-input').press('Enter');
+    await editor.field('whatif-input').fill('64, 64, 3');
+    await editor.field('whatif-input').press('Enter');
     await editor.page.getByTestId('whatif-banner').waitFor();
     assert.equal(await editor.blockShape(firstConv), '64×64×64');
     assert.equal((await editor.edits()).length, 0, 'what-if never edits');
-    await editor.page.getByTestId('heatmap-mode').selectOption('params');
+    await editor.choose('heatmap-mode', 'params');
     await editor.page.getByTestId('block-heat').first().waitFor();
     const style = await editor.page.locator('[data-testid=block]').first().getAttribute('style');
     assert.match(style ?? '', /color-mix/);
     const shares = await editor.page.getByTestId('block-heat').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-share'))));
     assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 0.01, 'shares of all parameters sum to 1');
     await editor.page.getByTestId('budgets-toggle').click();
-    await editor.page.getByTestId('budget-params').fill('1M');
-    await editor.page.getByTestId('budget-params').press('Enter');
+    await editor.field('budget-params').fill('1M');
+    await editor.field('budget-params').press('Enter');
     // At 64×64 the first dense layer sees a 2×2 map, so VGG16 has about 44 M parameters: far over 1 M.
     const share = Number(await editor.page.getByTestId('gauge-params').getAttribute('data-share'));
     const params = Number(await editor.page.getByTestId('total-params').getAttribute('data-value'));
@@ -232,9 +232,9 @@ describe('graph editor webview in Chromium', function () {
     const last = analyzeDesign(design).outputIds[0];
     await editor.block(last).click();
     await editor.page.keyboard.press('Control+k');
-    await editor.page.getByTestId('quick-add-input').fill('drop');
+    await editor.field('quick-add-input').fill('drop');
     const version = await editor.version();
-    await editor.page.getByTestId('quick-add-input').press('Enter');
+    await editor.field('quick-add-input').press('Enter');
     await editor.waitForEditAfter(version);
     const sent = (await editor.edits()).at(-1);
     assert.ok(sent?.kind === 'addLayer' && sent.layerType === 'Dropout' && sent.connectFrom === last, JSON.stringify(sent));
@@ -286,12 +286,37 @@ describe('graph editor webview in Chromium', function () {
     await editor.close();
   });
 
+  it("runs under the webview's Content-Security-Policy, form controls included, without a violation", async () => {
+    let violations: () => Promise<string[]> = async () => [];
+    const editor = await EditorPage.open(browser, example('mnist-cnn'), undefined, {
+      url: cspHarnessUrl(),
+      prepare: async (page) => {
+        violations = await recordCspViolations(page);
+      },
+    });
+    assert.equal(await editor.blockShape('conv1'), '24×24×10', 'the editor runs under the policy');
+    // Every kind of control: text fields, a select, a checkbox, buttons, and the quick-add field.
+    await editor.block('conv1').click();
+    await editor.field('param-input-strides').fill('2');
+    await editor.page.getByTestId('inspector-preview').waitFor();
+    await editor.choose('heatmap-mode', 'params');
+    await editor.page.getByTestId('block-heat').first().waitFor();
+    await editor.page.getByTestId('budgets-toggle').click();
+    await editor.page.getByTestId('budget-params').waitFor();
+    await editor.page.keyboard.press('Control+k');
+    await editor.field('quick-add-input').fill('dense');
+    const cursor = await editor.page.getByTestId('budgets-toggle').evaluate((el) => getComputedStyle(el).cursor);
+    assert.equal(cursor, 'pointer', 'the controls are styled (their adopted stylesheets apply)');
+    assert.deepEqual(await violations(), []);
+    await editor.close();
+  });
+
   it('renames a block from the inspector', async () => {
     const editor = await EditorPage.open(browser, example('mnist-cnn'));
     await editor.block('conv1').click();
-    await editor.page.getByTestId('inspector-id').fill('stem');
+    await editor.field('inspector-id').fill('stem');
     const version = await editor.version();
-    await editor.page.getByTestId('inspector-id').press('Enter');
+    await editor.field('inspector-id').press('Enter');
     await editor.waitForEditAfter(version);
     assert.deepEqual((await editor.edits()).at(-1), { kind: 'rename', nodeId: 'conv1', newId: 'stem' });
     assert.equal(await editor.blockShape('stem'), '24×24×10');

@@ -34,6 +34,7 @@ import { LAYER_DRAG_TYPE, Palette } from './Palette';
 import { QuickAdd } from './QuickAdd';
 import { ShapeEdge, type ShapeEdgeType } from './ShapeEdge';
 import { TotalsBar } from './TotalsBar';
+import { VscodeButton, VscodeCheckbox, checkedOf } from './controls';
 import { loadViewState, newRequestId, onHostMessage, postToHost, saveViewState, type Budgets, type HeatmapMode } from './vscodeApi';
 
 // Props handed to React Flow are module constants: a new object or array on every render would
@@ -63,8 +64,14 @@ export function App() {
   );
 }
 
-const isTyping = (target: EventTarget | null): boolean =>
-  target instanceof HTMLElement && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
+/** Whether a key event comes from a field; the form controls are web components, so look at the innermost target in their shadow roots. */
+const isTyping = (e: KeyboardEvent): boolean => {
+  const target = e.composedPath()[0] ?? e.target;
+  return (
+    target instanceof HTMLElement &&
+    (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA' || target.isContentEditable || target.getAttribute('role') === 'combobox')
+  );
+};
 
 function Editor() {
   const flow = useReactFlow<LayerNode, ShapeEdgeType>();
@@ -286,7 +293,7 @@ function Editor() {
   commandRef.current = runCommand;
   const keyRef = useRef<(e: KeyboardEvent) => void>(() => undefined);
   keyRef.current = (e: KeyboardEvent) => {
-    if (isTyping(e.target) || !design) return;
+    if (isTyping(e) || !design) return;
     const mod = e.ctrlKey || e.metaKey;
     if (e.key === 'Delete' || e.key === 'Backspace') deleteSelection();
     else if (mod && e.key.toLowerCase() === 'c') copySelection();
@@ -304,7 +311,7 @@ function Editor() {
   useEffect(() => {
     const listener = (e: KeyboardEvent): void => keyRef.current(e);
     const keyUp = (e: KeyboardEvent): void => {
-      if (!e.key.startsWith('Arrow') || isTyping(e.target)) return;
+      if (!e.key.startsWith('Arrow') || isTyping(e)) return;
       setTimeout(() => {
         const moved = nodesRef.current.filter((n) => n.selected && positionsRef.current[n.id] && (n.position.x !== positionsRef.current[n.id].x || n.position.y !== positionsRef.current[n.id].y));
         if (moved.length) edit({ kind: 'move', positions: Object.fromEntries(moved.map((n) => [n.id, n.position])) });
@@ -352,34 +359,42 @@ function Editor() {
           <strong className="cnn-design-name" data-testid="design-name">
             {design.name}
           </strong>
-          <button type="button" className="cnn-button" data-testid="toolbar-quick-add" title="Add a layer (Ctrl+K)" onClick={() => setQuickAdd(true)}>
+          <VscodeButton className="cnn-button" data-testid="toolbar-quick-add" title="Add a layer (Ctrl+K)" onClick={() => setQuickAdd(true)}>
             Add layer
-          </button>
-          <button type="button" className="cnn-button secondary" data-testid="toolbar-auto-layout" onClick={() => void runAutoLayout()}>
+          </VscodeButton>
+          <VscodeButton secondary className="cnn-button" data-testid="toolbar-auto-layout" onClick={() => void runAutoLayout()}>
             Auto-layout
-          </button>
-          <button type="button" className="cnn-button secondary" data-testid="toolbar-fit-view" onClick={() => runCommand('fitView')}>
+          </VscodeButton>
+          <VscodeButton secondary className="cnn-button" data-testid="toolbar-fit-view" onClick={() => runCommand('fitView')}>
             Fit view
-          </button>
-          <label className="cnn-check">
-            <input type="checkbox" data-testid="toolbar-edge-shapes" checked={showEdgeShapes} onChange={(e) => (setShowEdgeShapes(e.target.checked), saveViewState({ showEdgeShapes: e.target.checked }))} /> Shapes on edges
-          </label>
+          </VscodeButton>
+          <VscodeCheckbox
+            className="cnn-check"
+            data-testid="toolbar-edge-shapes"
+            label="Shapes on edges"
+            checked={showEdgeShapes}
+            onChange={(e) => {
+              const checked = checkedOf(e);
+              setShowEdgeShapes(checked);
+              saveViewState({ showEdgeShapes: checked });
+            }}
+          />
           <span className="cnn-spacer" />
-          <button type="button" className="cnn-button secondary" data-testid="toolbar-export-svg" onClick={() => runCommand('exportSvg')}>
+          <VscodeButton secondary className="cnn-button" data-testid="toolbar-export-svg" onClick={() => runCommand('exportSvg')}>
             SVG
-          </button>
-          <button type="button" className="cnn-button secondary" data-testid="toolbar-export-png" onClick={() => runCommand('exportPng')}>
+          </VscodeButton>
+          <VscodeButton secondary className="cnn-button" data-testid="toolbar-export-png" onClick={() => runCommand('exportPng')}>
             PNG
-          </button>
-          <button type="button" className="cnn-button secondary" data-testid="toolbar-summary" onClick={() => postToHost({ type: 'command', command: 'showSummary' })}>
+          </VscodeButton>
+          <VscodeButton secondary className="cnn-button" data-testid="toolbar-summary" onClick={() => postToHost({ type: 'command', command: 'showSummary' })}>
             Summary
-          </button>
-          <button type="button" className="cnn-button secondary" data-testid="toolbar-export-code" onClick={() => postToHost({ type: 'command', command: 'export' })}>
+          </VscodeButton>
+          <VscodeButton secondary className="cnn-button" data-testid="toolbar-export-code" onClick={() => postToHost({ type: 'command', command: 'export' })}>
             Export code
-          </button>
-          <button type="button" className="cnn-button" data-testid="toolbar-train" disabled={!analysis.valid} title={analysis.valid ? 'Train this design' : 'Fix the errors first'} onClick={() => postToHost({ type: 'command', command: 'train' })}>
+          </VscodeButton>
+          <VscodeButton className="cnn-button" data-testid="toolbar-train" disabled={!analysis.valid} title={analysis.valid ? 'Train this design' : 'Fix the errors first'} onClick={() => analysis.valid && postToHost({ type: 'command', command: 'train' })}>
             Train
-          </button>
+          </VscodeButton>
         </header>
         {whatIfShape && (
           <div className="cnn-whatif-banner" data-testid="whatif-banner">

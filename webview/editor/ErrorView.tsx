@@ -1,5 +1,6 @@
 import type { ParsedDesign } from '../../src/core/format/parseDesign';
 import { postToHost } from './vscodeApi';
+import { VscodeButton } from './controls';
 
 /** Shown instead of the canvas when the text cannot be edited safely; the editor writes nothing then. */
 export function ErrorView({ parsed }: { parsed: ParsedDesign }) {
@@ -16,9 +17,9 @@ export function ErrorView({ parsed }: { parsed: ParsedDesign }) {
         </p>
       )}
       <p className="cnn-muted">The graph editor will not change this file until it is corrected as text.</p>
-      <button type="button" className="cnn-button" data-testid="open-as-text" onClick={() => postToHost({ type: 'command', command: 'openAsText' })}>
+      <VscodeButton className="cnn-button" data-testid="open-as-text" onClick={() => postToHost({ type: 'command', command: 'openAsText' })}>
         Open as text
-      </button>
+      </VscodeButton>
     </div>
   );
 }

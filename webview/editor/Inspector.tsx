@@ -7,6 +7,7 @@ import type { EditIntention } from '../../src/core/edit/editIntention';
 import { getLayerType } from '../../src/core/layers/layerCatalog';
 import type { ParamSpec } from '../../src/core/layers/layerType';
 import { formatCount, formatShape } from '../../src/core/summary/formatNumber';
+import { VscodeButton, VscodeCheckbox, VscodeOption, VscodeSingleSelect, VscodeTextfield, checkedOf, selectedOf, textOf } from './controls';
 import { paramToText, parseParamText } from './paramText';
 
 interface InspectorProps {
@@ -50,9 +51,9 @@ function DiagnosticList({ diagnostics, onFix }: { diagnostics: Diagnostic[]; onF
           {d.line !== undefined && <span className="cnn-diagnostic-location"> (line {d.line})</span>}
           {d.fixes.map((f, j) =>
             f.edit ? (
-              <button key={j} type="button" className="cnn-fix" data-testid="fix-button" onClick={() => onFix(f.edit!)}>
+              <VscodeButton key={j} secondary className="cnn-fix" data-testid="fix-button" onClick={() => onFix(f.edit!)}>
                 {f.title}
-              </button>
+              </VscodeButton>
             ) : (
               <span key={j} className="cnn-fix-hint">
                 {f.title}
@@ -133,25 +134,25 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
       {layer && <p className="cnn-muted">{layer.description}</p>}
       <div className="cnn-field">
         <label htmlFor="cnn-field-id">Id</label>
-        <input
+        <VscodeTextfield
           id="cnn-field-id"
           className="cnn-input"
           data-testid="inspector-id"
           value={id}
-          onChange={(e) => setId(e.target.value)}
+          onInput={(e) => setId(textOf(e))}
           onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
           onBlur={() => id !== node.id && id.trim() !== '' && onEdit({ kind: 'rename', nodeId: node.id, newId: id })}
         />
       </div>
       <div className="cnn-field">
         <label htmlFor="cnn-field-name">Name</label>
-        <input
+        <VscodeTextfield
           id="cnn-field-name"
           className="cnn-input"
           data-testid="inspector-name"
           placeholder={node.id}
           value={name}
-          onChange={(e) => setName(e.target.value)}
+          onInput={(e) => setName(textOf(e))}
           onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
           onBlur={() => name !== (node.name ?? '') && onEdit({ kind: 'rename', nodeId: node.id, name })}
         />
@@ -168,37 +169,35 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
               {spec.unit && <span className="cnn-muted"> ({spec.unit})</span>}
             </label>
             {spec.kind === 'bool' ? (
-              <input
-                id={fieldId}
-                type="checkbox"
-                data-testid={`param-input-${spec.name}`}
-                checked={(current ?? spec.default) === true}
-                onChange={(e) => applyNow(spec, e.target.checked)}
-              />
+              <VscodeCheckbox id={fieldId} data-testid={`param-input-${spec.name}`} checked={(current ?? spec.default) === true} onChange={(e) => applyNow(spec, checkedOf(e))} />
             ) : spec.kind === 'enum' ? (
-              <select id={fieldId} className="cnn-input" data-testid={`param-input-${spec.name}`} value={String(current ?? spec.default ?? '')} onChange={(e) => applyNow(spec, e.target.value)}>
+              <VscodeSingleSelect id={fieldId} className="cnn-input" data-testid={`param-input-${spec.name}`} value={String(current ?? spec.default ?? '')} onChange={(e) => applyNow(spec, selectedOf(e))}>
                 {spec.options.map((o) => (
-                  <option key={o} value={o}>
+                  <VscodeOption key={o} value={o}>
                     {o}
-                  </option>
+                  </VscodeOption>
                 ))}
-              </select>
+              </VscodeSingleSelect>
             ) : (
-              <input
+              <VscodeTextfield
                 id={fieldId}
                 className={`cnn-input${error ? ' invalid' : ''}`}
                 data-testid={`param-input-${spec.name}`}
                 aria-invalid={!!error}
-                list={spec.kind === 'padding' ? 'cnn-padding-modes' : undefined}
+                invalid={!!error}
                 placeholder={spec.default !== undefined ? `${paramToText(spec.default)} (default)` : spec.kind === 'window' && spec.name === 'strides' ? 'pool size' : ''}
                 value={shown}
-                onChange={(e) => setDrafts((d) => ({ ...d, [spec.name]: e.target.value }))}
+                onInput={(e) => {
+                  const text = textOf(e);
+                  setDrafts((d) => ({ ...d, [spec.name]: text }));
+                }}
                 onKeyDown={(e) => {
                   if (e.key === 'Enter') apply();
                   if (e.key === 'Escape') setDrafts((d) => Object.fromEntries(Object.entries(d).filter(([k]) => k !== spec.name)));
                 }}
               />
             )}
+            {spec.kind === 'padding' && <div className="cnn-muted cnn-field-hint">valid, same, or a number</div>}
             {error && (
               <div className="cnn-field-error" data-testid={`param-error-${spec.name}`} role="alert">
                 {error}
@@ -207,10 +206,6 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
           </div>
         );
       })}
-      <datalist id="cnn-padding-modes">
-        <option value="valid" />
-        <option value="same" />
-      </datalist>
       {preview && (
         <div className="cnn-preview" data-testid="inspector-preview">
           <div>
@@ -224,12 +219,12 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
               {p.message}
             </div>
           ))}
-          <button type="button" className="cnn-button" data-testid="inspector-apply" disabled={hasErrors} onClick={apply}>
+          <VscodeButton className="cnn-button" data-testid="inspector-apply" disabled={hasErrors} onClick={apply}>
             Apply
-          </button>
-          <button type="button" className="cnn-button secondary" data-testid="inspector-revert" onClick={() => setDrafts({})}>
+          </VscodeButton>
+          <VscodeButton secondary className="cnn-button" data-testid="inspector-revert" onClick={() => setDrafts({})}>
             Revert
-          </button>
+          </VscodeButton>
         </div>
       )}
       <section className="cnn-facts">

@@ -1,6 +1,7 @@
 import { memo, useMemo, useState } from 'react';
 import { LAYER_CATALOG } from '../../src/core/layers/layerCatalog';
 import { LAYER_GROUPS } from '../../src/core/layers/layerType';
+import { VscodeTextfield, textOf } from './controls';
 
 /** Drag type carried by palette items; the canvas only accepts drops of this type. */
 export const LAYER_DRAG_TYPE = 'application/x-cnn-layer';
@@ -29,7 +30,7 @@ export const Palette = memo(function Palette({ onAdd }: { onAdd: (layerType: str
   }, [query]);
   return (
     <aside className="cnn-palette" aria-label="Layer palette" data-testid="palette">
-      <input className="cnn-input" type="search" placeholder="Search layers" aria-label="Search layers" data-testid="palette-search" value={query} onChange={(e) => setQuery(e.target.value)} />
+      <VscodeTextfield className="cnn-input" type="search" placeholder="Search layers" label="Search layers" data-testid="palette-search" value={query} onInput={(e) => setQuery(textOf(e))} />
       {groups.map(({ group, layers }) => (
         <section key={group} data-testid="palette-group" data-group={group}>
           <h3>{GROUP_TITLES[group] ?? group}</h3>

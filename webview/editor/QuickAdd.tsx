@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { LAYER_CATALOG } from '../../src/core/layers/layerCatalog';
+import { VscodeTextfield, textOf, type TextfieldElement } from './controls';
 
 /** Keyboard quick-add: type to filter layer types, arrows to choose, Enter to add, Escape to close. */
 export function QuickAdd({ onAdd, onClose, connectingFrom }: { onAdd: (layerType: string) => void; onClose: () => void; connectingFrom?: string }) {
   const [query, setQuery] = useState('');
   const [index, setIndex] = useState(0);
-  const input = useRef<HTMLInputElement>(null);
+  const input = useRef<TextfieldElement>(null);
   useEffect(() => input.current?.focus(), []);
   const matches = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -20,15 +21,15 @@ export function QuickAdd({ onAdd, onClose, connectingFrom }: { onAdd: (layerType
   return (
     <div className="cnn-quick-add-backdrop" onMouseDown={onClose}>
       <div className="cnn-quick-add" role="dialog" aria-label="Add a layer" data-testid="quick-add" onMouseDown={(e) => e.stopPropagation()}>
-        <input
+        <VscodeTextfield
           ref={input}
           className="cnn-input"
           placeholder={connectingFrom ? `Add a layer after ${connectingFrom}` : 'Add a layer'}
-          aria-label="Layer type"
+          label="Layer type"
           data-testid="quick-add-input"
           value={query}
-          onChange={(e) => {
-            setQuery(e.target.value);
+          onInput={(e) => {
+            setQuery(textOf(e));
             setIndex(0);
           }}
           onKeyDown={(e) => {

@@ -1,6 +1,7 @@
 import { memo, useState } from 'react';
 import type { DesignTotals } from '../../src/core/analysis/analyzeDesign';
 import { formatBytes, formatCount, formatShort } from '../../src/core/summary/formatNumber';
+import { VscodeButton, VscodeOption, VscodeSingleSelect, VscodeTextfield, selectedOf, textOf } from './controls';
 import type { Budgets, HeatmapMode } from './vscodeApi';
 
 interface TotalsBarProps {
@@ -35,6 +36,22 @@ const parseBudget = (text: string): number | undefined => {
   const n = Number(m[1]) * scale;
   return Number.isFinite(n) && n > 0 ? n : undefined;
 };
+
+/** One budget, committed on Enter or when the field is left; the text stays as typed, like an uncontrolled field. */
+function BudgetField({ testId, initial, onCommit }: { testId: string; initial: string; onCommit: (text: string) => void }) {
+  const [text, setText] = useState(initial);
+  return (
+    <VscodeTextfield
+      className="cnn-input"
+      data-testid={testId}
+      placeholder="e.g. 1M"
+      value={text}
+      onInput={(e) => setText(textOf(e))}
+      onBlur={() => onCommit(text)}
+      onKeyDown={(e) => e.key === 'Enter' && onCommit(text)}
+    />
+  );
+}
 
 /** Totals of the whole model, budgets as gauges, the heat-map switch and the what-if input size. */
 export const TotalsBar = memo(function TotalsBar(p: TotalsBarProps) {
@@ -79,28 +96,28 @@ export const TotalsBar = memo(function TotalsBar(p: TotalsBarProps) {
       <span className="cnn-spacer" />
       <label>
         Heat-map{' '}
-        <select className="cnn-input" data-testid="heatmap-mode" value={p.heatmap} onChange={(e) => p.onHeatmap(e.target.value as HeatmapMode)}>
-          <option value="off">off</option>
-          <option value="params">params</option>
-          <option value="macs">MACs</option>
-        </select>
+        <VscodeSingleSelect className="cnn-input cnn-heatmap" data-testid="heatmap-mode" position="above" value={p.heatmap} onChange={(e) => p.onHeatmap(selectedOf(e) as HeatmapMode)}>
+          <VscodeOption value="off">off</VscodeOption>
+          <VscodeOption value="params">params</VscodeOption>
+          <VscodeOption value="macs">MACs</VscodeOption>
+        </VscodeSingleSelect>
       </label>
       <label title="Analyze the design for another input size without changing the file">
         What-if input{' '}
-        <input
+        <VscodeTextfield
           className={`cnn-input cnn-whatif${p.whatIfShape ? ' active' : ''}`}
           data-testid="whatif-input"
           placeholder={p.inputShape?.join(', ') ?? ''}
           value={whatIfText}
-          onChange={(e) => setWhatIfText(e.target.value)}
+          onInput={(e) => setWhatIfText(textOf(e))}
           onKeyDown={(e) => e.key === 'Enter' && applyWhatIf()}
           onBlur={applyWhatIf}
         />
       </label>
       {p.whatIfShape && (
-        <button
-          type="button"
-          className="cnn-button secondary"
+        <VscodeButton
+          secondary
+          className="cnn-button"
           data-testid="whatif-reset"
           onClick={() => {
             setWhatIfText('');
@@ -108,11 +125,11 @@ export const TotalsBar = memo(function TotalsBar(p: TotalsBarProps) {
           }}
         >
           Reset
-        </button>
+        </VscodeButton>
       )}
-      <button type="button" className="cnn-button secondary" data-testid="budgets-toggle" onClick={() => setEditingBudgets((v) => !v)}>
+      <VscodeButton secondary className="cnn-button" data-testid="budgets-toggle" onClick={() => setEditingBudgets((v) => !v)}>
         Budgets
-      </button>
+      </VscodeButton>
       {editingBudgets && (
         <span className="cnn-budgets" data-testid="budgets">
           {(
@@ -123,15 +140,7 @@ export const TotalsBar = memo(function TotalsBar(p: TotalsBarProps) {
             ] as const
           ).map(([key, label, testId]) => (
             <label key={key}>
-              {label}{' '}
-              <input
-                className="cnn-input"
-                data-testid={testId}
-                placeholder="e.g. 1M"
-                defaultValue={budgets[key] ? formatShort(budgets[key]!) : ''}
-                onBlur={(e) => p.onBudgets({ ...budgets, [key]: parseBudget(e.target.value) })}
-                onKeyDown={(e) => e.key === 'Enter' && p.onBudgets({ ...budgets, [key]: parseBudget(e.currentTarget.value) })}
-              />
+              {label} <BudgetField testId={testId} initial={budgets[key] ? formatShort(budgets[key]!) : ''} onCommit={(text) => p.onBudgets({ ...budgets, [key]: parseBudget(text) })} />
             </label>
           ))}
         </span>

@@ -54,9 +54,17 @@ export class GraphEditorView {
     await this.frame.locator(`[data-testid=inspector-node][data-node-id="${id}"]`).waitFor({ state: 'visible' });
   }
 
+  /**
+   * The text box of a form control. The editor's fields are vscode-elements web components; their
+   * `<input>` sits in the control's open shadow root, which Playwright's CSS locators pierce.
+   */
+  field(testId: string): Locator {
+    return this.frame.locator(`[data-testid="${testId}"] input`);
+  }
+
   /** Types a parameter value into the inspector and applies it with Enter, as a user does. */
   async setParameter(name: string, text: string): Promise<void> {
-    const input = this.frame.locator(`[data-testid="param-input-${name}"]`);
+    const input = this.field(`param-input-${name}`);
     await input.fill(text);
     await input.press('Enter');
   }
