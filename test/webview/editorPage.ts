@@ -118,11 +118,39 @@ export class EditorPage {
     return this.page.evaluate(() => window.harness.text());
   }
 
-  /** Waits until the harness holds a document version above `than`, i.e. an edit was written. */
+  /**
+   * Waits until the harness holds a document version above `than` (an edit was written), the editor
+   * shows that version, and the canvas has caught up: React Flow copies the blocks into its store in
+   * an effect of its own, a render or two after the editor's, so the blocks must stop changing.
+   */
   async waitForEditAfter(than: number): Promise<void> {
     await this.page.waitForFunction((v) => window.harness.version() > v, than);
     const version = await this.page.evaluate(() => window.harness.version());
     await this.page.waitForFunction((v) => document.querySelector('[data-testid=editor]')?.getAttribute('data-document-version') === String(v), version);
+    await this.waitForCanvasToSettle();
+  }
+
+  /** Waits for three animation frames in a row in which no block appeared, vanished or changed its text. */
+  async waitForCanvasToSettle(): Promise<void> {
+    await this.page.evaluate(() => {
+      const w = window as unknown as { canvasSignature?: string; canvasStableFrames?: number };
+      w.canvasSignature = undefined;
+      w.canvasStableFrames = 0;
+    });
+    await this.page.waitForFunction(
+      () => {
+        const w = window as unknown as { canvasSignature?: string; canvasStableFrames?: number };
+        const signature = [...document.querySelectorAll('[data-testid=block]')].map((b) => `${b.getAttribute('data-node-id')}:${b.getAttribute('data-status')}:${b.textContent}`).join('|');
+        if (signature === w.canvasSignature) w.canvasStableFrames = (w.canvasStableFrames ?? 0) + 1;
+        else {
+          w.canvasSignature = signature;
+          w.canvasStableFrames = 0;
+        }
+        return w.canvasStableFrames >= 3;
+      },
+      undefined,
+      { polling: 'raf' },
+    );
   }
 
   async version(): Promise<number> {
