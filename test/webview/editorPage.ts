@@ -77,6 +77,7 @@ export class EditorPage {
       (v) => document.querySelector('[data-testid=editor]')?.getAttribute('data-document-version') === String(v) || !!document.querySelector('[data-testid=error-view]'),
       version,
     );
+    await this.waitForCanvasToSettle();
   }
 
   /**
@@ -98,11 +99,14 @@ export class EditorPage {
     return this.page.locator(`[data-testid=block][data-node-id="${id}"]`);
   }
 
+  /** The output shape a block shows, once the canvas has caught up with the last change. */
   async blockShape(id: string): Promise<string> {
+    await this.waitForCanvasToSettle();
     return (await this.block(id).getByTestId('block-shape').textContent()) ?? '';
   }
 
   async blockParams(id: string): Promise<number> {
+    await this.waitForCanvasToSettle();
     return Number(await this.block(id).getByTestId('block-params').getAttribute('data-params'));
   }
 

@@ -157,6 +157,7 @@ describe('graph editor webview in Chromium', function () {
     assert.equal((await editor.edits()).length, 0, 'what-if never edits');
     await editor.choose('heatmap-mode', 'params');
     await editor.page.getByTestId('block-heat').first().waitFor();
+    await editor.waitForCanvasToSettle();
     const style = await editor.page.locator('[data-testid=block]').first().getAttribute('style');
     assert.match(style ?? '', /color-mix/);
     const shares = await editor.page.getByTestId('block-heat').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-share'))));
