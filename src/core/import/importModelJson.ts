@@ -1,5 +1,5 @@
 import { DESIGN_FORMAT, DESIGN_VERSION, type Design, type DesignEdge, type DesignNode } from '../design';
-import { LEAKY_RELU_SLOPE } from '../layers/commonParams';
+import { KERAS_ACTIVATIONS, LEAKY_RELU_SLOPE } from '../layers/commonParams';
 
 /** A layer the designer cannot represent, with where it sits in the file. */
 export interface ImportProblem {
@@ -31,13 +31,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 /** Keras / TF.js activation names the designer has, by their serialized name. */
 const ACTIVATIONS: Record<string, string> = {
-  linear: 'linear',
-  relu: 'relu',
-  elu: 'elu',
-  gelu: 'gelu',
-  sigmoid: 'sigmoid',
-  tanh: 'tanh',
-  softmax: 'softmax',
+  ...KERAS_ACTIVATIONS,
   log_softmax: 'logSoftmax',
   logSoftmax: 'logSoftmax',
 };

@@ -19,7 +19,7 @@ export const useBiasParam: ParamSpec = {
 };
 
 /** Keras' built-in activation names; the others compile to a layer of their own. */
-const KERAS_ACTIVATIONS: Record<string, string> = {
+export const KERAS_ACTIVATIONS: Record<string, string> = {
   linear: 'linear',
   relu: 'relu',
   elu: 'elu',

@@ -63,14 +63,18 @@ function geometry(xShape: number[], filterShape: number[], strides: number | [nu
   );
 }
 
-export interface FilterGradientArgs {
-  x: TensorInfo;
-  dy: TensorInfo;
-  filterShape: [number, number, number, number];
+/** How the forward convolution slid its window; both gradients need it. */
+interface ConvolutionGeometryArgs {
   strides: number | [number, number];
   pad: Pad;
   dilations?: number | [number, number];
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+export interface FilterGradientArgs extends ConvolutionGeometryArgs {
+  x: TensorInfo;
+  dy: TensorInfo;
+  filterShape: [number, number, number, number];
 }
 
 /** dW of a channels-last Conv2D (any padding, strides and dilations) through the backend's Conv2D. */
@@ -99,14 +103,10 @@ export function filterGradientViaConv(backend: KernelBackend, args: FilterGradie
   return dw;
 }
 
-export interface InputGradientArgs {
+export interface InputGradientArgs extends ConvolutionGeometryArgs {
   dy: TensorInfo;
   filter: TensorInfo;
   inputShape: [number, number, number, number];
-  strides: number | [number, number];
-  pad: Pad;
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
 /** dx of a channels-last Conv2D through a stride-1 Conv2D of the zero-filled dy with the flipped filter. */
