@@ -4,6 +4,8 @@
  * same run with the same models in PyTorch (CPU, 2 threads, Adam), with medians and ratios; memory
  * over epochs; and the time from a fresh process start to the first trained batch. The machine may
  * be shared and noisy, hence the alternation and medians. Data is random, of the right shapes.
+ * Training is measured through the trainer's own step (ReplicaGroup): with the automatic number
+ * of data-parallel copies (one per core on wasm and cpu), and with one copy for comparison.
  *
  * Options: --rounds=N (default 5), --python=PATH (default python3 with torch), --quick
  */
@@ -17,6 +19,10 @@ import type { Design } from '../src/core/design';
 import { compileDesign } from '../src/training/compile/compileDesign';
 import { BACKEND_CHAIN, selectBackend, type BackendName } from '../src/training/engine/selectBackend';
 import { installTrainingKernels, restoreBuiltInKernel } from '../src/training/engine/kernels/installTrainingKernels';
+import { automaticReplicaCount, ReplicaGroup } from '../src/training/parallel/ReplicaGroup';
+import { outputKindOf } from '../src/training/trainer/outputLoss';
+import { resolveTrainingSettings } from '../src/training/trainer/resolveTrainingSettings';
+import { trainingObjective } from '../src/training/trainer/trainingObjective';
 
 const BATCH = 64;
 const args = process.argv.slice(2);
@@ -84,17 +90,50 @@ async function throughput(step: (i: number) => Promise<void>, targetSeconds: num
   return { wall: (BATCH * batches) / ((performance.now() - start) / 1000), cpu: (BATCH * batches) / ((cpu.user + cpu.system) / 1e6) };
 }
 
-async function measureOurs(name: ModelName, mode: 'train' | 'infer', seconds: number): Promise<Throughput> {
+/** The trainer's step for a model: its data-parallel group, and batches as the trainer feeds them. */
+interface TrainerBench {
+  group: ReplicaGroup;
+  model: tf.LayersModel;
+  batches: { pixels: Float32Array; labels: Int32Array }[];
+}
+
+async function prepareTrainer(name: ModelName, replicas: number): Promise<TrainerBench> {
+  const design = loadDesign(name);
+  const model = compileDesign(design);
+  const kind = outputKindOf(model);
+  const settings = resolveTrainingSettings({ optimizer: 'adam', learningRate: 1e-3, batchSize: BATCH });
+  const group = await ReplicaGroup.start({ design, model, objective: trainingObjective(kind, 0, model.trainableWeights), backend: tf.getBackend(), settings, kind, classCount: 10, replicas });
+  const size = (model.inputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+  const batches = Array.from({ length: 4 }, (_, i) => ({
+    pixels: tf.tidy(() => tf.randomNormal([BATCH * size], 0, 1, 'float32', i).dataSync() as Float32Array),
+    labels: tf.tidy(() => tf.randomUniform([BATCH], 0, 10, 'int32', i + 10).dataSync() as Int32Array),
+  }));
+  return { group, model, batches };
+}
+
+async function disposeTrainer(bench: TrainerBench): Promise<void> {
+  await bench.group.dispose();
+  bench.model.dispose();
+}
+
+async function measureOurs(name: ModelName, mode: 'train' | 'infer', seconds: number, replicas = 1): Promise<Throughput> {
+  if (mode === 'train') {
+    const trainer = await prepareTrainer(name, replicas);
+    try {
+      return await throughput(async (i) => {
+        const batch = trainer.batches[i % trainer.batches.length];
+        await trainer.group.trainBatch(batch.pixels, batch.labels, 1e-3);
+      }, seconds);
+    } finally {
+      await disposeTrainer(trainer);
+    }
+  }
   const bench = prepare(name);
   try {
     return await throughput(async (i) => {
-      const k = i % bench.xs.length;
-      if (mode === 'train') await bench.model.trainOnBatch(bench.xs[k], bench.ys[k]);
-      else {
-        const out = bench.model.predict(bench.xs[k]) as tf.Tensor;
-        await out.data();
-        out.dispose();
-      }
+      const out = bench.model.predict(bench.xs[i % bench.xs.length]) as tf.Tensor;
+      await out.data();
+      out.dispose();
     }, seconds);
   } finally {
     dispose(bench);
@@ -133,27 +172,30 @@ const median = (values: number[]): number => {
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
 
 /** Memory per epoch while training: tensors, TF.js bytes and the process's resident set. */
-async function memoryOverEpochs(name: ModelName, epochs: number, batchesPerEpoch: number): Promise<void> {
-  const bench = prepare(name);
+async function memoryOverEpochs(name: ModelName, epochs: number, batchesPerEpoch: number, replicas: number): Promise<void> {
+  const bench = await prepareTrainer(name, replicas);
   const rows: string[] = [];
   const rss: number[] = [];
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    for (let i = 0; i < batchesPerEpoch; i++) await bench.model.trainOnBatch(bench.xs[i % 4], bench.ys[i % 4]);
+    for (let i = 0; i < batchesPerEpoch; i++) await bench.group.trainBatch(bench.batches[i % 4].pixels, bench.batches[i % 4].labels, 1e-3);
+    await bench.group.averageStatistics();
     const m = tf.memory();
     rss.push(process.memoryUsage().rss / 2 ** 20);
     rows.push(`epoch ${String(epoch).padStart(2)}: ${m.numTensors} tensors, ${(m.numBytes / 2 ** 20).toFixed(2)} MiB in TF.js, RSS ${rss[rss.length - 1].toFixed(0)} MiB`);
   }
-  dispose(bench);
+  await disposeTrainer(bench);
   console.log(rows.join('\n'));
   console.log(`RSS growth from epoch 2 to ${epochs}: ${(rss[rss.length - 1] - rss[1]).toFixed(1)} MiB`);
 }
 
-/** A fresh process: load TF.js, pick the backend (with its smoke test), compile, train one batch. */
+/** A fresh process: load TF.js, pick the backend (with its smoke test), compile, start the copies, train one batch. */
 async function firstBatchChild(): Promise<void> {
   const report = await selectBackend({ smokeTest: true });
-  const bench = prepare('mnist-cnn');
-  await bench.model.trainOnBatch(bench.xs[0], bench.ys[0]);
-  console.log(JSON.stringify({ backend: report.backend, uptime: process.uptime() }));
+  const replicas = automaticReplicaCount(report.backend, BATCH);
+  const bench = await prepareTrainer('mnist-cnn', replicas);
+  await bench.group.trainBatch(bench.batches[0].pixels, bench.batches[0].labels, 1e-3);
+  console.log(JSON.stringify({ backend: report.backend, replicas, uptime: process.uptime() }));
+  await disposeTrainer(bench);
 }
 
 async function main(): Promise<void> {
@@ -181,8 +223,12 @@ async function main(): Promise<void> {
         await selectBackend({ preferred: backend, smokeTest: false });
         // The pure-JS backend is two orders slower: fewer, shorter measurements keep the run bounded.
         const seconds = backend === 'cpu' ? 1 : quick ? 1 : 2;
-        if (backend !== 'cpu' || round <= 2) add(`${name}|${backend}|train`, await measureOurs(name, 'train', seconds));
-        if (backend !== 'cpu' || round <= 2) add(`${name}|${backend}|infer`, await measureOurs(name, 'infer', seconds));
+        if (backend !== 'cpu' || round <= 2) {
+          const replicas = automaticReplicaCount(backend, BATCH);
+          add(`${name}|${backend}|train`, await measureOurs(name, 'train', seconds, replicas));
+          if (replicas > 1 && backend !== 'cpu') add(`${name}|${backend} ×1|train`, await measureOurs(name, 'train', seconds, 1));
+          add(`${name}|${backend}|infer`, await measureOurs(name, 'infer', seconds));
+        }
       }
       if (typeof torch !== 'string') {
         add(`${name}|pytorch|train`, await torch.measure(name, 'train', quick ? 30 : 60));
@@ -204,11 +250,13 @@ async function main(): Promise<void> {
         const base = results.get(`${name}|pytorch|${mode}`)?.map((r) => r[measure]);
         const baseMedian = base ? median(base) : undefined;
         console.log(`${name} ${mode}:${baseMedian ? `  PyTorch ${fmt(baseMedian)} [${base!.map(fmt).join(', ')}]` : ''}`);
-        for (const backend of available) {
-          const values = results.get(`${name}|${backend}|${mode}`)!.map((r) => r[measure]);
+        for (const backend of available.flatMap((b) => [b, `${b} ×1`])) {
+          const values = results.get(`${name}|${backend}|${mode}`)?.map((r) => r[measure]);
+          if (!values) continue;
           const m = median(values);
           const best = baseMedian ? ` (best ${(Math.max(...values) / Math.max(...base!)).toFixed(2)})` : '';
-          console.log(`  ${backend.padEnd(8)} ${fmt(m).padStart(6)} [${values.map(fmt).join(', ')}]${baseMedian ? `  ratio ${(m / baseMedian).toFixed(2)}${best}` : ''}`);
+          const label = backend.includes('×') ? backend : `${backend} ×${mode === 'train' ? automaticReplicaCount(backend, BATCH) : 1}`;
+          console.log(`  ${label.padEnd(9)} ${fmt(m).padStart(6)} [${values.map(fmt).join(', ')}]${baseMedian ? `  ratio ${(m / baseMedian).toFixed(2)}${best}` : ''}`);
         }
       }
     }
@@ -218,29 +266,29 @@ async function main(): Promise<void> {
   if (available.includes('wasm')) {
     await selectBackend({ preferred: 'wasm', smokeTest: false });
     for (const name of MODELS) {
-      const variants: Record<string, Throughput[]> = { builtIn: [], viaConv: [] };
+      const variants: Record<string, Throughput[]> = { builtIn: [], ours: [] };
       for (let round = 0; round < (quick ? 1 : 3); round++) {
         restoreBuiltInKernel('Conv2DBackpropInput', 'wasm');
         variants.builtIn.push(await measureOurs(name, 'train', 1.5));
         installTrainingKernels('wasm', { replaceInputGradient: true });
-        variants.viaConv.push(await measureOurs(name, 'train', 1.5));
+        variants.ours.push(await measureOurs(name, 'train', 1.5));
       }
       const text = (v: Throughput[]): string => `${fmt(median(v.map((x) => x.wall)))} samples/s (${fmt(median(v.map((x) => x.cpu)))} per CPU-s)`;
-      console.log(`\nwasm Conv2DBackpropInput, ${name} training: built-in ${text(variants.builtIn)}, flipped-filter conv ${text(variants.viaConv)}`);
+      console.log(`\nwasm Conv2DBackpropInput, ${name} training (one copy): built-in ${text(variants.builtIn)}, the project's (matrix product or flipped-filter conv) ${text(variants.ours)}`);
     }
     installTrainingKernels('wasm');
 
-    console.log('\nmemory over 10 epochs of 20 batches (wasm, MNIST CNN):');
-    await memoryOverEpochs('mnist-cnn', 10, 20);
+    console.log(`\nmemory over 10 epochs of 20 batches (wasm, MNIST CNN, ${automaticReplicaCount('wasm', BATCH)} copies; this process):`);
+    await memoryOverEpochs('mnist-cnn', 10, 20, automaticReplicaCount('wasm', BATCH));
   }
 
-  const starts: { backend: string; uptime: number }[] = [];
+  const starts: { backend: string; replicas: number; uptime: number }[] = [];
   for (let i = 0; i < 3; i++) {
     const child = spawnSync(process.execPath, [__filename, '--first-batch'], { encoding: 'utf8' });
     const line = child.stdout.trim().split('\n').pop() ?? '';
-    starts.push(JSON.parse(line) as { backend: string; uptime: number });
+    starts.push(JSON.parse(line) as { backend: string; replicas: number; uptime: number });
   }
-  console.log(`\nfresh process start → backend chosen (with smoke test) → model compiled → first batch trained: ${starts.map((s) => `${s.uptime.toFixed(2)} s`).join(', ')} (${starts[0].backend})`);
+  console.log(`\nfresh process start → backend chosen (with smoke test) → model compiled → copies started → first batch trained: ${starts.map((s) => `${s.uptime.toFixed(2)} s`).join(', ')} (${starts[0].backend}, ${starts[0].replicas} copies)`);
 }
 
 main().catch((error) => {

@@ -6,7 +6,7 @@ import type { TrainingProgress, TrainingResult } from '../training/trainer/train
 import type { CliCommand, CliOutput } from './cliCommand';
 import { CliError, optionValue, positionals, readDesignFile } from './cliIo';
 
-const OPTIONS_WITH_VALUES = ['--dataset', '--dataset-path', '--epochs', '--batch-size', '--backend', '--runs', '--max-batches'];
+const OPTIONS_WITH_VALUES = ['--dataset', '--dataset-path', '--epochs', '--batch-size', '--backend', '--replicas', '--runs', '--max-batches'];
 
 const percent = (v: number | undefined): string => (v === undefined ? '—' : `${(v * 100).toFixed(2)}%`);
 
@@ -56,8 +56,9 @@ function summary(result: TrainingResult, out: CliOutput, firstBatchSeconds?: num
 export const trainCommand: CliCommand = {
   name: 'train',
   usage:
-    'train FILE [--dataset NAME] [--dataset-path PATH] [--epochs N] [--batch-size N] [--backend NAME] [--runs DIR] [--max-batches N]\n' +
-    '                           trains the design (datasets: mnist-sample, mnist, fashion-mnist, cifar10, imagefolder; backends: auto, tensorflow-gpu, tensorflow, wasm, cpu)',
+    'train FILE [--dataset NAME] [--dataset-path PATH] [--epochs N] [--batch-size N] [--backend NAME] [--replicas N|auto] [--runs DIR] [--max-batches N]\n' +
+    '                           trains the design (datasets: mnist-sample, mnist, fashion-mnist, cifar10, imagefolder; backends: auto, tensorflow-gpu, tensorflow, wasm, cpu;\n' +
+    '                           replicas: data-parallel copies of the model on the wasm and cpu engines, one per core by default)',
   async run(argv, out) {
     const [file] = positionals(argv, OPTIONS_WITH_VALUES);
     const { parsed, analysis, diagnostics, text } = readDesignFile(file);
@@ -74,6 +75,7 @@ export const trainCommand: CliCommand = {
     const epochs = positiveInt(argv, '--epochs');
     const batchSize = positiveInt(argv, '--batch-size');
     const maxBatches = positiveInt(argv, '--max-batches');
+    const replicas = optionValue(argv, '--replicas') === 'auto' ? 'auto' : positiveInt(argv, '--replicas');
     if (dataset) overrides.dataset = dataset;
     if (datasetPath) overrides.datasetPath = resolve(datasetPath);
     if (backend) overrides.backend = backend;
@@ -89,6 +91,7 @@ export const trainCommand: CliCommand = {
       runsFolder: runs ? resolve(runs) : undefined,
       settings: { ...design.training, ...overrides },
       limits: maxBatches ? { maxBatchesPerEpoch: maxBatches } : undefined,
+      replicas: replicas ?? 'auto',
     });
     const interactive = !!process.stderr.isTTY;
     let lastLine = 0;

@@ -4,12 +4,13 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { filterGradientViaConv, inputGradientViaConv } from '../../src/training/engine/kernels/convGradientKernels';
+import { filterGradientViaConv, inputGradientViaConv, inputGradientViaGemm, prefersGemmInputGradient } from '../../src/training/engine/kernels/convGradientKernels';
 import { builtInKernel, installTrainingKernels, TESTED_TFJS_VERSION } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
 import { compileDesign } from '../../src/training/compile/compileDesign';
 import { chainDesign } from '../support/designBuilder';
 import { seededRandom } from '../support/randomDesign';
+import { assembleWasmKernels, BINARY_MODULE } from '../../scripts/buildWasmKernels';
 
 interface ConvCase {
   xShape: [number, number, number, number];
@@ -79,6 +80,10 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
 
 describe('training kernels', function () {
   this.timeout(120_000);
+
+  it('the committed WebAssembly kernels are assembled from the current trainingKernels.wat (npm run build:wasm-kernels)', async () => {
+    assert.equal(fs.readFileSync(BINARY_MODULE, 'utf8'), await assembleWasmKernels());
+  });
 
   it(`are checked against the installed TF.js (${TESTED_TFJS_VERSION}); a new version must re-run these checks and update the pin`, () => {
     assert.equal(tf.version.tfjs, TESTED_TFJS_VERSION);
@@ -166,6 +171,60 @@ describe('training kernels', function () {
           });
         }
       });
+
+      if (backendName === 'wasm') {
+        it('the matrix-product input gradient (GEMM + SIMD col2im) matches the direct sums on 150 random cases, strides, paddings and dilations included', () => {
+          const rnd = seededRandom(31);
+          const backend = tf.backend();
+          let preferred = 0;
+          for (let i = 0; i < 150; i++) {
+            const c = randomCase(rnd, true);
+            tf.tidy(() => {
+              const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
+              const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 1000);
+              const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as 'valid', 'NHWC', c.dilations);
+              const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 2000);
+              const expected = directGradients(c, x.dataSync() as Float32Array, dy.dataSync() as Float32Array, w.dataSync() as Float32Array, y.shape);
+              const dx = inputGradientViaGemm(backend, { dy, filter: w, inputShape: c.xShape, strides: c.strides, pad: c.pad, dilations: c.dilations });
+              assertClose(backend.readSync(dx.dataId) as Float32Array, expected.dx, `case ${i} ${JSON.stringify(c)} dx`);
+              backend.disposeData(dx.dataId);
+              if (prefersGemmInputGradient('wasm', c.xShape, y.shape, c.filterShape)) preferred++;
+            });
+          }
+          // The kernel picks it for part of these cases (valid padding, strides), the flipped-filter convolution for the rest.
+          assert.ok(preferred > 20 && preferred < 130, `preferred in ${preferred} of 150 cases`);
+          assert.equal(prefersGemmInputGradient('wasm', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), true);
+          assert.equal(prefersGemmInputGradient('wasm', [64, 12, 12, 10], [64, 12, 12, 20], [3, 3, 10, 20]), false, "'same' padding: nothing to save");
+          assert.equal(prefersGemmInputGradient('cpu', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), false);
+        });
+
+        it('matrix products run as 1×1 convolutions and equal TF.js\' own BatchMatMul on 80 random cases, transposed operands and batches included', () => {
+          const rnd = seededRandom(51);
+          const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+          const reference = builtInKernel('BatchMatMul', 'wasm')!;
+          const backend = tf.backend();
+          assert.notEqual(tf.getKernel('BatchMatMul', 'wasm').kernelFunc, reference.kernelFunc, "the project's kernel is installed");
+          for (let i = 0; i < 80; i++) {
+            const [m, k, n] = [int(1, 70), int(1, 70), int(1, 70)];
+            const batch = rnd() < 0.2 ? int(2, 3) : 1;
+            const transposeA = rnd() < 0.5;
+            const transposeB = rnd() < 0.5;
+            const rank3 = batch > 1 || rnd() < 0.3;
+            const shapeOf = (rows: number, cols: number) => (rank3 ? [batch, rows, cols] : [rows, cols]);
+            tf.tidy(() => {
+              const a = tf.randomNormal(transposeA ? shapeOf(k, m) : shapeOf(m, k), 0, 1, 'float32', i);
+              const b = tf.randomNormal(transposeB ? shapeOf(n, k) : shapeOf(k, n), 0, 1, 'float32', i + 100);
+              const attrs = { transposeA, transposeB };
+              const expected = reference.kernelFunc({ inputs: { a, b }, backend, attrs }) as tf.TensorInfo;
+              const actual = tf.engine().runKernel('BatchMatMul', { a, b }, attrs) as tf.Tensor;
+              const what = `case ${i} ${JSON.stringify({ m, k, n, batch, transposeA, transposeB, rank3 })}`;
+              assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+              assertClose(actual.dataSync(), backend.readSync(expected.dataId) as Float32Array, what);
+              backend.disposeData(expected.dataId);
+            });
+          }
+        });
+      }
 
       it('the max-pool gradient matches TF.js cpu kernel on 120 random cases, ties and overlapping windows included', () => {
         const rnd = seededRandom(backendName === 'cpu' ? 41 : 42);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Design } from '../../src/core/design';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import type { ProcessMessage, TrainingRunRequest } from '../../src/training/protocol/trainingProtocol';
+import { automaticReplicaCount } from '../../src/training/parallel/ReplicaGroup';
 import { TrainingService } from '../../src/training/service/TrainingService';
 
 const root = join(__dirname, '../..');
@@ -21,7 +22,7 @@ describe('TrainingService (real training process)', function () {
   let service: TrainingService;
   before(() => {
     // The service forks the bundle, so build it from the current sources.
-    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingProcess'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingProcess,trainingReplica'], { cwd: root, stdio: 'inherit' });
     runs = mkdtempSync(join(tmpdir(), 'cnn-service-'));
     service = new TrainingService({ processScript: join(root, 'dist/trainingProcess.js') });
   });
@@ -46,7 +47,7 @@ describe('TrainingService (real training process)', function () {
     assert.equal(outcome.kind, 'completed', JSON.stringify(outcome).slice(0, 300));
     if (outcome.kind !== 'completed') return;
     const types = messages.map((m) => m.type);
-    assert.deepEqual([...new Set(types)], ['ready', 'backend', 'runFolder', 'progress', 'epoch', 'result']);
+    assert.deepEqual([...new Set(types.filter((t) => t !== 'log'))], ['ready', 'backend', 'runFolder', 'progress', 'epoch', 'result']);
     const backend = messages.find((m) => m.type === 'backend');
     assert.ok(backend?.type === 'backend' && backend.backend === 'wasm' && backend.attempts.length === 3);
     assert.equal(types.filter((t) => t === 'epoch').length, 2);
@@ -56,6 +57,10 @@ describe('TrainingService (real training process)', function () {
     assert.ok(folder.startsWith(runs));
     for (const file of ['run.json', 'metrics.json', 'design.cnn.json', 'model/model.json', 'model/weights.bin']) assert.ok(existsSync(join(folder, file)), file);
     const manifest = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8'));
+    // By default the process trains one copy of the model per core (data parallel) on wasm.
+    const copies = automaticReplicaCount('wasm', design.training?.batchSize ?? 64);
+    assert.equal(manifest.replicas, copies);
+    if (copies > 1) assert.ok(messages.some((m) => m.type === 'log' && m.message.includes(`${copies} data-parallel copies`)));
     assert.deepEqual(manifest.backend.attempts.map((a: { backend: string; ok: boolean }) => [a.backend, a.ok]), [['tensorflow-gpu', false], ['tensorflow', false], ['wasm', true]]);
     assert.equal(service.activeRun, undefined);
   });

@@ -18,7 +18,7 @@ import { pastRunView, readRunHistory, runFolderNamed } from './readRunHistory';
 import { BACKEND_CHOICES, DATASET_CHOICES } from './trainingChoices';
 import { trainingPanelHtml } from './trainingPanelHtml';
 import { InvalidPanelMessageError, validateTrainingPanelMessage } from './validateTrainingPanelMessage';
-import { engineFolder, forcedBackend, registerInstallEngineCommand } from './installEngineCommand';
+import { engineFolder, forcedBackend, registerInstallEngineCommand, replicaSetting } from './installEngineCommand';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'cnnDesigner.trainingPanel';
 /** Shows a design's training panel (the status-bar item's command); `cnnDesigner.train` is the Train command the editor forwards to. */
@@ -361,6 +361,7 @@ export class TrainingController implements vscode.Disposable {
         settings: forcedBackend() ? { ...design.training, backend: forcedBackend() } : design.training,
         datasetCacheDir: join(storage, 'datasets'),
         nativeEngineFolders: [engineFolder(this.context)],
+        replicas: replicaSetting(),
       });
     } catch (err) {
       tracker.fail(describeTrainingError(err instanceof Error ? err.message : String(err), 'engine'));

@@ -56,6 +56,12 @@ export function registerInstallEngineCommand(context: vscode.ExtensionContext, l
   });
 }
 
+/** The `cnnDesigner.training.replicas` setting: data-parallel copies of the model (0: one per core). */
+export function replicaSetting(): number | 'auto' {
+  const value = vscode.workspace.getConfiguration('cnnDesigner.training').get<number>('replicas', 0);
+  return Number.isInteger(value) && value > 0 ? value : 'auto';
+}
+
 /** The backend the `cnnDesigner.training.backend` setting forces, or undefined for the automatic choice. */
 export function forcedBackend(): string | undefined {
   const value = vscode.workspace.getConfiguration('cnnDesigner.training').get<string>('backend', 'auto');

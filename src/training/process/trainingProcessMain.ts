@@ -26,7 +26,8 @@ async function run(request: TrainingRunRequest): Promise<ProcessMessage> {
   });
   await send({ type: 'backend', backend: backend.backend, attempts: backend.attempts, tfjsVersion: tf.version.tfjs });
   const result = await trainDesign(
-    { ...request, backendAttempts: backend.attempts },
+    // Absent means the automatic choice: one copy of the model per core on the single-threaded engines.
+    { ...request, replicas: request.replicas ?? 'auto', backendAttempts: backend.attempts },
     {
       onProgress: (progress) => void send({ type: 'progress', progress }),
       onEpoch: (metrics) => void send({ type: 'epoch', metrics }),

@@ -8,12 +8,13 @@ import { fitImagesToShape } from '../data/fitImagesToShape';
 import { loadDataset } from '../data/loadDataset';
 import { prepareData } from '../data/prepareData';
 import { SeededRandom } from '../data/seededRandom';
-import { createOptimizer, setLearningRate } from './createOptimizer';
 import { EarlyStopping } from './earlyStopping';
 import { evaluateSet, testMetrics } from './evaluateModel';
 import { fileSystemSaver } from './fileSystemModelIo';
 import { firstConvFilters } from './firstConvFilters';
-import { crossEntropy, outputKindOf } from './outputLoss';
+import { outputKindOf } from './outputLoss';
+import { trainingObjective } from './trainingObjective';
+import { automaticReplicaCount, ReplicaGroup } from '../parallel/ReplicaGroup';
 import { learningRateAt, resolveTrainingSettings } from './resolveTrainingSettings';
 import { createRunFolder, hashText, RUN_FILES, runsFolderFor, writeRunMetrics, writeRunStart, type RunManifest } from './runFolder';
 import type { EpochMetrics, TrainingProgress, TrainingResult } from './trainingReport';
@@ -32,6 +33,14 @@ export interface TrainDesignRequest {
   /** Caps for quick runs and tests. */
   limits?: { maxTrainImages?: number; maxTestImages?: number; maxBatchesPerEpoch?: number };
   datasetCacheDir?: string;
+  /**
+   * Copies of the model that train in parallel on slices of each batch, the process's own included
+   * (data parallel, one core each; wasm and cpu only). 'auto': one per core, up to 4, while slices
+   * keep at least 8 samples. Absent or 1: none.
+   */
+  replicas?: number | 'auto';
+  /** The replica bundle, when not beside the running bundle (tests running from sources). */
+  replicaScript?: string;
   /** How the backend was chosen (recorded in run.json). */
   backendAttempts?: { backend: string; ok: boolean; reason?: string }[];
 }
@@ -47,22 +56,6 @@ export interface TrainerHooks {
 }
 
 const PROGRESS_INTERVAL_MS = 250;
-
-/** Mean of a TF.js metric that may come back as a number or a one-element array. */
-const scalarOf = (v: number | number[] | undefined): number => (Array.isArray(v) ? v[0] : (v ?? NaN));
-
-/** Fraction of samples whose true class is among the 5 highest outputs (ties count against). */
-function top5Accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const trueScore = tf.sum(tf.mul(yTrue, yPred), -1, true);
-    const above = tf.sum(tf.cast(tf.greater(yPred, trueScore), 'float32'), -1);
-    return tf.cast(tf.less(above, 5), 'float32');
-  });
-}
-
-function accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), 'float32'));
-}
 
 /**
  * Trains a design on the active TF.js backend and reports as it goes: the whole run (dataset, model,
@@ -80,7 +73,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
   const seededRandom = new SeededRandom(settings.seed ^ 0x5eed);
   Math.random = () => seededRandom.next();
   let model: tf.LayersModel | undefined;
-  let optimizer: tf.Optimizer | undefined;
+  let replicaGroup: ReplicaGroup | undefined;
   try {
     model = compileDesign(request.design);
     if (model.inputs.length !== 1 || model.outputs.length !== 1) {
@@ -141,21 +134,29 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       backend: { name: backend, attempts: request.backendAttempts },
       versions: { tfjs: tf.version.tfjs, node: process.version, cnnDesigner: packageJson.version, tfjsPackages: { ...tf.version }, wasmBackend: wasmVersion },
     };
+
+    const objective = trainingObjective(kind, settings.l2, model.trainableWeights);
+    let replicas = request.replicas === 'auto' ? automaticReplicaCount(backend, settings.batchSize) : (request.replicas ?? 1);
+    if (replicas > 1 && backend !== 'wasm' && backend !== 'cpu') {
+      log(`Data-parallel replicas are for the wasm and cpu engines; ${backend} uses the cores by itself, so this run trains one copy of the model.`);
+      replicas = 1;
+    }
+    const groupOptions = { design: request.design, model, objective, backend, settings, kind, classCount: outputShape[0], script: request.replicaScript };
+    try {
+      replicaGroup = await ReplicaGroup.start({ ...groupOptions, replicas });
+    } catch (error) {
+      // The automatic choice is an optimisation: without its workers the run still trains, on one core.
+      if (request.replicas !== 'auto') throw error;
+      log(`Training one copy of the model: the data-parallel copies did not start (${error instanceof Error ? error.message : String(error)}).`);
+      replicas = 1;
+      replicaGroup = await ReplicaGroup.start({ ...groupOptions, replicas });
+    }
+    if (replicas > 1) log(`Training ${replicas} data-parallel copies of the model, one per core, each on 1/${replicas} of every batch.`);
+    manifest.replicas = replicas;
     if (runFolder) {
       writeRunStart(runFolder, manifest, request.designText);
       hooks.onRunFolder?.(runFolder);
     }
-
-    optimizer = createOptimizer(settings);
-    const weights = model.trainableWeights;
-    const lossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
-      tf.tidy(() => {
-        const ce = crossEntropy(yTrue, yPred, kind);
-        if (settings.l2 === 0) return ce;
-        const squares = weights.map((w) => tf.sum(tf.square(w.read())));
-        return tf.add(ce, tf.mul(settings.l2 / 2, tf.addN(squares)));
-      });
-    model.compile({ optimizer, loss: lossFunction, metrics: [accuracy, top5Accuracy] });
 
     const shape = data.shape;
     const batchSize = settings.batchSize;
@@ -186,7 +187,6 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
 
     training: for (let epoch = 0; epoch < settings.epochs; epoch++) {
       const learningRate = learningRateAt(settings, epoch);
-      setLearningRate(optimizer, learningRate);
       const order = shuffle.permutation(data.train.count);
       const epochStart = Date.now();
       let lastProgress = 0;
@@ -201,16 +201,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
           break training;
         }
         const batch = feeder.batch(data.train, order, b * batchSize, augmentation);
-        const xs = tf.tensor(batch.pixels, [batch.count, ...inputShape]);
-        const labels = tf.tensor1d(batch.labels, 'int32');
-        const ys = tf.oneHot(labels, outputShape[0]);
-        let values: number[];
-        try {
-          values = (await model.trainOnBatch(xs, ys)) as number[];
-        } finally {
-          tf.dispose([xs, labels, ys]);
-        }
-        const [loss, acc, top5] = values.map(scalarOf);
+        const { loss, accuracy: acc, top5 } = await replicaGroup.trainBatch(batch.pixels, batch.labels, learningRate);
         if (!Number.isFinite(loss)) {
           status = 'diverged';
           stopReason = `The loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1}: the learning rate (${learningRate}) is most likely too high for ${settings.optimizer}. Try one ten times smaller${settings.standardize ? '' : ', or turn standardization on'}.`;
@@ -242,6 +233,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       }
       const trainSeconds = (Date.now() - epochStart) / 1000;
       trainingMs += Date.now() - epochStart;
+      await replicaGroup.averageStatistics();
       const validation =
         data.validation.count > 0 ? await evaluateSet(model, data.validation, feeder, inputShape, batchSize, kind, cancelled) : undefined;
       if (cancelled()) {
@@ -286,8 +278,8 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
     if (runFolder) writeRunMetrics(runFolder, final);
     return final;
   } finally {
+    await replicaGroup?.dispose();
     Math.random = originalRandom;
     model?.dispose();
-    optimizer?.dispose();
   }
 }

@@ -13,6 +13,7 @@
  * They call kernels directly (not ops), as backends do internally, and free every intermediate.
  */
 import { backend_util, getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
+import { heapOffset, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
@@ -153,6 +154,53 @@ export function inputGradientViaConv(backend: KernelBackend, args: InputGradient
   return dx;
 }
 
+/** A tensor's data seen with another shape of the same size (what Reshape does, without a kernel call). */
+const reshaped = (info: TensorInfo, shape: number[]): TensorInfo => ({ dataId: info.dataId, shape, dtype: info.dtype });
+
+/** Columns larger than this (floats) would cost more memory than the saved arithmetic is worth. */
+const MAX_COLUMN_FLOATS = 1 << 24;
+
+/**
+ * dx of a channels-last Conv2D on wasm as one matrix product and a scatter: every output
+ * position's dy times the filter gives the input patch it came from (columns [b·oh·ow, kh·kw·ci],
+ * XNNPACK's GEMM through a 1×1 Conv2D), then the SIMD col2im sums the patches back onto the image.
+ * It does only the forward's multiply-adds, where the flipped-filter convolution also multiplies
+ * the zeros around and between dy's positions: for a valid 5×5 convolution of an 8×8 map, 2.25×
+ * as many.
+ */
+export function inputGradientViaGemm(backend: KernelBackend, args: InputGradientArgs): TensorInfo {
+  const { dy, filter, inputShape } = args;
+  const info = geometry(inputShape, filter.shape, args.strides, args.dilations ?? 1, args.pad, args.dimRoundingMode);
+  const [kh, kw, ci, co] = filter.shape;
+  const [batch, height, width] = inputShape;
+  const rows = batch * info.outHeight * info.outWidth;
+  const patch = kh * kw * ci;
+  const filterT = run(backend, 'Transpose', { x: reshaped(filter, [patch, co]) }, { perm: [1, 0] });
+  const columns = run(backend, 'Conv2D', { x: reshaped(dy, [1, 1, rows, co]), filter: reshaped(filterT, [1, 1, co, patch]) }, { strides: 1, pad: 'valid', dilations: 1, dataFormat: 'NHWC' });
+  free(backend, filterT);
+  const dx = zeroedOutput(backend, inputShape);
+  wasmTrainingKernels(backend).col2im(
+    heapOffset(backend, columns), heapOffset(backend, dx),
+    batch, info.outHeight, info.outWidth, kh, kw, ci, height, width,
+    info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.dilationHeight, info.dilationWidth,
+  );
+  free(backend, columns);
+  return dx;
+}
+
+/**
+ * Whether the matrix-product input gradient beats the flipped-filter convolution: on wasm, when the
+ * input is at least a quarter larger than the output (valid padding, strides), so the convolution
+ * would multiply many zeros, and the columns fit in memory.
+ */
+export function prefersGemmInputGradient(backendName: string, inputShape: number[], dyShape: number[], filterShape: number[]): boolean {
+  if (backendName !== 'wasm') return false;
+  const [batch, height, width] = inputShape;
+  const [, outH, outW] = dyShape;
+  const [kh, kw, ci] = filterShape;
+  return height * width >= 1.25 * outH * outW && batch * outH * outW * kh * kw * ci <= MAX_COLUMN_FLOATS;
+}
+
 /** `Conv2DBackpropFilter` kernel function over `filterGradientViaConv`. */
 export function conv2dBackpropFilterKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
@@ -160,9 +208,10 @@ export function conv2dBackpropFilterKernel({ inputs, backend, attrs }: KernelArg
   return filterGradientViaConv(backend, { x: inputs.x, dy: inputs.dy, filterShape: a.filterShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode });
 }
 
-/** `Conv2DBackpropInput` kernel function over `inputGradientViaConv`. */
+/** `Conv2DBackpropInput` kernel function: the matrix product where it pays (see `prefersGemmInputGradient`), else `inputGradientViaConv`. */
 export function conv2dBackpropInputKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number] };
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput supports channels-last (NHWC) only, got ${a.dataFormat}.`);
-  return inputGradientViaConv(backend, { dy: inputs.dy, filter: inputs.filter, inputShape: a.inputShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode });
+  const args: InputGradientArgs = { dy: inputs.dy, filter: inputs.filter, inputShape: a.inputShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode };
+  return prefersGemmInputGradient(backendNameOf(backend), a.inputShape, inputs.dy.shape, inputs.filter.shape) ? inputGradientViaGemm(backend, args) : inputGradientViaConv(backend, args);
 }

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
 import { registerConv2dGradient } from './conv2dGradient';
+import { matMulViaConvKernel } from './matMulViaConv';
 import { maxPoolGradKernel } from './maxPoolGradKernel';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, nameBackend } from './convGradientKernels';
 
@@ -67,4 +68,6 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   replaceKernel('MaxPoolGrad', backendName, maxPoolGradKernel(backendName) as unknown as KernelFunc);
   if (options.replaceInputGradient ?? backendName === 'wasm') replaceKernel('Conv2DBackpropInput', backendName, conv2dBackpropInputKernel as unknown as KernelFunc);
   else restoreBuiltInKernel('Conv2DBackpropInput', backendName);
+  const builtInMatMul = builtInKernel('BatchMatMul', backendName);
+  if (backendName === 'wasm' && builtInMatMul) replaceKernel('BatchMatMul', backendName, matMulViaConvKernel(backendName, builtInMatMul) as unknown as KernelFunc);
 }

@@ -5,6 +5,7 @@
  * channels innermost (contiguous in NHWC), several times faster than either built-in kernel.
  */
 import { backend_util, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
+import { heapOffset, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
 
 /** The two memory layouts this kernel knows: the wasm heap and the cpu backend's typed arrays. */
 interface BackendMemory {
@@ -93,6 +94,17 @@ export function maxPoolGradKernel(backendName: string) {
     const { dy, input } = inputs;
     const a = attrs as unknown as { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number | backend_util.ExplicitPadding; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
     const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    if (backendName === 'wasm') {
+      // The SIMD kernel, in place on the wasm heap: about ten times faster than this file's JavaScript.
+      const dx = zeroedOutput(backend, input.shape);
+      const { top, left } = info.padInfo;
+      wasmTrainingKernels(backend).maxPoolGrad(
+        heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, dx),
+        info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+        info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth, top, left,
+      );
+      return dx;
+    }
     const memory = backendMemory(backend, backendName);
     const out = memory.allocate(input.shape);
     // Views after allocating: growing the wasm heap detaches earlier views.

@@ -1,0 +1,185 @@
+;; Training kernels that TF.js' wasm backend lacks or runs slowly, in WebAssembly SIMD. The module
+;; imports the backend's own memory, so it reads and writes tensors in place (every pointer is a
+;; byte offset into that heap) and costs no copies. Tensors are channels-last (NHWC) float32.
+;; Built into trainingKernelsBinary.ts by `npm run build:wasm-kernels`.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; dx of a max pool: each window sends its dy to the first position holding its maximum (row-major
+  ;; scan, strict comparison, as TF.js' cpu kernel), summed where windows overlap. dx starts zeroed.
+  ;; Four channels at a time: the running maximum and its position are selected, never branched on,
+  ;; because which position wins is data-dependent and unpredictable.
+  (func (export "maxPoolGrad")
+    (param $x i32) (param $dy i32) (param $dx i32)
+    (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32)
+    (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32)
+    (param $fH i32) (param $fW i32) (param $padT i32) (param $padL i32)
+    (local $pixel i32) (local $rowBytes i32) (local $imageBytes i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $image i32) (local $dimage i32) (local $o i32)
+    (local $r0 i32) (local $r1 i32) (local $c0 i32) (local $c1 i32) (local $r i32) (local $c i32)
+    (local $ch i32) (local $first i32) (local $at i32) (local $addr i32)
+    (local $best v128) (local $where v128) (local $v v128) (local $m v128)
+    (local $bestS f32) (local $whereS i32) (local $vS f32)
+    (local.set $pixel (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $inW) (local.get $pixel)))
+    (local.set $imageBytes (i32.mul (local.get $inH) (local.get $rowBytes)))
+    (local.set $o (local.get $dy))
+    (local.set $b (i32.const 0))
+    (block $batchDone (loop $batchLoop
+      (br_if $batchDone (i32.ge_s (local.get $b) (local.get $batch)))
+      (local.set $image (i32.add (local.get $x) (i32.mul (local.get $b) (local.get $imageBytes))))
+      (local.set $dimage (i32.add (local.get $dx) (i32.mul (local.get $b) (local.get $imageBytes))))
+      (local.set $oh (i32.const 0))
+      (block $ohDone (loop $ohLoop
+        (br_if $ohDone (i32.ge_s (local.get $oh) (local.get $outH)))
+        (local.set $r0 (i32.sub (i32.mul (local.get $oh) (local.get $sH)) (local.get $padT)))
+        (local.set $r1 (i32.add (local.get $r0) (local.get $fH)))
+        (if (i32.lt_s (local.get $r0) (i32.const 0)) (then (local.set $r0 (i32.const 0))))
+        (if (i32.gt_s (local.get $r1) (local.get $inH)) (then (local.set $r1 (local.get $inH))))
+        (local.set $ow (i32.const 0))
+        (block $owDone (loop $owLoop
+          (br_if $owDone (i32.ge_s (local.get $ow) (local.get $outW)))
+          (local.set $c0 (i32.sub (i32.mul (local.get $ow) (local.get $sW)) (local.get $padL)))
+          (local.set $c1 (i32.add (local.get $c0) (local.get $fW)))
+          (if (i32.lt_s (local.get $c0) (i32.const 0)) (then (local.set $c0 (i32.const 0))))
+          (if (i32.gt_s (local.get $c1) (local.get $inW)) (then (local.set $c1 (local.get $inW))))
+          (if (i32.and (i32.lt_s (local.get $r0) (local.get $r1)) (i32.lt_s (local.get $c0) (local.get $c1)))
+            (then
+              (local.set $first (i32.add (i32.mul (local.get $r0) (local.get $rowBytes)) (i32.mul (local.get $c0) (local.get $pixel))))
+              (local.set $ch (i32.const 0))
+              ;; Four channels at a time.
+              (block $vecDone (loop $vecLoop
+                (br_if $vecDone (i32.gt_s (i32.add (local.get $ch) (i32.const 4)) (local.get $C)))
+                (local.set $at (i32.add (local.get $first) (i32.shl (local.get $ch) (i32.const 2))))
+                (local.set $best (v128.load (i32.add (local.get $image) (local.get $at))))
+                (local.set $where (i32x4.add (i32x4.splat (local.get $at)) (v128.const i32x4 0 4 8 12)))
+                (local.set $r (local.get $r0))
+                (block $rDone (loop $rLoop
+                  (br_if $rDone (i32.ge_s (local.get $r) (local.get $r1)))
+                  (local.set $c (local.get $c0))
+                  (block $cDone (loop $cLoop
+                    (br_if $cDone (i32.ge_s (local.get $c) (local.get $c1)))
+                    (local.set $at (i32.add
+                      (i32.add (i32.mul (local.get $r) (local.get $rowBytes)) (i32.mul (local.get $c) (local.get $pixel)))
+                      (i32.shl (local.get $ch) (i32.const 2))))
+                    (local.set $v (v128.load (i32.add (local.get $image) (local.get $at))))
+                    (local.set $m (f32x4.gt (local.get $v) (local.get $best)))
+                    (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
+                    (local.set $where (v128.bitselect
+                      (i32x4.add (i32x4.splat (local.get $at)) (v128.const i32x4 0 4 8 12))
+                      (local.get $where) (local.get $m)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $cLoop)))
+                  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                  (br $rLoop)))
+                (local.set $at (i32.add (local.get $o) (i32.shl (local.get $ch) (i32.const 2))))
+                (local.set $addr (i32.add (local.get $dimage) (i32x4.extract_lane 0 (local.get $where))))
+                (f32.store (local.get $addr) (f32.add (f32.load (local.get $addr)) (f32.load offset=0 (local.get $at))))
+                (local.set $addr (i32.add (local.get $dimage) (i32x4.extract_lane 1 (local.get $where))))
+                (f32.store (local.get $addr) (f32.add (f32.load (local.get $addr)) (f32.load offset=4 (local.get $at))))
+                (local.set $addr (i32.add (local.get $dimage) (i32x4.extract_lane 2 (local.get $where))))
+                (f32.store (local.get $addr) (f32.add (f32.load (local.get $addr)) (f32.load offset=8 (local.get $at))))
+                (local.set $addr (i32.add (local.get $dimage) (i32x4.extract_lane 3 (local.get $where))))
+                (f32.store (local.get $addr) (f32.add (f32.load (local.get $addr)) (f32.load offset=12 (local.get $at))))
+                (local.set $ch (i32.add (local.get $ch) (i32.const 4)))
+                (br $vecLoop)))
+              ;; The remaining channels one at a time.
+              (block $tailDone (loop $tailLoop
+                (br_if $tailDone (i32.ge_s (local.get $ch) (local.get $C)))
+                (local.set $whereS (i32.add (local.get $first) (i32.shl (local.get $ch) (i32.const 2))))
+                (local.set $bestS (f32.load (i32.add (local.get $image) (local.get $whereS))))
+                (local.set $r (local.get $r0))
+                (block $rDoneS (loop $rLoopS
+                  (br_if $rDoneS (i32.ge_s (local.get $r) (local.get $r1)))
+                  (local.set $c (local.get $c0))
+                  (block $cDoneS (loop $cLoopS
+                    (br_if $cDoneS (i32.ge_s (local.get $c) (local.get $c1)))
+                    (local.set $at (i32.add
+                      (i32.add (i32.mul (local.get $r) (local.get $rowBytes)) (i32.mul (local.get $c) (local.get $pixel)))
+                      (i32.shl (local.get $ch) (i32.const 2))))
+                    (local.set $vS (f32.load (i32.add (local.get $image) (local.get $at))))
+                    (if (f32.gt (local.get $vS) (local.get $bestS))
+                      (then (local.set $bestS (local.get $vS)) (local.set $whereS (local.get $at))))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $cLoopS)))
+                  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                  (br $rLoopS)))
+                (local.set $addr (i32.add (local.get $dimage) (local.get $whereS)))
+                (f32.store (local.get $addr) (f32.add (f32.load (local.get $addr))
+                  (f32.load (i32.add (local.get $o) (i32.shl (local.get $ch) (i32.const 2))))))
+                (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+                (br $tailLoop)))))
+          (local.set $o (i32.add (local.get $o) (local.get $pixel)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owLoop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $batchLoop))))
+
+  ;; Adds `count` floats of src into dst, four at a time.
+  (func $addInto (param $dst i32) (param $src i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (i32.const 2))))
+    (block $vecDone (loop $vecLoop
+      (br_if $vecDone (i32.gt_s (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $vecLoop)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_s (local.get $dst) (local.get $end)))
+      (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (br $loop))))
+
+  ;; col2im: scatters columns [batch, outH, outW, kH, kW, C] back onto the image [batch, inH, inW, C]
+  ;; they were taken from (with strides, dilations and padding), summing overlaps. dx starts zeroed.
+  (func (export "col2im")
+    (param $cols i32) (param $dx i32)
+    (param $batch i32) (param $outH i32) (param $outW i32) (param $kH i32) (param $kW i32) (param $C i32)
+    (param $inH i32) (param $inW i32) (param $sH i32) (param $sW i32)
+    (param $padT i32) (param $padL i32) (param $dH i32) (param $dW i32)
+    (local $pixel i32) (local $src i32) (local $b i32) (local $oh i32) (local $ow i32)
+    (local $kh i32) (local $kw i32) (local $ih i32) (local $iw i32) (local $row i32)
+    (local.set $pixel (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $src (local.get $cols))
+    (local.set $b (i32.const 0))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $batch)))
+      (local.set $oh (i32.const 0))
+      (block $ohDone (loop $ohLoop
+        (br_if $ohDone (i32.ge_s (local.get $oh) (local.get $outH)))
+        (local.set $ow (i32.const 0))
+        (block $owDone (loop $owLoop
+          (br_if $owDone (i32.ge_s (local.get $ow) (local.get $outW)))
+          (local.set $kh (i32.const 0))
+          (block $khDone (loop $khLoop
+            (br_if $khDone (i32.ge_s (local.get $kh) (local.get $kH)))
+            (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sH)) (local.get $padT)) (i32.mul (local.get $kh) (local.get $dH))))
+            (if (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $inH)))
+              (then
+                (local.set $row (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $ih)) (local.get $inW)))
+                (local.set $kw (i32.const 0))
+                (block $kwDone (loop $kwLoop
+                  (br_if $kwDone (i32.ge_s (local.get $kw) (local.get $kW)))
+                  (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sW)) (local.get $padL)) (i32.mul (local.get $kw) (local.get $dW))))
+                  (if (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.lt_s (local.get $iw) (local.get $inW)))
+                    (then
+                      (call $addInto
+                        (i32.add (local.get $dx) (i32.mul (i32.add (local.get $row) (local.get $iw)) (local.get $pixel)))
+                        (i32.add (local.get $src) (i32.mul (local.get $kw) (local.get $pixel)))
+                        (local.get $C))))
+                  (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                  (br $kwLoop)))))
+            (local.set $src (i32.add (local.get $src) (i32.mul (local.get $kW) (local.get $pixel))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khLoop)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owLoop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop))))
+)

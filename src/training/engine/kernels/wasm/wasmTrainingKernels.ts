@@ -1,0 +1,58 @@
+/**
+ * The hand-written WebAssembly kernels (trainingKernels.wat), instantiated once per wasm backend
+ * over that backend's own memory, so they work on its tensors in place.
+ */
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs';
+import { TRAINING_KERNELS_WASM_BASE64 } from './trainingKernelsBinary';
+
+/** The module's exports; every pointer is a byte offset into the backend's heap. */
+export interface WasmTrainingKernels {
+  maxPoolGrad(
+    x: number, dy: number, dx: number,
+    batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
+    strideH: number, strideW: number, filterH: number, filterW: number, padTop: number, padLeft: number,
+  ): void;
+  col2im(
+    cols: number, dx: number,
+    batch: number, outH: number, outW: number, kernelH: number, kernelW: number, channels: number,
+    inH: number, inW: number, strideH: number, strideW: number, padTop: number, padLeft: number, dilationH: number, dilationW: number,
+  ): void;
+}
+
+/** The parts of TF.js' wasm backend these kernels use (internal: pinned by TESTED_TFJS_VERSION). */
+interface WasmBackendInternals {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
+let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<object, WasmTrainingKernels>();
+
+/** The kernels bound to this backend's memory. */
+export function wasmTrainingKernels(backend: KernelBackend): WasmTrainingKernels {
+  const existing = instances.get(backend);
+  if (existing) return existing;
+  const memory = (backend as unknown as WasmBackendInternals).wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('The wasm backend does not expose its memory: the training kernels cannot run on it.');
+  compiled ??= new WebAssembly.Module(Buffer.from(TRAINING_KERNELS_WASM_BASE64, 'base64'));
+  const kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as WasmTrainingKernels;
+  instances.set(backend, kernels);
+  return kernels;
+}
+
+/** Where a tensor's values start in the backend's heap, in bytes. */
+export function heapOffset(backend: KernelBackend, info: TensorInfo): number {
+  const entry = (backend as unknown as WasmBackendInternals).dataIdMap.get(info.dataId);
+  if (!entry) throw new Error('The tensor is not in the wasm backend.');
+  return entry.memoryOffset;
+}
+
+/** A new float32 tensor of the backend, zero-filled. */
+export function zeroedOutput(backend: KernelBackend, shape: number[]): TensorInfo {
+  const internals = backend as unknown as WasmBackendInternals;
+  const info = internals.makeOutput(shape, 'float32');
+  internals.typedArrayFromHeap(info).fill(0);
+  return info;
+}

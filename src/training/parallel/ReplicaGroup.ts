@@ -1,0 +1,220 @@
+/**
+ * The training step, data-parallel on one machine: the training process and N−1 worker-thread
+ * replicas each hold the model and its optimizer, split every batch, compute their slices'
+ * gradients at the same time, and all apply the weighted mean, as PyTorch's
+ * DistributedDataParallel does. The wasm and cpu engines run one thread each, so this is how a run
+ * uses the machine's other cores; with one replica it is the plain training step. Batch-norm
+ * statistics are averaged across replicas before the process evaluates or saves.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import type { Design } from '../../core/design';
+import type { OutputKind } from '../trainer/outputLoss';
+import type { ResolvedTrainingSettings } from '../trainer/resolveTrainingSettings';
+import { PackedOptimizer } from '../trainer/PackedOptimizer';
+import type { TrainingObjective } from '../trainer/trainingObjective';
+import type { FromReplica, ToReplica } from './replicaProtocol';
+import { sliceGradients, trainableVariables, type SliceGradients } from './sliceGradients';
+
+export interface ReplicaGroupOptions {
+  design: Design;
+  /** The process's model, already built: its weights seed every replica. */
+  model: tf.LayersModel;
+  objective: TrainingObjective;
+  /** The process's backend; worker replicas exist for the single-threaded ones only. */
+  backend: string;
+  settings: ResolvedTrainingSettings;
+  kind: OutputKind;
+  classCount: number;
+  /** Copies of the model in total, the process's own included (1: no workers). */
+  replicas: number;
+  /** The replica bundle (default: trainingReplica.js beside this bundle). */
+  script?: string;
+  wasmFolders?: string[];
+}
+
+/** What one batch step reports: the batch's mean loss and its accuracy counts. */
+export interface BatchStep {
+  loss: number;
+  accuracy: number;
+  top5: number;
+}
+
+/** Slices smaller than this cost more in per-operation overhead than the extra core gains. */
+const MIN_SLICE = 8;
+const MAX_AUTOMATIC_REPLICAS = 4;
+
+/**
+ * How many replicas 'auto' means: one per core (up to 4) on the single-threaded engines, while
+ * every slice keeps at least 8 samples; 1 on the native engines, which thread by themselves.
+ */
+export function automaticReplicaCount(backend: string, batchSize: number, cores = availableParallelism()): number {
+  if (backend !== 'wasm' && backend !== 'cpu') return 1;
+  return Math.max(1, Math.min(cores, MAX_AUTOMATIC_REPLICAS, Math.floor(batchSize / MIN_SLICE)));
+}
+
+/** The replica bundle beside the running bundle (dist/), or undefined from sources. */
+export function defaultReplicaScript(): string | undefined {
+  for (const dir of [__dirname, dirname(__dirname)]) {
+    const candidate = join(dir, 'trainingReplica.js');
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** A worker replica and the replies it still owes, answered in order. */
+class ReplicaWorker {
+  private readonly waiting: { resolve(message: FromReplica): void; reject(error: Error): void }[] = [];
+  private failure?: Error;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (message: FromReplica) => {
+      if (message.type === 'error') return this.fail(new Error(`A training replica failed: ${message.message}`));
+      this.waiting.shift()?.resolve(message);
+    });
+    worker.on('error', (error) => this.fail(new Error(`A training replica crashed: ${error.message}`)));
+    worker.on('exit', (code) => this.fail(new Error(`A training replica exited (code ${code}).`)));
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(this.failure);
+  }
+
+  post(message: ToReplica, transfer: ArrayBuffer[] = []): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage(message, transfer);
+  }
+
+  /** Posts a message that the replica answers, and waits for the answer. */
+  request<T extends FromReplica['type']>(message: ToReplica, expected: T, transfer: ArrayBuffer[] = []): Promise<Extract<FromReplica, { type: T }>> {
+    const reply = new Promise<FromReplica>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      this.waiting.push({ resolve, reject });
+    });
+    this.post(message, transfer);
+    return reply.then((answer) => {
+      if (answer.type !== expected) throw new Error(`A training replica answered "${answer.type}" instead of "${expected}".`);
+      return answer as Extract<FromReplica, { type: T }>;
+    });
+  }
+}
+
+export class ReplicaGroup {
+  private readonly optimizer: PackedOptimizer;
+  /** The last steps' times in ms: the process's slice, its wait for the others, and each replica's own slice. */
+  readonly timings: { local: number; waited: number; remote: number[] }[] = [];
+
+  private constructor(
+    private readonly options: ReplicaGroupOptions,
+    private readonly workers: ReplicaWorker[],
+  ) {
+    this.optimizer = new PackedOptimizer(options.settings, trainableVariables(options.model));
+  }
+
+  /** Starts the worker replicas and gives them the model's current weights. */
+  static async start(options: ReplicaGroupOptions): Promise<ReplicaGroup> {
+    if (options.replicas <= 1) return new ReplicaGroup(options, []);
+    const backend = options.backend;
+    if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`Data-parallel replicas run on the wasm or cpu engine, not ${backend}.`);
+    const script = options.script ?? defaultReplicaScript();
+    if (!script) throw new Error('The training replica bundle (trainingReplica.js) is missing: run the build (npm run build).');
+    const weights = options.model.weights.map((w) => w.read().dataSync() as Float32Array);
+    const workers: ReplicaWorker[] = [];
+    try {
+      for (let rank = 1; rank < options.replicas; rank++) {
+        const replica = new ReplicaWorker(new Worker(resolve(script)));
+        workers.push(replica);
+        await replica.request(
+          {
+            type: 'init',
+            design: options.design,
+            backend,
+            wasmFolders: options.wasmFolders,
+            settings: options.settings,
+            kind: options.kind,
+            classCount: options.classCount,
+            weights: weights.map((w) => w.slice()),
+            seed: options.settings.seed + rank * 7919,
+          },
+          'ready',
+        );
+      }
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+      throw error;
+    }
+    return new ReplicaGroup(options, workers);
+  }
+
+  get size(): number {
+    return this.workers.length + 1;
+  }
+
+  /**
+   * One training step on a batch (already standardized and augmented): slices go out, every
+   * replica computes its gradient at once, and all apply the mean weighted by slice size.
+   */
+  async trainBatch(pixels: Float32Array, labels: Int32Array, learningRate: number): Promise<BatchStep> {
+    this.optimizer.learningRate = learningRate;
+    const count = labels.length;
+    const imageSize = pixels.length / count;
+    // The process takes the first (and largest) slice; a batch smaller than the group uses fewer replicas.
+    const parts = Math.min(this.size, count);
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * count) / parts));
+    const remote = this.workers.slice(0, parts - 1).map((replica, i) => {
+      const from = bounds[i + 1];
+      const to = bounds[i + 2];
+      const slicePixels = pixels.slice(from * imageSize, to * imageSize);
+      const sliceLabels = labels.slice(from, to);
+      return replica.request({ type: 'slice', pixels: slicePixels, labels: sliceLabels }, 'gradients', [slicePixels.buffer, sliceLabels.buffer]);
+    });
+    const started = performance.now();
+    const local = await sliceGradients(this.options.model, this.options.objective, pixels.subarray(0, bounds[1] * imageSize), labels.subarray(0, bounds[1]), this.options.classCount);
+    const localDone = performance.now();
+    const answers = await Promise.all(remote);
+    const slices: SliceGradients[] = [local, ...answers];
+    this.timings.push({ local: localDone - started, waited: performance.now() - localDone, remote: answers.map((a) => a.milliseconds) });
+    if (this.timings.length > 200) this.timings.shift();
+
+    const mean = slices.length === 1 ? local.gradients : new Float32Array(local.gradients.length);
+    if (slices.length > 1) for (const slice of slices) {
+      const weight = slice.count / count;
+      const g = slice.gradients;
+      for (let i = 0; i < mean.length; i++) mean[i] += weight * g[i];
+    }
+    for (const replica of this.workers) replica.post({ type: 'apply', gradients: mean, learningRate });
+    this.optimizer.step(mean);
+    const sum = (key: 'lossSum' | 'correct' | 'top5') => slices.reduce((s, slice) => s + slice[key], 0);
+    return { loss: sum('lossSum') / count, accuracy: sum('correct') / count, top5: sum('top5') / count };
+  }
+
+  /** Averages the batch-norm statistics over the replicas, into the process's model and every replica. */
+  async averageStatistics(): Promise<void> {
+    const own = this.options.model.nonTrainableWeights;
+    if (own.length === 0) return;
+    const theirs = await Promise.all(this.workers.map((w) => w.request({ type: 'readWeights', which: 'nonTrainable' }, 'weights')));
+    const averaged = own.map((weight, i) => {
+      const mean = (weight.read().dataSync() as Float32Array).slice();
+      for (const reply of theirs) for (let j = 0; j < mean.length; j++) mean[j] += reply.values[i][j];
+      for (let j = 0; j < mean.length; j++) mean[j] /= theirs.length + 1;
+      return mean;
+    });
+    tf.tidy(() => own.forEach((weight, i) => weight.write(tf.tensor(averaged[i], weight.shape as number[]))));
+    for (const w of this.workers) w.post({ type: 'writeStatistics', values: averaged });
+  }
+
+  /** Every worker replica's weights (all of them, in `model.weights` order): the copies must agree. */
+  async replicaWeights(): Promise<Float32Array[][]> {
+    const replies = await Promise.all(this.workers.map((w) => w.request({ type: 'readWeights', which: 'all' }, 'weights')));
+    return replies.map((reply) => reply.values);
+  }
+
+  /** Stops the worker replicas. */
+  async dispose(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}

@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingObjective } from '../trainer/trainingObjective';
+
+/** One replica's share of a batch: the gradient of its mean loss, flattened, and its metric sums. */
+export interface SliceGradients {
+  /** Every trainable weight's gradient, concatenated in `model.trainableWeights` order. */
+  gradients: Float32Array;
+  count: number;
+  lossSum: number;
+  /** Samples whose highest output is the true class. */
+  correct: number;
+  /** Samples whose true class is among the 5 highest outputs. */
+  top5: number;
+}
+
+/** The variables a model trains, in the fixed order gradients are packed in. */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** Top-1 and top-5 hits of a batch of outputs (first maximum wins; ties count against top-5). */
+export function countHits(outputs: Float32Array, labels: ArrayLike<number>, classes: number): { correct: number; top5: number } {
+  let correct = 0;
+  let top5 = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const o = i * classes;
+    const label = labels[i];
+    let best = 0;
+    let above = 0;
+    for (let k = 0; k < classes; k++) {
+      if (outputs[o + k] > outputs[o + best]) best = k;
+      if (outputs[o + k] > outputs[o + label]) above++;
+    }
+    if (best === label) correct++;
+    if (above < 5) top5++;
+  }
+  return { correct, top5 };
+}
+
+/**
+ * Forward and backward pass over one slice in training mode (dropout on, batch-norm statistics
+ * updated from the slice), without touching the weights: they change only when the mean gradient
+ * is applied, identically on every replica. Metrics are counted from the outputs read back,
+ * which costs fewer kernel calls than computing them in the graph.
+ */
+export async function sliceGradients(model: tf.LayersModel, objective: TrainingObjective, pixels: Float32Array, labels: Int32Array, classCount: number): Promise<SliceGradients> {
+  const count = labels.length;
+  const inputShape = model.inputs[0].shape.slice(1) as number[];
+  const variables = trainableVariables(model);
+  let output: tf.Tensor | undefined;
+  const [packed, loss] = tf.tidy(() => {
+    const xs = tf.tensor(pixels, [count, ...inputShape]);
+    const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), classCount);
+    const { value, grads } = tf.variableGrads(() => {
+      output = tf.keep(model.apply(xs, { training: true }) as tf.Tensor);
+      return objective.loss(ys, output);
+    }, variables);
+    // A weight the loss does not reach (a dangling branch) gets a zero gradient, as in PyTorch.
+    return [tf.concat(variables.map((v) => tf.reshape(grads[v.name] ?? tf.zerosLike(v), [-1]))), value];
+  });
+  try {
+    const [gradients, lossValue, outputs] = await Promise.all([packed.data(), loss.data(), output!.data()]);
+    const classes = output!.shape[output!.shape.length - 1] as number;
+    return { gradients: gradients as Float32Array, count, lossSum: lossValue[0] * count, ...countHits(outputs as Float32Array, labels, classes) };
+  } finally {
+    tf.dispose([packed, loss, output!]);
+  }
+}

@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs';
+import type { OptimizerName } from '../../core/design';
+
+export interface PackedOptimizerSettings {
+  optimizer: OptimizerName;
+  learningRate: number;
+  momentum: number;
+}
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const RMS_ALPHA = 0.99;
+const EPSILON = 1e-8;
+
+/**
+ * SGD (with momentum), Adam and RMSprop with PyTorch's update rules and defaults (Adam betas
+ * 0.9/0.999, RMSprop alpha 0.99, eps 1e-8), over all trainable weights packed in one vector. The
+ * update runs in plain JavaScript over that vector and writes each weight back once: a TF.js
+ * optimizer spends about a dozen small kernel calls per weight per step, which on the
+ * single-threaded engines cost more than the arithmetic. Every data-parallel replica runs the
+ * same code on the same mean gradient, so their weights stay bit-for-bit equal.
+ */
+export class PackedOptimizer {
+  learningRate: number;
+  private readonly weights: Float32Array;
+  private readonly first?: Float32Array;
+  private readonly second?: Float32Array;
+  private steps = 0;
+
+  constructor(
+    private readonly settings: PackedOptimizerSettings,
+    private readonly variables: tf.Variable[],
+  ) {
+    this.learningRate = settings.learningRate;
+    const total = variables.reduce((n, v) => n + v.size, 0);
+    this.weights = new Float32Array(total);
+    let offset = 0;
+    for (const v of variables) {
+      this.weights.set(v.dataSync() as Float32Array, offset);
+      offset += v.size;
+    }
+    const moments = settings.optimizer === 'adam' || settings.optimizer === 'rmsprop' || settings.momentum > 0;
+    if (moments) this.first = new Float32Array(total);
+    if (settings.optimizer === 'adam' || (settings.optimizer === 'rmsprop' && settings.momentum > 0)) this.second = new Float32Array(total);
+  }
+
+  /** Number of parameters the optimizer updates. */
+  get size(): number {
+    return this.weights.length;
+  }
+
+  /** One update with the (mean) gradient of every trainable weight, packed in variable order. */
+  step(gradients: Float32Array): void {
+    if (gradients.length !== this.weights.length) throw new Error(`Expected ${this.weights.length} gradient values, got ${gradients.length}.`);
+    this.steps++;
+    const w = this.weights;
+    const lr = this.learningRate;
+    const n = w.length;
+    switch (this.settings.optimizer) {
+      case 'sgd': {
+        const mu = this.settings.momentum;
+        const buffer = this.first;
+        if (!buffer) for (let i = 0; i < n; i++) w[i] -= lr * gradients[i];
+        else
+          for (let i = 0; i < n; i++) {
+            // PyTorch: the first step's buffer is the gradient itself.
+            const b = this.steps === 1 ? gradients[i] : mu * buffer[i] + gradients[i];
+            buffer[i] = b;
+            w[i] -= lr * b;
+          }
+        break;
+      }
+      case 'adam': {
+        const m = this.first!;
+        const v = this.second!;
+        const correction1 = 1 - BETA1 ** this.steps;
+        const correction2 = 1 - BETA2 ** this.steps;
+        const stepSize = lr / correction1;
+        const root2 = Math.sqrt(correction2);
+        for (let i = 0; i < n; i++) {
+          const g = gradients[i];
+          const mi = BETA1 * m[i] + (1 - BETA1) * g;
+          const vi = BETA2 * v[i] + (1 - BETA2) * g * g;
+          m[i] = mi;
+          v[i] = vi;
+          w[i] -= (stepSize * mi) / (Math.sqrt(vi) / root2 + EPSILON);
+        }
+        break;
+      }
+      case 'rmsprop': {
+        const square = this.first!;
+        const buffer = this.second;
+        const mu = this.settings.momentum;
+        for (let i = 0; i < n; i++) {
+          const g = gradients[i];
+          const s = RMS_ALPHA * square[i] + (1 - RMS_ALPHA) * g * g;
+          square[i] = s;
+          const scaled = g / (Math.sqrt(s) + EPSILON);
+          if (buffer) {
+            const b = mu * buffer[i] + scaled;
+            buffer[i] = b;
+            w[i] -= lr * b;
+          } else w[i] -= lr * scaled;
+        }
+        break;
+      }
+    }
+    tf.tidy(() => {
+      let offset = 0;
+      for (const variable of this.variables) {
+        variable.assign(tf.tensor(w.subarray(offset, offset + variable.size), variable.shape));
+        offset += variable.size;
+      }
+    });
+  }
+}
