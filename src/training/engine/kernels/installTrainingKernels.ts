@@ -10,6 +10,8 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type Ke
 import { registerConv2dGradient } from './conv2dGradient';
 import { matMulViaConvKernel } from './matMulViaConv';
 import { maxPoolGradKernel } from './maxPoolGradKernel';
+import { shareIdentityKernel } from './shareIdentityKernel';
+import { sumLeadingAxesKernel } from './sumLeadingAxesKernel';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, nameBackend } from './convGradientKernels';
 
 import { TESTED_TFJS_VERSION } from '../testedTfjsVersion';
@@ -70,4 +72,8 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   else restoreBuiltInKernel('Conv2DBackpropInput', backendName);
   const builtInMatMul = builtInKernel('BatchMatMul', backendName);
   if (backendName === 'wasm' && builtInMatMul) replaceKernel('BatchMatMul', backendName, matMulViaConvKernel(backendName, builtInMatMul) as unknown as KernelFunc);
+  const builtInSum = builtInKernel('Sum', backendName);
+  if (backendName === 'wasm' && builtInSum) replaceKernel('Sum', backendName, sumLeadingAxesKernel(builtInSum) as unknown as KernelFunc);
+  const builtInIdentity = builtInKernel('Identity', backendName);
+  if (backendName === 'wasm' && builtInIdentity) replaceKernel('Identity', backendName, shareIdentityKernel(builtInIdentity) as unknown as KernelFunc);
 }

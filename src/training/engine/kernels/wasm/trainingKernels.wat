@@ -98,8 +98,9 @@
                       (i32.add (i32.mul (local.get $r) (local.get $rowBytes)) (i32.mul (local.get $c) (local.get $pixel)))
                       (i32.shl (local.get $ch) (i32.const 2))))
                     (local.set $vS (f32.load (i32.add (local.get $image) (local.get $at))))
-                    (if (f32.gt (local.get $vS) (local.get $bestS))
-                      (then (local.set $bestS (local.get $vS)) (local.set $whereS (local.get $at))))
+                    ;; Selects, not a branch, here too.
+                    (local.set $whereS (select (local.get $at) (local.get $whereS) (f32.gt (local.get $vS) (local.get $bestS))))
+                    (local.set $bestS (select (local.get $vS) (local.get $bestS) (f32.gt (local.get $vS) (local.get $bestS))))
                     (local.set $c (i32.add (local.get $c) (i32.const 1)))
                     (br $cLoopS)))
                   (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -182,4 +183,18 @@
         (br $ohLoop)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bLoop))))
+
+  ;; Sums a [rows, cols] matrix over its rows into out [cols] (a bias gradient: dy summed over batch
+  ;; and positions). TF.js' own Sum transposes the reduced axes innermost first, a full extra pass.
+  (func (export "sumRows") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (memory.fill (local.get $out) (i32.const 0) (local.get $rowBytes))
+    (local.set $r (i32.const 0))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_s (local.get $r) (local.get $rows)))
+      (call $addInto (local.get $out) (local.get $x) (local.get $cols))
+      (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $loop))))
 )

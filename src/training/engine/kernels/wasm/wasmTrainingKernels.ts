@@ -17,6 +17,7 @@ export interface WasmTrainingKernels {
     batch: number, outH: number, outW: number, kernelH: number, kernelW: number, channels: number,
     inH: number, inW: number, strideH: number, strideW: number, padTop: number, padLeft: number, dilationH: number, dilationW: number,
   ): void;
+  sumRows(x: number, out: number, rows: number, cols: number): void;
 }
 
 /** The parts of TF.js' wasm backend these kernels use (internal: pinned by TESTED_TFJS_VERSION). */
@@ -47,6 +48,11 @@ export function heapOffset(backend: KernelBackend, info: TensorInfo): number {
   const entry = (backend as unknown as WasmBackendInternals).dataIdMap.get(info.dataId);
   if (!entry) throw new Error('The tensor is not in the wasm backend.');
   return entry.memoryOffset;
+}
+
+/** A new float32 tensor of the backend (its values are whatever the heap held). */
+export function uninitializedOutput(backend: KernelBackend, shape: number[]): TensorInfo {
+  return (backend as unknown as WasmBackendInternals).makeOutput(shape, 'float32');
 }
 
 /** A new float32 tensor of the backend, zero-filled. */
