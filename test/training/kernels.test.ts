@@ -224,6 +224,43 @@ describe('training kernels', function () {
             });
           }
         });
+
+        it('sums over leading axes by SIMD row sums, equal to TF.js\' own Sum on 80 random cases; other reductions keep it', () => {
+          const rnd = seededRandom(61);
+          const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+          const reference = builtInKernel('Sum', 'wasm')!;
+          const backend = tf.backend();
+          assert.notEqual(tf.getKernel('Sum', 'wasm').kernelFunc, reference.kernelFunc, "the project's kernel is installed");
+          for (let i = 0; i < 80; i++) {
+            const rank = int(1, 4);
+            const shape = Array.from({ length: rank }, () => int(1, 9));
+            const axisCount = int(1, rank);
+            const leading = rnd() < 0.7;
+            const axis = leading ? Array.from({ length: axisCount }, (_, k) => k) : [rank - 1];
+            const keepDims = rnd() < 0.3;
+            tf.tidy(() => {
+              const x = tf.randomNormal(shape, 0, 1, 'float32', i);
+              const expected = reference.kernelFunc({ inputs: { x }, backend, attrs: { axis, keepDims } }) as tf.TensorInfo;
+              const actual = tf.engine().runKernel('Sum', { x }, { axis, keepDims }) as tf.Tensor;
+              const what = `case ${i} ${JSON.stringify({ shape, axis, keepDims })}`;
+              assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+              assertClose(actual.dataSync(), backend.readSync(expected.dataId) as Float32Array, what);
+              backend.disposeData(expected.dataId);
+            });
+          }
+        });
+
+        it('Identity shares the memory of its input, which stays alive until both are disposed', () => {
+          const backend = tf.backend();
+          const before = backend.numDataIds();
+          const x = tf.tensor2d([[1, 2], [3, 4]]);
+          const y = tf.engine().runKernel('Identity', { x }, {}) as tf.Tensor;
+          assert.equal(backend.numDataIds() - before, 1, 'no copy was made');
+          x.dispose();
+          assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
+          y.dispose();
+          assert.equal(backend.numDataIds(), before);
+        });
       }
 
       it('the max-pool gradient matches TF.js cpu kernel on 120 random cases, ties and overlapping windows included', () => {
