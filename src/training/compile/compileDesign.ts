@@ -10,14 +10,22 @@ import type { Design } from '../../core/design';
 import { getLayerType } from '../../core/layers/layerCatalog';
 import type { KerasLayerSpec } from '../../core/layers/layerType';
 import { registerCustomLayers } from './customLayers';
+import { fastDropoutClass } from './fastDropout';
 import { trainableConv2DClass } from './trainableConv2D';
 import { registerConv2dGradient } from '../engine/kernels/conv2dGradient';
 
-/** Builds one TF.js layer from a catalog spec through TF.js' own class registry (built-in and ours alike); Conv2D trains unfused. */
+/**
+ * Builds one TF.js layer from a catalog spec through TF.js' own class registry (built-in and ours
+ * alike); Conv2D trains unfused and Dropout draws its mask faster, both saved as TF.js' own.
+ */
 function createLayer(spec: KerasLayerSpec, name: string): tf.layers.Layer {
   if (spec.className === 'Conv2D') {
     const TrainableConv2D = trainableConv2DClass();
     return new TrainableConv2D({ ...spec.config, name } as tf.serialization.ConfigDict);
+  }
+  if (spec.className === 'Dropout') {
+    const FastDropout = fastDropoutClass();
+    return new FastDropout({ ...spec.config, name } as tf.serialization.ConfigDict);
   }
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
   if (!entry) throw new Error(`Layer "${name}": TF.js has no layer class "${spec.className}".`);
