@@ -183,7 +183,7 @@ async function memoryOverEpochs(name: ModelName, epochs: number, batchesPerEpoch
   const rss: number[] = [];
   for (let epoch = 1; epoch <= epochs; epoch++) {
     for (let i = 0; i < batchesPerEpoch; i++) await bench.group.trainBatch(bench.batches[i % 4].pixels, bench.batches[i % 4].labels, 1e-3);
-    await bench.group.averageStatistics();
+    await bench.group.synchronize();
     const m = tf.memory();
     rss.push(process.memoryUsage().rss / 2 ** 20);
     rows.push(`epoch ${String(epoch).padStart(2)}: ${m.numTensors} tensors, ${(m.numBytes / 2 ** 20).toFixed(2)} MiB in TF.js, RSS ${rss[rss.length - 1].toFixed(0)} MiB`);

@@ -99,6 +99,7 @@ describe('ReplicaGroup (data-parallel training)', function () {
         assert.equal(a.accuracy, b.accuracy);
         assert.equal(a.top5, b.top5);
       }
+      await Promise.all([single.group.synchronize(), split.group.synchronize()]);
       const expected = weightsOf(single.model);
       weightsOf(split.model).forEach((w, i) => {
         const worst = Math.max(...Array.from(w, (x, j) => Math.abs(x - expected[i][j])));
@@ -119,6 +120,7 @@ describe('ReplicaGroup (data-parallel training)', function () {
       const { pixels, labels } = batch(deterministicDesign, 2, 9);
       const step = await replicas.trainBatch(pixels, labels, 0.1);
       assert.ok(Number.isFinite(step.loss));
+      await replicas.synchronize();
       const own = weightsOf(model);
       // The third copy got no slice, yet applied the same mean gradient.
       for (const copy of await replicas.replicaWeights()) assert.deepEqual(copy, own);
@@ -138,7 +140,7 @@ describe('ReplicaGroup (data-parallel training)', function () {
       const theirStatistics = model.weights.flatMap((w, i) => (w.trainable ? [] : [Array.from(theirs[i])]));
       // Each copy saw a different half, so their statistics differ until averaged.
       assert.notDeepEqual(theirStatistics, before);
-      await replicas.averageStatistics();
+      await replicas.synchronize();
       const after = model.nonTrainableWeights.map((w) => Array.from(w.read().dataSync()));
       after.forEach((values, i) => values.forEach((v, j) => assert.ok(Math.abs(v - (before[i][j] + theirStatistics[i][j]) / 2) < 1e-6)));
       const [synced] = await replicas.replicaWeights();

@@ -17,7 +17,8 @@ import type { ResolvedTrainingSettings } from '../trainer/resolveTrainingSetting
 import { PackedOptimizer } from '../trainer/PackedOptimizer';
 import type { TrainingObjective } from '../trainer/trainingObjective';
 import type { FromReplica, ToReplica } from './replicaProtocol';
-import { sliceGradients, trainableVariables, type SliceGradients } from './sliceGradients';
+import { sliceGradients, trainableVariables } from './sliceGradients';
+import { SharedStepChannel, StepCommand } from './SharedStepChannel';
 
 export interface ReplicaGroupOptions {
   design: Design;
@@ -65,12 +66,17 @@ export function defaultReplicaScript(): string | undefined {
   return undefined;
 }
 
-/** A worker replica and the replies it still owes, answered in order. */
+/** A worker replica: its step channel, and the message replies it still owes, answered in order. */
 class ReplicaWorker {
   private readonly waiting: { resolve(message: FromReplica): void; reject(error: Error): void }[] = [];
   private failure?: Error;
+  /** Whether it is in its step loop (and deaf to messages until released). */
+  serving = false;
 
-  constructor(readonly worker: Worker) {
+  constructor(
+    readonly worker: Worker,
+    readonly channel: SharedStepChannel,
+  ) {
     worker.on('message', (message: FromReplica) => {
       if (message.type === 'error') return this.fail(new Error(`A training replica failed: ${message.message}`));
       this.waiting.shift()?.resolve(message);
@@ -79,23 +85,28 @@ class ReplicaWorker {
     worker.on('exit', (code) => this.fail(new Error(`A training replica exited (code ${code}).`)));
   }
 
+  /** False once the thread has stopped, even before its exit event could be delivered. */
+  get alive(): boolean {
+    return !this.failure && this.worker.threadId >= 0;
+  }
+
   private fail(error: Error): void {
     this.failure ??= error;
     for (const waiter of this.waiting.splice(0)) waiter.reject(this.failure);
   }
 
-  post(message: ToReplica, transfer: ArrayBuffer[] = []): void {
+  post(message: ToReplica): void {
     if (this.failure) throw this.failure;
-    this.worker.postMessage(message, transfer);
+    this.worker.postMessage(message);
   }
 
   /** Posts a message that the replica answers, and waits for the answer. */
-  request<T extends FromReplica['type']>(message: ToReplica, expected: T, transfer: ArrayBuffer[] = []): Promise<Extract<FromReplica, { type: T }>> {
+  request<T extends FromReplica['type']>(message: ToReplica, expected: T): Promise<Extract<FromReplica, { type: T }>> {
     const reply = new Promise<FromReplica>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       this.waiting.push({ resolve, reject });
     });
-    this.post(message, transfer);
+    this.post(message);
     return reply.then((answer) => {
       if (answer.type !== expected) throw new Error(`A training replica answered "${answer.type}" instead of "${expected}".`);
       return answer as Extract<FromReplica, { type: T }>;
@@ -105,28 +116,38 @@ class ReplicaWorker {
 
 export class ReplicaGroup {
   private readonly optimizer: PackedOptimizer;
+  /** Whether the replicas still have to apply the last step's mean (it is in `mean`). */
+  private meanPending = false;
+  /** Whether the process itself still has to (it does so while the replicas compute the next step). */
+  private ownMeanPending = false;
   /** The last steps' times in ms: the process's slice, its wait for the others, and each replica's own slice. */
   readonly timings: { local: number; waited: number; remote: number[] }[] = [];
 
   private constructor(
     private readonly options: ReplicaGroupOptions,
     private readonly workers: ReplicaWorker[],
+    private readonly mean: Float32Array,
   ) {
     this.optimizer = new PackedOptimizer(options.settings, trainableVariables(options.model));
   }
 
   /** Starts the worker replicas and gives them the model's current weights. */
   static async start(options: ReplicaGroupOptions): Promise<ReplicaGroup> {
-    if (options.replicas <= 1) return new ReplicaGroup(options, []);
+    const parameters = trainableVariables(options.model).reduce((n, v) => n + v.size, 0);
+    if (options.replicas <= 1) return new ReplicaGroup(options, [], new Float32Array(parameters));
     const backend = options.backend;
     if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`Data-parallel replicas run on the wasm or cpu engine, not ${backend}.`);
     const script = options.script ?? defaultReplicaScript();
     if (!script) throw new Error('The training replica bundle (trainingReplica.js) is missing: run the build (npm run build).');
     const weights = options.model.weights.map((w) => w.read().dataSync() as Float32Array);
+    const imageSize = (options.model.inputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    const mean = new SharedArrayBuffer(Math.max(1, parameters) * 4);
+    const sliceCapacity = Math.ceil(options.settings.batchSize / options.replicas) + 1;
     const workers: ReplicaWorker[] = [];
     try {
       for (let rank = 1; rank < options.replicas; rank++) {
-        const replica = new ReplicaWorker(new Worker(resolve(script)));
+        const channel = SharedStepChannel.allocate(sliceCapacity, imageSize, parameters, mean);
+        const replica = new ReplicaWorker(new Worker(resolve(script)), channel);
         workers.push(replica);
         await replica.request(
           {
@@ -139,6 +160,7 @@ export class ReplicaGroup {
             classCount: options.classCount,
             weights: weights.map((w) => w.slice()),
             seed: options.settings.seed + rank * 7919,
+            channel: channel.buffers,
           },
           'ready',
         );
@@ -147,7 +169,7 @@ export class ReplicaGroup {
       await Promise.all(workers.map((w) => w.worker.terminate()));
       throw error;
     }
-    return new ReplicaGroup(options, workers);
+    return new ReplicaGroup(options, workers, new Float32Array(mean));
   }
 
   get size(): number {
@@ -156,7 +178,9 @@ export class ReplicaGroup {
 
   /**
    * One training step on a batch (already standardized and augmented): slices go out, every
-   * replica computes its gradient at once, and all apply the mean weighted by slice size.
+   * replica computes its gradient at once, and all apply the mean weighted by slice size. With
+   * replicas, that update lands at the start of the next step (all copies apply it at once, in
+   * parallel) or in `synchronize()`, which must come before the model is read.
    */
   async trainBatch(pixels: Float32Array, labels: Int32Array, learningRate: number): Promise<BatchStep> {
     this.optimizer.learningRate = learningRate;
@@ -165,37 +189,77 @@ export class ReplicaGroup {
     // The process takes the first (and largest) slice; a batch smaller than the group uses fewer replicas.
     const parts = Math.min(this.size, count);
     const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * count) / parts));
-    const remote = this.workers.slice(0, parts - 1).map((replica, i) => {
-      const from = bounds[i + 1];
-      const to = bounds[i + 2];
-      const slicePixels = pixels.slice(from * imageSize, to * imageSize);
-      const sliceLabels = labels.slice(from, to);
-      return replica.request({ type: 'slice', pixels: slicePixels, labels: sliceLabels }, 'gradients', [slicePixels.buffer, sliceLabels.buffer]);
+    const sequences = this.workers.map((replica, i) => {
+      if (!replica.serving) {
+        replica.post({ type: 'serve' });
+        replica.serving = true;
+      }
+      const from = bounds[i + 1] ?? count;
+      const to = bounds[i + 2] ?? count;
+      if (to - from > replica.channel.capacity) throw new Error(`A slice of ${to - from} samples exceeds the replicas' capacity (${replica.channel.capacity}): batches may not exceed training.batchSize.`);
+      replica.channel.pixels.set(pixels.subarray(from * imageSize, to * imageSize));
+      replica.channel.labels.set(labels.subarray(from, to));
+      return replica.channel.send(StepCommand.Step, to - from, this.meanPending, learningRate);
     });
     const started = performance.now();
-    const local = await sliceGradients(this.options.model, this.options.objective, pixels.subarray(0, bounds[1] * imageSize), labels.subarray(0, bounds[1]), this.options.classCount);
+    this.applyOwnPendingMean();
+    const local = sliceGradients(this.options.model, this.options.objective, pixels.subarray(0, bounds[1] * imageSize), labels.subarray(0, bounds[1]), this.options.classCount);
     const localDone = performance.now();
-    const answers = await Promise.all(remote);
-    const slices: SliceGradients[] = [local, ...answers];
-    this.timings.push({ local: localDone - started, waited: performance.now() - localDone, remote: answers.map((a) => a.milliseconds) });
+    this.workers.forEach((replica, i) => replica.channel.awaitReply(sequences[i], () => replica.alive));
+    const remote = this.workers.slice(0, parts - 1).map((replica, i) => replica.channel.result(bounds[i + 2] - bounds[i + 1]));
+    const slices = [local, ...remote];
+    this.timings.push({ local: localDone - started, waited: performance.now() - localDone, remote: remote.map((r) => r.milliseconds) });
     if (this.timings.length > 200) this.timings.shift();
 
-    const mean = slices.length === 1 ? local.gradients : new Float32Array(local.gradients.length);
-    if (slices.length > 1) for (const slice of slices) {
-      const weight = slice.count / count;
-      const g = slice.gradients;
-      for (let i = 0; i < mean.length; i++) mean[i] += weight * g[i];
-    }
-    for (const replica of this.workers) replica.post({ type: 'apply', gradients: mean, learningRate });
-    this.optimizer.step(mean);
+    let mean = local.gradients;
+    if (this.workers.length > 0) {
+      // Every replica has answered, so none is still reading the previous mean.
+      mean = this.mean;
+      mean.fill(0);
+      for (const slice of slices) {
+        const weight = slice.count / count;
+        const g = slice.gradients;
+        for (let i = 0; i < mean.length; i++) mean[i] += weight * g[i];
+      }
+      this.meanPending = true;
+      // Applied at the start of the next step, beside the replicas applying theirs, or by synchronize().
+      this.ownMeanPending = true;
+    } else this.optimizer.step(mean);
     const sum = (key: 'lossSum' | 'correct' | 'top5') => slices.reduce((s, slice) => s + slice[key], 0);
     return { loss: sum('lossSum') / count, accuracy: sum('correct') / count, top5: sum('top5') / count };
   }
 
-  /** Averages the batch-norm statistics over the replicas, into the process's model and every replica. */
-  async averageStatistics(): Promise<void> {
+  private applyOwnPendingMean(): void {
+    if (!this.ownMeanPending) return;
+    this.optimizer.step(this.mean);
+    this.ownMeanPending = false;
+  }
+
+  /** Brings every replica out of its step loop, the last mean applied, so that it answers messages. */
+  private release(): void {
+    this.applyOwnPendingMean();
+    this.workers.forEach((replica) => {
+      if (!replica.serving && !this.meanPending) return;
+      if (!replica.serving) {
+        replica.post({ type: 'serve' });
+        replica.serving = true;
+      }
+      const sequence = replica.channel.send(StepCommand.Release, 0, this.meanPending, this.optimizer.learningRate);
+      replica.channel.awaitReply(sequence, () => replica.alive);
+      replica.serving = false;
+    });
+    this.meanPending = false;
+  }
+
+  /**
+   * Makes the process's model complete before it is evaluated or saved: the last step's update
+   * applied everywhere, and the batch-norm statistics averaged over the replicas, into the
+   * process's model and every replica.
+   */
+  async synchronize(): Promise<void> {
+    this.release();
     const own = this.options.model.nonTrainableWeights;
-    if (own.length === 0) return;
+    if (own.length === 0 || this.workers.length === 0) return;
     const theirs = await Promise.all(this.workers.map((w) => w.request({ type: 'readWeights', which: 'nonTrainable' }, 'weights')));
     const averaged = own.map((weight, i) => {
       const mean = (weight.read().dataSync() as Float32Array).slice();
@@ -209,11 +273,12 @@ export class ReplicaGroup {
 
   /** Every worker replica's weights (all of them, in `model.weights` order): the copies must agree. */
   async replicaWeights(): Promise<Float32Array[][]> {
+    this.release();
     const replies = await Promise.all(this.workers.map((w) => w.request({ type: 'readWeights', which: 'all' }, 'weights')));
     return replies.map((reply) => reply.values);
   }
 
-  /** Stops the worker replicas. */
+  /** Stops the worker replicas (a replica blocked in its step loop stops too). */
   async dispose(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }

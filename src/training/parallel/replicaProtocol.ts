@@ -1,16 +1,17 @@
 /**
  * The messages between a training process and its data-parallel replicas (worker threads), as
- * structured-cloned plain data with typed arrays transferred. Each replica holds a copy of the
- * model and its optimizer; per batch it gets a slice, returns the slice's gradient, then applies
- * the weighted mean of all slices' gradients, so every copy takes exactly the same step.
+ * structured-cloned plain data. Each replica holds a copy of the model and its optimizer. Messages
+ * start a replica and carry the requests between epochs; the steps themselves go through shared
+ * memory (SharedStepChannel.ts), which the replica serves from a blocking loop after `serve`.
  */
 import type { Design } from '../../core/design';
 import type { ResolvedTrainingSettings } from '../trainer/resolveTrainingSettings';
 import type { OutputKind } from '../trainer/outputLoss';
+import type { SharedStepBuffers } from './SharedStepChannel';
 
 /** Process → replica. */
 export type ToReplica =
-  /** Builds the model on the given backend and takes the process's initial weights. */
+  /** Builds the model on the given backend, takes the process's initial weights and maps the step channel. */
   | {
       type: 'init';
       design: Design;
@@ -23,11 +24,10 @@ export type ToReplica =
       weights: Float32Array[];
       /** Seeds the replica's own random draws (dropout). */
       seed: number;
+      channel: SharedStepBuffers;
     }
-  /** Computes the gradient of one slice of the batch. */
-  | { type: 'slice'; pixels: Float32Array; labels: Int32Array }
-  /** Applies the batch's mean gradient (all slices, weighted by their sizes); every replica gets it, with or without a slice. */
-  | { type: 'apply'; gradients: Float32Array; learningRate: number }
+  /** Serves step commands from the shared channel until the process releases the replica. */
+  | { type: 'serve' }
   /** Asks for the weights: the non-trainable ones (batch-norm statistics, to average them) or all (to check the copies agree). */
   | { type: 'readWeights'; which: 'nonTrainable' | 'all' }
   /** Replaces the non-trainable weights by the average across replicas. */
@@ -37,9 +37,7 @@ export type ToReplica =
 export type FromReplica =
   /** The model is built and holds the initial weights. */
   | { type: 'ready' }
-  /** One slice's gradient and metric sums, and how long computing them took. */
-  | { type: 'gradients'; gradients: Float32Array; count: number; lossSum: number; correct: number; top5: number; milliseconds: number }
   /** The weights asked for, in `model.nonTrainableWeights` or `model.weights` order. */
   | { type: 'weights'; values: Float32Array[] }
-  /** Something failed in the replica; the run stops. */
+  /** Something failed in the replica outside a step; the run stops. */
   | { type: 'error'; message: string };

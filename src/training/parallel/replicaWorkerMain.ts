@@ -1,7 +1,7 @@
 /**
  * Entry point of a data-parallel replica (bundled as dist/trainingReplica.js), a worker thread of
- * the training process with its own TF.js, model copy and optimizer. It answers the process's
- * messages in order, so an `apply` always lands before the next `slice` is computed.
+ * the training process with its own TF.js, model copy and optimizer. Between epochs it answers
+ * messages in order; during them it serves steps from the shared channel, blocking in between.
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -11,6 +11,7 @@ import { SeededRandom } from '../data/seededRandom';
 import { PackedOptimizer } from '../trainer/PackedOptimizer';
 import { trainingObjective, type TrainingObjective } from '../trainer/trainingObjective';
 import type { FromReplica, ToReplica } from './replicaProtocol';
+import { SharedStepChannel } from './SharedStepChannel';
 import { sliceGradients, trainableVariables } from './sliceGradients';
 
 interface Replica {
@@ -18,14 +19,16 @@ interface Replica {
   optimizer: PackedOptimizer;
   objective: TrainingObjective;
   classCount: number;
+  channel: SharedStepChannel;
+  imageSize: number;
 }
 
 let replica: Replica | undefined;
 const port = parentPort;
 if (!port) throw new Error('The replica script runs as a worker thread of a training process.');
 
-function send(message: FromReplica, transfer: ArrayBuffer[] = []): void {
-  port!.postMessage(message, transfer);
+function send(message: FromReplica): void {
+  port!.postMessage(message);
 }
 
 async function init(message: Extract<ToReplica, { type: 'init' }>): Promise<void> {
@@ -39,24 +42,32 @@ async function init(message: Extract<ToReplica, { type: 'init' }>): Promise<void
     optimizer: new PackedOptimizer(message.settings, trainableVariables(model)),
     objective: trainingObjective(message.kind, message.settings.l2, model.trainableWeights),
     classCount: message.classCount,
+    channel: new SharedStepChannel(message.channel),
+    imageSize: (model.inputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1),
   };
   send({ type: 'ready' });
+}
+
+function serve(r: Replica): void {
+  r.channel.serve({
+    apply: (mean, learningRate) => {
+      r.optimizer.learningRate = learningRate;
+      r.optimizer.step(mean);
+    },
+    step: (count) => {
+      const result = sliceGradients(r.model, r.objective, r.channel.pixels.subarray(0, count * r.imageSize), r.channel.labels.subarray(0, count), r.classCount);
+      r.channel.gradients.set(result.gradients);
+      return result;
+    },
+  });
 }
 
 async function handle(message: ToReplica): Promise<void> {
   if (message.type === 'init') return init(message);
   if (!replica) throw new Error(`"${message.type}" before "init".`);
   switch (message.type) {
-    case 'slice': {
-      const start = performance.now();
-      const result = await sliceGradients(replica.model, replica.objective, message.pixels, message.labels, replica.classCount);
-      send({ type: 'gradients', ...result, milliseconds: performance.now() - start }, [result.gradients.buffer as ArrayBuffer]);
-      return;
-    }
-    case 'apply':
-      replica.optimizer.learningRate = message.learningRate;
-      replica.optimizer.step(message.gradients);
-      return;
+    case 'serve':
+      return serve(replica);
     case 'readWeights': {
       const weights = message.which === 'all' ? replica.model.weights : replica.model.nonTrainableWeights;
       send({ type: 'weights', values: weights.map((w) => (w.read().dataSync() as Float32Array).slice()) });

@@ -43,7 +43,7 @@ export function countHits(outputs: Float32Array, labels: ArrayLike<number>, clas
  * is applied, identically on every replica. Metrics are counted from the outputs read back,
  * which costs fewer kernel calls than computing them in the graph.
  */
-export async function sliceGradients(model: tf.LayersModel, objective: TrainingObjective, pixels: Float32Array, labels: Int32Array, classCount: number): Promise<SliceGradients> {
+export function sliceGradients(model: tf.LayersModel, objective: TrainingObjective, pixels: Float32Array, labels: Int32Array, classCount: number): SliceGradients {
   const count = labels.length;
   const inputShape = model.inputs[0].shape.slice(1) as number[];
   const variables = trainableVariables(model);
@@ -59,9 +59,9 @@ export async function sliceGradients(model: tf.LayersModel, objective: TrainingO
     return [tf.concat(variables.map((v) => tf.reshape(grads[v.name] ?? tf.zerosLike(v), [-1]))), value];
   });
   try {
-    const [gradients, lossValue, outputs] = await Promise.all([packed.data(), loss.data(), output!.data()]);
+    // Synchronous reads: the replicas serve steps from a blocking loop, and the engines this runs on compute synchronously anyway.
     const classes = output!.shape[output!.shape.length - 1] as number;
-    return { gradients: gradients as Float32Array, count, lossSum: lossValue[0] * count, ...countHits(outputs as Float32Array, labels, classes) };
+    return { gradients: packed.dataSync() as Float32Array, count, lossSum: loss.dataSync()[0] * count, ...countHits(output!.dataSync() as Float32Array, labels, classes) };
   } finally {
     tf.dispose([packed, loss, output!]);
   }

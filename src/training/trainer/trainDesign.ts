@@ -233,7 +233,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       }
       const trainSeconds = (Date.now() - epochStart) / 1000;
       trainingMs += Date.now() - epochStart;
-      await replicaGroup.averageStatistics();
+      await replicaGroup.synchronize();
       const validation =
         data.validation.count > 0 ? await evaluateSet(model, data.validation, feeder, inputShape, batchSize, kind, cancelled) : undefined;
       if (cancelled()) {
