@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { filterGradientViaConv, inputGradientViaConv, inputGradientViaGemm, prefersGemmInputGradient } from '../../src/training/engine/kernels/convGradientKernels';
+import { filterGradientDirect, filterGradientViaConv, inputGradientViaConv, inputGradientViaGemm, prefersGemmInputGradient } from '../../src/training/engine/kernels/convGradientKernels';
 import { builtInKernel, installTrainingKernels, TESTED_TFJS_VERSION } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
 import { compileDesign } from '../../src/training/compile/compileDesign';
@@ -196,6 +196,40 @@ describe('training kernels', function () {
           assert.equal(prefersGemmInputGradient('wasm', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), true);
           assert.equal(prefersGemmInputGradient('wasm', [64, 12, 12, 10], [64, 12, 12, 20], [3, 3, 10, 20]), false, "'same' padding: nothing to save");
           assert.equal(prefersGemmInputGradient('cpu', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), false);
+        });
+
+        it('the direct filter gradient of unpadded convolutions matches the direct sums on 150 random cases (strides, dilations, channel counts past 12)', () => {
+          const rnd = seededRandom(71);
+          const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+          const backend = tf.backend();
+          let done = 0;
+          while (done < 150) {
+            const c = randomCase(rnd, true);
+            const co = rnd() < 0.4 ? int(11, 30) : c.filterShape[3];
+            const ci = rnd() < 0.3 ? int(6, 13) : c.xShape[3];
+            const xShape: ConvCase['xShape'] = [c.xShape[0], c.xShape[1], c.xShape[2], ci];
+            const filterShape: ConvCase['filterShape'] = [c.filterShape[0], c.filterShape[1], ci, co];
+            const unpadded: ConvCase = { ...c, xShape, filterShape, pad: 'valid' };
+            const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, c.strides, c.dilations, 'valid', undefined, false, 'channelsLast');
+            if (info.outHeight <= 0 || info.outWidth <= 0) continue;
+            const i = done++;
+            tf.tidy(() => {
+              const x = tf.randomNormal(xShape, 0, 1, 'float32', i);
+              const w = tf.randomNormal(filterShape, 0, 1, 'float32', i + 1000);
+              const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, 'valid', 'NHWC', c.dilations);
+              const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 2000);
+              const expected = directGradients(unpadded, x.dataSync() as Float32Array, dy.dataSync() as Float32Array, w.dataSync() as Float32Array, y.shape);
+              const dw = filterGradientDirect(backend, { x, dy, filterShape, strides: c.strides, pad: 'valid', dilations: c.dilations });
+              assert.ok(dw, 'applies to unpadded convolutions');
+              assertClose(backend.readSync(dw.dataId) as Float32Array, expected.dw, `case ${i} ${JSON.stringify(unpadded)} dW`);
+              backend.disposeData(dw.dataId);
+            });
+          }
+          tf.tidy(() => {
+            const x = tf.zeros([1, 5, 5, 2]);
+            const dy = tf.zeros([1, 5, 5, 3]);
+            assert.equal(filterGradientDirect(backend, { x, dy, filterShape: [3, 3, 2, 3], strides: 1, pad: 'same' }), undefined, 'padded: the convolution path');
+          });
         });
 
         it('matrix products run as 1×1 convolutions and equal TF.js\' own BatchMatMul on 80 random cases, transposed operands and batches included', () => {

@@ -13,7 +13,7 @@
  * They call kernels directly (not ops), as backends do internally, and free every intermediate.
  */
 import { backend_util, getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
-import { heapOffset, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
+import { heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
@@ -201,11 +201,38 @@ export function prefersGemmInputGradient(backendName: string, inputShape: number
   return height * width >= 1.25 * outH * outW && batch * outH * outW * kh * kw * ci <= MAX_COLUMN_FLOATS;
 }
 
-/** `Conv2DBackpropFilter` kernel function over `filterGradientViaConv`. */
+/**
+ * dW of an unpadded channels-last Conv2D on wasm by the SIMD kernel, which keeps four taps by
+ * twelve output channels of dW in registers over all output positions. XNNPACK runs the swapped
+ * convolution of `filterGradientViaConv` as a huge kernel over a tiny output, slowly for the few
+ * input channels of a network's first layers. Returns undefined where it does not apply.
+ */
+export function filterGradientDirect(backend: KernelBackend, args: FilterGradientArgs): TensorInfo | undefined {
+  const { x, dy, filterShape } = args;
+  const info = geometry(x.shape, filterShape, args.strides, args.dilations ?? 1, args.pad, args.dimRoundingMode);
+  const { top, bottom, left, right } = info.padInfo;
+  if (top || bottom || left || right) return undefined;
+  // The kernel reads up to 48 bytes past dy (lanes it drops): they must be inside the heap.
+  if (heapOffset(backend, dy) + dy.shape.reduce((a, b) => a * b, 1) * 4 + 48 > heapSize(backend)) return undefined;
+  const [kh, kw, ci, co] = filterShape;
+  const [batch, height, width] = x.shape;
+  const dw = uninitializedOutput(backend, filterShape);
+  const scratch = uninitializedOutput(backend, [48]);
+  wasmTrainingKernels(backend).filterGradientValid(
+    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dw), heapOffset(backend, scratch),
+    batch, height, width, ci, info.outHeight, info.outWidth, co,
+    kh, kw, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+  );
+  free(backend, scratch);
+  return dw;
+}
+
+/** `Conv2DBackpropFilter` kernel function: the direct SIMD kernel on wasm for unpadded convolutions, else `filterGradientViaConv`. */
 export function conv2dBackpropFilterKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter supports channels-last (NHWC) only, got ${a.dataFormat}.`);
-  return filterGradientViaConv(backend, { x: inputs.x, dy: inputs.dy, filterShape: a.filterShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode });
+  const args: FilterGradientArgs = { x: inputs.x, dy: inputs.dy, filterShape: a.filterShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode };
+  return (backendNameOf(backend) === 'wasm' ? filterGradientDirect(backend, args) : undefined) ?? filterGradientViaConv(backend, args);
 }
 
 /** `Conv2DBackpropInput` kernel function: the matrix product where it pays (see `prefersGemmInputGradient`), else `inputGradientViaConv`. */

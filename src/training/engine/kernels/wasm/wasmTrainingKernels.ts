@@ -18,6 +18,11 @@ export interface WasmTrainingKernels {
     inH: number, inW: number, strideH: number, strideW: number, padTop: number, padLeft: number, dilationH: number, dilationW: number,
   ): void;
   sumRows(x: number, out: number, rows: number, cols: number): void;
+  filterGradientValid(
+    x: number, dy: number, dw: number, scratch: number,
+    batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
+  ): void;
 }
 
 /** The parts of TF.js' wasm backend these kernels use (internal: pinned by TESTED_TFJS_VERSION). */
@@ -48,6 +53,11 @@ export function heapOffset(backend: KernelBackend, info: TensorInfo): number {
   const entry = (backend as unknown as WasmBackendInternals).dataIdMap.get(info.dataId);
   if (!entry) throw new Error('The tensor is not in the wasm backend.');
   return entry.memoryOffset;
+}
+
+/** Bytes of the backend's heap (it grows; read it when needed). */
+export function heapSize(backend: KernelBackend): number {
+  return (backend as unknown as WasmBackendInternals).wasm.asm.memory.buffer.byteLength;
 }
 
 /** A new float32 tensor of the backend (its values are whatever the heap held). */
