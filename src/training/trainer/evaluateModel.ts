@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchFeeder } from '../data/batchFeeder';
+import { EventLoopTurns } from './EventLoopTurns';
 import type { ImageSet } from '../data/imageDataset';
 import { logProbabilityOf, type OutputKind } from './outputLoss';
 import type { TestImage, TestMetrics } from './trainingReport';
@@ -29,7 +30,9 @@ export async function evaluateSet(
   let top5 = 0;
   const predictions = new Uint8Array(set.count);
   const confidences = new Float32Array(set.count);
+  const turns = new EventLoopTurns();
   for (let start = 0; start < set.count; start += batchSize) {
+    await turns.maybeYield();
     if (shouldStop()) break;
     const batch = feeder.batch(set, undefined, start);
     const output = tf.tidy(() => model.predict(tf.tensor(batch.pixels, [batch.count, ...inputShape])) as tf.Tensor);

@@ -9,6 +9,7 @@ import { loadDataset } from '../data/loadDataset';
 import { prepareData } from '../data/prepareData';
 import { SeededRandom } from '../data/seededRandom';
 import { EarlyStopping } from './earlyStopping';
+import { EventLoopTurns } from './EventLoopTurns';
 import { evaluateSet, testMetrics } from './evaluateModel';
 import { fileSystemSaver } from './fileSystemModelIo';
 import { firstConvFilters } from './firstConvFilters';
@@ -185,6 +186,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       runFolder,
     });
 
+    const turns = new EventLoopTurns();
     training: for (let epoch = 0; epoch < settings.epochs; epoch++) {
       const learningRate = learningRateAt(settings, epoch);
       const order = shuffle.permutation(data.train.count);
@@ -195,6 +197,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       let top5Sum = 0;
       let samples = 0;
       for (let b = 0; b < batchesPerEpoch; b++) {
+        await turns.maybeYield();
         if (cancelled()) {
           status = 'cancelled';
           stopReason = epochs.length > 0 ? `Cancelled during epoch ${epoch + 1}; the checkpoint of epoch ${epochs.length} is kept.` : 'Cancelled before the first epoch completed.';
