@@ -78,6 +78,16 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
   }
 }
 
+/** Random x, filter and dy of a case (seeded by i), and the gradients as direct sums. */
+function caseTensors(c: ConvCase, i: number) {
+  const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
+  const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 1000);
+  const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as 'valid', 'NHWC', c.dilations);
+  const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 2000);
+  const expected = directGradients(c, x.dataSync() as Float32Array, dy.dataSync() as Float32Array, w.dataSync() as Float32Array, y.shape);
+  return { x, w, y, dy, expected };
+}
+
 describe('training kernels', function () {
   this.timeout(120_000);
 
@@ -156,11 +166,7 @@ describe('training kernels', function () {
         for (let i = 0; i < 60; i++) {
           const c = randomCase(rnd, true);
           tf.tidy(() => {
-            const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
-            const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 1000);
-            const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as 'valid', 'NHWC', c.dilations);
-            const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 2000);
-            const expected = directGradients(c, x.dataSync() as Float32Array, dy.dataSync() as Float32Array, w.dataSync() as Float32Array, y.shape);
+            const { x, w, dy, expected } = caseTensors(c, i);
             const dw = filterGradientViaConv(backend, { x, dy, filterShape: c.filterShape, strides: c.strides, pad: c.pad, dilations: c.dilations });
             const dx = inputGradientViaConv(backend, { dy, filter: w, inputShape: c.xShape, strides: c.strides, pad: c.pad, dilations: c.dilations });
             const what = `case ${i} ${JSON.stringify(c)}`;
@@ -180,11 +186,7 @@ describe('training kernels', function () {
           for (let i = 0; i < 150; i++) {
             const c = randomCase(rnd, true);
             tf.tidy(() => {
-              const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
-              const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 1000);
-              const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as 'valid', 'NHWC', c.dilations);
-              const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 2000);
-              const expected = directGradients(c, x.dataSync() as Float32Array, dy.dataSync() as Float32Array, w.dataSync() as Float32Array, y.shape);
+              const { w, y, dy, expected } = caseTensors(c, i);
               const dx = inputGradientViaGemm(backend, { dy, filter: w, inputShape: c.xShape, strides: c.strides, pad: c.pad, dilations: c.dilations });
               assertClose(backend.readSync(dx.dataId) as Float32Array, expected.dx, `case ${i} ${JSON.stringify(c)} dx`);
               backend.disposeData(dx.dataId);
@@ -214,11 +216,7 @@ describe('training kernels', function () {
             if (info.outHeight <= 0 || info.outWidth <= 0) continue;
             const i = done++;
             tf.tidy(() => {
-              const x = tf.randomNormal(xShape, 0, 1, 'float32', i);
-              const w = tf.randomNormal(filterShape, 0, 1, 'float32', i + 1000);
-              const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, 'valid', 'NHWC', c.dilations);
-              const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 2000);
-              const expected = directGradients(unpadded, x.dataSync() as Float32Array, dy.dataSync() as Float32Array, w.dataSync() as Float32Array, y.shape);
+              const { x, dy, expected } = caseTensors(unpadded, i);
               const dw = filterGradientDirect(backend, { x, dy, filterShape, strides: c.strides, pad: 'valid', dilations: c.dilations });
               assert.ok(dw, 'applies to unpadded convolutions');
               assertClose(backend.readSync(dw.dataId) as Float32Array, expected.dw, `case ${i} ${JSON.stringify(unpadded)} dW`);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { rankOutput } from '../trainer/outputLoss';
 import type { TrainingObjective } from '../trainer/trainingObjective';
 
 /** One replica's share of a batch: the gradient of its mean loss, flattened, and its metric sums. */
@@ -23,16 +24,9 @@ export function countHits(outputs: Float32Array, labels: ArrayLike<number>, clas
   let correct = 0;
   let top5 = 0;
   for (let i = 0; i < labels.length; i++) {
-    const o = i * classes;
-    const label = labels[i];
-    let best = 0;
-    let above = 0;
-    for (let k = 0; k < classes; k++) {
-      if (outputs[o + k] > outputs[o + best]) best = k;
-      if (outputs[o + k] > outputs[o + label]) above++;
-    }
-    if (best === label) correct++;
-    if (above < 5) top5++;
+    const { predicted, outranking } = rankOutput(outputs, i * classes, classes, labels[i]);
+    if (predicted === labels[i]) correct++;
+    if (outranking < 5) top5++;
   }
   return { correct, top5 };
 }

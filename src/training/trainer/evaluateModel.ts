@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BatchFeeder } from '../data/batchFeeder';
 import { EventLoopTurns } from './EventLoopTurns';
 import type { ImageSet } from '../data/imageDataset';
-import { logProbabilityOf, type OutputKind } from './outputLoss';
+import { logProbabilityOf, rankOutput, type OutputKind } from './outputLoss';
 import type { TestImage, TestMetrics } from './trainingReport';
 
 /** Loss, top-1 and top-5 accuracy and the predicted class of every image of a set (inference mode: no dropout). */
@@ -43,16 +43,11 @@ export async function evaluateSet(
       const o = i * classes;
       const label = batch.labels[i];
       lossSum -= logProbabilityOf(values, o, classes, label, kind);
-      let best = 0;
-      let above = 0;
-      for (let k = 0; k < classes; k++) {
-        if (values[o + k] > values[o + best]) best = k;
-        if (values[o + k] > values[o + label]) above++;
-      }
-      if (best === label) correct++;
-      if (above < 5) top5++;
-      predictions[start + i] = best;
-      confidences[start + i] = Math.exp(logProbabilityOf(values, o, classes, best, kind));
+      const { predicted, outranking } = rankOutput(values, o, classes, label);
+      if (predicted === label) correct++;
+      if (outranking < 5) top5++;
+      predictions[start + i] = predicted;
+      confidences[start + i] = Math.exp(logProbabilityOf(values, o, classes, predicted, kind));
     }
   }
   const n = Math.max(set.count, 1);

@@ -43,3 +43,17 @@ export function logProbabilityOf(row: Float32Array, offset: number, classes: num
   for (let k = 0; k < classes; k++) sum += Math.exp(row[offset + k] - max);
   return v - max - Math.log(sum);
 }
+
+/**
+ * The predicted class of one output row (the first maximum) and how many classes score strictly
+ * above the true one (0: top-1 hit; under 5: top-5 hit, ties counting against).
+ */
+export function rankOutput(row: ArrayLike<number>, offset: number, classes: number, label: number): { predicted: number; outranking: number } {
+  let predicted = 0;
+  let outranking = 0;
+  for (let k = 0; k < classes; k++) {
+    if (row[offset + k] > row[offset + predicted]) predicted = k;
+    if (row[offset + k] > row[offset + label]) outranking++;
+  }
+  return { predicted, outranking };
+}
