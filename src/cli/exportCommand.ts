@@ -1,9 +1,8 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { EXPORT_TARGETS, exportDesign, type ExportTarget } from '../core/export/exportDesign';
 import { fileStem } from '../core/export/identifierNames';
-import { encodeSafetensors, toPyTorchStateDict } from '../core/export/pytorchWeights';
-import { readTfjsWeights } from '../core/export/tfjsWeights';
+import { trainedWeightsForPyTorch } from '../training/trainer/exportRunForPyTorch';
 import type { CliCommand } from './cliCommand';
 import { CliError, readDesignFile } from './cliIo';
 
@@ -89,18 +88,11 @@ export const exportCommand: CliCommand = {
   },
 };
 
-/** Reads a saved TF.js model's weights and converts them to the exported module's state_dict. */
-function pytorchWeights(design: Parameters<typeof toPyTorchStateDict>[0], modelJsonPath: string): Uint8Array {
-  let modelJson: unknown;
+/** The trained model's weights for PyTorch, with a CLI error that names the file. */
+function pytorchWeights(design: Parameters<typeof trainedWeightsForPyTorch>[0], modelJsonPath: string): Uint8Array {
   try {
-    modelJson = JSON.parse(readFileSync(modelJsonPath, 'utf8'));
+    return trainedWeightsForPyTorch(design, modelJsonPath);
   } catch (err) {
-    throw new CliError(`Cannot read the model ${modelJsonPath}: ${(err as Error).message}`);
-  }
-  try {
-    const weights = readTfjsWeights(modelJson, (path) => readFileSync(join(dirname(modelJsonPath), path)));
-    return encodeSafetensors(toPyTorchStateDict(design, weights), { source: modelJsonPath, design: design.name });
-  } catch (err) {
-    throw new CliError(`${modelJsonPath}: ${(err as Error).message}`);
+    throw new CliError((err as Error).message);
   }
 }

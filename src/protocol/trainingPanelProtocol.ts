@@ -117,6 +117,8 @@ export type TrainingPanelToHostMessage =
   | { type: 'revealRun'; name: string }
   /** Show a past run's results in the panel; answered with `runResult`. */
   | { type: 'openRun'; name: string }
+  /** Export the design as the run trained it as a PyTorch module, with the run's trained weights, into the run folder. */
+  | { type: 'exportRunForPyTorch'; name: string }
   /** Save the history table (these runs, or all) as Markdown or CSV where the user chooses. */
   | { type: 'exportRuns'; format: ExportFormat; names: string[] }
   /** Compute the feature maps of every convolution of a run's trained model for one image; answered with `featureMaps`. */

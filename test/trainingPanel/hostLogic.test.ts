@@ -59,6 +59,7 @@ describe('training panel messages (untrusted input)', () => {
     assert.deepEqual(validateTrainingPanelMessage({ type: 'start', settings: { epochs: 2, optimizer: 'adam', augment: { horizontalFlip: true } } }), { type: 'start', settings: { epochs: 2, optimizer: 'adam', augment: { horizontalFlip: true } } });
     assert.deepEqual(validateTrainingPanelMessage({ type: 'stop', runId: 'run-1' }), { type: 'stop', runId: 'run-1' });
     assert.deepEqual(validateTrainingPanelMessage({ type: 'exportRuns', format: 'csv', names: ['2026-01-01T00-00-00Z'] }), { type: 'exportRuns', format: 'csv', names: ['2026-01-01T00-00-00Z'] });
+    assert.deepEqual(validateTrainingPanelMessage({ type: 'exportRunForPyTorch', name: '2026-01-01T00-00-00Z' }), { type: 'exportRunForPyTorch', name: '2026-01-01T00-00-00Z' });
     assert.deepEqual(validateTrainingPanelMessage({ type: 'featureMaps', requestId: 3, runName: 'r1', image, extra: 'ignored' }), { type: 'featureMaps', requestId: 3, runName: 'r1', image });
   });
 
@@ -67,6 +68,7 @@ describe('training panel messages (untrusted input)', () => {
   it('refuses paths where a run folder name is expected', () => {
     rejects({ type: 'deleteRun', name: '../../etc' }, /^name must be a run folder name/);
     rejects({ type: 'revealRun', name: '..' }, /run folder name/);
+    rejects({ type: 'exportRunForPyTorch', name: '../model' }, /run folder name/);
     rejects({ type: 'exportRuns', format: 'markdown', names: ['ok', 'a/b'] }, /^names\[1\]/);
   });
 

@@ -178,7 +178,7 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
     await panel.screenshot('gallery-feature-maps');
   });
 
-  it('lists the run history, overlays two runs and asks for an export', async () => {
+  it('lists the run history, overlays two runs and asks for exports (the table, a run for PyTorch)', async () => {
     await panel.deliver(...messages.filter((m) => m.type !== 'featureMaps'));
     await panel.page.getByTestId('tab-history').click();
     const runs = of('runs').at(-1)!.runs;
@@ -197,6 +197,8 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
     await panel.page.getByTestId('runs-export-markdown').click();
     const exports = (await panel.sent()).filter((m) => m.type === 'exportRuns');
     assert.deepEqual(exports, [{ type: 'exportRuns', format: 'markdown', names: [newest.name, oldest.name] }]);
+    await panel.page.locator(`[data-run="${oldest.name}"] [data-testid=run-export-pytorch]`).click();
+    assert.deepEqual((await panel.sent()).filter((m) => m.type === 'exportRunForPyTorch'), [{ type: 'exportRunForPyTorch', name: oldest.name }]);
     await panel.screenshot('history');
   });
 

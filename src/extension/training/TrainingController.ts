@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { analyzeDocument } from '../../core/analysis/analyzeDocument';
 import type { TrainingSettings } from '../../core/design';
 import { parseDesign } from '../../core/format/parseDesign';
@@ -11,6 +11,7 @@ import { createNonce } from '../editorHtml';
 import { minimalReplacement } from '../minimalReplacement';
 import { describeTrainingError } from './describeTrainingError';
 import { formatRunsTable } from './formatRunsTable';
+import { exportRunForPyTorch, type RunPyTorchExport } from '../../training/trainer/exportRunForPyTorch';
 import { formatRunStatus, runFraction } from './formatRunStatus';
 import { LiveRunTracker } from './LiveRunTracker';
 import { planTrainingSettingsEdit } from './planTrainingSettingsEdit';
@@ -250,6 +251,22 @@ export class TrainingController implements vscode.Disposable {
       }
       case 'exportRuns':
         return this.exportRuns(session, message.format, message.names);
+      case 'exportRunForPyTorch': {
+        const folder = runFolderNamed(session.uri.fsPath, message.name);
+        if (!folder) return;
+        let exported: RunPyTorchExport;
+        try {
+          exported = exportRunForPyTorch(folder);
+        } catch (err) {
+          void vscode.window.showErrorMessage(`Cannot export run ${message.name} for PyTorch: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
+        await vscode.window.showTextDocument(vscode.Uri.file(exported.module), { viewColumn: vscode.ViewColumn.Beside, preview: false });
+        void vscode.window.showInformationMessage(
+          `Wrote ${vscode.workspace.asRelativePath(exported.module)} and its trained weights (${basename(exported.weights)}): load them with load_weights(model, path). Feed inputs scaled as run.json's normalization says.`,
+        );
+        return;
+      }
       case 'featureMaps': {
         const folder = runFolderNamed(session.uri.fsPath, message.runName);
         if (!folder) {

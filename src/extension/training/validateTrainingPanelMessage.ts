@@ -115,6 +115,7 @@ export function validateTrainingPanelMessage(raw: unknown): TrainingPanelToHostM
     case 'deleteRun':
     case 'revealRun':
     case 'openRun':
+    case 'exportRunForPyTorch':
       return { type: m.type, name: runName(m.name, 'name') };
     case 'exportRuns': {
       const names = Array.isArray(m.names) && m.names.length <= 10_000 ? m.names.map((n, i) => runName(n, `names[${i}]`)) : fail('names', 'a list of run folder names');
