@@ -126,7 +126,7 @@ export type TrainingPanelToHostMessage =
 
 export type HostToTrainingPanelMessage =
   /** Everything the panel shows, sent after `ready`: reopening the panel mid-run continues where the run is. */
-  | { type: 'init'; designName: string; designFile: string; settings: TrainingSettings; datasets: string[]; backends: string[]; trusted: boolean; run?: LiveRun; designChanged: boolean; runs: RunSummary[] }
+  | { type: 'init'; designName: string; designFile: string; designUri?: string; settings: TrainingSettings; datasets: string[]; backends: string[]; trusted: boolean; run?: LiveRun; designChanged: boolean; runs: RunSummary[] }
   /** A new run began (replaces the one shown). */
   | { type: 'runStarted'; run: LiveRun }
   /** The training process chose its backend / created the run folder. */

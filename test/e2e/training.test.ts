@@ -1,5 +1,6 @@
 // Training from the extension host in a real VS Code: the editor's Train button starts the training
-// process, the panel shows its progress through a completed epoch, and Stop cancels the run.
+// process, the panel shows its progress through a completed epoch, Stop cancels the run, and the
+// panel comes back, with the run in its history, after a window reload.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ const TRAIN_FILE = seedWorkspaceFile(
 );
 
 describe('training in VS Code', () => {
-  it('Train on the embedded data shows progress in the panel and completes an epoch; Stop cancels the run', async function () {
+  it('Train on the embedded data shows progress in the panel and completes an epoch; Stop cancels the run; the panel survives a reload', async function () {
     // A real training process on a shared machine: bounded, but not by the default test timeout.
     this.timeout(300_000);
     const { workbench } = endToEnd();
@@ -44,5 +45,14 @@ describe('training in VS Code', () => {
     assert.ok(completed >= 1 && completed < PLANNED_EPOCHS, `stopped after ${completed} of ${PLANNED_EPOCHS} epochs`);
     assert.equal(await panel.locator('[data-testid=training-stop]').isVisible(), false, 'nothing left to stop');
     await workbench.screenshot('training-cancelled');
+
+    // After a window reload VS Code gives the panel back to the extension, which reconnects it to
+    // its design: the run just cancelled is in the Runs tab.
+    await workbench.runCommand('Developer: Reload Window');
+    await workbench.waitForWorkbench(120_000);
+    const restored = await workbench.webviewFrame('[data-testid=tab-history]', 120_000);
+    await restored.locator('[data-testid=tab-history]').click();
+    await waitFor('the restored panel to list the run', async () => ((await restored.locator('[data-testid=runs-table] tbody tr').count()) >= 1 ? true : undefined), 60_000);
+    await workbench.screenshot('training-panel-restored');
   });
 });

@@ -63,6 +63,11 @@ export class HistoryView {
           { className: 'actions' },
           h('button', { type: 'button', className: 'link', title: 'Show this run\'s results', onclick: () => this.post({ type: 'openRun', name: r.name }) }, 'Results'),
           h('button', { type: 'button', className: 'link', title: 'Open the run folder', onclick: () => this.post({ type: 'revealRun', name: r.name }) }, 'Folder'),
+          h(
+            'button',
+            { type: 'button', className: 'link', title: 'Export the design as this run trained it as a PyTorch module, with the trained weights (into the run folder)', 'data-testid': 'run-export-pytorch', onclick: () => this.post({ type: 'exportRunForPyTorch', name: r.name }) },
+            'PyTorch',
+          ),
           h('button', { type: 'button', className: 'link danger', title: 'Delete the run folder', 'data-testid': 'run-delete', onclick: () => this.post({ type: 'deleteRun', name: r.name }) }, 'Delete'),
         ),
       ),

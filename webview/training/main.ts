@@ -5,7 +5,7 @@ import { accuracyData, learningRateData, lossData } from './chartData';
 import { h, percent } from './dom';
 import { HistoryView } from './historyView';
 import { LineChart } from './lineChart';
-import { loadTab, newRequestId, onHostMessage, postToHost, saveTab } from './panelApi';
+import { loadTab, newRequestId, onHostMessage, postToHost, saveDesignUri, saveTab } from './panelApi';
 import { confusionMatrix, featureMaps, filterImages, misclassifiedGrid, perClassAccuracy, testGallery } from './resultsView';
 import { SettingsForm } from './settingsForm';
 
@@ -220,6 +220,7 @@ function forRun(runId: string, update: (run: LiveRun) => void): void {
 function handle(message: HostToTrainingPanelMessage): void {
   switch (message.type) {
     case 'init':
+      if (message.designUri) saveDesignUri(message.designUri);
       Object.assign(state, { designName: message.designName, designFile: message.designFile, settings: message.settings, datasets: message.datasets, backends: message.backends, trusted: message.trusted, designChanged: message.designChanged });
       state.run = message.run;
       state.shown = message.run;

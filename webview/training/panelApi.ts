@@ -12,14 +12,28 @@ export function onHostMessage(handler: (message: HostToTrainingPanelMessage) => 
   });
 }
 
-/** The tab shown, kept while the panel is hidden. */
+/** What the panel keeps across hiding and window reloads: the tab shown, and its design (so VS Code can restore it after a reload). */
+interface PanelState {
+  tab?: string;
+  designUri?: string;
+}
+
+function panelState(): PanelState {
+  const state = vscodeApi.getState() as PanelState | undefined;
+  return typeof state === 'object' && state !== null ? state : {};
+}
+
 export function loadTab(): string | undefined {
-  const state = vscodeApi.getState() as { tab?: unknown } | undefined;
-  return typeof state?.tab === 'string' ? state.tab : undefined;
+  const tab = panelState().tab;
+  return typeof tab === 'string' ? tab : undefined;
 }
 
 export function saveTab(tab: string): void {
-  vscodeApi.setState({ tab });
+  vscodeApi.setState({ ...panelState(), tab });
+}
+
+export function saveDesignUri(designUri: string): void {
+  vscodeApi.setState({ ...panelState(), designUri });
 }
 
 export { newRequestId };

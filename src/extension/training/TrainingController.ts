@@ -22,6 +22,17 @@ import { InvalidPanelMessageError, validateTrainingPanelMessage } from './valida
 import { engineFolder, forcedBackend, registerInstallEngineCommand, replicaSetting } from './installEngineCommand';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'cnnDesigner.trainingPanel';
+
+/** The design a restored panel belongs to, from the state its page saved (anything else: none). */
+export function designUriFromPanelState(state: unknown): vscode.Uri | undefined {
+  const value = typeof state === 'object' && state !== null ? (state as { designUri?: unknown }).designUri : undefined;
+  if (typeof value !== 'string' || !/\.json$/i.test(value)) return undefined;
+  try {
+    return vscode.Uri.parse(value, true);
+  } catch {
+    return undefined;
+  }
+}
 /** Shows a design's training panel (the status-bar item's command); `cnnDesigner.train` is the Train command the editor forwards to. */
 export const SHOW_TRAINING_PANEL_COMMAND = 'cnnDesigner.showTrainingPanel';
 
@@ -84,6 +95,9 @@ export class TrainingController implements vscode.Disposable {
         const session = this.sessions.get(e.document.uri.toString());
         if (session && e.contentChanges.length > 0) this.documentChanged(session, e.document);
       }),
+      vscode.window.registerWebviewPanelSerializer(TRAINING_PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state) => this.restorePanel(panel, state),
+      }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         for (const session of this.sessions.values()) if (session.panel) void this.sendInit(session);
       }),
@@ -120,13 +134,38 @@ export class TrainingController implements vscode.Disposable {
       session.panel.reveal(undefined, true);
       return;
     }
-    const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
     const name = session.uri.path.split('/').pop() ?? 'design';
     const panel = vscode.window.createWebviewPanel(TRAINING_PANEL_VIEW_TYPE, `Train: ${name.replace(/\.cnn\.json$/, '')}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [root],
+      ...this.webviewOptions(),
       retainContextWhenHidden: false,
     });
+    this.attachPanel(session, panel);
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview')] };
+  }
+
+  /**
+   * A panel VS Code kept from before a window reload: it is given back to its design (from the
+   * state the page saved), showing the run history and the last results; a run that was going
+   * ended with the old window. A panel whose design is unknown or already shown closes.
+   */
+  private restorePanel(panel: vscode.WebviewPanel, state: unknown): void {
+    const uri = designUriFromPanelState(state);
+    const session = uri ? this.session(uri) : undefined;
+    if (!session || session.panel) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = this.webviewOptions();
+    this.attachPanel(session, panel);
+  }
+
+  /** Gives a panel its page and wires it to the design's session. */
+  private attachPanel(session: DesignSession, panel: vscode.WebviewPanel): void {
+    const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
+    const name = session.uri.path.split('/').pop() ?? 'design';
     panel.webview.html = trainingPanelHtml({
       cspSource: panel.webview.cspSource,
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'training.js')).toString(),
@@ -175,6 +214,7 @@ export class TrainingController implements vscode.Disposable {
       type: 'init',
       designName: design?.name ?? session.uri.path.split('/').pop() ?? '',
       designFile: vscode.workspace.asRelativePath(session.uri),
+      designUri: session.uri.toString(),
       settings: design?.training ?? {},
       datasets: DATASET_CHOICES,
       backends: BACKEND_CHOICES,
