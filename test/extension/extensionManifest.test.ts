@@ -37,7 +37,9 @@ describe('extension manifest and bundle', () => {
     assert.match(extensionSource, /CNN_EDITOR_VIEW_TYPE = 'cnnDesigner\.graphEditor'/);
     assert.deepEqual(editor.selector, [{ filenamePattern: '*.cnn.json' }]);
     assert.equal(editor.priority, 'default');
-    assert.ok(manifest.activationEvents.length > 0 && manifest.activationEvents.every((e) => e.startsWith('onCustomEditor:') || e.startsWith('onCommand:')), 'no eager activation');
+    assert.ok(manifest.activationEvents.length > 0 && manifest.activationEvents.every((e) => /^(onCustomEditor|onCommand|onWebviewPanel):/.test(e)), 'no eager activation');
+    // A training panel left open is restored after a window reload by the extension's serializer.
+    assert.ok(manifest.activationEvents.includes('onWebviewPanel:cnnDesigner.trainingPanel'));
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(manifest.contributes.jsonValidation, [{ fileMatch: '*.cnn.json', url: './schemas/cnn-design.schema.json' }]);
     assert.equal(manifest.main, './dist/extension.js');
