@@ -1,53 +1,17 @@
 /**
- * `MaxPoolGrad` in plain JavaScript over the backend's own memory (the wasm heap, or the cpu
- * backend's arrays): each window sends its dy to the first position holding its maximum, summed
- * where windows overlap, exactly as TF.js' cpu kernel defines it. One pass over the input with
- * channels innermost (contiguous in NHWC), several times faster than either built-in kernel.
+ * `MaxPoolGrad`: each window sends its dy to the first position holding its maximum, summed where
+ * windows overlap, exactly as TF.js' cpu kernel defines it. On wasm the SIMD kernel of
+ * trainingKernels.wat does it in place on the heap; on cpu, this file's JavaScript over the
+ * backend's arrays. Both make one pass over the input with channels innermost (contiguous in
+ * NHWC), several times faster than either built-in kernel.
  */
 import { backend_util, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
 import { heapOffset, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
 
-/** The two memory layouts this kernel knows: the wasm heap and the cpu backend's typed arrays. */
-interface BackendMemory {
-  read(info: TensorInfo): Float32Array;
-  /** A zeroed output and a writable view of it. */
-  allocate(shape: number[]): { info: TensorInfo; values: Float32Array };
-}
-
-interface WasmBackendInternals {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
-
+/** The parts of TF.js' cpu backend this kernel uses: its tensors' arrays. */
 interface CpuBackendInternals {
   data: { get(dataId: object): { values: Float32Array } };
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
-export function backendMemory(backend: KernelBackend, backendName: string): BackendMemory {
-  if (backendName === 'wasm') {
-    const wasm = backend as unknown as WasmBackendInternals;
-    return {
-      read: (info) => wasm.typedArrayFromHeap(info),
-      allocate: (shape) => {
-        const info = wasm.makeOutput(shape, 'float32');
-        const values = wasm.typedArrayFromHeap(info);
-        values.fill(0);
-        return { info, values };
-      },
-    };
-  }
-  if (backendName === 'cpu') {
-    const cpu = backend as unknown as CpuBackendInternals;
-    return {
-      read: (info) => cpu.data.get(info.dataId).values,
-      allocate: (shape) => {
-        const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-        return { info: cpu.makeTensorInfo(shape, 'float32', values), values };
-      },
-    };
-  }
-  throw new Error(`No direct memory access for the ${backendName} backend.`);
 }
 
 /** dx of a channels-last max pool, from its input x and the output gradient dy (dx must start at zero). */
@@ -95,7 +59,7 @@ export function maxPoolGradKernel(backendName: string) {
     const a = attrs as unknown as { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number | backend_util.ExplicitPadding; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
     const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
     if (backendName === 'wasm') {
-      // The SIMD kernel, in place on the wasm heap: about ten times faster than this file's JavaScript.
+      // The SIMD kernel, in place on the wasm heap: 3.5× faster than this file's JavaScript (MNIST CNN, 2.16 → 0.62 ms a batch).
       const dx = zeroedOutput(backend, input.shape);
       const { top, left } = info.padInfo;
       wasmTrainingKernels(backend).maxPoolGrad(
@@ -105,10 +69,10 @@ export function maxPoolGradKernel(backendName: string) {
       );
       return dx;
     }
-    const memory = backendMemory(backend, backendName);
-    const out = memory.allocate(input.shape);
-    // Views after allocating: growing the wasm heap detaches earlier views.
-    maxPoolGradient(memory.read(input), memory.read(dy), out.values, info);
-    return out.info;
+    if (backendName !== 'cpu') throw new Error(`The max-pool gradient has no kernel for the ${backendName} backend.`);
+    const cpu = backend as unknown as CpuBackendInternals;
+    const dx = new Float32Array(input.shape.reduce((n, d) => n * d, 1));
+    maxPoolGradient(cpu.data.get(input.dataId).values, cpu.data.get(dy.dataId).values, dx, info);
+    return cpu.makeTensorInfo(input.shape, 'float32', dx);
   };
 }
