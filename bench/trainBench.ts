@@ -95,6 +95,9 @@ async function throughput(step: (i: number) => Promise<void>, targetSeconds: num
   return { wall: (BATCH * batches) / ((performance.now() - start) / 1000), cpu: (BATCH * batches) / ((cpu.user + cpu.system) / 1e6) };
 }
 
+/** Per data-parallel measurement, the steps' times: the process's own slice, its wait for the replicas, their slices. */
+const balance = new Map<string, { local: number; waited: number; remote: number[] }[]>();
+
 /** The trainer's step for a model: its data-parallel group, and batches as the trainer feeds them. */
 interface TrainerBench {
   group: ReplicaGroup;
@@ -125,10 +128,12 @@ async function measureOurs(name: ModelName, mode: 'train' | 'infer', seconds: nu
   if (mode === 'train') {
     const trainer = await prepareTrainer(name, replicas);
     try {
-      return await throughput(async (i) => {
+      const result = await throughput(async (i) => {
         const batch = trainer.batches[i % trainer.batches.length];
         await trainer.group.trainBatch(batch.pixels, batch.labels, 1e-3);
       }, seconds, warmUpSeconds);
+      if (replicas > 1) balance.set(`${name} ×${replicas}`, [...(balance.get(`${name} ×${replicas}`) ?? []), ...trainer.group.timings]);
+      return result;
     } finally {
       await disposeTrainer(trainer);
     }
@@ -268,7 +273,14 @@ async function main(): Promise<void> {
     }
   }
 
-  // Which input-gradient kernel is faster on wasm: TF.js' own, or the flipped-filter convolution.
+  for (const [key, steps] of balance) {
+    const ms = (values: number[]) => `${median(values).toFixed(2)} ms`;
+    console.log(
+      `\n${key}, median step: the process's own slice ${ms(steps.map((t) => t.local))} (its share of the last update included), a replica's slice ${ms(steps.flatMap((t) => t.remote))}, then waiting for the slowest replica ${ms(steps.map((t) => t.waited))}`,
+    );
+  }
+
+  // Which input-gradient kernel is faster on wasm: TF.js' own, or the project's.
   if (available.includes('wasm')) {
     await selectBackend({ preferred: 'wasm', smokeTest: false });
     for (const name of MODELS) {

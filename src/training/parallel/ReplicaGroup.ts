@@ -120,7 +120,7 @@ export class ReplicaGroup {
   private meanPending = false;
   /** Whether the process itself still has to (it does so while the replicas compute the next step). */
   private ownMeanPending = false;
-  /** The last steps' times in ms: the process's slice, its wait for the others, and each replica's own slice. */
+  /** The last 200 steps' times in ms: the process's slice, its wait for the others, and each replica's own slice (for the benchmark). */
   readonly timings: { local: number; waited: number; remote: number[] }[] = [];
 
   private constructor(
