@@ -312,6 +312,34 @@ describe('graph editor webview in Chromium', function () {
     await editor.close();
   });
 
+  it("opens an inspector select's list on the side with room for it, so a low select's list stays in the window", async () => {
+    const editor = await EditorPage.open(browser, example('mnist-cnn'), { width: 1300, height: 330 });
+    await editor.block('fc1').click();
+    const select = editor.page.getByTestId('param-input-activation');
+    /** Where the list opens, and whether all of it is inside the window. */
+    const openList = async (): Promise<{ position: string; inside: boolean }> => {
+      await select.click();
+      await editor.page.waitForFunction((el) => !!el?.shadowRoot?.querySelector('.dropdown.open'), await select.elementHandle());
+      return select.evaluate((el) => {
+        const list = el.shadowRoot!.querySelector('.dropdown.open')!.getBoundingClientRect();
+        return { position: (el as unknown as { position: string }).position, inside: list.top >= 0 && list.bottom <= window.innerHeight };
+      });
+    };
+    // Low in a short window: upward.
+    const bottom = await select.evaluate((el) => el.getBoundingClientRect().bottom);
+    assert.ok(bottom > 330 - 150, `the select sits low (bottom at ${bottom} of 330)`);
+    assert.deepEqual(await openList(), { position: 'above', inside: true });
+    await editor.page.keyboard.press('Escape');
+    // With room below (a taller window): downward, as usual.
+    await editor.page.setViewportSize({ width: 1300, height: 900 });
+    assert.deepEqual(await openList(), { position: 'below', inside: true });
+    const version = await editor.version();
+    await select.getByRole('option', { name: 'tanh', exact: true }).click();
+    await editor.waitForEditAfter(version);
+    assert.deepEqual((await editor.edits()).at(-1), { kind: 'setParams', nodeId: 'fc1', params: { activation: 'tanh' } });
+    await editor.close();
+  });
+
   it('renames a block from the inspector', async () => {
     const editor = await EditorPage.open(browser, example('mnist-cnn'));
     await editor.block('conv1').click();

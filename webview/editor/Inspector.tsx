@@ -7,7 +7,7 @@ import type { EditIntention } from '../../src/core/edit/editIntention';
 import { getLayerType } from '../../src/core/layers/layerCatalog';
 import type { ParamSpec } from '../../src/core/layers/layerType';
 import { formatCount, formatShape } from '../../src/core/summary/formatNumber';
-import { VscodeButton, VscodeCheckbox, VscodeOption, VscodeSingleSelect, VscodeTextfield, checkedOf, selectedOf, textOf } from './controls';
+import { VscodeButton, VscodeCheckbox, VscodeOption, VscodeSingleSelect, VscodeTextfield, checkedOf, placeListWithRoom, selectedOf, textOf, type SingleSelectElement } from './controls';
 import { paramToText, parseParamText } from './paramText';
 
 interface InspectorProps {
@@ -171,7 +171,16 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
             {spec.kind === 'bool' ? (
               <VscodeCheckbox id={fieldId} data-testid={`param-input-${spec.name}`} checked={(current ?? spec.default) === true} onChange={(e) => applyNow(spec, checkedOf(e))} />
             ) : spec.kind === 'enum' ? (
-              <VscodeSingleSelect id={fieldId} className="cnn-input" data-testid={`param-input-${spec.name}`} value={String(current ?? spec.default ?? '')} onChange={(e) => applyNow(spec, selectedOf(e))}>
+              <VscodeSingleSelect
+                id={fieldId}
+                className="cnn-input"
+                data-testid={`param-input-${spec.name}`}
+                value={String(current ?? spec.default ?? '')}
+                onChange={(e) => applyNow(spec, selectedOf(e))}
+                // Capture: decided before the component's own handlers open the list.
+                onPointerDownCapture={(e) => placeListWithRoom(e.currentTarget as SingleSelectElement, spec.options.length)}
+                onKeyDownCapture={(e) => placeListWithRoom(e.currentTarget as SingleSelectElement, spec.options.length)}
+              >
                 {spec.options.map((o) => (
                   <VscodeOption key={o} value={o}>
                     {o}

@@ -22,3 +22,18 @@ export const textOf = (e: Event): string => (e.currentTarget as TextfieldElement
 export const selectedOf = (e: Event): string => (e.currentTarget as SingleSelectElement).value;
 /** Whether a vscode-checkbox is ticked, from its change event. */
 export const checkedOf = (e: Event): boolean => (e.currentTarget as CheckboxElement).checked;
+
+/** What vscode-elements' select list shows at most, and each option's height (its own constants). */
+const LIST_ROWS = 10;
+const OPTION_HEIGHT = 22;
+
+/**
+ * Makes a select open its list on the side with room for it, just before it opens: the component
+ * always opens downward unless told, so a select low in the inspector spilled past the window.
+ */
+export function placeListWithRoom(select: SingleSelectElement, optionCount: number): void {
+  const rect = select.getBoundingClientRect();
+  const listHeight = Math.min(optionCount, LIST_ROWS) * OPTION_HEIGHT + 4;
+  const below = window.innerHeight - rect.bottom;
+  select.position = below >= listHeight || below >= rect.top ? 'below' : 'above';
+}
