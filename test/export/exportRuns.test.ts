@@ -25,7 +25,7 @@ interface PyResult {
   buffers: number;
   shapes: Record<string, number[]>;
   modulesNotRun: string[];
-  outputShape?: number[];
+  outputShapes?: number[][];
   maxDiff?: number;
   maxAbs?: number;
   sameNonFinite?: boolean;
@@ -63,23 +63,28 @@ describe(`exports run: ${cases.length} designs (templates + EXPORT_SWEEP random)
       const model = loadTfjsExport(exportDesign(c.design, 'tfjs').files[0].code).buildModel();
       const layerShapes: Record<string, (number | null)[]> = {};
       for (const node of graph.nodes) layerShapes[node.node.id] = model.getLayer(graph.outputLayer.get(node.node.id)!).outputShape as (number | null)[];
-      const numeric = !NO_NUMERIC.has(c.id) && graph.inputIds.length === 1 && graph.outputIds.length === 1;
+      const numeric = !NO_NUMERIC.has(c.id);
       facts.set(c.id, { countParams: model.countParams(), layerShapes, numeric });
       const job: Record<string, unknown> = { id: c.id, moduleName, file, className: className(c.design.name) };
       if (numeric) {
         randomizeWeights(model, index + 1);
-        const inputShape = [c.design.nodes.length > 40 ? 1 : 2, ...graph.nodes.find((n) => n.node.id === graph.inputIds[0])!.outputShape];
-        const input = tf.tensor(randomInput(inputShape, index + 7), inputShape);
-        const output = model.predict(input) as tf.Tensor;
-        writeFileSync(join(dir, `${moduleName}.in`), input.dataSync() as Float32Array);
-        writeFileSync(join(dir, `${moduleName}.out`), output.dataSync() as Float32Array);
+        // Every input and output, in the model's order (the design's), which the PyTorch module's forward shares.
+        const batch = c.design.nodes.length > 40 ? 1 : 2;
+        const inputs = graph.inputIds.map((id, k) => {
+          const shape = [batch, ...graph.nodes.find((n) => n.node.id === id)!.outputShape];
+          return tf.tensor(randomInput(shape, index * 7 + k + 7), shape);
+        });
+        const predicted = model.predict(inputs.length === 1 ? inputs[0] : inputs);
+        const outputs = Array.isArray(predicted) ? predicted : [predicted];
+        inputs.forEach((input, k) => writeFileSync(join(dir, `${moduleName}.in${k}`), input.dataSync() as Float32Array));
+        outputs.forEach((output, k) => writeFileSync(join(dir, `${moduleName}.out${k}`), output.dataSync() as Float32Array));
         writeFileSync(join(dir, `${moduleName}.safetensors`), encodeSafetensors(toPyTorchStateDict(c.design, namedWeights(model))));
         Object.assign(job, {
           weights: join(dir, `${moduleName}.safetensors`),
-          input: { file: join(dir, `${moduleName}.in`), shape: inputShape },
-          expected: { file: join(dir, `${moduleName}.out`), shape: output.shape },
+          inputs: inputs.map((input, k) => ({ file: join(dir, `${moduleName}.in${k}`), shape: input.shape })),
+          expected: outputs.map((output, k) => ({ file: join(dir, `${moduleName}.out${k}`), shape: output.shape })),
         });
-        tf.dispose([input, output]);
+        tf.dispose([...inputs, ...outputs]);
       }
       model.dispose();
       jobs.push(job);
@@ -120,7 +125,8 @@ describe(`exports run: ${cases.length} designs (templates + EXPORT_SWEEP random)
 
       // The same weights give the same outputs.
       if (numeric) {
-        assert.equal(result.sameNonFinite, true, 'infinite or NaN outputs in different places');
+        assert.equal(result.outputShapes?.length, graph.outputIds.length, 'one PyTorch output per design output');
+        assert.equal(result.sameNonFinite, true, 'infinite or NaN outputs in different places (or an output of another shape)');
         const bound = TOLERANCE * Math.max(1, result.maxAbs!);
         assert.ok(result.maxDiff! <= bound, `outputs differ by ${result.maxDiff} (largest output ${result.maxAbs}, allowed ${bound})`);
       }

@@ -1,6 +1,6 @@
 """Checks exported PyTorch modules for the export tests: imports each, optionally loads converted
 weights, runs one forward pass while recording every local variable of forward (one per design
-node) and which sub-modules ran, and compares the output with the TF.js model's.
+node) and which sub-modules ran, and compares every output with the TF.js model's.
 
 Usage: python checkPyTorchModules.py JOBS.json RESULTS.json
 """
@@ -39,8 +39,8 @@ def check(job):
     }
     if job.get("weights"):
         module.load_weights(model, job["weights"])
-    if job.get("input"):
-        inputs = [channels_first(read_floats(job["input"]["file"], job["input"]["shape"]))]
+    if job.get("inputs"):
+        inputs = [channels_first(read_floats(i["file"], i["shape"])) for i in job["inputs"]]
     else:
         inputs = [torch.randn(2, *shape) for shape in module.INPUT_SHAPES]
 
@@ -63,15 +63,24 @@ def check(job):
     result["shapes"] = shapes
     result["modulesNotRun"] = [name for name, _ in model.named_children() if name not in ran]
     if job.get("expected"):
-        expected = read_floats(job["expected"]["file"], job["expected"]["shape"])
-        got = channels_last(output if torch.is_tensor(output) else output[0])
-        result["outputShape"] = list(got.shape)
-        if list(got.shape) == list(expected.shape):
+        outputs = [output] if torch.is_tensor(output) else list(output)
+        result["outputShapes"] = [list(channels_last(o).shape) for o in outputs]
+        result["sameNonFinite"], result["maxDiff"], result["maxAbs"] = True, 0.0, 0.0
+        if len(outputs) != len(job["expected"]):
+            return result
+        # Every output against the TF.js model's output of the same position.
+        for got, spec in zip(outputs, job["expected"]):
+            got = channels_last(got)
+            expected = read_floats(spec["file"], spec["shape"])
+            if list(got.shape) != list(expected.shape):
+                result["sameNonFinite"] = False
+                continue
             finite = torch.isfinite(expected)
-            result["sameNonFinite"] = bool(torch.equal(finite, torch.isfinite(got)))
+            result["sameNonFinite"] = result["sameNonFinite"] and bool(torch.equal(finite, torch.isfinite(got)))
             diff = (got - expected).abs()[finite]
-            result["maxDiff"] = diff.max().item() if diff.numel() else 0.0
-            result["maxAbs"] = expected.abs()[finite].max().item() if diff.numel() else 0.0
+            if diff.numel():
+                result["maxDiff"] = max(result["maxDiff"], diff.max().item())
+                result["maxAbs"] = max(result["maxAbs"], expected.abs()[finite].max().item())
     return result
 
 
