@@ -54,7 +54,6 @@ export const bundles = [
   browser('webviewHarness', { harness: 'test/webview/harness.ts' }, 'dist/webview-harness'),
   node('trainBench', { trainBench: 'bench/trainBench.ts' }, 'dist/bench'),
   node('trainingProcess', { trainingProcess: 'src/training/process/trainingProcessMain.ts' }, 'dist'),
-  node('trainingReplica', { trainingReplica: 'src/training/parallel/replicaWorkerMain.ts' }, 'dist'),
   node('editorBench', { editorBench: 'bench/editorBench.ts' }, 'dist/bench', { external: ['playwright-core'] }),
 ];
 

@@ -1,7 +1,7 @@
 // Records what the training panel receives during a real training run: the examples' MNIST CNN on the
 // embedded MNIST sample, trained by the real training service and process, each event turned into
 // panel messages by the host's own LiveRunTracker. The recording feeds the panel's browser tests.
-// Usage: node esbuild.config.mjs --only=trainingProcess,trainingReplica && npx tsx scripts/recordTrainingPanelSession.ts
+// Usage: node esbuild.config.mjs --only=trainingProcess && npx tsx scripts/recordTrainingPanelSession.ts
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Data-parallel training with real worker-thread replicas (the bundled dist/trainingReplica.js,
+// Data-parallel training with real worker-thread replicas (the bundled dist/trainingProcess.js,
 // rebuilt here): a split batch takes the same step as the whole batch in one copy, the copies stay
 // bit-for-bit equal, batch-norm statistics are averaged, a whole run trains and records its
 // replicas, and a replica that cannot start fails the run with a reason.
@@ -22,7 +22,7 @@ import { trainingObjective } from '../../src/training/trainer/trainingObjective'
 import { chainDesign } from '../support/designBuilder';
 
 const root = join(__dirname, '..', '..');
-const script = join(root, 'dist', 'trainingReplica.js');
+const script = join(root, 'dist', 'trainingProcess.js');
 
 /** A small CNN without dropout, so that a step is a pure function of weights and data. */
 const deterministicDesign = chainDesign([12, 12, 1], [
@@ -66,7 +66,7 @@ describe('ReplicaGroup (data-parallel training)', function () {
   this.timeout(120_000);
   let runs: string;
   before(async () => {
-    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingReplica'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingProcess'], { cwd: root, stdio: 'inherit' });
     await selectBackend({ preferred: 'wasm', smokeTest: false });
     runs = mkdtempSync(join(tmpdir(), 'cnn-replica-runs-'));
   });

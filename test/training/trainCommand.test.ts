@@ -19,7 +19,7 @@ describe('cnn-designer train', function () {
   this.timeout(120_000);
   let scratch: string;
   before(() => {
-    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingProcess,trainingReplica'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingProcess'], { cwd: root, stdio: 'inherit' });
     scratch = mkdtempSync(join(tmpdir(), 'cnn-cli-train-'));
   });
   after(() => rmSync(scratch, { recursive: true, force: true }));

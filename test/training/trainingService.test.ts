@@ -22,7 +22,7 @@ describe('TrainingService (real training process)', function () {
   let service: TrainingService;
   before(() => {
     // The service forks the bundle, so build it from the current sources.
-    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingProcess,trainingReplica'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingProcess'], { cwd: root, stdio: 'inherit' });
     runs = mkdtempSync(join(tmpdir(), 'cnn-service-'));
     service = new TrainingService({ processScript: join(root, 'dist/trainingProcess.js') });
   });

@@ -27,7 +27,7 @@ describe('training panel host with a real run', function () {
   let result: TrainingResult;
 
   before(async () => {
-    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingProcess,trainingReplica,featureMapsProcess'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingProcess,featureMapsProcess'], { cwd: root, stdio: 'inherit' });
     workspace = mkdtempSync(join(tmpdir(), 'cnn-panel-host-'));
     designPath = join(workspace, 'mnist-cnn.cnn.json');
     copyFileSync(join(root, 'examples/mnist-cnn.cnn.json'), designPath);

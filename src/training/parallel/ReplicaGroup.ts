@@ -32,7 +32,7 @@ export interface ReplicaGroupOptions {
   classCount: number;
   /** Copies of the model in total, the process's own included (1: no workers). */
   replicas: number;
-  /** The replica bundle (default: trainingReplica.js beside this bundle). */
+  /** The bundle a replica runs (default: the training process's, trainingProcess.js, beside this bundle or one folder up). */
   script?: string;
   wasmFolders?: string[];
 }
@@ -57,10 +57,10 @@ export function automaticReplicaCount(backend: string, batchSize: number, cores 
   return Math.max(1, Math.min(cores, MAX_AUTOMATIC_REPLICAS, Math.floor(batchSize / MIN_SLICE)));
 }
 
-/** The replica bundle beside the running bundle (dist/), or undefined from sources. */
+/** The bundle replicas run: the training process's, beside the running bundle (dist/), or undefined from sources. */
 export function defaultReplicaScript(): string | undefined {
   for (const dir of [__dirname, dirname(__dirname)]) {
-    const candidate = join(dir, 'trainingReplica.js');
+    const candidate = join(dir, 'trainingProcess.js');
     if (existsSync(candidate)) return candidate;
   }
   return undefined;
@@ -138,7 +138,7 @@ export class ReplicaGroup {
     const backend = options.backend;
     if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`Data-parallel replicas run on the wasm or cpu engine, not ${backend}.`);
     const script = options.script ?? defaultReplicaScript();
-    if (!script) throw new Error('The training replica bundle (trainingReplica.js) is missing: run the build (npm run build).');
+    if (!script) throw new Error('The training process bundle (trainingProcess.js), which replicas run, is missing: run the build (npm run build).');
     const weights = options.model.weights.map((w) => w.read().dataSync() as Float32Array);
     const imageSize = (options.model.inputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
     const mean = new SharedArrayBuffer(Math.max(1, parameters) * 4);

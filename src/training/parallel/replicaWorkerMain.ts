@@ -1,7 +1,8 @@
 /**
- * Entry point of a data-parallel replica (bundled as dist/trainingReplica.js), a worker thread of
- * the training process with its own TF.js, model copy and optimizer. Between epochs it answers
- * messages in order; during them it serves steps from the shared channel, blocking in between.
+ * A data-parallel replica: a worker thread of the training process, with its own TF.js, model copy
+ * and optimizer, started from the training process's own bundle (dist/trainingProcess.js, which
+ * runs `serveAsReplica` when loaded in a worker). Between epochs it answers messages in order;
+ * during them it serves steps from the shared channel, blocking in between.
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -24,11 +25,9 @@ interface Replica {
 }
 
 let replica: Replica | undefined;
-const port = parentPort;
-if (!port) throw new Error('The replica script runs as a worker thread of a training process.');
 
 function send(message: FromReplica): void {
-  port!.postMessage(message);
+  parentPort!.postMessage(message);
 }
 
 async function init(message: Extract<ToReplica, { type: 'init' }>): Promise<void> {
@@ -79,8 +78,13 @@ async function handle(message: ToReplica): Promise<void> {
   }
 }
 
-// Messages are handled strictly one after another: each waits for the previous one's work.
-let queue = Promise.resolve();
-port.on('message', (message: ToReplica) => {
-  queue = queue.then(() => handle(message)).catch((error: unknown) => send({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
-});
+/** Serves the training process that started this worker thread. */
+export function serveAsReplica(): void {
+  const port = parentPort;
+  if (!port) throw new Error('A replica runs as a worker thread of a training process.');
+  // Messages are handled strictly one after another: each waits for the previous one's work.
+  let queue = Promise.resolve();
+  port.on('message', (message: ToReplica) => {
+    queue = queue.then(() => handle(message)).catch((error: unknown) => send({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
+  });
+}

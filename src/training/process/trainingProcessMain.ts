@@ -1,9 +1,12 @@
 /**
  * Entry point of a training process (bundled as dist/trainingProcess.js): forked by the
  * TrainingService, one per run, so the host stays responsive and survives a crash of the engine.
- * It waits for `start`, picks the backend, trains, reports over IPC and exits.
+ * It waits for `start`, picks the backend, trains, reports over IPC and exits. The same bundle,
+ * loaded in a worker thread, is one of the run's data-parallel replicas.
  */
+import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { serveAsReplica } from '../parallel/replicaWorkerMain';
 import { selectBackend } from '../engine/selectBackend';
 import { isHostMessage, type HostMessage, type ProcessMessage, type TrainingRunRequest } from '../protocol/trainingProtocol';
 import { trainDesign } from '../trainer/trainDesign';
@@ -40,28 +43,35 @@ async function run(request: TrainingRunRequest): Promise<ProcessMessage> {
   return result.status === 'cancelled' ? { type: 'cancelled', result } : { type: 'result', result };
 }
 
-process.on('message', (raw: unknown) => {
-  if (!isHostMessage(raw)) return;
-  const message: HostMessage = raw;
-  if (message.type === 'cancel') {
-    cancelRequested = true;
-    return;
-  }
-  if (started) return;
-  started = true;
-  run(message.request)
-    .catch((err: unknown): ProcessMessage => ({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
-    .then(async (last) => {
-      await send(last);
-      process.disconnect?.();
-      process.exit(0);
-    });
-});
+/** Serves the host that forked this process: one run, started by `start`, then exit. */
+function serveAsTrainingProcess(): void {
+  process.on('message', (raw: unknown) => {
+    if (!isHostMessage(raw)) return;
+    const message: HostMessage = raw;
+    if (message.type === 'cancel') {
+      cancelRequested = true;
+      return;
+    }
+    if (started) return;
+    started = true;
+    run(message.request)
+      .catch((err: unknown): ProcessMessage => ({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
+      .then(async (last) => {
+        await send(last);
+        process.disconnect?.();
+        process.exit(0);
+      });
+  });
 
-// A terminal's Ctrl-C reaches the whole process group: the host decides, and sends `cancel`.
-process.on('SIGINT', () => undefined);
+  // A terminal's Ctrl-C reaches the whole process group: the host decides, and sends `cancel`.
+  process.on('SIGINT', () => undefined);
 
-// The host going away (crash, window closed) ends the run instead of leaving an orphan using the CPU.
-process.on('disconnect', () => process.exit(0));
+  // The host going away (crash, window closed) ends the run instead of leaving an orphan using the CPU.
+  process.on('disconnect', () => process.exit(0));
 
-void send({ type: 'ready', pid: process.pid });
+  void send({ type: 'ready', pid: process.pid });
+}
+
+// One bundle for both roles: the process the host forks, and its data-parallel replicas (worker threads).
+if (isMainThread) serveAsTrainingProcess();
+else serveAsReplica();
