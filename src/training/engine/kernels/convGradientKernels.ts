@@ -12,43 +12,11 @@
  *
  * They call kernels directly (not ops), as backends do internally, and free every intermediate.
  */
-import { backend_util, getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, type KernelBackend, type TensorInfo } from '@tensorflow/tfjs';
+import { backendNameOf, free, reshaped, runKernel as run, type KernelArgs } from './kernelCalls';
 import { heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
-
-interface KernelArgs {
-  inputs: Record<string, TensorInfo>;
-  backend: KernelBackend;
-  attrs?: NamedAttrMap;
-}
-
-/** Runs another kernel of the same backend, as the backends' own composite kernels do. */
-function run(backend: KernelBackend, kernelName: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
-  const backendName = backendNameOf(backend);
-  const config = getKernel(kernelName, backendName);
-  if (!config) throw new Error(`The ${backendName} backend has no ${kernelName} kernel.`);
-  const result = config.kernelFunc({ inputs, backend, attrs: attrs as NamedAttrMap });
-  return Array.isArray(result) ? result[0] : result;
-}
-
-const backendNames = new WeakMap<KernelBackend, string>();
-
-/** Tells the gradient kernels which registry name a backend instance has (set when installing). */
-export function nameBackend(backend: KernelBackend, name: string): void {
-  backendNames.set(backend, name);
-}
-
-function backendNameOf(backend: KernelBackend): string {
-  const name = backendNames.get(backend);
-  if (!name) throw new Error('The convolution gradient kernels were not installed for this backend.');
-  return name;
-}
-
-/** Frees intermediate results, never the kernel's own inputs. */
-function free(backend: KernelBackend, ...infos: TensorInfo[]): void {
-  for (const info of infos) backend.disposeData(info.dataId);
-}
 
 /** Output and padding geometry of the forward convolution, as TF.js computes it. */
 function geometry(xShape: number[], filterShape: number[], strides: number | [number, number], dilations: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil') {
@@ -153,9 +121,6 @@ export function inputGradientViaConv(backend: KernelBackend, args: InputGradient
   free(backend, ...toFree);
   return dx;
 }
-
-/** A tensor's data seen with another shape of the same size (what Reshape does, without a kernel call). */
-const reshaped = (info: TensorInfo, shape: number[]): TensorInfo => ({ dataId: info.dataId, shape, dtype: info.dtype });
 
 /** Columns larger than this (floats) would cost more memory than the saved arithmetic is worth. */
 const MAX_COLUMN_FLOATS = 1 << 24;

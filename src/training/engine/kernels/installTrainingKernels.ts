@@ -13,7 +13,8 @@ import { matMulViaConvKernel } from './matMulViaConv';
 import { maxPoolGradKernel } from './maxPoolGradKernel';
 import { shareIdentityKernel } from './shareIdentityKernel';
 import { sumLeadingAxesKernel } from './sumLeadingAxesKernel';
-import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, nameBackend } from './convGradientKernels';
+import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convGradientKernels';
+import { nameBackend } from './kernelCalls';
 
 import { TESTED_TFJS_VERSION } from '../testedTfjsVersion';
 
@@ -73,7 +74,7 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (options.replaceInputGradient ?? backendName === 'wasm') replaceKernel('Conv2DBackpropInput', backendName, conv2dBackpropInputKernel as unknown as KernelFunc);
   else restoreBuiltInKernel('Conv2DBackpropInput', backendName);
   const builtInMatMul = builtInKernel('BatchMatMul', backendName);
-  if (backendName === 'wasm' && builtInMatMul) replaceKernel('BatchMatMul', backendName, matMulViaConvKernel(backendName, builtInMatMul) as unknown as KernelFunc);
+  if (backendName === 'wasm' && builtInMatMul) replaceKernel('BatchMatMul', backendName, matMulViaConvKernel(builtInMatMul) as unknown as KernelFunc);
   const builtInSum = builtInKernel('Sum', backendName);
   if (backendName === 'wasm' && builtInSum) replaceKernel('Sum', backendName, sumLeadingAxesKernel(builtInSum) as unknown as KernelFunc);
   const builtInIdentity = builtInKernel('Identity', backendName);

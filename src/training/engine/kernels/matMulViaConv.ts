@@ -4,19 +4,11 @@
  * matrices of dense layers and their gradients (measured in `npm run bench:train`). A transposed
  * operand is transposed first; batched products keep the built-in kernel.
  */
-import type { KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { getKernel } from '@tensorflow/tfjs';
-
-interface KernelArgs {
-  inputs: Record<string, TensorInfo>;
-  backend: KernelBackend;
-  attrs?: NamedAttrMap;
-}
-
-const as = (info: TensorInfo, shape: number[]): TensorInfo => ({ dataId: info.dataId, shape, dtype: info.dtype });
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { free, reshaped, runKernel, type KernelArgs } from './kernelCalls';
 
 /** Builds the replacement, falling back to `builtIn` for batched or non-float products. */
-export function matMulViaConvKernel(backendName: string, builtIn: KernelConfig) {
+export function matMulViaConvKernel(builtIn: KernelConfig) {
   return (args: KernelArgs): TensorInfo => {
     const { inputs, backend } = args;
     const { a, b } = inputs;
@@ -25,19 +17,17 @@ export function matMulViaConvKernel(backendName: string, builtIn: KernelConfig) 
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || batch(a.shape) !== 1 || batch(b.shape) !== 1) {
       return builtIn.kernelFunc(args) as TensorInfo;
     }
-    const run = (name: string, kernelInputs: Record<string, TensorInfo>, attrs: Record<string, unknown>): TensorInfo =>
-      getKernel(name, backendName)!.kernelFunc({ inputs: kernelInputs, backend, attrs: attrs as NamedAttrMap }) as TensorInfo;
     const [ar, ac] = a.shape.slice(-2);
     const [br, bc] = b.shape.slice(-2);
     const rows = transposeA ? ac : ar;
     const inner = transposeA ? ar : ac;
     const cols = transposeB ? br : bc;
-    const left = transposeA ? run('Transpose', { x: as(a, [ar, ac]) }, { perm: [1, 0] }) : a;
-    const right = transposeB ? run('Transpose', { x: as(b, [br, bc]) }, { perm: [1, 0] }) : b;
-    const out = run('Conv2D', { x: as(left, [1, 1, rows, inner]), filter: as(right, [1, 1, inner, cols]) }, { strides: 1, pad: 'valid', dilations: 1, dataFormat: 'NHWC' });
-    if (left !== a) backend.disposeData(left.dataId);
-    if (right !== b) backend.disposeData(right.dataId);
+    const left = transposeA ? runKernel(backend, 'Transpose', { x: reshaped(a, [ar, ac]) }, { perm: [1, 0] }) : a;
+    const right = transposeB ? runKernel(backend, 'Transpose', { x: reshaped(b, [br, bc]) }, { perm: [1, 0] }) : b;
+    const out = runKernel(backend, 'Conv2D', { x: reshaped(left, [1, 1, rows, inner]), filter: reshaped(right, [1, 1, inner, cols]) }, { strides: 1, pad: 'valid', dilations: 1, dataFormat: 'NHWC' });
+    if (left !== a) free(backend, left);
+    if (right !== b) free(backend, right);
     const outShape = [...(a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2), rows, cols];
-    return as(out, outShape);
+    return reshaped(out, outShape);
   };
 }

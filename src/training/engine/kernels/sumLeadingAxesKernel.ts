@@ -3,14 +3,9 @@
  * over batch and positions), by the SIMD row sum; any other reduction keeps TF.js' kernel, which
  * first transposes the reduced axes innermost.
  */
-import { backend_util, util, type KernelBackend, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs';
+import type { KernelArgs } from './kernelCalls';
 import { heapOffset, uninitializedOutput, wasmTrainingKernels } from './wasm/wasmTrainingKernels';
-
-interface KernelArgs {
-  inputs: Record<string, TensorInfo>;
-  backend: KernelBackend;
-  attrs?: NamedAttrMap;
-}
 
 export function sumLeadingAxesKernel(builtIn: KernelConfig) {
   return (args: KernelArgs): TensorInfo => {
