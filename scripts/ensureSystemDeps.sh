@@ -3,7 +3,7 @@
 # the speed reference), Chromium (webview tests) and the Kerberos headers (building VS Code's test
 # server). Run as root on Debian; elsewhere it only reports what is missing. Idempotent.
 set -euo pipefail
-packages=(python3-torch python3-torchvision chromium libkrb5-dev)
+packages=(python3-torch python3-torchvision python3-onnx chromium libkrb5-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
