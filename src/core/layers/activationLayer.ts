@@ -1,6 +1,7 @@
 import { ACTIVATIONS, type LayerType } from './layerType';
 import { activationLayerSpec } from './commonParams';
 import { pyActivation } from './pytorchCode';
+import { onnxActivation } from './onnxCode';
 
 export interface ActivationParams {
   fn: string;
@@ -16,5 +17,6 @@ export const activationLayer: LayerType<ActivationParams> = {
   summarize: (p) => p.fn,
   infer: ({ inputShapes }) => ({ outputShape: [...inputShapes[0]], trainableParams: 0, nonTrainableParams: 0, macs: 0 }),
   toPyTorch: (p, _shapes, ctx) => ({ modules: [], forward: pyActivation(p.fn, ctx.inputs[0]) }),
+  toOnnx: (p, _shapes, ctx) => onnxActivation(p.fn, ctx.inputs[0], ctx),
   toKeras: (p) => [activationLayerSpec(p.fn, '')],
 };

@@ -1,5 +1,6 @@
 import type { LayerType } from './layerType';
 import { pyNumber } from './pytorchCode';
+import { onnxFloat } from './onnxCode';
 
 export interface BatchNormParams {
   momentum: number;
@@ -42,6 +43,19 @@ export const batchNormLayer: LayerType<BatchNormParams> = {
       ],
       forward: `${ctx.module()}(${ctx.inputs[0]})`,
     };
+  },
+  toOnnx: (p, inputShapes, ctx) => {
+    const input = inputShapes[0];
+    const channels = [input[input.length - 1]];
+    const x = ctx.inputs[0];
+    const inputs = [
+      x,
+      ctx.parameter('weight', channels, 'ones'),
+      ctx.parameter('bias', channels, 'zeros'),
+      ctx.parameter('running_mean', channels, 'zeros'),
+      ctx.parameter('running_var', channels, 'ones'),
+    ];
+    return ctx.op('BatchNormalization', inputs, { epsilon: onnxFloat(p.epsilon) });
   },
   toKeras: (p) => [{ className: 'BatchNormalization', config: { axis: -1, momentum: p.momentum, epsilon: p.epsilon }, suffix: '' }],
 };

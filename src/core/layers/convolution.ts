@@ -3,6 +3,7 @@ import { activationParam, activationSuffix, useBiasParam, withActivation, window
 import type { ResolvedPadding } from './resolveParams';
 import { resolvePads, slidingWindow } from './slidingWindow';
 import { pyActivation, pyPadTuple, pyWindow } from './pytorchCode';
+import { onnxActivation, onnxInts, onnxPads } from './onnxCode';
 
 export interface ConvolutionParams {
   filters: number;
@@ -119,6 +120,24 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         forward: pyActivation(p.activation, `${ctx.module()}(${x})`),
         comment: symmetric ? undefined : '"same" padding with an uneven total: the extra zero goes after, as in Keras',
       };
+    },
+    toOnnx: (p, inputShapes, ctx) => {
+      const input = inputShapes[0];
+      const channels = input[dims];
+      const effective = p.kernelSize.map((k, i) => p.dilationRate[i] * (k - 1) + 1);
+      const pads = resolvePads(input.slice(0, dims), effective, p.strides, p.padding);
+      const fanIn = channels * p.kernelSize.reduce((a, b) => a * b, 1);
+      const weight = ctx.parameter('weight', [p.filters, channels, ...p.kernelSize], { uniformFanIn: fanIn });
+      const inputs = [ctx.inputs[0], weight];
+      if (p.useBias) inputs.push(ctx.parameter('bias', [p.filters], { uniformFanIn: fanIn }));
+      // ONNX's Conv pads each side on its own, so "same" with an uneven total needs no Pad node.
+      const conv = ctx.op('Conv', inputs, {
+        kernel_shape: onnxInts(p.kernelSize),
+        strides: onnxInts(p.strides),
+        dilations: onnxInts(p.dilationRate),
+        pads: onnxPads(pads),
+      });
+      return onnxActivation(p.activation, conv, ctx);
     },
     toKeras: (p) => {
       const layers: KerasLayerSpec[] = [];

@@ -1,6 +1,7 @@
 import type { LayerType } from './layerType';
 import { activationParam, activationSuffix, useBiasParam, withActivation } from './commonParams';
 import { pyActivation, toChannelsFirst, toChannelsLast } from './pytorchCode';
+import { channelsFirstPermutation, channelsLastPermutation, onnxActivation, onnxInt, onnxInts } from './onnxCode';
 
 export interface DenseParams {
   units: number;
@@ -48,6 +49,19 @@ export const denseLayer: LayerType<DenseParams> = {
       forward: pyActivation(p.activation, linear),
       comment: rank > 1 ? 'Dense on a spatial tensor acts on the channels at every position, as in Keras' : undefined,
     };
+  },
+  toOnnx: (p, inputShapes, ctx) => {
+    const input = inputShapes[0];
+    const rank = input.length;
+    const fanIn = input[rank - 1];
+    const weight = ctx.parameter('weight', [p.units, fanIn], { uniformFanIn: fanIn });
+    const bias = p.useBias ? [ctx.parameter('bias', [p.units], { uniformFanIn: fanIn })] : [];
+    if (rank === 1) return onnxActivation(p.activation, ctx.op('Gemm', [ctx.inputs[0], weight, ...bias], { transB: onnxInt(1) }), ctx);
+    // On a spatial tensor Dense acts on the channels at every position, as in Keras.
+    const channelsLast = ctx.op('Transpose', [ctx.inputs[0]], { perm: onnxInts(channelsLastPermutation(rank)) });
+    let y = ctx.op('MatMul', [channelsLast, ctx.op('Transpose', [weight], { perm: onnxInts([1, 0]) })]);
+    if (p.useBias) y = ctx.op('Add', [y, bias[0]]);
+    return onnxActivation(p.activation, ctx.op('Transpose', [y], { perm: onnxInts(channelsFirstPermutation(rank)) }), ctx);
   },
   toKeras: (p) => withActivation({ className: 'Dense', config: { units: p.units, useBias: p.useBias } }, p.activation),
 };

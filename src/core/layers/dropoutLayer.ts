@@ -15,5 +15,7 @@ export const dropoutLayer: LayerType<DropoutParams> = {
   summarize: (p) => `p=${p.rate}`,
   infer: ({ inputShapes }) => ({ outputShape: [...inputShapes[0]], trainableParams: 0, nonTrainableParams: 0, macs: 0 }),
   toPyTorch: (p, _shapes, ctx) => ({ modules: [{ suffix: '', init: `nn.Dropout(p=${pyNumber(p.rate)})` }], forward: `${ctx.module()}(${ctx.inputs[0]})` }),
+  // An exported graph is for inference, where dropout passes its input through.
+  toOnnx: (_p, _shapes, ctx) => ctx.inputs[0],
   toKeras: (p) => [{ className: 'Dropout', config: { rate: p.rate }, suffix: '' }],
 };

@@ -1,5 +1,6 @@
 import type { LayerType } from './layerType';
 import { toChannelsLast } from './pytorchCode';
+import { channelsLastPermutation, onnxInt, onnxInts } from './onnxCode';
 
 export const flattenLayer: LayerType<Record<string, never>> = {
   type: 'Flatten',
@@ -24,5 +25,12 @@ export const flattenLayer: LayerType<Record<string, never>> = {
           forward: `${ctx.inputs[0]}${toChannelsLast(inputShapes[0].length)}.flatten(1)`,
           comment: 'channels-last before flattening, so the order (and the next layer\'s weights) match Keras',
         },
+  toOnnx: (_p, inputShapes, ctx) => {
+    const rank = inputShapes[0].length;
+    if (rank === 1) return ctx.inputs[0];
+    // Channels-last before flattening, so the order (and the next layer's weights) match Keras.
+    const channelsLast = ctx.op('Transpose', [ctx.inputs[0]], { perm: onnxInts(channelsLastPermutation(rank)) });
+    return ctx.op('Flatten', [channelsLast], { axis: onnxInt(1) });
+  },
   toKeras: () => [{ className: 'Flatten', config: {}, suffix: '' }],
 };

@@ -1,4 +1,5 @@
 import type { LayerType } from './layerType';
+import { onnxInt } from './onnxCode';
 
 /** Global average / max pooling over height and width: one value per channel. */
 function globalPooling(kind: 'avg' | 'max'): LayerType<Record<string, never>> {
@@ -23,6 +24,7 @@ function globalPooling(kind: 'avg' | 'max'): LayerType<Record<string, never>> {
       return { outputShape: [input[2]], trainableParams: 0, nonTrainableParams: 0, macs: 0 };
     },
     toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: `${ctx.inputs[0]}.${kind === 'avg' ? 'mean' : 'amax'}(dim=(2, 3))` }),
+    toOnnx: (_p, _shapes, ctx) => ctx.op('Flatten', [ctx.op(kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', [ctx.inputs[0]])], { axis: onnxInt(1) }),
     toKeras: () => [{ className: kind === 'avg' ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D', config: {}, suffix: '' }],
   };
 }

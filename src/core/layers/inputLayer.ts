@@ -34,5 +34,6 @@ export const inputLayer: LayerType<InputParams> = {
   },
   // The forward argument itself: the generator passes it as the only input.
   toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: ctx.inputs[0] }),
+  toOnnx: (_p, _shapes, ctx) => ctx.inputs[0],
   toKeras: (p) => [{ className: 'InputLayer', config: { batchInputShape: [null, ...p.shape] }, suffix: '' }],
 };

@@ -1,5 +1,6 @@
 import type { DesignNode, Shape } from '../design';
 import type { DiagnosticInput } from '../analysis/diagnostic';
+import type { OnnxAttributeValue } from '../onnx/onnxModel';
 
 /** The palette groups, in the order the palette shows them. */
 export const LAYER_GROUPS = [
@@ -112,6 +113,31 @@ export interface LayerType<P = Record<string, unknown>> {
   toKeras(params: P, inputShapes: Shape[]): KerasLayerSpec[];
   /** The PyTorch modules and forward expression that compute it on channels-first tensors. */
   toPyTorch(params: P, inputShapes: Shape[], ctx: PyTorchContext): PyTorchLayerCode;
+  /**
+   * The ONNX operators that compute it on channels-first tensors (as the PyTorch export does, so
+   * that its parameters are the PyTorch state_dict's tensors); returns the value holding the output.
+   */
+  toOnnx(params: P, inputShapes: Shape[], ctx: OnnxContext): string;
+}
+
+/** How a new parameter tensor starts when the export has no trained weights for it. */
+export type OnnxParameterInit = 'zeros' | 'ones' | { uniformFanIn: number };
+
+/** What a layer's ONNX code may create. Values are channels-first: (N, C, H, W), (N, C, L) or (N, F). */
+export interface OnnxContext {
+  /** The values feeding this node, in edge order. */
+  inputs: string[];
+  /**
+   * An initializer for one of this node's parameters, named as the PyTorch export's state_dict key
+   * (`conv1.weight`, `bn1.running_var`), so that trained weights and PyTorch checkpoints fit it.
+   */
+  parameter(name: string, shape: number[], init: OnnxParameterInit, moduleSuffix?: string): string;
+  /** Adds an operator; returns its (first) output value. */
+  op(opType: string, inputs: string[], attributes?: Record<string, OnnxAttributeValue>): string;
+  /** An int64 constant (shapes, axes, pads). */
+  ints(values: number[]): string;
+  /** A float constant of the given shape (a scalar when `dims` is []). */
+  floats(values: number[], dims: number[]): string;
 }
 
 /** What a layer's PyTorch code may refer to. */

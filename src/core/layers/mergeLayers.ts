@@ -1,5 +1,6 @@
 import type { Shape } from '../design';
 import type { InferArgs, LayerType } from './layerType';
+import { onnxInt } from './onnxCode';
 
 const shapeText = (shape: Shape): string => `[${shape.join(', ')}]`;
 
@@ -47,6 +48,7 @@ export const addLayer: LayerType<Record<string, never>> = {
     return { outputShape: [...first], trainableParams: 0, nonTrainableParams: 0, macs: 0, ...mergedField(args as InferArgs<unknown>) };
   },
   toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: ctx.inputs.join(' + ') }),
+  toOnnx: (_p, _shapes, ctx) => ctx.inputs.slice(1).reduce((sum, x) => ctx.op('Add', [sum, x]), ctx.inputs[0]),
   toKeras: () => [{ className: 'Add', config: {}, suffix: '' }],
 };
 
@@ -77,5 +79,6 @@ export const concatLayer: LayerType<Record<string, never>> = {
   },
   // Channels are axis 1 of PyTorch's channels-first tensors.
   toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: `torch.cat([${ctx.inputs.join(', ')}], dim=1)` }),
+  toOnnx: (_p, _shapes, ctx) => ctx.op('Concat', ctx.inputs, { axis: onnxInt(1) }),
   toKeras: () => [{ className: 'Concatenate', config: { axis: -1 }, suffix: '' }],
 };

@@ -3,6 +3,7 @@ import { windowText } from './commonParams';
 import type { ResolvedPadding } from './resolveParams';
 import { resolvePads, slidingWindow } from './slidingWindow';
 import { pyPadTuple, pyWindow } from './pytorchCode';
+import { onnxInt, onnxInts, onnxPads } from './onnxCode';
 
 export interface PoolingParams {
   poolSize: number[];
@@ -117,6 +118,15 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
         forward: `${pool}(F.pad(${x}, ${pyPadTuple(pads)})) / ${pool}(F.pad(torch.ones_like(${x}[:, :1]), ${pyPadTuple(pads)}))`,
         comment: '"same" padding with an uneven total: average over real values only, as Keras does',
       };
+    },
+    toOnnx: (p, inputShapes, ctx) => {
+      const strides = p.strides ?? p.poolSize;
+      const pads = resolvePads(inputShapes[0].slice(0, dims), p.poolSize, strides, p.padding);
+      const attributes = { kernel_shape: onnxInts(p.poolSize), strides: onnxInts(strides), pads: onnxPads(pads) };
+      // ONNX's MaxPool never lets padding win; its AveragePool counts padding only when told to:
+      // explicit padding counts the zeros (PyTorch), "same" averages real values only (Keras).
+      if (kind === 'max') return ctx.op('MaxPool', [ctx.inputs[0]], attributes);
+      return ctx.op('AveragePool', [ctx.inputs[0]], { ...attributes, count_include_pad: onnxInt(p.padding === 'same' ? 0 : 1) });
     },
     toKeras: (p) => {
       const layers: KerasLayerSpec[] = [];
