@@ -1,7 +1,8 @@
 import { ACTIVATIONS, type LayerType } from './layerType';
 import { activationLayerSpec } from './commonParams';
 import { pyActivation } from './pytorchCode';
-import { onnxActivation } from './onnxCode';
+import { attributeFloat, attributeInt, onnxActivation } from './onnxCode';
+import { LEAKY_RELU_SLOPE } from './commonParams';
 
 export interface ActivationParams {
   fn: string;
@@ -18,5 +19,26 @@ export const activationLayer: LayerType<ActivationParams> = {
   infer: ({ inputShapes }) => ({ outputShape: [...inputShapes[0]], trainableParams: 0, nonTrainableParams: 0, macs: 0 }),
   toPyTorch: (p, _shapes, ctx) => ({ modules: [], forward: pyActivation(p.fn, ctx.inputs[0]) }),
   toOnnx: (p, _shapes, ctx) => onnxActivation(p.fn, ctx.inputs[0], ctx),
+  fromOnnx: {
+    ops: ['Relu', 'LeakyRelu', 'Elu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax'],
+    read: (node, ctx) => {
+      const rank = ctx.inputShapes[0]?.length ?? 0;
+      switch (node.opType) {
+        case 'LeakyRelu':
+          return Math.abs(attributeFloat(node, 'alpha', 0.01) - LEAKY_RELU_SLOPE) < 1e-7 ? { params: { fn: 'leakyRelu' } } : `LeakyRelu with alpha ${attributeFloat(node, 'alpha', 0.01)} (only ${LEAKY_RELU_SLOPE} so far)`;
+        case 'Elu':
+          return attributeFloat(node, 'alpha', 1) === 1 ? { params: { fn: 'elu' } } : 'Elu with alpha ≠ 1 has no parameter yet';
+        case 'Softmax':
+        case 'LogSoftmax': {
+          // Over channels: ONNX axis 1, or the last axis of a (N, C) tensor.
+          const axis = attributeInt(node, 'axis', -1);
+          if (axis !== 1 && !(rank === 1 && axis === -1)) return `${node.opType} over axis ${axis} (not channels)`;
+          return { params: { fn: node.opType === 'Softmax' ? 'softmax' : 'logSoftmax' } };
+        }
+        default:
+          return { params: { fn: node.opType.toLowerCase() } };
+      }
+    },
+  },
   toKeras: (p) => [activationLayerSpec(p.fn, '')],
 };

@@ -1,6 +1,6 @@
 import type { LayerType } from './layerType';
 import { pyNumber } from './pytorchCode';
-import { onnxFloat } from './onnxCode';
+import { attributeFloat, onnxFloat } from './onnxCode';
 
 export interface BatchNormParams {
   momentum: number;
@@ -56,6 +56,20 @@ export const batchNormLayer: LayerType<BatchNormParams> = {
       ctx.parameter('running_var', channels, 'ones'),
     ];
     return ctx.op('BatchNormalization', inputs, { epsilon: onnxFloat(p.epsilon) });
+  },
+  fromOnnx: {
+    ops: ['BatchNormalization'],
+    read: (node, ctx) => {
+      const names = ['gamma', 'beta', 'moving_mean', 'moving_variance'];
+      const weights: Record<string, { shape: number[]; data: Float32Array }> = {};
+      for (const [i, name] of names.entries()) {
+        const tensor = ctx.constant(i + 1);
+        if (!tensor?.floats) return 'its scale, bias, mean and variance are not constant tensors';
+        weights[name] = { shape: tensor.dims, data: tensor.floats };
+      }
+      // ONNX's momentum weighs the old average as Keras' does; it only matters for further training.
+      return { params: { epsilon: attributeFloat(node, 'epsilon', 1e-5), momentum: attributeFloat(node, 'momentum', 0.9) }, weights };
+    },
   },
   toKeras: (p) => [{ className: 'BatchNormalization', config: { axis: -1, momentum: p.momentum, epsilon: p.epsilon }, suffix: '' }],
 };

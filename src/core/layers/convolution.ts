@@ -3,7 +3,8 @@ import { activationParam, activationSuffix, useBiasParam, withActivation, window
 import type { ResolvedPadding } from './resolveParams';
 import { resolvePads, slidingWindow } from './slidingWindow';
 import { pyActivation, pyPadTuple, pyWindow } from './pytorchCode';
-import { onnxActivation, onnxInts, onnxPads } from './onnxCode';
+import { attributeInt, attributeInts, importedPadding, onnxActivation, onnxInts, onnxPads, windowParam } from './onnxCode';
+import { transposeTensor } from '../tensors/transposeTensor';
 
 export interface ConvolutionParams {
   filters: number;
@@ -138,6 +139,35 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         pads: onnxPads(pads),
       });
       return onnxActivation(p.activation, conv, ctx);
+    },
+    fromOnnx: {
+      ops: ['Conv'],
+      read: (node, ctx) => {
+        const input = ctx.inputShapes[0];
+        if (input?.length !== rank) return undefined;
+        const weight = ctx.constant(1);
+        if (!weight?.floats || weight.dims.length !== dims + 2) return 'its weights are not a constant tensor of the right rank';
+        if (attributeInt(node, 'group', 1) !== 1) return 'grouped convolution (group > 1) has no layer parameter yet';
+        const [filters, , ...kernel] = weight.dims;
+        const strides = attributeInts(node, 'strides', kernel.map(() => 1));
+        const dilations = attributeInts(node, 'dilations', kernel.map(() => 1));
+        const padding = importedPadding(node, input.slice(0, dims), kernel.map((k, i) => dilations[i] * (k - 1) + 1), strides);
+        if (typeof padding === 'string' && padding !== 'valid' && padding !== 'same') return padding;
+        // ONNX [out, in, (h,) w] → Keras [(h,) w, in, out].
+        const kernelWeights = transposeTensor(weight.floats, weight.dims, dims === 2 ? [2, 3, 1, 0] : [2, 1, 0]);
+        const bias = ctx.constant(2);
+        const weights: Record<string, { shape: number[]; data: Float32Array }> = { kernel: kernelWeights };
+        if (bias?.floats) weights.bias = { shape: [filters], data: bias.floats };
+        const params = {
+          filters,
+          kernelSize: windowParam(kernel),
+          strides: windowParam(strides),
+          padding: Array.isArray(padding) ? windowParam(padding) : padding,
+          dilationRate: windowParam(dilations),
+          useBias: Boolean(bias),
+        };
+        return { params, weights };
+      },
     },
     toKeras: (p) => {
       const layers: KerasLayerSpec[] = [];

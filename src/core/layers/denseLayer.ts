@@ -1,7 +1,8 @@
 import type { LayerType } from './layerType';
 import { activationParam, activationSuffix, useBiasParam, withActivation } from './commonParams';
 import { pyActivation, toChannelsFirst, toChannelsLast } from './pytorchCode';
-import { channelsFirstPermutation, channelsLastPermutation, onnxActivation, onnxInt, onnxInts } from './onnxCode';
+import { attributeFloat, attributeInt, channelsFirstPermutation, channelsLastPermutation, onnxActivation, onnxInt, onnxInts } from './onnxCode';
+import { transposeTensor } from '../tensors/transposeTensor';
 
 export interface DenseParams {
   units: number;
@@ -62,6 +63,30 @@ export const denseLayer: LayerType<DenseParams> = {
     let y = ctx.op('MatMul', [channelsLast, ctx.op('Transpose', [weight], { perm: onnxInts([1, 0]) })]);
     if (p.useBias) y = ctx.op('Add', [y, bias[0]]);
     return onnxActivation(p.activation, ctx.op('Transpose', [y], { perm: onnxInts(channelsFirstPermutation(rank)) }), ctx);
+  },
+  fromOnnx: {
+    ops: ['Gemm'],
+    read: (node, ctx) => {
+      if (ctx.inputShapes[0]?.length !== 1) return undefined;
+      if (attributeInt(node, 'transA', 0) !== 0 || attributeFloat(node, 'alpha', 1) !== 1 || attributeFloat(node, 'beta', 1) !== 1) return 'only Gemm with transA=0, alpha=1, beta=1 is a Dense layer';
+      const b = ctx.constant(1);
+      if (!b?.floats || b.dims.length !== 2) return 'its weights are not a constant matrix';
+      // Keras' kernel is [in, out]; Gemm's B is [out, in] when transB=1.
+      let kernel = attributeInt(node, 'transB', 0) === 1 ? transposeTensor(b.floats, b.dims, [1, 0]) : { data: b.floats, shape: b.dims };
+      const [inputs, units] = kernel.shape;
+      if (ctx.flattenedFrom) {
+        // ONNX flattened channels-first (C, H, W); the designer flattens channels-last (H, W, C): reorder the rows.
+        const spatial = ctx.flattenedFrom.slice(0, -1);
+        const channels = ctx.flattenedFrom[ctx.flattenedFrom.length - 1];
+        const rows = transposeTensor(kernel.data, [channels, ...spatial, units], [...spatial.map((_, i) => i + 1), 0, spatial.length + 1]);
+        kernel = { data: rows.data, shape: [inputs, units] };
+      }
+      const bias = ctx.constant(2);
+      if (bias && (!bias.floats || bias.floats.length !== units)) return 'its bias is not a constant vector of one value per unit';
+      const weights: Record<string, { shape: number[]; data: Float32Array }> = { kernel };
+      if (bias?.floats) weights.bias = { shape: [units], data: bias.floats };
+      return { params: { units, useBias: Boolean(bias) }, weights };
+    },
   },
   toKeras: (p) => withActivation({ className: 'Dense', config: { units: p.units, useBias: p.useBias } }, p.activation),
 };

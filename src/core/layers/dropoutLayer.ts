@@ -17,5 +17,6 @@ export const dropoutLayer: LayerType<DropoutParams> = {
   toPyTorch: (p, _shapes, ctx) => ({ modules: [{ suffix: '', init: `nn.Dropout(p=${pyNumber(p.rate)})` }], forward: `${ctx.module()}(${ctx.inputs[0]})` }),
   // An exported graph is for inference, where dropout passes its input through.
   toOnnx: (_p, _shapes, ctx) => ctx.inputs[0],
+  fromOnnx: { ops: ['Dropout'], read: (node, ctx) => { const ratio = ctx.constant(1)?.floats?.[0] ?? (node.attributes.ratio?.kind === 'float' ? node.attributes.ratio.value : 0.5); return { params: { rate: ratio } }; } },
   toKeras: (p) => [{ className: 'Dropout', config: { rate: p.rate }, suffix: '' }],
 };

@@ -32,5 +32,6 @@ export const flattenLayer: LayerType<Record<string, never>> = {
     const channelsLast = ctx.op('Transpose', [ctx.inputs[0]], { perm: onnxInts(channelsLastPermutation(rank)) });
     return ctx.op('Flatten', [channelsLast], { axis: onnxInt(1) });
   },
+  fromOnnx: { ops: ['Flatten'], read: (node, ctx) => (ctx.inputShapes[0]?.length > 1 && (node.attributes.axis?.kind !== 'int' || node.attributes.axis.value === 1) ? { params: {} } : undefined) },
   toKeras: () => [{ className: 'Flatten', config: {}, suffix: '' }],
 };

@@ -25,6 +25,10 @@ function globalPooling(kind: 'avg' | 'max'): LayerType<Record<string, never>> {
     },
     toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: `${ctx.inputs[0]}.${kind === 'avg' ? 'mean' : 'amax'}(dim=(2, 3))` }),
     toOnnx: (_p, _shapes, ctx) => ctx.op('Flatten', [ctx.op(kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', [ctx.inputs[0]])], { axis: onnxInt(1) }),
+    fromOnnx: {
+      ops: [kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool'],
+      read: (_node, ctx) => (ctx.inputShapes[0]?.length === 3 ? { params: {} } : undefined),
+    },
     toKeras: () => [{ className: kind === 'avg' ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D', config: {}, suffix: '' }],
   };
 }

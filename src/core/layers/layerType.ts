@@ -1,6 +1,6 @@
 import type { DesignNode, Shape } from '../design';
 import type { DiagnosticInput } from '../analysis/diagnostic';
-import type { OnnxAttributeValue } from '../onnx/onnxModel';
+import type { OnnxAttributeValue, OnnxNode, OnnxTensor } from '../onnx/onnxModel';
 
 /** The palette groups, in the order the palette shows them. */
 export const LAYER_GROUPS = [
@@ -118,6 +118,35 @@ export interface LayerType<P = Record<string, unknown>> {
    * that its parameters are the PyTorch state_dict's tensors); returns the value holding the output.
    */
   toOnnx(params: P, inputShapes: Shape[], ctx: OnnxContext): string;
+  /** How ONNX operators come back as this type on import (absent: the type is never imported from ONNX). */
+  fromOnnx?: OnnxImportRule;
+}
+
+/** The ONNX operators a layer type stands for, and how to read one into its params and weights. */
+export interface OnnxImportRule {
+  ops: readonly string[];
+  /**
+   * The layer's params (and Keras-layout weights) for this operator, undefined when this type does
+   * not fit it (another type claiming the op is tried), or a string saying why it cannot be imported.
+   */
+  read(node: OnnxNode, ctx: OnnxImportContext): OnnxImportedLayer | string | undefined;
+}
+
+export interface OnnxImportContext {
+  /** Channels-last shapes (without batch) of the operator's data inputs. */
+  inputShapes: Shape[];
+  /** The constant tensor feeding input `index` (an initializer or Constant), if it is one. */
+  constant(index: number): OnnxTensor | undefined;
+  /** The channels-last spatial shape a flattened input came from (C·H·W order in ONNX), if any. */
+  flattenedFrom?: Shape;
+}
+
+export interface OnnxImportedLayer {
+  params: Record<string, unknown>;
+  /** Weights in the Keras / TF.js layout, by Keras weight name (kernel, bias, gamma, …). */
+  weights?: Record<string, { shape: number[]; data: Float32Array }>;
+  /** Which operator inputs are data (edges); the rest are weights. Default: the first. */
+  dataInputs?: number[];
 }
 
 /** How a new parameter tensor starts when the export has no trained weights for it. */

@@ -49,6 +49,7 @@ export const addLayer: LayerType<Record<string, never>> = {
   },
   toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: ctx.inputs.join(' + ') }),
   toOnnx: (_p, _shapes, ctx) => ctx.inputs.slice(1).reduce((sum, x) => ctx.op('Add', [sum, x]), ctx.inputs[0]),
+  fromOnnx: { ops: ['Add', 'Sum'], read: (node, ctx) => (ctx.inputShapes.length >= 2 && node.inputs.every((_, i) => !ctx.constant(i)) ? { params: {}, dataInputs: node.inputs.map((_, i) => i) } : undefined) },
   toKeras: () => [{ className: 'Add', config: {}, suffix: '' }],
 };
 
@@ -80,5 +81,15 @@ export const concatLayer: LayerType<Record<string, never>> = {
   // Channels are axis 1 of PyTorch's channels-first tensors.
   toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: `torch.cat([${ctx.inputs.join(', ')}], dim=1)` }),
   toOnnx: (_p, _shapes, ctx) => ctx.op('Concat', ctx.inputs, { axis: onnxInt(1) }),
+  fromOnnx: {
+    ops: ['Concat'],
+    read: (node, ctx) => {
+      const rank = ctx.inputShapes[0]?.length ?? 0;
+      const axis = node.attributes.axis?.kind === 'int' ? node.attributes.axis.value : 1;
+      // Channels are ONNX axis 1 (or -rank-1 counted from the end).
+      if (axis !== 1 && axis !== -rank) return `concatenation along axis ${axis} (not channels) has no layer type`;
+      return { params: {}, dataInputs: node.inputs.map((_, i) => i) };
+    },
+  },
   toKeras: () => [{ className: 'Concatenate', config: { axis: -1 }, suffix: '' }],
 };

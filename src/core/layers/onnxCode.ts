@@ -2,7 +2,7 @@
  * Small helpers the layer types share to write ONNX operators: activations on channels-first
  * tensors and the `pads` attribute. Opset 17 (see exportOnnx), so GELU is composed from Erf.
  */
-import type { OnnxAttributeValue } from '../onnx/onnxModel';
+import type { OnnxAttributeValue, OnnxNode } from '../onnx/onnxModel';
 import { LEAKY_RELU_SLOPE } from './commonParams';
 import type { OnnxContext } from './layerType';
 
@@ -48,3 +48,49 @@ export function channelsLastPermutation(rank: number): number[] {
 export function channelsFirstPermutation(rank: number): number[] {
   return rank === 3 ? [0, 3, 1, 2] : rank === 2 ? [0, 2, 1] : [0, 1];
 }
+
+/** An attribute of an imported operator, with ONNX's default when absent. */
+export function attributeInts(node: OnnxNode, name: string, fallback: number[]): number[] {
+  const a = node.attributes[name];
+  return a?.kind === 'ints' ? a.value : a?.kind === 'int' ? [a.value] : fallback;
+}
+
+export function attributeInt(node: OnnxNode, name: string, fallback: number): number {
+  const a = node.attributes[name];
+  return a?.kind === 'int' ? a.value : fallback;
+}
+
+export function attributeFloat(node: OnnxNode, name: string, fallback: number): number {
+  const a = node.attributes[name];
+  return a?.kind === 'float' ? a.value : fallback;
+}
+
+export function attributeString(node: OnnxNode, name: string, fallback: string): string {
+  const a = node.attributes[name];
+  return a?.kind === 'string' ? a.value : fallback;
+}
+
+/**
+ * The designer's padding for an imported window operator: "valid", "same" (TensorFlow's rule, which
+ * ONNX calls SAME_UPPER), or zeros on each side; a string saying why when it is none of these.
+ */
+export function importedPadding(node: OnnxNode, spatial: number[], effectiveKernel: number[], strides: number[]): number[] | 'valid' | 'same' | string {
+  const autoPad = attributeString(node, 'auto_pad', 'NOTSET');
+  if (autoPad === 'VALID') return 'valid';
+  if (autoPad === 'SAME_UPPER') return 'same';
+  if (autoPad === 'SAME_LOWER') return 'auto_pad SAME_LOWER puts the extra padding before; only SAME_UPPER ("same") is supported';
+  const pads = attributeInts(node, 'pads', new Array(spatial.length * 2).fill(0));
+  const before = pads.slice(0, spatial.length);
+  const after = pads.slice(spatial.length);
+  if (before.every((p, i) => p === after[i])) return before.every((p) => p === 0) ? 'valid' : before;
+  // Uneven padding is "same" when it is exactly TensorFlow's split (the extra zero after).
+  const same = spatial.every((size, i) => {
+    const out = Math.ceil(size / strides[i]);
+    const total = Math.max(0, (out - 1) * strides[i] + effectiveKernel[i] - size);
+    return before[i] === Math.floor(total / 2) && after[i] === total - Math.floor(total / 2);
+  });
+  return same ? 'same' : `uneven padding [${pads.join(', ')}] (before ≠ after) has no layer parameter yet`;
+}
+
+/** A 1-element list as a number (3 for [3, 3] stays a list of two: the designer accepts either). */
+export const windowParam = (values: number[]): number | number[] => (values.every((v) => v === values[0]) ? values[0] : values);

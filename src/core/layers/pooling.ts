@@ -3,7 +3,7 @@ import { windowText } from './commonParams';
 import type { ResolvedPadding } from './resolveParams';
 import { resolvePads, slidingWindow } from './slidingWindow';
 import { pyPadTuple, pyWindow } from './pytorchCode';
-import { onnxInt, onnxInts, onnxPads } from './onnxCode';
+import { attributeInt, attributeInts, importedPadding, onnxInt, onnxInts, onnxPads, windowParam } from './onnxCode';
 
 export interface PoolingParams {
   poolSize: number[];
@@ -127,6 +127,28 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
       // explicit padding counts the zeros (PyTorch), "same" averages real values only (Keras).
       if (kind === 'max') return ctx.op('MaxPool', [ctx.inputs[0]], attributes);
       return ctx.op('AveragePool', [ctx.inputs[0]], { ...attributes, count_include_pad: onnxInt(p.padding === 'same' ? 0 : 1) });
+    },
+    fromOnnx: {
+      ops: [kind === 'max' ? 'MaxPool' : 'AveragePool'],
+      read: (node, ctx) => {
+        const input = ctx.inputShapes[0];
+        if (input?.length !== dims + 1) return undefined;
+        if (attributeInt(node, 'ceil_mode', 0) !== 0) return 'ceil_mode has no layer parameter yet';
+        if (node.outputs.length > 1 && node.outputs[1]) return 'the indices output of MaxPool has no layer type';
+        const poolSize = attributeInts(node, 'kernel_shape', []);
+        if (poolSize.length !== dims) return 'its kernel_shape does not match the input';
+        const strides = attributeInts(node, 'strides', poolSize.map(() => 1));
+        const dilations = attributeInts(node, 'dilations', poolSize.map(() => 1));
+        if (dilations.some((d) => d !== 1)) return 'dilated pooling has no layer parameter';
+        const padding = importedPadding(node, input.slice(0, dims), poolSize, strides);
+        if (typeof padding === 'string' && padding !== 'valid' && padding !== 'same') return padding;
+        // The designer's average pooling counts explicit zeros (PyTorch) and leaves "same" padding out (Keras).
+        if (kind === 'avg' && padding !== 'valid') {
+          const counts = attributeInt(node, 'count_include_pad', 0) === 1;
+          if (counts !== Array.isArray(padding)) return `count_include_pad=${counts ? 1 : 0} with this padding has no layer parameter yet`;
+        }
+        return { params: { poolSize: windowParam(poolSize), strides: windowParam(strides), padding: Array.isArray(padding) ? windowParam(padding) : padding } };
+      },
     },
     toKeras: (p) => {
       const layers: KerasLayerSpec[] = [];

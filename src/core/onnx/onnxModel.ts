@@ -8,6 +8,7 @@ import {
   fieldInt,
   fieldInts,
   fieldString,
+  littleEndianFloats,
   type ProtobufField,
 } from './protobufWire';
 
@@ -157,11 +158,7 @@ function writeTensor(w: ProtobufWriter, tensor: OnnxTensor): void {
   w.int(2, tensor.dataType);
   w.string(8, tensor.name);
   if (tensor.dataType === ONNX_TENSOR_FLOAT) {
-    const floats = tensor.floats ?? new Float32Array(0);
-    const raw = new Uint8Array(floats.length * 4);
-    const view = new DataView(raw.buffer);
-    for (let i = 0; i < floats.length; i++) view.setFloat32(i * 4, floats[i], true);
-    w.bytes(9, raw);
+    w.bytes(9, littleEndianFloats(tensor.floats ?? new Float32Array(0)));
   } else if (tensor.dataType === ONNX_TENSOR_INT64) {
     const ints = tensor.ints ?? [];
     const raw = new Uint8Array(ints.length * 8);
@@ -203,7 +200,9 @@ export interface OnnxDecodeLimits {
 const DEFAULT_LIMITS: OnnxDecodeLimits = { maxTensorElements: 1 << 28 };
 
 /** Reads a `.onnx` file's bytes; throws ProtobufFormatError (with the byte offset) on bad input. */
-export function decodeOnnxModel(bytes: Uint8Array, limits: OnnxDecodeLimits = DEFAULT_LIMITS): OnnxModel {
+export function decodeOnnxModel(input: Uint8Array, limits: OnnxDecodeLimits = DEFAULT_LIMITS): OnnxModel {
+  // A plain view: a Node Buffer's slice() would share memory where a copy is meant.
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const model: OnnxModel = {
     irVersion: 0,
     opsetImports: [],
@@ -439,8 +438,7 @@ function readTensor(field: ProtobufField, limits: OnnxDecodeLimits): OnnxTensor 
   if (tensor.dataType === ONNX_TENSOR_FLOAT) {
     if (raw) {
       if (raw.length !== count * 4) throw new ProtobufFormatError(`${where} holds ${raw.length} bytes for ${count} floats`, field.offset);
-      const copy = raw.slice();
-      tensor.floats = new Float32Array(copy.buffer, 0, count);
+      tensor.floats = readLittleEndianFloats(raw, count);
     } else {
       if (floatData.length !== count) throw new ProtobufFormatError(`${where} holds ${floatData.length} values for ${count} floats`, field.offset);
       tensor.floats = Float32Array.from(floatData);
@@ -489,4 +487,15 @@ function readValueInfo(field: ProtobufField): OnnxValueInfo {
     }
   });
   return info;
+}
+
+/** float32 values from little-endian bytes, as a copy that owns its memory. */
+function readLittleEndianFloats(raw: Uint8Array, count: number): Float32Array {
+  const copy = new Uint8Array(raw);
+  const floats = new Float32Array(copy.buffer, 0, count);
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+    const view = new DataView(copy.buffer);
+    for (let i = 0; i < count; i++) floats[i] = view.getFloat32(i * 4, true);
+  }
+  return floats;
 }

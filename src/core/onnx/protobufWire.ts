@@ -21,23 +21,40 @@ export class ProtobufFormatError extends Error {
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
 
-/** Appends fields to a growing buffer; nested messages are written by a writer of their own. */
+/** Values at least this long are kept by reference instead of copied into the scratch buffer. */
+const BY_REFERENCE = 4096;
+
+/**
+ * Appends fields; nested messages and large byte fields are kept as chunks by reference, so a
+ * model of hundreds of megabytes is copied once, in `finish()`.
+ */
 export class ProtobufWriter {
-  private buffer = new Uint8Array(256);
-  private length = 0;
+  private readonly chunks: Uint8Array[] = [];
+  private scratch = new Uint8Array(256);
+  private used = 0;
+  private total = 0;
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.total + this.used;
+  }
 
   private ensure(extra: number): void {
-    if (this.length + extra <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
-    while (size < this.length + extra) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.buffer.subarray(0, this.length));
-    this.buffer = grown;
+    if (this.used + extra <= this.scratch.length) return;
+    this.flushScratch();
+    if (extra > this.scratch.length) this.scratch = new Uint8Array(Math.max(extra, this.scratch.length * 2));
+  }
+
+  private flushScratch(): void {
+    if (this.used === 0) return;
+    this.chunks.push(this.scratch.slice(0, this.used));
+    this.total += this.used;
+    this.used = 0;
   }
 
   private byte(value: number): void {
     this.ensure(1);
-    this.buffer[this.length++] = value;
+    this.scratch[this.used++] = value;
   }
 
   /** An unsigned or signed integer as a varint; negative values take ten bytes (int64 semantics). */
@@ -71,16 +88,26 @@ export class ProtobufWriter {
   float(field: number, value: number): void {
     this.tag(field, WIRE_FIXED32);
     this.ensure(4);
-    new DataView(this.buffer.buffer, this.buffer.byteOffset).setFloat32(this.length, value, true);
-    this.length += 4;
+    new DataView(this.scratch.buffer, this.scratch.byteOffset).setFloat32(this.used, value, true);
+    this.used += 4;
+  }
+
+  private append(value: Uint8Array): void {
+    if (value.length >= BY_REFERENCE) {
+      this.flushScratch();
+      this.chunks.push(value);
+      this.total += value.length;
+      return;
+    }
+    this.ensure(value.length);
+    this.scratch.set(value, this.used);
+    this.used += value.length;
   }
 
   bytes(field: number, value: Uint8Array): void {
     this.tag(field, WIRE_LENGTH_DELIMITED);
     this.varint(value.length);
-    this.ensure(value.length);
-    this.buffer.set(value, this.length);
-    this.length += value.length;
+    this.append(value);
   }
 
   string(field: number, value: string): void {
@@ -90,28 +117,47 @@ export class ProtobufWriter {
   message(field: number, write: (writer: ProtobufWriter) => void): void {
     const nested = new ProtobufWriter();
     write(nested);
-    this.bytes(field, nested.finish());
+    nested.flushScratch();
+    this.tag(field, WIRE_LENGTH_DELIMITED);
+    this.varint(nested.total);
+    for (const chunk of nested.chunks) this.append(chunk);
   }
 
   /** Repeated int64 as one packed field (proto3's default; proto2 readers accept it too). */
   packedInts(field: number, values: readonly (number | bigint)[]): void {
     if (values.length === 0) return;
-    const nested = new ProtobufWriter();
-    for (const v of values) nested.varint(v);
-    this.bytes(field, nested.finish());
+    this.message(field, (nested) => {
+      for (const v of values) nested.varint(v);
+    });
   }
 
   packedFloats(field: number, values: ArrayLike<number>): void {
     if (values.length === 0) return;
-    const data = new Uint8Array(values.length * 4);
-    const view = new DataView(data.buffer);
-    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
-    this.bytes(field, data);
+    this.bytes(field, littleEndianFloats(values));
   }
 
   finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    this.flushScratch();
+    if (this.chunks.length === 1) return this.chunks[0].slice();
+    const out = new Uint8Array(this.total);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
   }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** float32 values as little-endian bytes (a view of the same memory where the platform is little-endian). */
+export function littleEndianFloats(values: ArrayLike<number>): Uint8Array {
+  if (LITTLE_ENDIAN && values instanceof Float32Array) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const data = new Uint8Array(values.length * 4);
+  const view = new DataView(data.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+  return data;
 }
 
 /** One field as read: its number, wire type and raw value (a varint, the fixed bits, or the bytes). */

@@ -1,0 +1,185 @@
+/**
+ * ONNX import, for real: torchvision CNNs exported by Debian's PyTorch with torch.onnx.export
+ * (random weights, no downloads) come in as designs whose shapes and parameter counts equal the
+ * ONNX graph's and whose TF.js model, with the imported weights, computes onnxruntime's outputs.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
+import { exportDesign } from '../../src/core/export/exportDesign';
+import { exportOnnx } from '../../src/core/export/exportOnnx';
+import { compileGraph } from '../../src/core/export/compileGraph';
+import { importOnnx } from '../../src/core/import/importOnnx';
+import { encodeOnnxModel, decodeOnnxModel, ONNX_TENSOR_FLOAT } from '../../src/core/onnx/onnxModel';
+import { templateCases } from './support/exportCases';
+import { PYTHON } from './support/python';
+import { loadTfjsExport, usePlainCpuBackend } from './support/tfjsExport';
+
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status === 0;
+
+interface TorchJob {
+  model: string;
+  input: number[];
+  fold?: boolean;
+}
+
+/** Supported networks at two input sizes, BatchNorm folded (the exporter's default) and kept. */
+const SUPPORTED: TorchJob[] = [
+  { model: 'resnet18', input: [3, 64, 64] },
+  { model: 'resnet18', input: [3, 97, 81], fold: false },
+  { model: 'densenet121', input: [3, 64, 64] },
+];
+/** Networks with operators the catalog cannot represent yet: the import must name them and write nothing. */
+const UNSUPPORTED: (TorchJob & { expect: RegExp })[] = [
+  { model: 'squeezenet1_1', input: [3, 64, 64], expect: /MaxPool.*ceil_mode/ },
+  { model: 'mobilenet_v2', input: [3, 64, 64], expect: /Clip|group/ },
+];
+
+function toChannelsLast(data: Float32Array, [n, c, h, w]: number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let b = 0; b < n; b++) for (let k = 0; k < c; k++) for (let s = 0; s < h * w; s++) out[(b * h * w + s) * c + k] = data[(b * c + k) * h * w + s];
+  return out;
+}
+
+(hasTorch ? describe : describe.skip)('ONNX import of torchvision networks exported by torch.onnx.export', function () {
+  // Skipped only where Debian's python3-torch is missing (npm test installs it when run as root).
+  this.timeout(15 * 60_000);
+  before(usePlainCpuBackend);
+  let dir = '';
+  let reference: Record<string, { trainable: number; buffers: number; output: number[] }> = {};
+  const fileOf = (job: TorchJob): string => join(dir, `${job.model}_${job.input.join('x')}${job.fold === false ? '_unfolded' : ''}.onnx`);
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cnn-onnx-import-'));
+    const jobs = [...SUPPORTED, ...UNSUPPORTED].map((j) => ({ model: j.model, input: j.input, fold: j.fold ?? true, out: dir }));
+    writeFileSync(join(dir, 'jobs.json'), JSON.stringify(jobs));
+    const result = spawnSync(PYTHON, [join(__dirname, 'support', 'torchvisionToOnnx.py'), join(dir, 'jobs.json')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    assert.equal(result.status, 0, result.stderr);
+    reference = JSON.parse(result.stdout.trim().split('\n').pop()!);
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const job of SUPPORTED) {
+    const label = `${job.model} ${job.input.slice(1).join('×')}${job.fold === false ? ' (BatchNorm kept)' : ''}`;
+    it(`${label}: shapes, parameter counts and outputs equal PyTorch's`, async () => {
+      const file = fileOf(job);
+      const bytes = readFileSync(file);
+      const result = importOnnx(bytes, job.model);
+      assert.deepEqual(result.problems, []);
+      const design = result.design!;
+      const analysis = analyzeDesign(design);
+      assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+      const ref = reference[file];
+      assert.deepEqual(analysis.totals.outputShapes, [ref.output.slice(1)]);
+
+      // Parameters: what the ONNX graph holds (PyTorch's count with BatchNorm folded into the convolutions).
+      const onnx = decodeOnnxModel(bytes);
+      const stored = onnx.graph.initializers.filter((t) => t.dataType === ONNX_TENSOR_FLOAT && t.dims.length > 0).reduce((s, t) => s + t.dims.reduce((a, b) => a * b, 1), 0);
+      assert.equal(analysis.totals.params, stored, 'parameters of the imported design = the ONNX weights');
+      if (job.fold === false) {
+        assert.equal(analysis.totals.trainableParams, ref.trainable, 'trainable parameters = PyTorch');
+        assert.equal(analysis.totals.nonTrainableParams, ref.buffers, 'BatchNorm statistics = PyTorch buffers');
+        assert.equal(result.notes.some((n) => /folded/.test(n)), false);
+      } else if (onnx.graph.nodes.some((n) => n.opType === 'Conv' && onnx.graph.initializers.some((t) => t.name === n.inputs[1] && t.name.startsWith('onnx::')))) {
+        assert.ok(result.notes.some((n) => /folded the BatchNorm/.test(n)), 'the report says BatchNorm was folded');
+      }
+      assert.ok(design.nodes.some((n) => /^layer1_0_conv1$|^features_denseblock1_denselayer1_conv1$|^conv1$/.test(n.id)), 'node ids follow the module paths');
+
+      // Outputs: the imported design + weights in TF.js = onnxruntime on the original file = PyTorch.
+      const model = loadTfjsExport(exportDesign(design, 'tfjs').files[0].code).buildModel();
+      try {
+        const byName = new Map(result.weights.map((w) => [w.name, w]));
+        for (const layer of model.layers) {
+          if (!layer.weights.length) continue;
+          const values = layer.weights.map((w) => {
+            const kind = w.originalName.slice(w.originalName.lastIndexOf('/') + 1).replace(/_\d+$/, '');
+            const t = byName.get(`${layer.name}/${kind}`);
+            assert.ok(t, `no imported weight ${layer.name}/${kind}`);
+            return tf.tensor(t.data, t.shape);
+          });
+          layer.setWeights(values);
+          tf.dispose(values);
+        }
+        const floats = (path: string) => {
+          const buffer = readFileSync(path);
+          return new Float32Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.length));
+        };
+        const input = floats(`${file}.in`);
+        const expected = floats(`${file}.out`);
+        const x = tf.tensor(toChannelsLast(input, [1, ...job.input]), [1, ...job.input.slice(1), job.input[0]]);
+        const y = model.predict(x) as tf.Tensor;
+        const got = y.dataSync() as Float32Array;
+        tf.dispose([x, y]);
+        const session = await ort.InferenceSession.create(bytes);
+        const ortOut = (await session.run({ input: new ort.Tensor('float32', input, [1, ...job.input]) }))[session.outputNames[0]].data as Float32Array;
+        await session.release();
+        const maxAbs = Math.max(1, ...Array.from(expected, Math.abs));
+        const diff = (a: Float32Array, b: Float32Array) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
+        assert.ok(diff(ortOut, expected) <= 1e-4 * maxAbs, `onnxruntime vs PyTorch: ${diff(ortOut, expected)}`);
+        assert.ok(diff(got, ortOut) <= 1e-4 * maxAbs, `TF.js with the imported weights vs onnxruntime: ${diff(got, ortOut)}`);
+      } finally {
+        model.dispose();
+      }
+    });
+  }
+
+  for (const job of UNSUPPORTED) {
+    it(`${job.model}: names each operator it cannot represent, with node and position, and returns no design`, () => {
+      const result = importOnnx(readFileSync(fileOf(job)), job.model);
+      assert.equal(result.design, undefined);
+      assert.ok(result.problems.length > 0);
+      const first = result.problems[0];
+      assert.ok(first.position > 0 && first.nodeName.startsWith('/'), JSON.stringify(first));
+      assert.match(`${first.opType} ${first.message}`, job.expect);
+    });
+  }
+});
+
+describe('ONNX import: round trip and bad input', function () {
+  // VGG16's file holds 553 MB of weights: writing and reading it takes seconds.
+  this.timeout(10 * 60_000);
+  for (const c of templateCases()) {
+    it(`${c.id} goes design → ONNX → design with the same analysis`, () => {
+      const before = analyzeDesign(c.design);
+      const result = importOnnx(exportOnnx(compileGraph(c.design)), c.design.name);
+      assert.deepEqual(result.problems, [], c.id);
+      const after = analyzeDesign(result.design!);
+      assert.equal(after.totals.params, before.totals.params, 'parameters');
+      assert.equal(after.totals.trainableParams, before.totals.trainableParams, 'trainable');
+      assert.equal(after.totals.macs, before.totals.macs, 'MACs');
+      assert.deepEqual(after.totals.outputShapes, before.totals.outputShapes, 'outputs');
+      // Activations fused into a layer come back as layers of their own, and dropout (an inference
+      // no-op) is not in the file: compare the shapes the layers produce, not the node lists.
+      const shapes = (a: typeof before) => [...new Set(a.order.map((id) => a.nodes[id].outputShape!.join('x')))].sort();
+      assert.deepEqual(shapes(after), shapes(before), 'the output shapes of the layers');
+    });
+  }
+
+  const tiny = () => exportOnnx(compileGraph(templateCases().find((c) => c.id === 'mnist-cnn')!.design));
+
+  it('a truncated file is a located error, not a crash', () => {
+    const bytes = tiny();
+    for (const cut of [1, 10, Math.floor(bytes.length / 2), bytes.length - 3]) {
+      const result = importOnnx(bytes.subarray(0, cut));
+      assert.equal(result.design, undefined);
+      assert.match(result.problems[0].message, /Not a readable ONNX file|no graph|reads|written by no operator/);
+    }
+  });
+
+  it('an unknown opset, dynamic spatial sizes and a huge declared tensor are clear errors', () => {
+    const model = decodeOnnxModel(tiny());
+    const opset = { ...model, opsetImports: [{ domain: '', version: 99 }] };
+    assert.match(importOnnx(encodeOnnxModel(opset)).problems[0].message, /Opset 99 is outside/);
+    const dynamic = { ...model, graph: { ...model.graph, inputs: [{ ...model.graph.inputs[0], shape: ['N', 1, 'height', 'width'] }] } };
+    assert.match(importOnnx(encodeOnnxModel(dynamic)).problems[0].message, /dynamic sizes/);
+    const huge = { ...model, graph: { ...model.graph, initializers: [{ name: 'w', dims: [1 << 16, 1 << 16, 64], dataType: ONNX_TENSOR_FLOAT, floats: new Float32Array(0) }] } };
+    assert.match(importOnnx(encodeOnnxModel(huge)).problems[0].message, /declares \d+ elements, more than the limit/);
+  });
+});
