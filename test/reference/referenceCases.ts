@@ -185,18 +185,22 @@ export function compareCase(c: ReferenceCase, dir: string): CaseResult {
     }
   }
   const totalsEqual = result.ourTrainable === reference.totals.params && result.ourTotal === reference.totals.params + reference.totals.buffers;
+  // The design's outputs (nodes no edge leaves) are the network's outputs: no dangling layer, none missing.
+  const ourOutputs = [...(analysis?.outputIds ?? [])].sort().join(', ');
+  const torchOutputs = [...new Set(reference.outputs)].sort().join(', ');
   if (reference.unsupported.length) {
     result.status = 'unsupported ops';
     result.detail = [...new Set(reference.unsupported.map((u) => u.reason))].join('; ');
   } else if (result.needs.length) {
     result.status = 'needs new layer types';
     result.detail = result.needs.join(', ');
-  } else if (result.errors.length || result.shapeMismatches.length || result.paramMismatches.length || !totalsEqual) {
+  } else if (result.errors.length || result.shapeMismatches.length || result.paramMismatches.length || !totalsEqual || ourOutputs !== torchOutputs) {
     result.status = 'mismatch';
     result.detail = [
       ...result.errors.slice(0, 3),
       ...result.shapeMismatches.slice(0, 3).map((m) => `${m.id}: [${m.ours?.join(', ') ?? '?'}] vs PyTorch [${m.torch.join(', ')}]`),
       ...result.paramMismatches.slice(0, 3).map((m) => `${m.id}: ${m.ours.join('+')} vs PyTorch ${m.torch.join('+')}`),
+      ourOutputs === torchOutputs ? '' : `outputs ${ourOutputs} vs PyTorch ${torchOutputs}`,
       totalsEqual ? '' : `totals ${result.ourTrainable}/${result.ourTotal} vs PyTorch ${reference.totals.params}/${reference.totals.params + reference.totals.buffers}`,
     ]
       .filter(Boolean)
