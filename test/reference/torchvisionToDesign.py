@@ -709,6 +709,8 @@ class Converter:
         if name == "cat":
             items = args[0]
             dim = kwargs.get("dim", args[1] if len(args) > 1 else 0)
+            if len(items) == 1:
+                return self.alias(n, items[0])  # torch.cat([x]) is x (DenseNet's first layer)
             srcs = [self.inp(a) for a in items]
             layouts = {s[1] for s in srcs}
             if len(layouts) != 1 or not is_channel_dim(dim, self.rec.shapes[items[0]], layouts.pop()):
