@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeDocument } from '../../src/core/analysis/analyzeDocument';
-import { PYTHON } from '../export/support/python';
+import { exportDesign } from '../../src/core/export/exportDesign';
+import { className, identifierNames } from '../../src/core/export/identifierNames';
+import { parseDesign } from '../../src/core/format/parseDesign';
+import { PYTHON, runPython } from '../export/support/python';
 
 /**
  * The torchvision networks checked against the designer, and how one conversion compares: the
@@ -230,4 +233,30 @@ export function formatTable(results: CaseResult[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.slice().map((row) => (i === 5 ? 0 : row[i].length))));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 5 ? c : c.padEnd(widths[i]))).join(' | ');
   return [line(head), widths.map((w, i) => (i === 5 ? '---' : '-'.repeat(w))).join('-|-'), ...rows.map(line)].join('\n');
+}
+
+export interface OutputCheck {
+  /** Weights of the export that no network tensor filled, and network tensors the export lacks. */
+  missing: string[];
+  unexpected: string[];
+  outputs: number;
+  expectedOutputs: number;
+  maxDiff: number;
+  maxAbs: number;
+  shapeMismatch?: boolean;
+}
+
+/**
+ * Exports a converted design (converted with saveWeights) to PyTorch, loads the network's own
+ * weights into it and compares its outputs with the network's on the same seeded input.
+ */
+export function checkOutputs(c: ReferenceCase, dir: string): OutputCheck {
+  const tag = caseTag(c);
+  const design = parseDesign(readFileSync(join(dir, `${tag}.cnn.json`), 'utf8')).design!;
+  const modulePath = join(dir, `${tag}_export.py`);
+  writeFileSync(modulePath, exportDesign(design, 'pytorch').files[0].code);
+  const job = join(dir, `${tag}_check.json`);
+  const names = Object.fromEntries(identifierNames(design));
+  writeFileSync(job, JSON.stringify({ module: modulePath, className: className(design.name), reference: join(dir, `${tag}.reference.json`), names }));
+  return JSON.parse(runPython([join(__dirname, 'checkReferenceOutputs.py'), job]).stdout) as OutputCheck;
 }
