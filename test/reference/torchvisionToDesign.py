@@ -836,10 +836,11 @@ class Converter:
             x_shape = self.rec.shapes[nodes[0] if self.value_of[nodes[0]][0] not in ("param",) else nodes[1]]
             channels = x_shape[1] if tensors[0][1] == "cf" else x_shape[-1]
             if p is not None and p.numel() == channels:
-                nid = self.op_id("mul")
+                # Named after the parameter (e.g. features_1_0_layer_scale), as a module would be.
+                nid = self.unique(target.replace(".", "_"))
                 self.used_params.add(target)
                 self.note_new("LayerScale")
-                init = float(p.detach().flatten()[0])
+                init = float(f"{float(p.detach().flatten()[0]):.7g}")  # float32 → its shortest decimal
                 state = {"scale": {"key": target, "kind": "param" if p.requires_grad else "frozen"}}
                 return self.emit(n, nid, "LayerScale", {"initValue": init}, [tensors[0][0]], tensors[0][1], state=state)
         raise Unsupported(f"{op} of {len(tensors)} tensor(s) and {len(params)} parameter(s) and constants")
