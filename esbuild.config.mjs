@@ -21,6 +21,8 @@ const node = (name, entryPoints, outdir, extra = {}) => ({
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
+    // jsonc-parser's `main` is a UMD build whose inner requires esbuild cannot follow; its ES module build bundles.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     ...extra,
   },
 });
