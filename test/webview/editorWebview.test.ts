@@ -359,7 +359,10 @@ describe('graph editor webview in Chromium', function () {
     assert.deepEqual((await editor.edits()).at(-1), { kind: 'rename', nodeId: 'conv1', newId: 'stem' });
     assert.equal(await editor.blockShape('stem'), '24×24×10');
     assert.equal(await editor.page.locator('[data-testid=edge-label][data-edge-id="input->stem"]').count(), 1);
-    await editor.page.waitForTimeout(200);
+    // A stale second rename would be sent when the field loses focus: a click elsewhere that posts a
+    // message of its own comes after it, so once that message is in, any stale rename is too.
+    await editor.page.getByTestId('toolbar-summary').click();
+    await editor.page.waitForFunction(() => window.harness.sent.some((m) => m.type === 'command' && m.command === 'showSummary'));
     assert.equal((await editor.edits()).filter((i) => i.kind === 'rename').length, 1, 'one rename, not a second stale one on blur');
     await editor.close();
   });
