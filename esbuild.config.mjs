@@ -21,6 +21,8 @@ const node = (name, entryPoints, outdir, extra = {}) => ({
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
+    // jsonc-parser's `main` is a UMD build whose inner requires esbuild cannot follow; its ES module build bundles.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     ...extra,
   },
 });
@@ -48,7 +50,8 @@ export const bundles = [
   node('cli', { cli: 'src/cli/main.ts' }, 'dist'),
   node('bench', { analysisBench: 'bench/analysisBench.ts' }, 'dist/bench'),
   node('extension', { extension: 'src/extension/extension.ts' }, 'dist', { external: ['vscode'] }),
-  browser('webview', { editor: 'webview/editor/main.tsx' }, 'dist/webview'),
+  // The layout engine (ELK) is its own script, which the editor loads when a layout first runs.
+  browser('webview', { editor: 'webview/editor/main.tsx', layoutEngine: 'webview/editor/layoutEngine.ts' }, 'dist/webview'),
   browser('trainingPanel', { training: 'webview/training/main.ts' }, 'dist/webview'),
   node('featureMapsProcess', { featureMapsProcess: 'src/featureMaps/featureMapsProcessMain.ts' }, 'dist'),
   browser('webviewHarness', { harness: 'test/webview/harness.ts' }, 'dist/webview-harness'),

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { CanvasCommand, HostCommand, HostToWebviewMessage, WebviewToHostMessage } from '../protocol/editorProtocol';
 import { createNonce, editorHtml } from './editorHtml';
-import { minimalReplacement } from './minimalReplacement';
 import { planDocumentEdit } from './planDocumentEdit';
 import { InvalidMessageError, validateWebviewMessage } from './validateWebviewMessage';
 
@@ -109,10 +108,8 @@ export class CnnEditorProvider implements vscode.CustomTextEditorProvider {
           if (plan.kind === 'refused') void vscode.window.showWarningMessage(plan.reason);
           return;
         }
-        const text = document.getText();
-        const change = minimalReplacement(text, plan.newText);
         const edit = new vscode.WorkspaceEdit();
-        edit.replace(document.uri, new vscode.Range(document.positionAt(change.start), document.positionAt(change.end)), change.text);
+        for (const change of plan.changes) edit.replace(document.uri, new vscode.Range(document.positionAt(change.start), document.positionAt(change.end)), change.text);
         const applied = await vscode.workspace.applyEdit(edit);
         this.post(editor, { type: 'editResult', requestId: message.requestId, applied, reason: applied ? undefined : 'VS Code did not apply the edit (is the file read-only?).' });
         return;

@@ -1,12 +1,16 @@
 import type { Design } from '../core/design';
 import { applyIntention } from '../core/edit/applyIntention';
 import type { EditIntention } from '../core/edit/editIntention';
+import { editDesignText } from '../core/format/editDesignText';
 import { parseDesign } from '../core/format/parseDesign';
-import { serializeDesign } from '../core/format/serializeDesign';
+import { minimalReplacement, type TextReplacement } from './minimalReplacement';
 
 export type DocumentEditPlan =
-  /** Replace the whole text with `newText` (one undoable edit). */
-  | { kind: 'replace'; newText: string }
+  /**
+   * The text becomes `newText`; `changes` (offsets into the old text, non-overlapping, in order)
+   * are what differs, applied together as one undoable edit.
+   */
+  | { kind: 'replace'; newText: string; changes: TextReplacement[] }
   /** Nothing to write: the intention changes nothing. */
   | { kind: 'unchanged' }
   /** Nothing may be written; `reason` tells the user why. */
@@ -14,8 +18,9 @@ export type DocumentEditPlan =
 
 /**
  * Decides what text an intention turns a document into, without touching any editor: the host's
- * whole document logic, kept free of VS Code so it is tested on its own. A document that does not
- * parse, or that the design model cannot hold without loss, is never written.
+ * whole document logic, kept free of VS Code so it is tested on its own. Only the JSON values the
+ * intention changes are rewritten; the rest of the file stays as the user laid it out. A document
+ * that does not parse, or that the design model cannot hold without loss, is never written.
  */
 export function planDocumentEdit(text: string, intention: EditIntention): DocumentEditPlan {
   const editable = editableDesign(text, 'Editing');
@@ -23,7 +28,17 @@ export function planDocumentEdit(text: string, intention: EditIntention): Docume
   const result = applyIntention(editable.design, intention);
   if (!result.ok) return { kind: 'refused', reason: result.reason };
   if (!result.changed) return { kind: 'unchanged' };
-  return replacementPlan(text, serializeDesign(result.design));
+  const { newText, edits } = editDesignText(text, editable.design, result.design);
+  if (newText === text) return { kind: 'unchanged' };
+  // Each located edit trimmed to what really differs, so cursors and folds around it stay put.
+  const changes = edits
+    .map((e) => {
+      const trimmed = minimalReplacement(text.slice(e.offset, e.offset + e.length), e.content);
+      return { start: e.offset + trimmed.start, end: e.offset + trimmed.end, text: trimmed.text };
+    })
+    .filter((c) => c.start !== c.end || c.text !== '')
+    .sort((a, b) => a.start - b.start);
+  return { kind: 'replace', newText, changes };
 }
 
 /**
@@ -46,5 +61,5 @@ export function editableDesign(text: string, action: string): { ok: true; design
 
 /** An edit that reproduces the current text (e.g. re-sent after an external change) writes nothing. */
 export function replacementPlan(text: string, newText: string): DocumentEditPlan {
-  return newText === text ? { kind: 'unchanged' } : { kind: 'replace', newText };
+  return newText === text ? { kind: 'unchanged' } : { kind: 'replace', newText, changes: [minimalReplacement(text, newText)] };
 }

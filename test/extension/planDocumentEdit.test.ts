@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseDesign } from '../../src/core/format/parseDesign';
-import { serializeDesign } from '../../src/core/format/serializeDesign';
 import { minimalReplacement } from '../../src/extension/minimalReplacement';
 import { planDocumentEdit } from '../../src/extension/planDocumentEdit';
 
 const mnist = readFileSync('examples/mnist-cnn.cnn.json', 'utf8');
 const applyReplacement = (text: string, r: { start: number; end: number; text: string }): string => text.slice(0, r.start) + r.text + text.slice(r.end);
+const applyChanges = (text: string, changes: { start: number; end: number; text: string }[]): string =>
+  [...changes].sort((a, b) => b.start - a.start).reduce((t, c) => applyReplacement(t, c), text);
 
 describe('planDocumentEdit (intention → document text)', () => {
   it('turns a parameter change into canonical text that changes one line', () => {
@@ -14,8 +15,8 @@ describe('planDocumentEdit (intention → document text)', () => {
     assert.equal(plan.kind, 'replace');
     if (plan.kind !== 'replace') return;
     assert.equal(parseDesign(plan.newText).design!.nodes.find((n) => n.id === 'conv1')!.params.strides, 2);
-    const change = minimalReplacement(mnist, plan.newText);
-    assert.equal(applyReplacement(mnist, change), plan.newText);
+    assert.equal(applyChanges(mnist, plan.changes), plan.newText);
+    assert.deepEqual(plan.changes, [{ start: mnist.indexOf(' }', mnist.indexOf('"kernelSize": 5')), end: mnist.indexOf(' }', mnist.indexOf('"kernelSize": 5')), text: ', "strides": 2' }]);
     const beforeLines = mnist.split('\n');
     const afterLines = plan.newText.split('\n');
     assert.equal(beforeLines.length, afterLines.length);
@@ -59,14 +60,19 @@ describe('planDocumentEdit (intention → document text)', () => {
     assert.match(plan.kind === 'replace' ? plan.newText : '', /"comment": "first layer"/);
   });
 
-  it('reformats a hand-written file into canonical form on its first edit, losing no content', () => {
-    const compact = JSON.stringify(JSON.parse(mnist));
+  it('keeps a hand-written compact file compact: an edit changes its one line, in its own key order', () => {
+    const reordered = JSON.parse(mnist) as Record<string, unknown>;
+    const compact = JSON.stringify({ training: reordered.training, ...reordered });
     const plan = planDocumentEdit(compact, { kind: 'rename', nodeId: 'conv1', name: 'First' });
     assert.equal(plan.kind, 'replace');
     if (plan.kind !== 'replace') return;
-    const expected = parseDesign(mnist).design!;
-    expected.nodes.find((n) => n.id === 'conv1')!.name = 'First';
-    assert.equal(plan.newText, serializeDesign(expected));
+    assert.equal(plan.newText.split('\n').length, 1);
+    assert.ok(plan.newText.startsWith('{"training":{'), 'the file\'s key order is kept');
+    assert.ok(plan.newText.includes('"id":"conv1","type":"Conv2D","name":"First","params"'));
+    assert.equal(applyChanges(compact, plan.changes), plan.newText);
+    assert.equal(plan.changes.length, 1, 'one insertion');
+    assert.equal(plan.changes[0].end - plan.changes[0].start, 0);
+    assert.equal(plan.changes[0].text.length, ',"name":"First"'.length);
   });
 });
 

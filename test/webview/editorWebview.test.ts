@@ -287,7 +287,7 @@ describe('graph editor webview in Chromium', function () {
     await editor.close();
   });
 
-  it("runs under the webview's Content-Security-Policy, form controls included, without a violation", async () => {
+  it("runs under the webview's Content-Security-Policy, form controls and the lazily loaded layout engine included, without a violation", async () => {
     let violations: () => Promise<string[]> = async () => [];
     const editor = await EditorPage.open(browser, example('mnist-cnn'), undefined, {
       url: cspHarnessUrl(),
@@ -308,6 +308,15 @@ describe('graph editor webview in Chromium', function () {
     await editor.field('quick-add-input').fill('dense');
     const cursor = await editor.page.getByTestId('budgets-toggle').evaluate((el) => getComputedStyle(el).cursor);
     assert.equal(cursor, 'pointer', 'the controls are styled (their adopted stylesheets apply)');
+    await editor.page.keyboard.press('Escape');
+    // The layout engine is a script of its own, fetched under the same policy when a layout first runs.
+    const engineLoaded = (): Promise<boolean> => editor.page.evaluate(() => window.cnnDesignerLayoutEngine !== undefined);
+    assert.equal(await engineLoaded(), false, 'not loaded with the editor');
+    const version = await editor.version();
+    await editor.page.getByTestId('toolbar-auto-layout').click();
+    await editor.waitForEditAfter(version);
+    assert.equal((await editor.edits()).at(-1)?.kind, 'move');
+    assert.equal(await engineLoaded(), true);
     assert.deepEqual(await violations(), []);
     await editor.close();
   });
@@ -350,7 +359,10 @@ describe('graph editor webview in Chromium', function () {
     assert.deepEqual((await editor.edits()).at(-1), { kind: 'rename', nodeId: 'conv1', newId: 'stem' });
     assert.equal(await editor.blockShape('stem'), '24×24×10');
     assert.equal(await editor.page.locator('[data-testid=edge-label][data-edge-id="input->stem"]').count(), 1);
-    await editor.page.waitForTimeout(200);
+    // A stale second rename would be sent when the field loses focus: a click elsewhere that posts a
+    // message of its own comes after it, so once that message is in, any stale rename is too.
+    await editor.page.getByTestId('toolbar-summary').click();
+    await editor.page.waitForFunction(() => window.harness.sent.some((m) => m.type === 'command' && m.command === 'showSummary'));
     assert.equal((await editor.edits()).filter((i) => i.kind === 'rename').length, 1, 'one rename, not a second stale one on blur');
     await editor.close();
   });

@@ -73,10 +73,12 @@ function inline(value: unknown): string {
 }
 
 /**
- * Two-space JSON in which containers of plain values that fit on a line stay on one line (params,
- * positions, shapes, edges), so that one edit changes one line of a git diff.
+ * Indented JSON (two spaces unless `unit` says otherwise) in which containers of plain values that
+ * fit on a line stay on one line (params, positions, shapes, edges), so that one edit changes one
+ * line of a git diff. `indent` is the indentation of the line the value starts on and `keyLength`
+ * what precedes the value on that line after it (e.g. `"params": `).
  */
-export function formatJson(value: unknown, indent = '', keyLength = 0): string {
+export function formatJson(value: unknown, indent = '', keyLength = 0, unit = '  '): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   const children: unknown[] = Array.isArray(value) ? value : Object.values(value);
   if (children.length === 0) return Array.isArray(value) ? '[]' : '{}';
@@ -84,11 +86,11 @@ export function formatJson(value: unknown, indent = '', keyLength = 0): string {
     const text = inline(value);
     if (indent.length + keyLength + text.length <= MAX_INLINE) return text;
   }
-  const inner = `${indent}  `;
-  if (Array.isArray(value)) return `[\n${value.map((v) => inner + formatJson(v, inner)).join(',\n')}\n${indent}]`;
+  const inner = indent + unit;
+  if (Array.isArray(value)) return `[\n${value.map((v) => inner + formatJson(v, inner, 0, unit)).join(',\n')}\n${indent}]`;
   const lines = Object.entries(value).map(([k, v]) => {
     const key = `${JSON.stringify(k)}: `;
-    return inner + key + formatJson(v, inner, key.length);
+    return inner + key + formatJson(v, inner, key.length, unit);
   });
   return `{\n${lines.join(',\n')}\n${indent}}`;
 }

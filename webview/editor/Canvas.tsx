@@ -1,0 +1,81 @@
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type EdgeChange, type NodeChange, type OnConnect, type Viewport } from '@xyflow/react';
+import { useCallback, type DragEvent, type RefObject } from 'react';
+import type { Position } from '../../src/core/design';
+import type { EditIntention } from '../../src/core/edit/editIntention';
+import { DEFAULT_BLOCK } from './hooks/useEditorCommands';
+import { LayerBlock, type LayerNode } from './LayerBlock';
+import { LAYER_DRAG_TYPE } from './Palette';
+import { ShapeEdge, type ShapeEdgeType } from './ShapeEdge';
+
+// Props handed to React Flow are module constants: a new object or array on every render would
+// make it update its store, and re-render every block, on each frame of a drag.
+const NODE_TYPES = { layer: LayerBlock };
+const EDGE_TYPES = { shape: ShapeEdge };
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+const PRO_OPTIONS = { hideAttribution: true };
+const minimapColor = (n: LayerNode): string => (n.data.status === 'error' ? 'var(--cnn-error)' : n.data.status === 'warning' ? 'var(--cnn-warning)' : 'var(--cnn-minimap-node)');
+
+interface CanvasProps {
+  canvasRef: RefObject<HTMLDivElement | null>;
+  nodes: LayerNode[];
+  edges: ShapeEdgeType[];
+  readOnly: boolean;
+  /** The viewport to start from (saved when the editor was last shown). */
+  defaultViewport: Viewport | undefined;
+  zoomedOut: boolean;
+  onNodesChange(changes: NodeChange<LayerNode>[]): void;
+  onEdgesChange(changes: EdgeChange<ShapeEdgeType>[]): void;
+  onMove(event: unknown, viewport: Viewport): void;
+  onMoveEnd(event: unknown, viewport: Viewport): void;
+  edit(intention: EditIntention): void;
+  /** A layer dropped from the palette, at its top-left corner. */
+  onDropLayer(layerType: string, at: Position): void;
+}
+
+/** The graph: blocks, shape-labelled connections, zoom controls and a minimap. */
+export function Canvas({ canvasRef, nodes, edges, readOnly, defaultViewport, zoomedOut, onNodesChange, onEdgesChange, onMove, onMoveEnd, edit, onDropLayer }: CanvasProps) {
+  const flow = useReactFlow<LayerNode, ShapeEdgeType>();
+  // `edit` is stable (useHostConnection), so these are too.
+  const onConnect: OnConnect = useCallback((c) => edit({ kind: 'connect', source: c.source, target: c.target }), [edit]);
+  const onNodeDragStop = useCallback(
+    (_: unknown, __: LayerNode, dragged: LayerNode[]) => edit({ kind: 'move', positions: Object.fromEntries(dragged.map((n) => [n.id, n.position])) }),
+    [edit],
+  );
+  const onDrop = (e: DragEvent<HTMLDivElement>): void => {
+    const layerType = e.dataTransfer.getData(LAYER_DRAG_TYPE);
+    if (!layerType) return;
+    e.preventDefault();
+    const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    onDropLayer(layerType, { x: p.x - DEFAULT_BLOCK.width / 2, y: p.y - 20 });
+  };
+  return (
+    <div className={`cnn-canvas${zoomedOut ? ' zoomed-out' : ''}`} ref={canvasRef} data-testid="canvas" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'copy'))} onDrop={onDrop}>
+      <ReactFlow<LayerNode, ShapeEdgeType>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        edgeTypes={EDGE_TYPES}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onNodeDragStop={onNodeDragStop}
+        onMove={onMove}
+        onMoveEnd={onMoveEnd}
+        defaultViewport={defaultViewport}
+        deleteKeyCode={null}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        minZoom={0.05}
+        maxZoom={2}
+        colorMode={document.body.classList.contains('vscode-light') || !document.body.className ? 'light' : 'dark'}
+        proOptions={PRO_OPTIONS}
+      >
+        <Background />
+        <Controls showInteractive={false} />
+        <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={minimapColor} />
+      </ReactFlow>
+    </div>
+  );
+}

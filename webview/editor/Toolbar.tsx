@@ -1,0 +1,50 @@
+import type { CanvasCommand } from '../../src/protocol/editorProtocol';
+import { VscodeButton, VscodeCheckbox, checkedOf } from './controls';
+import { postToHost } from './vscodeApi';
+
+interface ToolbarProps {
+  designName: string;
+  /** Whether the design can be trained (no errors). */
+  valid: boolean;
+  showEdgeShapes: boolean;
+  onShowEdgeShapes(show: boolean): void;
+  onQuickAdd(): void;
+  onCommand(command: CanvasCommand): void;
+}
+
+/** The bar above the canvas: adding, laying out and fitting, edge labels, exports, the summary and training. */
+export function Toolbar({ designName, valid, showEdgeShapes, onShowEdgeShapes, onQuickAdd, onCommand }: ToolbarProps) {
+  return (
+    <header className="cnn-toolbar" role="toolbar" aria-label="Editor actions">
+      <strong className="cnn-design-name" data-testid="design-name">
+        {designName}
+      </strong>
+      <VscodeButton className="cnn-button" data-testid="toolbar-quick-add" title="Add a layer (Ctrl+K)" onClick={onQuickAdd}>
+        Add layer
+      </VscodeButton>
+      <VscodeButton secondary className="cnn-button" data-testid="toolbar-auto-layout" onClick={() => onCommand('autoLayout')}>
+        Auto-layout
+      </VscodeButton>
+      <VscodeButton secondary className="cnn-button" data-testid="toolbar-fit-view" onClick={() => onCommand('fitView')}>
+        Fit view
+      </VscodeButton>
+      <VscodeCheckbox className="cnn-check" data-testid="toolbar-edge-shapes" label="Shapes on edges" checked={showEdgeShapes} onChange={(e) => onShowEdgeShapes(checkedOf(e))} />
+      <span className="cnn-spacer" />
+      <VscodeButton secondary className="cnn-button" data-testid="toolbar-export-svg" onClick={() => onCommand('exportSvg')}>
+        SVG
+      </VscodeButton>
+      <VscodeButton secondary className="cnn-button" data-testid="toolbar-export-png" onClick={() => onCommand('exportPng')}>
+        PNG
+      </VscodeButton>
+      <VscodeButton secondary className="cnn-button" data-testid="toolbar-summary" onClick={() => postToHost({ type: 'command', command: 'showSummary' })}>
+        Summary
+      </VscodeButton>
+      <VscodeButton secondary className="cnn-button" data-testid="toolbar-export-code" onClick={() => postToHost({ type: 'command', command: 'export' })}>
+        Export code
+      </VscodeButton>
+      <VscodeButton className="cnn-button" data-testid="toolbar-train" disabled={!valid} title={valid ? 'Train this design' : 'Fix the errors first'} onClick={() => valid && postToHost({ type: 'command', command: 'train' })}>
+        Train
+      </VscodeButton>
+    </header>
+  );
+}

@@ -1,0 +1,104 @@
+import { useEffect, useRef, useState } from 'react';
+import { analyzeDocument, type DocumentAnalysis } from '../../../src/core/analysis/analyzeDocument';
+import type { EditIntention } from '../../../src/core/edit/editIntention';
+import type { CanvasCommand, DiagramFormat, HostToWebviewMessage } from '../../../src/protocol/editorProtocol';
+import { newRequestId, onHostMessage, postToHost } from '../vscodeApi';
+
+/** The document as the host last sent it, analyzed once. */
+export interface LoadedDocument {
+  text: string;
+  version: number;
+  readOnly: boolean;
+  result: DocumentAnalysis;
+}
+
+export interface HostEvents {
+  /** A command from VS Code's menus or title bar (auto-layout, fit view...). */
+  onCanvasCommand(command: CanvasCommand): void;
+  /** The host did not apply an edit; `reason` says why when it told. */
+  onEditRefused(reason: string | undefined): void;
+  /** Something to tell the user (a read-only file). */
+  onNotice(message: string): void;
+}
+
+export interface HostConnection {
+  doc: LoadedDocument | undefined;
+  /** Asks the host to apply an intention; nothing is changed here (the host sends the new document). */
+  edit(intention: EditIntention): boolean;
+  /** Puts text on the system clipboard (through the host). */
+  writeClipboard(text: string): void;
+  /** The system clipboard's text, read by the host. */
+  readClipboard(): Promise<string>;
+  /** Saves a diagram where the user chooses; the path, or undefined when they cancelled. */
+  saveDiagram(format: DiagramFormat, data: string): Promise<string | undefined>;
+}
+
+type Reply = Extract<HostToWebviewMessage, { type: 'clipboardText' | 'diagramSaved' }>;
+
+/**
+ * The editor's side of the channel to the extension host: the document it receives, the
+ * intentions it sends, and the requests answered by a reply with the same id. The listener is
+ * registered once; it calls the latest `events`.
+ */
+export function useHostConnection(events: HostEvents): HostConnection {
+  const [doc, setDoc] = useState<LoadedDocument>();
+  const eventsRef = useRef(events);
+  eventsRef.current = events;
+  const pending = useRef(new Map<number, (reply: Reply) => void>());
+  const readOnly = useRef(false);
+  readOnly.current = doc?.readOnly ?? false;
+
+  useEffect(() => {
+    const stop = onHostMessage((message) => {
+      switch (message.type) {
+        case 'document':
+          setDoc((old) => (old && old.text === message.text ? old : { text: message.text, version: message.version, readOnly: message.readOnly, result: analyzeDocument(message.text) }));
+          return;
+        case 'editResult':
+          if (!message.applied) eventsRef.current.onEditRefused(message.reason);
+          return;
+        case 'canvasCommand':
+          eventsRef.current.onCanvasCommand(message.command);
+          return;
+        case 'clipboardText':
+        case 'diagramSaved': {
+          const resolve = pending.current.get(message.requestId);
+          pending.current.delete(message.requestId);
+          resolve?.(message);
+          return;
+        }
+      }
+    });
+    postToHost({ type: 'ready' });
+    return stop;
+  }, []);
+
+  const request = (send: (requestId: number) => void): Promise<Reply> =>
+    new Promise((resolve) => {
+      const requestId = newRequestId();
+      pending.current.set(requestId, resolve);
+      send(requestId);
+    });
+
+  // Stable functions: blocks and the inspector keep them across renders.
+  const [connection] = useState(() => ({
+    edit(intention: EditIntention): boolean {
+      if (readOnly.current) {
+        eventsRef.current.onNotice('This file is read-only.');
+        return false;
+      }
+      postToHost({ type: 'edit', requestId: newRequestId(), intention });
+      return true;
+    },
+    writeClipboard: (text: string): void => postToHost({ type: 'clipboardWrite', text }),
+    readClipboard: async (): Promise<string> => {
+      const reply = await request((requestId) => postToHost({ type: 'clipboardRead', requestId }));
+      return reply.type === 'clipboardText' ? reply.text : '';
+    },
+    saveDiagram: async (format: DiagramFormat, data: string): Promise<string | undefined> => {
+      const reply = await request((requestId) => postToHost({ type: 'saveDiagram', requestId, format, data }));
+      return reply.type === 'diagramSaved' ? reply.path : undefined;
+    },
+  }));
+  return { doc, ...connection };
+}
