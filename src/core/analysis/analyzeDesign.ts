@@ -1,4 +1,5 @@
 import type { Design, DesignEdge, Shape } from '../design';
+import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import { getLayerType, LAYER_TYPE_NAMES } from '../layers/layerCatalog';
 import type { AxisFormula } from '../layers/layerType';
 import { resolveParams } from '../layers/resolveParams';
@@ -89,6 +90,23 @@ export function analyzeDesign(design: Design): DesignAnalysis {
       });
     };
   };
+
+  // Ids reach generated code, weight names and messages: a stranger's id must not carry code.
+  const allIds = new Set(design.nodes.map((n) => n.id));
+  nodeIndex.forEach((index, id) => {
+    const problem = nodeIdProblem(id);
+    if (!problem) return;
+    const newId = safeNodeId(id, allIds);
+    allIds.add(newId);
+    push({
+      severity: 'error',
+      code: 'invalid-node-id',
+      nodeId: id,
+      path: ['nodes', index, 'id'],
+      message: `${problem} Ids name the layer in exported code and weight files.`,
+      fixes: [{ title: `Rename the layer to "${newId}"`, edit: { kind: 'renameNode', nodeId: id, newId } }],
+    });
+  });
 
   // Edges: keep those joining two known nodes, once each.
   const incoming = new Map<string, DesignEdge[]>();
