@@ -160,6 +160,8 @@ describe('import: what the designer cannot represent', () => {
     assert.deepEqual(design!.edges.map((e) => `${e.source}>${e.target}`), [`input>${ids[1]}`, `${ids[1]}>${ids[2]}`, `${ids[2]}>${ids[3]}`]);
     assert.equal(design!.name, 'evil import os; os.system("echo pwned") #');
     assert.equal(analyzeDesign(design!).valid, true);
+    const refused = importModelJson(JSON.stringify({ class_name: 'Sequential', config: { layers: [{ class_name: 'Evil\x1b[2K', config: { name: `e${payload}`, batch_input_shape: [null, 2] } }] } }));
+    assert.match(refused.problems[0].message, /^Layer 1 "e\\r\\nimport os; os.system\(\\"echo pwned\\"\)\\u2028#" \(Evil\\u001b\[2K\): /);
   });
 
   it('refuses text that is not a model', () => {

@@ -35,6 +35,12 @@ const plainName = (name: string): string =>
     .trim()
     .slice(0, 200);
 
+/** A stranger's name inside a message: control characters and line breaks escaped, so it cannot rewrite a terminal line. */
+const printable = (text: string): string =>
+  JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Keras / TF.js activation names the designer has, by their serialized name. */
@@ -166,7 +172,7 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
   /** Activation a following activation layer hands back to the layer before it. */
   const pendingActivation = new Map<string, { fn: string; into: string }>();
   const problem = (l: KerasLayer, message: string): void => {
-    problems.push({ position: l.position, layerName: l.name, className: l.className, message: `Layer ${l.position} "${l.name}" (${l.className}): ${message}` });
+    problems.push({ position: l.position, layerName: l.name, className: l.className, message: `Layer ${l.position} "${printable(l.name)}" (${printable(l.className)}): ${message}` });
   };
 
   // Padding layers fold into the convolution or pooling they feed.
