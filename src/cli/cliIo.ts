@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { analyzeDocument, type DocumentAnalysis } from '../core/analysis/analyzeDocument';
 
 /** A failure the CLI explains in one line and an exit code, never a stack trace. */
@@ -23,7 +24,7 @@ export function readDesignFile(file: string | undefined): DocumentAnalysis & { t
       code === 'ENOENT' ? `No such file: ${file}` : code === 'EISDIR' ? `${file} is a folder, not a design file` : `Cannot read ${file}: ${(err as Error).message}`,
     );
   }
-  return { ...analyzeDocument(text), text };
+  return { ...analyzeDocument(text, { machineMemoryBytes: totalmem() }), text };
 }
 
 /** Whether argv holds a flag, e.g. --json. */

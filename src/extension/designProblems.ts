@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../core/analysis/diagnostic';
 import { analyzeDocument } from '../core/analysis/analyzeDocument';
@@ -24,7 +25,7 @@ export class DesignProblems implements vscode.Disposable {
 
   update(document: vscode.TextDocument): void {
     if (!document.fileName.endsWith('.cnn.json')) return;
-    const { diagnostics } = analyzeDocument(document.getText());
+    const { diagnostics } = analyzeDocument(document.getText(), { machineMemoryBytes: totalmem() });
     this.collection.set(
       document.uri,
       diagnostics.map((d) => {

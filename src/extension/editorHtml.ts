@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+
 export interface EditorHtmlResources {
   /** The webview's `cspSource` (where local resources may be loaded from). */
   cspSource: string;
@@ -8,11 +10,14 @@ export interface EditorHtmlResources {
   title: string;
 }
 
-/** A nonce for the Content-Security-Policy: 32 random alphanumerics. */
-export function createNonce(random: () => number = Math.random): string {
+/**
+ * A nonce for the Content-Security-Policy: 32 random alphanumerics from the operating system's
+ * cryptographic generator, so that no page content can predict it (Math.random can be predicted).
+ */
+export function createNonce(): string {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   let out = '';
-  for (let i = 0; i < 32; i++) out += chars[Math.floor(random() * chars.length)];
+  for (let i = 0; i < 32; i++) out += chars[randomInt(chars.length)];
   return out;
 }
 

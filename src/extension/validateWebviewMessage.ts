@@ -1,6 +1,7 @@
 import type { FixEdit } from '../core/analysis/diagnostic';
 import type { Position } from '../core/design';
 import { parseFragment } from '../core/edit/designClipboard';
+import { nodeIdProblem } from '../core/format/nodeIdProblem';
 import type { EditIntention } from '../core/edit/editIntention';
 import { HOST_COMMANDS, type HostCommand, type WebviewToHostMessage } from '../protocol/editorProtocol';
 
@@ -19,6 +20,11 @@ const fail = (path: string, expected: string): never => {
 const object = (v: unknown, path: string): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : fail(path, 'an object'));
 const string = (v: unknown, path: string, max = MAX_STRING): string => (typeof v === 'string' && v.length <= max ? v : fail(path, `a string of at most ${max} characters`));
 const id = (v: unknown, path: string): string => (string(v, path, 200) !== '' ? (v as string) : fail(path, 'a non-empty id'));
+/** A new id the webview proposes: it must follow the node id rule (docs/format.md). */
+const newNodeId = (v: unknown, path: string): string => {
+  const problem = nodeIdProblem(string(v, path, 200));
+  return problem ? fail(path, `a valid layer id (${problem})`) : (v as string);
+};
 const finite = (v: unknown, path: string): number => (typeof v === 'number' && Number.isFinite(v) ? v : fail(path, 'a finite number'));
 const requestId = (v: unknown, path: string): number => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : fail(path, 'a non-negative integer'));
 const array = (v: unknown, path: string): unknown[] => (Array.isArray(v) && v.length <= MAX_ITEMS ? v : fail(path, `a list of at most ${MAX_ITEMS} items`));
@@ -65,8 +71,10 @@ function fixEdit(v: unknown, path: string): FixEdit {
       return { kind: 'removeEdge', ...edgeRef(o, path) };
     case 'removeNode':
       return { kind: 'removeNode', nodeId: id(o.nodeId, `${path}.nodeId`) };
+    case 'renameNode':
+      return { kind: 'renameNode', nodeId: id(o.nodeId, `${path}.nodeId`), newId: newNodeId(o.newId, `${path}.newId`) };
     default:
-      return fail(`${path}.kind`, 'setParams, insertLayer, removeEdge or removeNode');
+      return fail(`${path}.kind`, 'setParams, insertLayer, removeEdge, removeNode or renameNode');
   }
 }
 
@@ -102,7 +110,7 @@ export function validateIntention(v: unknown, path = 'intention'): EditIntention
     case 'rename': {
       const out: EditIntention = { kind: 'rename', nodeId: id(o.nodeId, `${path}.nodeId`) };
       if (o.name !== undefined) out.name = string(o.name, `${path}.name`, 200);
-      if (o.newId !== undefined) out.newId = string(o.newId, `${path}.newId`, 200);
+      if (o.newId !== undefined) out.newId = newNodeId(o.newId, `${path}.newId`);
       return out;
     }
     case 'paste': {

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerCustomLayers } from '../training/compile/customLayers';
+import { exitWithParent } from '../training/process/exitWithParent';
 import { fileSystemLoader } from '../training/trainer/fileSystemModelIo';
 import type { FeatureMapLayer } from '../protocol/trainingPanelProtocol';
 import type { FeatureMapsReply, FeatureMapsRequest } from './featureMapsProtocol';
@@ -74,4 +75,6 @@ process.once('message', (raw: unknown) => {
     (err: unknown) => reply({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
   );
 });
+// The host going away ends the process, even while a large model's prediction blocks the main thread.
 process.on('disconnect', () => process.exit(0));
+exitWithParent();

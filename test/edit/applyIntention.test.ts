@@ -113,7 +113,30 @@ describe('applyIntention', () => {
     assert.ok(!reId.edges.some((e) => e.source === 'conv1' || e.target === 'conv1'));
     assert.deepEqual(analyzeDesign(reId).totals, analyzeDesign(design).totals);
     assert.match(refusal(applyIntention(design, { kind: 'rename', nodeId: 'conv1', newId: 'conv2' })), /already/);
-    assert.match(refusal(applyIntention(design, { kind: 'rename', nodeId: 'conv1', newId: ' ' })), /non-empty/);
+    assert.match(refusal(applyIntention(design, { kind: 'rename', nodeId: 'conv1', newId: ' ' })), /layer id/);
+  });
+
+  it('refuses a new id outside the id rule (line breaks, quotes, control characters, a leading digit, too long)', () => {
+    const design = load('mnist-cnn');
+    for (const bad of ['a\nimport os', 'a\rb', 'a\u2028b', 'a"b', "a'b", 'a b', 'a\u0000', '1conv', '_conv', '', 'x'.repeat(65)]) {
+      assert.match(refusal(applyIntention(design, { kind: 'rename', nodeId: 'conv1', newId: bad })), /layer id/, JSON.stringify(bad));
+    }
+    assert.ok(applyIntention(design, { kind: 'rename', nodeId: 'conv1', newId: 'block1.conv-a' }).ok);
+  });
+
+  it('gives pasted nodes whose ids break the id rule valid, unique ids', () => {
+    const design = load('mnist-cnn');
+    const fragment = {
+      nodes: [
+        { id: 'a\nimport os', type: 'Activation', params: {} },
+        { id: 'a import os', type: 'Activation', params: {} },
+      ],
+      edges: [{ source: 'a\nimport os', target: 'a import os' }],
+    };
+    const result = applyIntention(design, { kind: 'paste', fragment, position: { x: 0, y: 0 } });
+    assert.ok(result.ok);
+    assert.deepEqual(result.createdIds, ['a_import_os', 'a_import_os_2']);
+    assert.ok(result.design.edges.some((e) => e.source === 'a_import_os' && e.target === 'a_import_os_2'));
   });
 
   it('pastes a copied fragment with fresh ids, its inner connections, and positions shifted to the drop point', () => {

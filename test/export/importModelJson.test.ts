@@ -139,6 +139,31 @@ describe('import: what the designer cannot represent', () => {
     assert.equal(analyzeDesign(design!).valid, true);
   });
 
+  it("gives a stranger's layer and model names valid, unique ids and a one-line name", () => {
+    const payload = '\r\nimport os; os.system("echo pwned")\u2028#';
+    const { design, problems } = importModelJson(
+      JSON.stringify({
+        class_name: 'Sequential',
+        config: {
+          name: `evil${payload}`,
+          layers: [
+            { class_name: 'Dense', config: { name: `d${payload}`, units: 4, activation: 'relu', batch_input_shape: [null, 8] } },
+            { class_name: 'Dense', config: { name: `d${payload.replace('#', '$')}`, units: 4, activation: 'relu' } },
+            { class_name: 'Dense', config: { name: '3rd', units: 2, activation: 'softmax' } },
+          ],
+        },
+      }),
+    );
+    assert.deepEqual(problems, []);
+    const ids = design!.nodes.map((n) => n.id);
+    assert.deepEqual(ids, ['input', 'd_import_os_os.system_echo_pwned_', 'd_import_os_os.system_echo_pwned_$'.replace('$', '_2'), 'n_3rd']);
+    assert.deepEqual(design!.edges.map((e) => `${e.source}>${e.target}`), [`input>${ids[1]}`, `${ids[1]}>${ids[2]}`, `${ids[2]}>${ids[3]}`]);
+    assert.equal(design!.name, 'evil import os; os.system("echo pwned") #');
+    assert.equal(analyzeDesign(design!).valid, true);
+    const refused = importModelJson(JSON.stringify({ class_name: 'Sequential', config: { layers: [{ class_name: 'Evil\x1b[2K', config: { name: `e${payload}`, batch_input_shape: [null, 2] } }] } }));
+    assert.match(refused.problems[0].message, /^Layer 1 "e\\r\\nimport os; os.system\(\\"echo pwned\\"\)\\u2028#" \(Evil\\u001b\[2K\): /);
+  });
+
   it('refuses text that is not a model', () => {
     assert.throws(() => importModelJson('{"nodes": '), /Not a model\.json/);
     assert.throws(() => importModelJson('{"modelTopology": {"class_name": "Model", "config": {}}}'), /config\.layers/);

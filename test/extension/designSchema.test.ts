@@ -35,6 +35,7 @@ describe('designSchema (JSON schema for hand editing)', () => {
     };
     const conv = (v: { nodes: { type: string; params: Record<string, unknown> }[] }) => v.nodes.find((n) => n.type === 'Conv2D')!;
     assert.ok(!validate(variant((v) => (conv(v).params.strides = 0))));
+    assert.ok(!validate(variant((v) => ((v.nodes[1] as { id?: string }).id = 'conv\rimport os'))), 'an id outside the id rule is flagged while typing');
     assert.ok(!validate(variant((v) => (conv(v).params.padding = 'full'))));
     assert.ok(!validate(variant((v) => (conv(v).params.kernelSize = [3, 3, 3]))));
     assert.ok(!validate(variant((v) => (conv(v).params.filter = 3))), 'misspelled parameter');

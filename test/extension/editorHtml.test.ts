@@ -30,4 +30,15 @@ describe('editorHtml (webview page and its Content-Security-Policy)', () => {
     assert.match(a, /^[A-Za-z0-9]{32}$/);
     assert.notEqual(a, b);
   });
+
+  it('draws the nonce from the cryptographic generator, not from the predictable Math.random', () => {
+    const original = Math.random;
+    Math.random = () => 0.5;
+    try {
+      const nonces = new Set(Array.from({ length: 20 }, () => createNonce()));
+      assert.equal(nonces.size, 20, 'nonces stay unpredictable when Math.random is constant');
+    } finally {
+      Math.random = original;
+    }
+  });
 });

@@ -45,9 +45,26 @@ describe('validateWebviewMessage (untrusted webview input)', () => {
     rejects({ type: 'edit', requestId: 1, intention: { kind: 'applyFix', edit: { kind: 'rm -rf' } } }, /edit.kind/);
     rejects({ type: 'command', command: 'deleteWorkspace' }, /command/);
     rejects({ type: 'saveDiagram', requestId: 1, format: 'exe', data: '' }, /format/);
+    rejects({ type: 'edit', requestId: 1, intention: { kind: 'rename', nodeId: 'a', newId: 'b\rimport os' } }, /intention.newId must be a valid layer id/);
+    rejects({ type: 'edit', requestId: 1, intention: { kind: 'rename', nodeId: 'a', newId: 'b\u2028c' } }, /intention.newId/);
+    rejects({ type: 'edit', requestId: 1, intention: { kind: 'applyFix', edit: { kind: 'renameNode', nodeId: 'a', newId: '"' } } }, /edit.newId/);
+    rejects({ type: 'notify', severity: 'warning', message: 'x'.repeat(10_001) }, /message/);
+    rejects({ type: 'edit', requestId: 2 ** 60, intention: { kind: 'connect', source: 'a', target: 'b' } }, /requestId/);
     let deep: unknown = 1;
     for (let i = 0; i < 12; i++) deep = [deep];
     rejects({ type: 'edit', requestId: 1, intention: { kind: 'setParams', nodeId: 'a', params: { deep } } }, /nested/);
+  });
+
+  it('keeps "__proto__" as a plain key: no message can reach an object\'s prototype', () => {
+    const message = JSON.parse('{"type":"edit","requestId":1,"intention":{"kind":"move","positions":{"__proto__":{"x":1,"y":2}}}}');
+    const checked = validateWebviewMessage(message);
+    assert.ok(checked.type === 'edit' && checked.intention.kind === 'move');
+    assert.deepEqual(Object.keys(checked.intention.positions), ['__proto__']);
+    assert.equal(Object.getPrototypeOf(checked.intention.positions), Object.prototype);
+    const params = validateWebviewMessage(JSON.parse('{"type":"edit","requestId":1,"intention":{"kind":"setParams","nodeId":"a","params":{"__proto__":{"polluted":1}}}}'));
+    assert.ok(params.type === 'edit' && params.intention.kind === 'setParams');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal((params.intention.params as Record<string, unknown>).polluted, undefined);
   });
 
   it('never lets anything but InvalidMessageError escape, whatever it is given', () => {

@@ -4,6 +4,7 @@ import type { Diagnostic, FixEdit } from '../../src/core/analysis/diagnostic';
 import type { Design, DesignNode } from '../../src/core/design';
 import { applyIntention } from '../../src/core/edit/applyIntention';
 import type { EditIntention } from '../../src/core/edit/editIntention';
+import { nodeIdProblem } from '../../src/core/format/nodeIdProblem';
 import { getLayerType } from '../../src/core/layers/layerCatalog';
 import type { ParamSpec } from '../../src/core/layers/layerType';
 import { formatCount, formatShape } from '../../src/core/summary/formatNumber';
@@ -141,8 +142,13 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
           value={id}
           onInput={(e) => setId(textOf(e))}
           onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
-          onBlur={() => id !== node.id && id.trim() !== '' && onEdit({ kind: 'rename', nodeId: node.id, newId: id })}
+          onBlur={() => id !== node.id && !nodeIdProblem(id) && onEdit({ kind: 'rename', nodeId: node.id, newId: id })}
         />
+        {id !== node.id && nodeIdProblem(id) && (
+          <p className="cnn-muted" role="alert" data-testid="inspector-id-problem">
+            {nodeIdProblem(id)}
+          </p>
+        )}
       </div>
       <div className="cnn-field">
         <label htmlFor="cnn-field-name">Name</label>

@@ -1,7 +1,9 @@
 import type { Design, DesignEdge, Shape } from '../design';
+import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import { getLayerType, LAYER_TYPE_NAMES } from '../layers/layerCatalog';
 import type { AxisFormula } from '../layers/layerType';
 import { resolveParams } from '../layers/resolveParams';
+import { formatBytes, formatCount } from '../summary/formatNumber';
 import type { Diagnostic, DiagnosticInput, Severity } from './diagnostic';
 
 export interface NodeAnalysis {
@@ -54,6 +56,17 @@ export interface DesignAnalysis {
   valid: boolean;
 }
 
+export interface AnalysisOptions {
+  /** Memory of the machine that trains, in bytes: the host and the CLI pass os.totalmem(). */
+  machineMemoryBytes?: number;
+}
+
+/** The memory assumed where the machine's is not known (the webview): a common laptop's. */
+export const DEFAULT_MACHINE_MEMORY_BYTES = 16 * 1024 ** 3;
+
+/** Float32 copies of every parameter while training with Adam: weights, gradients and two moments. */
+const TRAINING_COPIES = 4;
+
 const SEVERITY_RANK: Record<'ok' | Severity, number> = { ok: 0, info: 1, warning: 2, error: 3 };
 
 /**
@@ -61,7 +74,7 @@ const SEVERITY_RANK: Record<'ok' | Severity, number> = { ok: 0, info: 1, warning
  * receptive fields and diagnostics with fixes. Works on any design, valid or not, without
  * throwing; runs on every keystroke, so it is linear in nodes and edges.
  */
-export function analyzeDesign(design: Design): DesignAnalysis {
+export function analyzeDesign(design: Design, options: AnalysisOptions = {}): DesignAnalysis {
   const diagnostics: Diagnostic[] = [];
   const nodeIndex = new Map<string, number>();
   design.nodes.forEach((n, i) => {
@@ -89,6 +102,23 @@ export function analyzeDesign(design: Design): DesignAnalysis {
       });
     };
   };
+
+  // Ids reach generated code, weight names and messages: a stranger's id must not carry code.
+  const allIds = new Set(design.nodes.map((n) => n.id));
+  nodeIndex.forEach((index, id) => {
+    const problem = nodeIdProblem(id);
+    if (!problem) return;
+    const newId = safeNodeId(id, allIds);
+    allIds.add(newId);
+    push({
+      severity: 'error',
+      code: 'invalid-node-id',
+      nodeId: id,
+      path: ['nodes', index, 'id'],
+      message: `${problem} Ids name the layer in exported code and weight files.`,
+      fixes: [{ title: `Rename the layer to "${newId}"`, edit: { kind: 'renameNode', nodeId: id, newId } }],
+    });
+  });
 
   // Edges: keep those joining two known nodes, once each.
   const incoming = new Map<string, DesignEdge[]>();
@@ -313,6 +343,19 @@ export function analyzeDesign(design: Design): DesignAnalysis {
     }
   }
   totals.weightBytes = 4 * totals.params;
+  // A stranger's design can ask for terabytes; say so before anything tries to allocate them.
+  const memory = options.machineMemoryBytes ?? DEFAULT_MACHINE_MEMORY_BYTES;
+  if (TRAINING_COPIES * totals.weightBytes > memory) {
+    const biggest = order.reduce((a, b) => (nodes[b].params > nodes[a].params ? b : a), order[0]);
+    push({
+      severity: 'warning',
+      code: 'parameter-memory',
+      nodeId: biggest,
+      path: ['nodes', nodeIndex.get(biggest)!],
+      message: `The parameters need ${formatBytes(totals.weightBytes)} in float32, and about ${formatBytes(TRAINING_COPIES * totals.weightBytes)} to train (weights, gradients and Adam's two moments): more than this machine's ${formatBytes(memory)} of memory. The largest layer is "${biggest}" with ${formatCount(nodes[biggest].params)} parameters.`,
+      fixes: [],
+    });
+  }
   totals.outputShapes = outputIds.map((id) => nodes[id].outputShape).filter((s): s is Shape => !!s);
   return { order, nodes, totals, diagnostics, inputIds, outputIds, valid: !diagnostics.some((d) => d.severity === 'error') };
 }

@@ -1,6 +1,6 @@
 import { parseDesign, type ParsedDesign } from '../format/parseDesign';
 import { EMPTY_SPANS, jsonPathKey } from '../format/parseJsonWithLocations';
-import { analyzeDesign, type DesignAnalysis } from './analyzeDesign';
+import { analyzeDesign, type AnalysisOptions, type DesignAnalysis } from './analyzeDesign';
 import type { Diagnostic } from './diagnostic';
 
 export interface DocumentAnalysis {
@@ -15,13 +15,13 @@ export interface DocumentAnalysis {
 
 /**
  * Parses and analyzes `.cnn.json` text in one step, for the editor, the Problems panel and the
- * CLI. Never throws: an unexpected failure is itself reported as a diagnostic.
+ * CLI (which pass the machine's memory in `options`). Never throws: an unexpected failure is itself reported as a diagnostic.
  */
-export function analyzeDocument(text: string): DocumentAnalysis {
+export function analyzeDocument(text: string, options: AnalysisOptions = {}): DocumentAnalysis {
   let parsed: ParsedDesign = { diagnostics: [], lossless: false, spans: EMPTY_SPANS };
   try {
     parsed = parseDesign(text);
-    const analysis = parsed.design ? analyzeDesign(parsed.design) : undefined;
+    const analysis = parsed.design ? analyzeDesign(parsed.design, options) : undefined;
     const diagnostics = [...parsed.diagnostics, ...(analysis?.diagnostics ?? [])];
     for (const d of diagnostics) {
       if (d.line === undefined && d.path) {

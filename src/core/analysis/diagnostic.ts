@@ -7,7 +7,8 @@ export type FixEdit =
   | { kind: 'setParams'; nodeId: string; params: Record<string, unknown> }
   | { kind: 'insertLayer'; source: string; target: string; layer: { type: string; params: Record<string, unknown> } }
   | { kind: 'removeEdge'; source: string; target: string }
-  | { kind: 'removeNode'; nodeId: string };
+  | { kind: 'removeNode'; nodeId: string }
+  | { kind: 'renameNode'; nodeId: string; newId: string };
 
 export interface SuggestedFix {
   /** What the fix does, in words, e.g. "Use padding 1 (output 3×3)". */

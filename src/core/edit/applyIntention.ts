@@ -1,5 +1,6 @@
 import type { FixEdit } from '../analysis/diagnostic';
 import type { Design, DesignEdge, DesignNode, Position } from '../design';
+import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import { getLayerType } from '../layers/layerCatalog';
 import { defaultParams } from './defaultParams';
 import type { EditIntention } from './editIntention';
@@ -102,7 +103,8 @@ export function applyIntention(design: Design, intention: EditIntention): Intent
       const { nodeId, name, newId } = intention;
       if (!ids.has(nodeId)) return fail(missing(nodeId));
       if (newId !== undefined && newId !== nodeId) {
-        if (newId.trim() === '' || newId !== newId.trim()) return fail('An id must be a non-empty name without surrounding spaces.');
+        const problem = nodeIdProblem(newId);
+        if (problem) return fail(problem);
         if (ids.has(newId)) return fail(`Another layer already has the id "${newId}".`);
       }
       const finalId = newId ?? nodeId;
@@ -124,7 +126,9 @@ export function applyIntention(design: Design, intention: EditIntention): Intent
       const taken = new Set(ids);
       const rename = new Map<string, string>();
       for (const n of fragment.nodes) {
-        const id = taken.has(n.id) ? uniqueNodeId(n.id, taken, 'copy') : n.id;
+        const copyId = taken.has(n.id) ? uniqueNodeId(n.id, taken, 'copy') : n.id;
+        // A pasted fragment is untrusted text: its ids follow the id rule like any other.
+        const id = nodeIdProblem(copyId) ? safeNodeId(copyId, taken) : copyId;
         taken.add(id);
         rename.set(n.id, id);
       }
@@ -153,6 +157,8 @@ function applyFix(design: Design, edit: FixEdit): IntentionResult {
       return applyIntention(design, { kind: 'disconnect', source: edit.source, target: edit.target });
     case 'removeNode':
       return applyIntention(design, { kind: 'delete', nodeIds: [edit.nodeId], edges: [] });
+    case 'renameNode':
+      return applyIntention(design, { kind: 'rename', nodeId: edit.nodeId, newId: edit.newId });
     case 'insertLayer': {
       const { source, target, layer } = edit;
       const type = getLayerType(layer.type);

@@ -1,5 +1,6 @@
 import { analyzeDesign, type DesignAnalysis } from '../analysis/analyzeDesign';
 import type { Design, DesignNode, Shape } from '../design';
+import { nodeIdProblem } from '../format/nodeIdProblem';
 import { getLayerType } from '../layers/layerCatalog';
 import type { LayerType } from '../layers/layerType';
 import { identifierNames } from './identifierNames';
@@ -56,7 +57,8 @@ export function compileGraph(design: Design): CompiledGraph {
   const analysis = analyzeDesign(design);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
-    const listed = errors.slice(0, 5).map((d) => `${d.nodeId ? `${d.nodeId}: ` : ''}${d.message}`);
+    // An id outside the id rule is quoted (escaped) by its own message; it is not printed raw.
+    const listed = errors.slice(0, 5).map((d) => `${d.nodeId && !nodeIdProblem(d.nodeId) ? `${d.nodeId}: ` : ''}${d.message}`);
     throw new Error(
       `Cannot export "${design.name}": the design has ${errors.length} error${errors.length > 1 ? 's' : ''}. ${listed.join(' ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}`,
     );

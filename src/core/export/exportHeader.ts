@@ -17,8 +17,7 @@ export function exportHeader(graph: CompiledGraph, target: string, layout: (shap
     `Output${t.outputShapes.length > 1 ? 's' : ''}: ${t.outputShapes.map((s) => `[${s.join(', ')}]`).join(', ')} (channels last).`,
     `Parameters: ${thousands(t.trainableParams)} trainable + ${thousands(t.nonTrainableParams)} non-trainable = ${thousands(t.params)}.`,
   ];
-  // A multi-line description must not leave the comment.
-  return lines.flatMap((line) => line.split(/\r?\n/));
+  return lines;
 }
 
 /** The design name as Keras and TF.js accept a model name (no spaces or slashes). */

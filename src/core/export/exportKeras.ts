@@ -2,7 +2,7 @@ import { pyNumber } from '../layers/pytorchCode';
 import type { CompiledGraph, CompiledLayer } from './compileGraph';
 import { PY_CUSTOM_LAYERS } from './customLayerCode';
 import { exportHeader, modelName } from './exportHeader';
-import { pyDocText } from './exportPyTorch';
+import { pyCommentLines, pyDocstringText, pyString } from './pythonSource';
 
 /** A JSON-like value as a Python literal: lists become tuples, as Keras writes window sizes. */
 export function pyValue(value: unknown): string {
@@ -10,9 +10,9 @@ export function pyValue(value: unknown): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number') return value === -Infinity ? 'float("-inf")' : pyNumber(value);
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return pyString(value);
   if (Array.isArray(value)) return `(${value.map(pyValue).join(', ')}${value.length === 1 ? ',' : ''})`;
-  return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${pyValue(v)}`).join(', ')}}`;
+  return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pyString(k)}: ${pyValue(v)}`).join(', ')}}`;
 }
 
 /** TF.js' camelCase config key as Keras' snake_case argument: kernelSize → kernel_size. */
@@ -47,7 +47,7 @@ function layerCall(layer: CompiledLayer): string {
   const args = Object.entries(layer.config)
     .filter(([k, v]) => !isDefault(layer.className, snakeCase(k), v, layer.config))
     .map(([k, v]) => `${snakeCase(k)}=${pyValue(v)}`);
-  args.push(`name=${JSON.stringify(layer.name)}`);
+  args.push(`name=${pyString(layer.name)}`);
   return `${PY_CUSTOM_LAYERS[layer.className] ? '' : 'layers.'}${layer.className}(${args.join(', ')})`;
 }
 
@@ -59,18 +59,18 @@ const inputShape = (layer: CompiledLayer): number[] => (layer.config.batchInputS
  */
 export function exportKeras(graph: CompiledGraph): string {
   const custom = [...new Set(graph.layers.map((l) => l.className))].filter((c) => PY_CUSTOM_LAYERS[c]);
-  const name = JSON.stringify(modelName(graph.design.name));
+  const name = pyString(modelName(graph.design.name));
   const body: string[] = [];
   if (graph.isChain) {
     body.push('    return keras.Sequential(', '        [');
     for (const layer of graph.layers) {
-      body.push(layer.className === 'InputLayer' ? `            keras.Input(shape=${pyValue(inputShape(layer))}, name=${JSON.stringify(layer.name)}),` : `            ${layerCall(layer)},`);
+      body.push(layer.className === 'InputLayer' ? `            keras.Input(shape=${pyValue(inputShape(layer))}, name=${pyString(layer.name)}),` : `            ${layerCall(layer)},`);
     }
     body.push('        ],', `        name=${name},`, '    )');
   } else {
     for (const layer of graph.layers) {
       if (layer.className === 'InputLayer') {
-        body.push(`    ${layer.name} = keras.Input(shape=${pyValue(inputShape(layer))}, name=${JSON.stringify(layer.name)})`);
+        body.push(`    ${layer.name} = keras.Input(shape=${pyValue(inputShape(layer))}, name=${pyString(layer.name)})`);
         continue;
       }
       const input = layer.inbound.length === 1 ? layer.inbound[0] : `[${layer.inbound.join(', ')}]`;
@@ -80,7 +80,7 @@ export function exportKeras(graph: CompiledGraph): string {
     const outputs = graph.outputIds.map((id) => graph.outputLayer.get(id)!);
     body.push(`    return keras.Model(inputs=[${inputs.join(', ')}], outputs=${outputs.length === 1 ? outputs[0] : `[${outputs.join(', ')}]`}, name=${name})`);
   }
-  const header = exportHeader(graph, 'tf.keras model', (shape) => `the model takes (batch, ${shape.join(', ')})`).map((l) => `# ${l}`);
+  const header = exportHeader(graph, 'tf.keras model', (shape) => `the model takes (batch, ${shape.join(', ')})`).flatMap(pyCommentLines).map((l) => `# ${l}`);
   return [
     ...header,
     'import tensorflow as tf',
@@ -90,7 +90,7 @@ export function exportKeras(graph: CompiledGraph): string {
     '',
     ...custom.flatMap((c) => [PY_CUSTOM_LAYERS[c], '', '']),
     'def build_model():',
-    `    """Builds ${pyDocText(graph.design.name)} with fresh weights."""`,
+    `    """Builds ${pyDocstringText(graph.design.name)} with fresh weights."""`,
     ...body,
     '',
     '',

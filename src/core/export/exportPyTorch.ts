@@ -1,6 +1,7 @@
 import type { CompiledGraph } from './compileGraph';
 import { exportHeader } from './exportHeader';
 import { className } from './identifierNames';
+import { pyCommentLines, pyCommentText, pyDocstringText } from './pythonSource';
 
 /** The Python variable holding each node's output in `forward`: node names, with `x` for a lone input. */
 export function pytorchVariables(graph: CompiledGraph): Map<string, string> {
@@ -14,9 +15,6 @@ export function pytorchVariables(graph: CompiledGraph): Map<string, string> {
 export function channelsFirst(shape: number[]): number[] {
   return shape.length === 1 ? [...shape] : [shape[shape.length - 1], ...shape.slice(0, -1)];
 }
-
-/** Text safe inside a Python triple-quoted docstring. */
-export const pyDocText = (text: string): string => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
 const pyTuple = (values: number[]): string => `(${values.join(', ')}${values.length === 1 ? ',' : ''})`;
 
@@ -55,11 +53,11 @@ export function exportPyTorch(graph: CompiledGraph): string {
     const code = c.layer.toPyTorch(c.params, c.inputShapes, ctx);
     for (const m of code.modules) init.push(`        self.${c.name}${m.suffix} = ${m.init}`);
     if (c.node.type === 'Input') continue;
-    if (code.comment) forward.push(`        # ${c.node.id}: ${code.comment}`);
+    if (code.comment) forward.push(`        # ${pyCommentText(`${c.node.id}: ${code.comment}`)}`);
     forward.push(`        ${vars.get(c.node.id)} = ${code.forward}`);
   }
   const outputs = graph.outputIds.map((id) => vars.get(id)!);
-  const header = exportHeader(graph, 'PyTorch nn.Module', (shape) => `this module takes (N, ${channelsFirst(shape).join(', ')})`).map((l) => `# ${l}`);
+  const header = exportHeader(graph, 'PyTorch nn.Module', (shape) => `this module takes (N, ${channelsFirst(shape).join(', ')})`).flatMap(pyCommentLines).map((l) => `# ${l}`);
   const inputShapes = inputs.map((c) => pyTuple(channelsFirst(c.outputShape)));
   const demoInputs = inputs.map((_, i) => `torch.randn(2, *INPUT_SHAPES[${i}])`).join(', ');
   return [
@@ -76,7 +74,7 @@ export function exportPyTorch(graph: CompiledGraph): string {
     '',
     '',
     `class ${cls}(nn.Module):`,
-    `    """${pyDocText(graph.design.description ?? graph.design.name)}"""`,
+    `    """${pyDocstringText(graph.design.description ?? graph.design.name)}"""`,
     '',
     '    def __init__(self):',
     '        super().__init__()',

@@ -2,6 +2,7 @@ import type { CompiledGraph, CompiledLayer } from './compileGraph';
 import { JS_CUSTOM_LAYERS } from './customLayerCode';
 import { exportHeader } from './exportHeader';
 import { isDefault, snakeCase } from './exportKeras';
+import { jsBlockCommentText, jsCommentLines, jsString } from './javascriptSource';
 
 /** TF.js' factory for each Keras class the catalog uses (`tf.layers.<factory>`). */
 const FACTORIES: Record<string, string> = {
@@ -28,10 +29,10 @@ const FACTORIES: Record<string, string> = {
 export function jsValue(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(jsValue).join(', ')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${jsValue(v)}`);
+    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : jsString(k)}: ${jsValue(v)}`);
     return `{ ${entries.join(', ')} }`;
   }
-  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (typeof value === 'string') return jsString(value);
   return String(value);
 }
 
@@ -56,7 +57,7 @@ export function exportTfjs(graph: CompiledGraph): string {
   for (const layer of graph.layers) {
     if (layer.className === 'InputLayer') {
       const shape = (layer.config.batchInputShape as (number | null)[]).slice(1);
-      body.push(`  const ${layer.name} = tf.input({ shape: ${jsValue(shape)}, name: '${layer.name}' });`);
+      body.push(`  const ${layer.name} = tf.input({ shape: ${jsValue(shape)}, name: ${jsString(layer.name)} });`);
       continue;
     }
     const input = layer.inbound.length === 1 ? layer.inbound[0] : `[${layer.inbound.join(', ')}]`;
@@ -64,14 +65,14 @@ export function exportTfjs(graph: CompiledGraph): string {
   }
   const inputs = graph.inputIds.map((id) => graph.outputLayer.get(id)!);
   const outputs = graph.outputIds.map((id) => graph.outputLayer.get(id)!);
-  const header = exportHeader(graph, 'TF.js tf.LayersModel', (shape) => `the model takes [batch, ${shape.join(', ')}]`).map((l) => `// ${l}`);
+  const header = exportHeader(graph, 'TF.js tf.LayersModel', (shape) => `the model takes [batch, ${shape.join(', ')}]`).flatMap(jsCommentLines).map((l) => `// ${l}`);
   return [
     ...header,
     `'use strict';`,
     `const tf = require('@tensorflow/tfjs');`,
     '',
     ...custom.flatMap((c) => [JS_CUSTOM_LAYERS[c], '']),
-    `/** Builds ${graph.design.name.replace(/\*\//g, '* /').replace(/\r?\n/g, ' ')} with fresh weights. */`,
+    `/** Builds ${jsBlockCommentText(graph.design.name)} with fresh weights. */`,
     'function buildModel() {',
     ...body,
     `  return tf.model({ inputs: [${inputs.join(', ')}], outputs: ${outputs.length === 1 ? outputs[0] : `[${outputs.join(', ')}]`}, name: ${jsValue(graph.design.name)} });`,

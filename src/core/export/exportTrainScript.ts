@@ -2,6 +2,7 @@ import type { TrainingSettings } from '../design';
 import type { CompiledGraph } from './compileGraph';
 import { pyValue } from './exportKeras';
 import { className } from './identifierNames';
+import { pyCommentText, pyString } from './pythonSource';
 
 /** Per-channel mean and standard deviation of the datasets torchvision ships, for `standardize`. */
 const STATS: Record<string, [number[], number[]]> = {
@@ -55,8 +56,8 @@ export function exportTrainScript(graph: CompiledGraph, modelModule: string): st
   ];
   // Floats are written as floats, so that their command-line flags parse "0.9" (argparse uses the default's type).
   const FLOATS = new Set(['learning_rate', 'momentum', 'decay_rate', 'decay_steps', 'weight_decay', 'validation_split', 'translate']);
-  const settingsLines = settings.map(([k, v]) => `    ${JSON.stringify(k)}: ${FLOATS.has(k) && Number.isInteger(v) ? `${String(v)}.0` : pyValue(v)},`);
-  return `# Trains ${graph.design.name} (exported by CNN Designer) with the design's training settings.
+  const settingsLines = settings.map(([k, v]) => `    ${pyString(k)}: ${FLOATS.has(k) && Number.isInteger(v) ? `${String(v)}.0` : pyValue(v)},`);
+  return `# Trains ${pyCommentText(graph.design.name)} (exported by CNN Designer) with the design's training settings.
 #   one GPU or CPU:        python train.py
 #   several processes:     torchrun --nproc_per_node=N train.py   (DistributedDataParallel; nccl on GPUs, gloo on CPUs)
 #   several machines:      torchrun --nnodes=M --nproc_per_node=N --rdzv_endpoint=HOST:PORT train.py

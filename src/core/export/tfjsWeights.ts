@@ -8,13 +8,15 @@ interface WeightsManifestGroup {
 /**
  * The weights of a saved TF.js model (`model.json` and its `.bin` shards, as `model.save()` writes
  * them) as named float32 tensors. `readShard` reads a path of the manifest (relative to the
- * model.json). Throws on what it cannot decode (quantized or non-float32 weights, short shards).
+ * model.json; the caller checks it stays inside the model folder). Throws on what it cannot decode (quantized or non-float32 weights, short shards).
  */
 export function readTfjsWeights(modelJson: unknown, readShard: (path: string) => Uint8Array): NamedTensor[] {
   const manifest = (modelJson as { weightsManifest?: WeightsManifestGroup[] } | null)?.weightsManifest;
   if (!Array.isArray(manifest)) throw new Error('The model.json has no weightsManifest: it holds no weights.');
   const tensors: NamedTensor[] = [];
   for (const group of manifest) {
+    if (!Array.isArray(group?.paths) || !group.paths.every((p) => typeof p === 'string')) throw new Error('A weightsManifest group needs "paths", a list of weight file names.');
+    if (!Array.isArray(group.weights)) throw new Error('A weightsManifest group needs "weights", a list of weight specifications.');
     const shards = group.paths.map((p) => readShard(p));
     const bytes = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
     let at = 0;

@@ -1,6 +1,7 @@
 import { DESIGN_FORMAT, DESIGN_VERSION } from '../design';
 import { LAYER_CATALOG } from '../layers/layerCatalog';
 import type { ParamSpec } from '../layers/layerType';
+import { NODE_ID_PATTERN } from './nodeIdProblem';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -71,7 +72,7 @@ export function designSchema(): JsonSchema {
           type: 'object',
           required: ['id', 'type'],
           properties: {
-            id: { type: 'string', minLength: 1, description: 'Unique id; edges refer to it.' },
+            id: { type: 'string', pattern: NODE_ID_PATTERN.source, description: 'Unique id; edges refer to it. A letter, then up to 63 letters, digits, "_", "." or "-".' },
             type: { enum: LAYER_CATALOG.map((l) => l.type), description: 'Layer type.', markdownEnumDescriptions: LAYER_CATALOG.map((l) => `**${l.label}**: ${l.description}`) },
             name: { type: 'string', description: 'Display name; the id is shown when absent.' },
             params: { type: 'object' },

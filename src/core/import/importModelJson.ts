@@ -1,4 +1,5 @@
 import { DESIGN_FORMAT, DESIGN_VERSION, type Design, type DesignEdge, type DesignNode } from '../design';
+import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import { KERAS_ACTIVATIONS, LEAKY_RELU_SLOPE } from '../layers/commonParams';
 
 /** A layer the designer cannot represent, with where it sits in the file. */
@@ -26,6 +27,19 @@ interface KerasLayer {
   config: Json;
   inbound: string[];
 }
+
+/** A model name as one line of plain text: control characters and line breaks become spaces. */
+const plainName = (name: string): string =>
+  name
+    .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, ' ')
+    .trim()
+    .slice(0, 200);
+
+/** A stranger's name inside a message: control characters and line breaks escaped, so it cannot rewrite a terminal line. */
+const printable = (text: string): string =>
+  JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -158,7 +172,7 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
   /** Activation a following activation layer hands back to the layer before it. */
   const pendingActivation = new Map<string, { fn: string; into: string }>();
   const problem = (l: KerasLayer, message: string): void => {
-    problems.push({ position: l.position, layerName: l.name, className: l.className, message: `Layer ${l.position} "${l.name}" (${l.className}): ${message}` });
+    problems.push({ position: l.position, layerName: l.name, className: l.className, message: `Layer ${l.position} "${printable(l.name)}" (${printable(l.className)}): ${message}` });
   };
 
   // Padding layers fold into the convolution or pooling they feed.
@@ -217,8 +231,21 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
     }
   }
   if (problems.length) return { problems: problems.sort((a, b) => a.position - b.position) };
+  // A stranger's model.json names its layers freely; the design's ids follow the id rule.
+  const taken = new Set(nodes.map((n) => n.id).filter((id) => !nodeIdProblem(id)));
+  const validId = new Map<string, string>();
+  for (const n of nodes) {
+    const id = nodeIdProblem(n.id) ? safeNodeId(n.id, taken) : n.id;
+    taken.add(id);
+    validId.set(n.id, id);
+    n.id = id;
+  }
+  for (const e of edges) {
+    e.source = validId.get(e.source) ?? e.source;
+    e.target = validId.get(e.target) ?? e.target;
+  }
   return {
-    design: { format: DESIGN_FORMAT, version: DESIGN_VERSION, name: name ?? fallbackName, nodes, edges, training: {} },
+    design: { format: DESIGN_FORMAT, version: DESIGN_VERSION, name: plainName(name ?? '') || fallbackName, nodes, edges, training: {} },
     problems,
   };
 }

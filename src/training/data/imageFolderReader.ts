@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { extname, isAbsolute, join, relative, sep } from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { makeImageDataset, type ImageDataset, type ImageSet } from './imageDataset';
@@ -14,10 +14,21 @@ export interface RgbaImage {
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
+/**
+ * The most pixels an image may declare: 256 MiB of RGBA, the limit jpeg-js is given. A small PNG can
+ * declare 20000×20000 (1.6 GB decoded), so its header is checked before decoding.
+ */
+export const MAX_IMAGE_PIXELS = (256 * 1024 * 1024) / 4;
+
 /** Decodes a PNG or JPEG file (by its signature, not its name) into RGBA. */
 export function decodeImage(bytes: Buffer, source: string): RgbaImage {
   try {
     if (bytes.length > 8 && bytes.readUInt32BE(0) === 0x89504e47) {
+      // IHDR comes first: width and height at bytes 16 and 20.
+      const declared = bytes.length >= 24 ? bytes.readUInt32BE(16) * bytes.readUInt32BE(20) : 0;
+      if (declared > MAX_IMAGE_PIXELS) {
+        throw new Error(`the PNG declares ${bytes.readUInt32BE(16)}×${bytes.readUInt32BE(20)} pixels, more than the ${MAX_IMAGE_PIXELS.toLocaleString('en-US')} an image may have`);
+      }
       const png = PNG.sync.read(bytes);
       return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
     }
@@ -60,17 +71,36 @@ export function resizeInto(img: RgbaImage, height: number, width: number, channe
   }
 }
 
-const subfolders = (dir: string): string[] =>
+/**
+ * `path` resolved through links, checked to lie inside the dataset `root`: a dataset may come from
+ * anyone, and a class folder or image that links elsewhere would feed (and hash into a run) files
+ * from outside it.
+ */
+function insideDataset(root: string, path: string): string {
+  const real = realpathSync(path);
+  const rel = relative(realpathSync(root), real);
+  if (rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) throw new Error(`${path}: links to ${real}, outside the dataset folder ${root}; refusing to read it.`);
+  return real;
+}
+
+const subfolders = (root: string, dir: string): string[] =>
   readdirSync(dir)
-    .filter((name) => !name.startsWith('.') && statSync(join(dir, name)).isDirectory())
+    .filter((name) => !name.startsWith('.') && statSync(insideDataset(root, join(dir, name))).isDirectory())
     .sort();
 
-function listImages(root: string, classNames: string[]): { path: string; label: number }[] {
+function listImages(root: string, dir: string, classNames: string[]): { path: string; label: number }[] {
   const items: { path: string; label: number }[] = [];
   classNames.forEach((name, label) => {
-    const dir = join(root, name);
-    if (!existsSync(dir)) return;
-    for (const file of readdirSync(dir).sort()) if (IMAGE_EXTENSIONS.has(extname(file).toLowerCase())) items.push({ path: join(dir, file), label });
+    const folder = join(dir, name);
+    if (!existsSync(folder)) return;
+    insideDataset(root, folder);
+    for (const file of readdirSync(folder).sort()) {
+      if (!IMAGE_EXTENSIONS.has(extname(file).toLowerCase())) continue;
+      const path = join(folder, file);
+      // A FIFO or device named like an image would block the read forever.
+      if (!statSync(insideDataset(root, path)).isFile()) throw new Error(`${path}: not a regular file (a pipe, device or folder named like an image); remove or rename it.`);
+      items.push({ path, label });
+    }
   });
   return items;
 }
@@ -94,20 +124,20 @@ function loadSet(items: { path: string; label: number }[], shape: [number, numbe
 export function readImageFolder(root: string, shape: [number, number, number], options: { testFraction?: number; seed?: number } = {}): ImageDataset {
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${root}: image folder not found`);
   if (shape[2] !== 1 && shape[2] !== 3) throw new Error(`${root}: the design's input has ${shape[2]} channels; image folders feed 1 (grayscale) or 3 (RGB)`);
-  const top = subfolders(root);
+  const top = subfolders(root, root);
   const hasSplits = top.includes('train') && top.includes('test');
-  const classNames = hasSplits ? [...new Set([...subfolders(join(root, 'train')), ...subfolders(join(root, 'test'))])].sort() : top;
+  const classNames = hasSplits ? [...new Set([...subfolders(root, join(root, 'train')), ...subfolders(root, join(root, 'test'))])].sort() : top;
   if (classNames.length < 2) throw new Error(`${root}: needs one subfolder per class (at least two), found ${classNames.length}`);
   if (classNames.length > 256) throw new Error(`${root}: ${classNames.length} classes is more than the 256 supported`);
   let trainItems: { path: string; label: number }[];
   let testItems: { path: string; label: number }[];
   if (hasSplits) {
-    trainItems = listImages(join(root, 'train'), classNames);
-    testItems = listImages(join(root, 'test'), classNames);
+    trainItems = listImages(root, join(root, 'train'), classNames);
+    testItems = listImages(root, join(root, 'test'), classNames);
   } else {
     const random = new SeededRandom(options.seed ?? 0);
     const fraction = options.testFraction ?? 0.2;
-    const all = listImages(root, classNames);
+    const all = listImages(root, root, classNames);
     trainItems = [];
     testItems = [];
     classNames.forEach((_, label) => {

@@ -75,6 +75,12 @@ export function prepareData(
   const order = random.permutation(dataset.train.count);
   const validationCount = Math.round(dataset.train.count * split);
   const trainIndices = order.subarray(validationCount, validationCount + Math.min(options.maxTrain ?? Infinity, dataset.train.count - validationCount));
+  // Zero samples would "train" with a NaN loss and report success.
+  if (trainIndices.length === 0) {
+    throw new Error(
+      `${dataset.id}: the training split has no samples${validationCount ? ` left after holding out ${validationCount} for validation` : ''}; there is nothing to train on.`,
+    );
+  }
   const train = selectImages(dataset.train, trainIndices, size);
   const validation = selectImages(dataset.train, order.subarray(0, validationCount), size);
   const testCount = Math.min(options.maxTest ?? Infinity, dataset.test.count);

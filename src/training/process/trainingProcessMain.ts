@@ -8,6 +8,7 @@ import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { serveAsReplica } from '../parallel/replicaWorkerMain';
 import { selectBackend } from '../engine/selectBackend';
+import { exitWithParent } from './exitWithParent';
 import { isHostMessage, type HostMessage, type ProcessMessage, type TrainingRunRequest } from '../protocol/trainingProtocol';
 import { trainDesign } from '../trainer/trainDesign';
 
@@ -66,8 +67,10 @@ function serveAsTrainingProcess(): void {
   // A terminal's Ctrl-C reaches the whole process group: the host decides, and sends `cancel`.
   process.on('SIGINT', () => undefined);
 
-  // The host going away (crash, window closed) ends the run instead of leaving an orphan using the CPU.
+  // The host going away (crash, window closed) ends the run instead of leaving an orphan using the CPU:
+  // at once when the main thread is free, and from the watchdog thread when it is busy.
   process.on('disconnect', () => process.exit(0));
+  exitWithParent();
 
   void send({ type: 'ready', pid: process.pid });
 }

@@ -11,6 +11,7 @@ import { fileStem } from '../../core/export/identifierNames';
 import { encodeSafetensors, toPyTorchStateDict } from '../../core/export/pytorchWeights';
 import { readTfjsWeights } from '../../core/export/tfjsWeights';
 import { parseDesign } from '../../core/format/parseDesign';
+import { modelShardPath } from './modelShardPath';
 import { RUN_FILES } from './runFolder';
 
 /** A saved TF.js model's weights (model.json and its weight files) as the exported module's state_dict, in safetensors. */
@@ -22,7 +23,7 @@ export function trainedWeightsForPyTorch(design: Design, modelJsonPath: string):
     throw new Error(`Cannot read the model ${modelJsonPath}: ${(err as Error).message}`);
   }
   try {
-    const weights = readTfjsWeights(modelJson, (path) => readFileSync(join(dirname(modelJsonPath), path)));
+    const weights = readTfjsWeights(modelJson, (path) => readFileSync(modelShardPath(dirname(modelJsonPath), path)));
     return encodeSafetensors(toPyTorchStateDict(design, weights), { source: modelJsonPath, design: design.name });
   } catch (err) {
     throw new Error(`${modelJsonPath}: ${(err as Error).message}`);

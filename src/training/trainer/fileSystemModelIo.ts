@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { modelShardPath } from './modelShardPath';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -37,13 +38,19 @@ export function fileSystemSaver(folder: string): tf.io.IOHandler {
   };
 }
 
+/** A manifest group's shard paths, checked to be a list (the model.json may come from anyone). */
+function shardPaths(group: { paths?: unknown }): unknown[] {
+  if (!Array.isArray(group.paths)) throw new Error("The model's weightsManifest has a group without a list of weight files (paths).");
+  return group.paths;
+}
+
 /** Loads what fileSystemSaver wrote: `tf.loadLayersModel(fileSystemLoader(folder))`. */
 export function fileSystemLoader(folder: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
       const modelJson = JSON.parse(readFileSync(join(folder, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
       const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
-      const buffers = modelJson.weightsManifest.flatMap((group) => group.paths.map((p) => readFileSync(join(folder, p))));
+      const buffers = modelJson.weightsManifest.flatMap((group) => shardPaths(group).map((p) => readFileSync(modelShardPath(folder, p))));
       const weights = Buffer.concat(buffers);
       return tf.io.getModelArtifactsForJSON(modelJson, async () => [specs, weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length)]);
     },

@@ -49,7 +49,7 @@ export function handmadeCases(): ExportCase[] {
       { id: 'x', type: 'MaxPool2D', params: { poolSize: 3, strides: 2, padding: 'same' } },
       { id: 'mask-pool', type: 'AvgPool2D', params: { poolSize: 2, padding: 'same' } },
       { id: 'lambda', type: 'GlobalAvgPool2D', params: {} },
-      { id: 'head 1', type: 'Dense', params: { units: 3, activation: 'softmax' } },
+      { id: 'head.1', type: 'Dense', params: { units: 3, activation: 'softmax' } },
       { id: 'head2', type: 'Dense', params: { units: 2, activation: 'logSoftmax' } },
     ],
     edges: [
@@ -59,7 +59,7 @@ export function handmadeCases(): ExportCase[] {
       { source: 'mask-pool', target: 'self' },
       { source: 'self', target: 'x' },
       { source: 'x', target: 'lambda' },
-      { source: 'lambda', target: 'head 1' },
+      { source: 'lambda', target: 'head.1' },
       { source: 'x', target: 'head2' },
     ],
     training: {},
