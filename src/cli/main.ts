@@ -36,8 +36,15 @@ export async function runCli(argv: string[], out: CliOutput): Promise<number> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('cnn-designer.js')) {
-  runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((code) => {
+/**
+ * Runs the CLI on this process's arguments and sets its exit code. The `cnn-designer` bin calls it
+ * whatever name or link it was started through (npx, npm link, a global install's symlink).
+ */
+export function runCliInProcess(): Promise<void> {
+  return runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((code) => {
     process.exitCode = code;
   });
 }
+
+// `node dist/cli.js …` runs it too.
+if (require.main === module) void runCliInProcess();
