@@ -7,19 +7,14 @@ import { CliError } from './cliIo';
 
 export const importCommand: CliCommand = {
   name: 'import',
-  usage: 'import MODEL.json [-o OUT.cnn.json]    a Keras / TF.js model.json as a design (stdout or OUT)',
-  run(argv, out) {
-    let file: string | undefined;
-    let output: string | undefined;
-    for (let i = 0; i < argv.length; i++) {
-      if (argv[i] === '-o' || argv[i] === '--output') {
-        output = argv[++i];
-        if (output === undefined) throw new CliError(`${argv[i - 1]} needs a value`);
-      } else if (argv[i].startsWith('-')) throw new CliError(`Unknown option ${argv[i]}. Usage: cnn-designer ${importCommand.usage}`);
-      else if (file) throw new CliError(`One model at a time: got ${file} and ${argv[i]}`);
-      else file = argv[i];
-    }
-    if (!file) throw new CliError(`Missing model file. Usage: cnn-designer ${importCommand.usage}`);
+  summary: 'A Keras or TF.js model.json (its topology) as a design',
+  description:
+    'Reads the topology TF.js and Keras write (functional or Sequential, Keras 2 or 3 layout); padding layers before a convolution or pooling fold back into its padding. Layers the designer has no equivalent for are listed by name, class and position, and nothing is imported then.',
+  positionals: { usage: 'MODEL.json', meaning: 'model file (a Keras or TF.js model.json)', min: 1, max: 1 },
+  options: [{ name: 'output', short: 'o', type: 'string', valueName: 'OUT.cnn.json', meaning: 'Writes the design into this file instead of stdout.' }],
+  run(args, out) {
+    const [file] = args.positionals;
+    const output = args.string('output');
     let text: string;
     try {
       text = readFileSync(file, 'utf8');

@@ -1,12 +1,13 @@
-import { CliError, positionals, readDesignFile } from './cliIo';
+import { readDesignFile } from './cliIo';
 import type { CliCommand } from './cliCommand';
 
 export const validateCommand: CliCommand = {
   name: 'validate',
-  usage: 'validate FILE            checks a design; exits 1 when it has errors',
-  run(argv, out) {
-    const files = positionals(argv, []);
-    if (files.length === 0) throw new CliError('Missing design file. Usage: cnn-designer validate FILE.cnn.json');
+  summary: 'Checks designs: each problem with its line and fixes; exits 1 on errors',
+  positionals: { usage: 'FILE…', meaning: 'design file (.cnn.json)', min: 1, max: Infinity },
+  options: [],
+  run(args, out) {
+    const files = args.positionals;
     let errors = 0;
     for (const file of files) {
       const { diagnostics } = readDesignFile(file);
