@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { DESIGN_FORMAT } from '../core/design';
 import { serializeDesign } from '../core/format/serializeDesign';
 import { importModelJson } from '../core/import/importModelJson';
 import type { CliCommand } from './cliCommand';
@@ -20,6 +21,11 @@ export const importCommand: CliCommand = {
       text = readFileSync(file, 'utf8');
     } catch (err) {
       throw new CliError((err as NodeJS.ErrnoException).code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file}: ${(err as Error).message}`);
+    }
+    if (isDesign(text)) {
+      throw new CliError(
+        `${file} is already a design (format "${DESIGN_FORMAT}"); import reads a Keras or TF.js model.json. Use the design as it is: cnn-designer summary, validate, export or train.`,
+      );
     }
     let result;
     try {
@@ -44,3 +50,13 @@ export const importCommand: CliCommand = {
     return 0;
   },
 };
+
+/** Whether a file's text is a design (its `format` says so), whatever its name. */
+function isDesign(text: string): boolean {
+  try {
+    const json: unknown = JSON.parse(text);
+    return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === DESIGN_FORMAT;
+  } catch {
+    return false;
+  }
+}
