@@ -37,6 +37,8 @@ export const summaryCommand: CliCommand = {
         totalParams: t.params,
         trainableParams: t.trainableParams,
         nonTrainableParams: t.nonTrainableParams,
+        // What PyTorch counts as parameters (torchinfo, p.numel()): the non-trainable ones, BatchNorm's statistics, are buffers there.
+        pytorchParams: t.trainableParams,
         totalMacs: t.macs,
         weightBytes: t.weightBytes,
         activationBytes: t.activationBytes,
