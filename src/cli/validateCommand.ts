@@ -11,9 +11,11 @@ export const validateCommand: CliCommand = {
     let errors = 0;
     for (const file of files) {
       const { diagnostics } = readDesignFile(file);
-      for (const d of diagnostics) {
+      // In the order of the file, each with its fixes under it, all on stdout: the report is this command's output.
+      const inFileOrder = [...diagnostics].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
+      for (const d of inFileOrder) {
         const loc = d.line ? `:${d.line}:${d.column ?? 1}` : '';
-        (d.severity === 'error' ? out.stderr : out.stdout)(`${file}${loc}: ${d.severity}${d.nodeId ? ` [${d.nodeId}]` : ''}: ${d.message}\n`);
+        out.stdout(`${file}${loc}: ${d.severity}${d.nodeId ? ` [${d.nodeId}]` : ''}: ${d.message}\n`);
         for (const f of d.fixes) out.stdout(`    fix: ${f.title}\n`);
       }
       const count = diagnostics.filter((d) => d.severity === 'error').length;

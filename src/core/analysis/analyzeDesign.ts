@@ -1,8 +1,11 @@
+import { closestName } from '../closestName';
 import type { Design, DesignEdge, Shape } from '../design';
 import { getLayerType, LAYER_TYPE_NAMES } from '../layers/layerCatalog';
 import type { AxisFormula } from '../layers/layerType';
 import { resolveParams } from '../layers/resolveParams';
-import type { Diagnostic, DiagnosticInput, Severity } from './diagnostic';
+import type { Diagnostic, DiagnosticInput, Severity, SuggestedFix } from './diagnostic';
+import { mergeFixes } from './mergeFixes';
+import { workingFixes } from './workingFixes';
 
 export interface NodeAnalysis {
   id: string;
@@ -61,7 +64,25 @@ const SEVERITY_RANK: Record<'ok' | Severity, number> = { ok: 0, info: 1, warning
  * receptive fields and diagnostics with fixes. Works on any design, valid or not, without
  * throwing; runs on every keystroke, so it is linear in nodes and edges.
  */
-export function analyzeDesign(design: Design): DesignAnalysis {
+export interface AnalyzeOptions {
+  /**
+   * Search the graph for fixes of merges and mistyped connections, trying each on the design and
+   * keeping those that work (default true; only designs with such errors pay for it). The tries
+   * themselves analyze without it.
+   */
+  searchFixes?: boolean;
+}
+
+/** A connection whose missing end is probably a typo: what it likely meant. */
+interface EdgeRepair {
+  edge: DesignEdge;
+  newSource: string;
+  newTarget: string;
+  /** The names guessed, for messages: "conv1" for "conv_1". */
+  guesses: { typed: string; meant: string }[];
+}
+
+export function analyzeDesign(design: Design, options: AnalyzeOptions = {}): DesignAnalysis {
   const diagnostics: Diagnostic[] = [];
   const nodeIndex = new Map<string, number>();
   design.nodes.forEach((n, i) => {
@@ -94,17 +115,35 @@ export function analyzeDesign(design: Design): DesignAnalysis {
   const incoming = new Map<string, DesignEdge[]>();
   const outgoing = new Map<string, DesignEdge[]>();
   const seen = new Set<string>();
+  /** Connections naming a layer that does not exist, with what they probably meant. */
+  const danglingEdges: DesignEdge[] = [];
+  const repairs: EdgeRepair[] = [];
+  const reconnect = (r: EdgeRepair): SuggestedFix => ({
+    title: `Connect ${r.newSource} → ${r.newTarget} instead (${r.guesses.map((g) => `"${g.meant}" for "${g.typed}"`).join(', ')})`,
+    edit: { kind: 'reconnectEdge', source: r.edge.source, target: r.edge.target, newSource: r.newSource, newTarget: r.newTarget },
+  });
   design.edges.forEach((edge, index) => {
     const path = ['edges', index];
     const missing = [edge.source, edge.target].filter((id) => !nodeIndex.has(id));
     if (missing.length) {
+      danglingEdges.push(edge);
+      const meant = (id: string): string | undefined => (nodeIndex.has(id) ? id : closestName(id, nodeIndex.keys()));
+      const newSource = meant(edge.source);
+      const newTarget = meant(edge.target);
+      const repair: EdgeRepair | undefined =
+        newSource !== undefined && newTarget !== undefined && newSource !== newTarget
+          ? { edge, newSource, newTarget, guesses: missing.map((typed) => ({ typed, meant: typed === edge.source ? newSource : newTarget })) }
+          : undefined;
+      if (repair) repairs.push(repair);
       push({
         severity: 'error',
         code: 'dangling-edge',
-        message: `The connection ${edge.source} → ${edge.target} refers to ${missing.map((m) => `"${m}"`).join(' and ')}, which ${missing.length > 1 ? 'are not nodes' : 'is not a node'} of this design.`,
+        message: `The connection ${edge.source} → ${edge.target} refers to ${missing.map((m) => `"${m}"`).join(' and ')}, which ${missing.length > 1 ? 'are not nodes' : 'is not a node'} of this design.${
+          repair ? ` Did you mean ${repair.guesses.map((g) => `"${g.meant}"`).join(' and ')}?` : ''
+        }`,
         edge: { source: edge.source, target: edge.target },
         path,
-        fixes: [{ title: 'Remove this connection', edit: { kind: 'removeEdge', source: edge.source, target: edge.target } }],
+        fixes: [...(repair ? [reconnect(repair)] : []), { title: 'Remove this connection', edit: { kind: 'removeEdge', source: edge.source, target: edge.target } }],
       });
       return;
     }
@@ -201,18 +240,23 @@ export function analyzeDesign(design: Design): DesignAnalysis {
       }
     }
     if (inEdges.length < layer.inputs.min) {
+      // A connection meant for this layer may name its source wrongly: then the layer is fine, the name is not.
+      const mistyped = danglingEdges.filter((e) => e.target === id && !nodeIndex.has(e.source));
+      const repaired = repairs.filter((r) => r.newTarget === id);
+      const why = mistyped.length ? ` Its connection${mistyped.length > 1 ? 's' : ''} from ${mistyped.map((e) => `"${e.source}"`).join(', ')} name${mistyped.length > 1 ? '' : 's'} no layer of this design.` : '';
       report(
         layer.inputs.min === 1
           ? {
               severity: 'error',
               code: 'dangling-node',
-              message: `${layer.label} "${id}" has no input: connect a layer (or the Input) to it.`,
-              fixes: design.nodes.length > 1 ? [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }] : [],
+              message: `${layer.label} "${id}" has no input: connect a layer (or the Input) to it.${why}`,
+              fixes: repaired.length || mistyped.length ? repaired.map(reconnect) : design.nodes.length > 1 ? [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }] : [],
             }
           : {
               severity: 'error',
               code: 'too-few-inputs',
-              message: `${layer.label} merges branches and needs at least ${layer.inputs.min} inputs; it has ${inEdges.length}.`,
+              message: `${layer.label} merges branches and needs at least ${layer.inputs.min} inputs; it has ${inEdges.length}.${why}`,
+              fixes: repaired.map(reconnect),
             },
       );
       continue;
@@ -281,16 +325,22 @@ export function analyzeDesign(design: Design): DesignAnalysis {
       });
     }
   }
-  if (outputIds.length > 1) {
-    const main = outputIds[outputIds.length - 1];
-    for (const id of outputIds.slice(0, -1)) {
+  // A layer without any input already has its error (dangling-node); its unused output is not news.
+  const connectedOutputs = outputIds.filter((id) => incoming.has(id));
+  if (connectedOutputs.length > 1) {
+    const main = connectedOutputs[connectedOutputs.length - 1];
+    for (const id of connectedOutputs.slice(0, -1)) {
+      // Its output may be meant for a connection whose source name is mistyped.
+      const repaired = repairs.filter((r) => r.newSource === id && r.edge.source !== id);
       push({
         severity: 'warning',
         code: 'dangling-output',
         nodeId: id,
         path: ['nodes', nodeIndex.get(id)!],
-        message: `The output of "${id}" is not used by any layer, so the model gets a second output besides "${main}". Connect it onward, or delete it.`,
-        fixes: [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }],
+        message: `The output of "${id}" is not used by any layer, so the model gets a second output besides "${main}". ${
+          repaired.length ? `The connection ${repaired.map((r) => `${r.edge.source} → ${r.edge.target}`).join(', ')} probably means it.` : 'Connect it onward, or delete it.'
+        }`,
+        fixes: repaired.length ? repaired.map(reconnect) : [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }],
       });
     }
   }
@@ -309,6 +359,19 @@ export function analyzeDesign(design: Design): DesignAnalysis {
       if (size > bestField) {
         bestField = size;
         totals.receptiveField = n.receptiveField;
+      }
+    }
+  }
+  if (options.searchFixes !== false && diagnostics.some((d) => d.code === 'merge-shape-mismatch' || d.fixes.some((f) => f.edit?.kind === 'reconnectEdge'))) {
+    const analysisOf = (changed: Design) => analyzeDesign(changed, { searchFixes: false });
+    for (const d of diagnostics) {
+      if (d.code === 'merge-shape-mismatch' && d.nodeId) {
+        d.fixes = mergeFixes(design, nodes, incoming.get(d.nodeId) ?? [], (id) => outgoing.get(id)?.length ?? 0, d, analysisOf);
+      } else if (d.fixes.some((f) => f.edit?.kind === 'reconnectEdge')) {
+        // A guessed name could close a loop or duplicate a connection: keep the guesses that work.
+        const guesses = d.fixes.filter((f) => f.edit?.kind === 'reconnectEdge');
+        const working = new Set(workingFixes(design, d, guesses, analysisOf).map((w) => w.fix));
+        d.fixes = d.fixes.filter((f) => f.edit?.kind !== 'reconnectEdge' || working.has(f));
       }
     }
   }
