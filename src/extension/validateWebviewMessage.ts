@@ -63,12 +63,14 @@ function fixEdit(v: unknown, path: string): FixEdit {
     }
     case 'removeEdge':
       return { kind: 'removeEdge', ...edgeRef(o, path) };
+    case 'addEdge':
+      return { kind: 'addEdge', ...edgeRef(o, path) };
     case 'removeNode':
       return { kind: 'removeNode', nodeId: id(o.nodeId, `${path}.nodeId`) };
     case 'reconnectEdge':
       return { kind: 'reconnectEdge', ...edgeRef(o, path), newSource: id(o.newSource, `${path}.newSource`), newTarget: id(o.newTarget, `${path}.newTarget`) };
     default:
-      return fail(`${path}.kind`, 'setParams, insertLayer, removeEdge, removeNode or reconnectEdge');
+      return fail(`${path}.kind`, 'setParams, insertLayer, removeEdge, addEdge, removeNode or reconnectEdge');
   }
 }
 

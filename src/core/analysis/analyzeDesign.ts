@@ -5,7 +5,10 @@ import type { AxisFormula } from '../layers/layerType';
 import { resolveParams } from '../layers/resolveParams';
 import type { Diagnostic, DiagnosticInput, Severity, SuggestedFix } from './diagnostic';
 import { mergeFixes } from './mergeFixes';
-import { workingFixes } from './workingFixes';
+import { diagnosticKey, workingFixes, type FixTrial } from './workingFixes';
+
+/** Fixes tried per analysis at most (each is one analysis of the changed design); later ones are kept untried. */
+const FIX_TRIES = 100;
 
 export interface NodeAnalysis {
   id: string;
@@ -362,22 +365,40 @@ export function analyzeDesign(design: Design, options: AnalyzeOptions = {}): Des
       }
     }
   }
-  if (options.searchFixes !== false && diagnostics.some((d) => d.code === 'merge-shape-mismatch' || d.fixes.some((f) => f.edit?.kind === 'reconnectEdge'))) {
-    const analysisOf = (changed: Design) => analyzeDesign(changed, { searchFixes: false });
+  if (options.searchFixes !== false && diagnostics.some((d) => d.code === 'merge-shape-mismatch' || d.fixes.some((f) => f.edit))) {
+    // Every fix is tried before it is offered; a merge's and a layer without input's are searched for here.
+    const trial: FixTrial = {
+      analysisOf: (changed: Design) => analyzeDesign(changed, { searchFixes: false }),
+      errorsBefore: new Set(diagnostics.filter((d) => d.severity === 'error').map(diagnosticKey)),
+      budget: { tries: FIX_TRIES },
+    };
     for (const d of diagnostics) {
       if (d.code === 'merge-shape-mismatch' && d.nodeId) {
-        d.fixes = mergeFixes(design, nodes, incoming.get(d.nodeId) ?? [], (id) => outgoing.get(id)?.length ?? 0, d, analysisOf);
-      } else if (d.fixes.some((f) => f.edit?.kind === 'reconnectEdge')) {
-        // A guessed name could close a loop or duplicate a connection: keep the guesses that work.
-        const guesses = d.fixes.filter((f) => f.edit?.kind === 'reconnectEdge');
-        const working = new Set(workingFixes(design, d, guesses, analysisOf).map((w) => w.fix));
-        d.fixes = d.fixes.filter((f) => f.edit?.kind !== 'reconnectEdge' || working.has(f));
+        d.fixes = mergeFixes(design, nodes, incoming.get(d.nodeId) ?? [], (id) => outgoing.get(id)?.length ?? 0, d, trial);
+        continue;
       }
+      // A layer without input and no guess from a mistyped name: the layer above it may be its input.
+      const guessed = d.fixes.some((f) => f.edit?.kind === 'reconnectEdge');
+      const candidates = d.code === 'dangling-node' && d.nodeId && !guessed ? [...connectFromAbove(design, d.nodeId, nodes), ...d.fixes] : d.fixes;
+      const working = new Set(workingFixes(design, d, candidates, trial).map((w) => w.fix));
+      // Fixes without an edit are advice in words; they stay.
+      d.fixes = candidates.filter((f) => !f.edit || working.has(f));
     }
   }
   totals.weightBytes = 4 * totals.params;
   totals.outputShapes = outputIds.map((id) => nodes[id].outputShape).filter((s): s is Shape => !!s);
   return { order, nodes, totals, diagnostics, inputIds, outputIds, valid: !diagnostics.some((d) => d.severity === 'error') };
+}
+
+/**
+ * For a layer left without input: connecting the layer declared just above it in the file, which is
+ * where a chain's previous layer usually is (tried like every fix, so only offered when it works).
+ */
+function connectFromAbove(design: Design, id: string, nodes: Record<string, NodeAnalysis>): SuggestedFix[] {
+  const index = design.nodes.findIndex((n) => n.id === id);
+  const above = index > 0 ? design.nodes[index - 1] : undefined;
+  if (!above || !nodes[above.id]?.outputShape) return [];
+  return [{ title: `Connect ${above.id} → ${id} (the layer above it in the file)`, edit: { kind: 'addEdge', source: above.id, target: id } }];
 }
 
 /** One cycle among `stuck` nodes, as a list of ids, by walking successors until one repeats. */

@@ -2,7 +2,7 @@ import type { Design, DesignEdge, Shape } from '../design';
 import { getLayerType } from '../layers/layerCatalog';
 import type { NodeAnalysis } from './analyzeDesign';
 import type { Diagnostic, SuggestedFix } from './diagnostic';
-import { workingFixes, type AnalysisOf } from './workingFixes';
+import { workingFixes, type FixTrial } from './workingFixes';
 
 const shapeText = (shape: Shape): string => shape.join('×');
 const sameShape = (a: Shape | undefined, b: Shape | undefined): boolean => !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
@@ -14,7 +14,7 @@ const sameShape = (a: Shape | undefined, b: Shape | undefined): boolean => !!a &
  * and/or the other branch's channels; for Add, a 1×1 Conv2D projection on the connection (ResNet's
  * shortcut) with the channels and stride that match.
  */
-export function mergeFixes(design: Design, nodes: Record<string, NodeAnalysis>, incoming: DesignEdge[], outgoingCount: (id: string) => number, diagnostic: Diagnostic, analysisOf: AnalysisOf): SuggestedFix[] {
+export function mergeFixes(design: Design, nodes: Record<string, NodeAnalysis>, incoming: DesignEdge[], outgoingCount: (id: string) => number, diagnostic: Diagnostic, trial: FixTrial): SuggestedFix[] {
   const merge = nodes[diagnostic.nodeId!];
   const isAdd = merge.type === 'Add';
   const shapes = incoming.map((e) => nodes[e.source].outputShape);
@@ -72,8 +72,8 @@ export function mergeFixes(design: Design, nodes: Record<string, NodeAnalysis>, 
     }
   });
   // The merge's output once the fix is in, said in the title.
-  return workingFixes(design, diagnostic, candidates, analysisOf).map(({ fix, after }) => {
-    const output = after.nodes[merge.id]?.outputShape;
+  return workingFixes(design, diagnostic, candidates, trial).map(({ fix, after }) => {
+    const output = after?.nodes[merge.id]?.outputShape;
     return output ? { ...fix, title: `${fix.title} (${merge.id} gives ${shapeText(output)})` } : fix;
   });
 }

@@ -151,6 +151,8 @@ function applyFix(design: Design, edit: FixEdit): IntentionResult {
       return applyIntention(design, { kind: 'setParams', nodeId: edit.nodeId, params: edit.params });
     case 'removeEdge':
       return applyIntention(design, { kind: 'disconnect', source: edit.source, target: edit.target });
+    case 'addEdge':
+      return applyIntention(design, { kind: 'connect', source: edit.source, target: edit.target });
     case 'removeNode':
       return applyIntention(design, { kind: 'delete', nodeIds: [edit.nodeId], edges: [] });
     case 'reconnectEdge': {
