@@ -1,14 +1,16 @@
+import type { CommandLineSpec, ParsedCommandLine } from './commandLine';
+
 /** Where a command writes; tests capture it. */
 export interface CliOutput {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
 
-/** One `cnn-designer` sub-command. */
-export interface CliCommand {
-  name: string;
-  /** One line for the help text: arguments and what it does. */
-  usage: string;
-  /** Runs with the arguments after the command name; resolves to the exit code. */
-  run(argv: string[], out: CliOutput): number | Promise<number>;
+/**
+ * One `cnn-designer` sub-command: its command line (positional arguments and the one table of its
+ * options, from which parsing and `--help` are derived) and what it does with it.
+ */
+export interface CliCommand extends CommandLineSpec {
+  /** Runs with the checked command line; resolves to the exit code. */
+  run(args: ParsedCommandLine, out: CliOutput): number | Promise<number>;
 }

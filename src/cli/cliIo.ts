@@ -26,31 +26,3 @@ export function readDesignFile(file: string | undefined): DocumentAnalysis & { t
   }
   return { ...analyzeDocument(text, { machineMemoryBytes: totalmem() }), text };
 }
-
-/** Whether argv holds a flag, e.g. --json. */
-export const hasFlag = (argv: string[], flag: string): boolean => argv.includes(flag);
-
-/** The value after an option, e.g. --epochs 3 or --epochs=3. */
-export function optionValue(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  if (i >= 0) {
-    const value = argv[i + 1];
-    if (value === undefined || value.startsWith('--')) throw new CliError(`${name} needs a value`);
-    return value;
-  }
-  const inline = argv.find((a) => a.startsWith(`${name}=`));
-  return inline?.slice(name.length + 1);
-}
-
-/** Positional arguments (not options and not option values). */
-export function positionals(argv: string[], optionsWithValues: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i].startsWith('--')) {
-      if (optionsWithValues.includes(argv[i])) i++;
-      continue;
-    }
-    out.push(argv[i]);
-  }
-  return out;
-}

@@ -6,38 +6,6 @@ import { trainedWeightsForPyTorch } from '../training/trainer/exportRunForPyTorc
 import type { CliCommand } from './cliCommand';
 import { CliError, readDesignFile } from './cliIo';
 
-/** Splits argv into the design file, --to, --train-script, --weights and -o / --output. */
-interface ExportArgs {
-  file?: string;
-  target?: string;
-  trainScript: boolean;
-  output?: string;
-  /** A trained TF.js model.json whose weights go along, converted for PyTorch. */
-  weights?: string;
-}
-
-function parseExportArgs(argv: string[]): ExportArgs {
-  const parsed: ExportArgs = { trainScript: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (name: string): string => {
-      const next = argv[++i];
-      if (next === undefined || next.startsWith('-')) throw new CliError(`${name} needs a value`);
-      return next;
-    };
-    if (arg === '--to') parsed.target = value('--to');
-    else if (arg.startsWith('--to=')) parsed.target = arg.slice(5);
-    else if (arg === '-o' || arg === '--output') parsed.output = value(arg);
-    else if (arg.startsWith('--output=')) parsed.output = arg.slice(9);
-    else if (arg === '--train-script') parsed.trainScript = true;
-    else if (arg === '--weights') parsed.weights = value('--weights');
-    else if (arg.startsWith('-')) throw new CliError(`Unknown option ${arg}. Usage: cnn-designer ${exportCommand.usage}`);
-    else if (parsed.file) throw new CliError(`One design at a time: got ${parsed.file} and ${arg}`);
-    else parsed.file = arg;
-  }
-  return parsed;
-}
-
 const isFolder = (path: string): boolean => {
   try {
     return statSync(path).isDirectory();
@@ -48,22 +16,35 @@ const isFolder = (path: string): boolean => {
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  usage: 'export FILE --to pytorch|keras|tfjs [--train-script] [--weights MODEL.json] [-o OUT]    code for the design (stdout, a file or a folder); --weights adds a trained TF.js model\'s weights for PyTorch',
-  run(argv, out) {
-    const args = parseExportArgs(argv);
-    if (!args.target) throw new CliError(`Missing --to: the export target, one of ${EXPORT_TARGETS.join(', ')}`);
-    if (!EXPORT_TARGETS.includes(args.target as ExportTarget)) throw new CliError(`Unknown target "${args.target}": use one of ${EXPORT_TARGETS.join(', ')}`);
+  summary: 'PyTorch, Keras or TF.js code for the design, on stdout or into files',
+  description: 'A design with errors is not exported (the errors are listed instead). Each file starts with the design name, input shape and parameter totals.',
+  positionals: { usage: 'FILE', meaning: 'design file (.cnn.json)', min: 1, max: 1 },
+  options: [
+    { name: 'to', type: 'string', valueName: 'TARGET', choices: EXPORT_TARGETS, required: true, meaning: 'The framework the code is for.' },
+    { name: 'output', short: 'o', type: 'string', valueName: 'OUT', meaning: 'Writes into OUT instead of stdout: a file when OUT has an extension and one file is written, otherwise a folder (created if needed) for all the files.' },
+    { name: 'train-script', type: 'boolean', meaning: 'With --to pytorch: adds a standalone train.py that trains the module with the design\'s training settings (python or torchrun).' },
+    { name: 'weights', type: 'string', valueName: 'MODEL.json', meaning: 'With --to pytorch and -o: converts a trained run\'s TF.js model (its model/model.json) into <design>.safetensors beside the module.' },
+  ],
+  run(commandLine, out) {
+    const args = {
+      file: commandLine.positionals[0],
+      target: commandLine.string('to') as ExportTarget,
+      trainScript: commandLine.flag('train-script'),
+      output: commandLine.string('output'),
+      weights: commandLine.string('weights'),
+    };
     if (args.trainScript && args.target !== 'pytorch') throw new CliError('--train-script goes with --to pytorch');
     if (args.weights && args.target !== 'pytorch') throw new CliError('--weights goes with --to pytorch (a TF.js model.json is already the TF.js export)');
-    const { parsed, diagnostics } = readDesignFile(args.file);
+    const { parsed: document, diagnostics } = readDesignFile(args.file);
+    const design = document.design;
     const errors = diagnostics.filter((d) => d.severity === 'error');
-    if (!parsed.design || errors.length) {
+    if (!design || errors.length) {
       for (const d of errors) out.stderr(`${args.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ''}: error${d.nodeId ? ` [${d.nodeId}]` : ''}: ${d.message}\n`);
       throw new CliError(`${args.file} has ${errors.length || 'structural'} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before exporting`, 1);
     }
-    const { files } = exportDesign(parsed.design, args.target as ExportTarget, { trainScript: args.trainScript });
+    const { files } = exportDesign(design, args.target, { trainScript: args.trainScript });
     const binary: { fileName: string; bytes: Uint8Array }[] = [];
-    if (args.weights) binary.push({ fileName: `${fileStem(parsed.design.name)}.safetensors`, bytes: pytorchWeights(parsed.design, args.weights) });
+    if (args.weights) binary.push({ fileName: `${fileStem(design.name)}.safetensors`, bytes: pytorchWeights(design, args.weights) });
 
     if (!args.output) {
       if (files.length + binary.length > 1) throw new CliError(`${[...files, ...binary].map((f) => f.fileName).join(' and ')} are several files: give a folder with -o`);

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { DESIGN_FORMAT } from '../core/design';
 import { serializeDesign } from '../core/format/serializeDesign';
 import { importModelJson } from '../core/import/importModelJson';
 import type { CliCommand } from './cliCommand';
@@ -7,24 +8,24 @@ import { CliError } from './cliIo';
 
 export const importCommand: CliCommand = {
   name: 'import',
-  usage: 'import MODEL.json [-o OUT.cnn.json]    a Keras / TF.js model.json as a design (stdout or OUT)',
-  run(argv, out) {
-    let file: string | undefined;
-    let output: string | undefined;
-    for (let i = 0; i < argv.length; i++) {
-      if (argv[i] === '-o' || argv[i] === '--output') {
-        output = argv[++i];
-        if (output === undefined) throw new CliError(`${argv[i - 1]} needs a value`);
-      } else if (argv[i].startsWith('-')) throw new CliError(`Unknown option ${argv[i]}. Usage: cnn-designer ${importCommand.usage}`);
-      else if (file) throw new CliError(`One model at a time: got ${file} and ${argv[i]}`);
-      else file = argv[i];
-    }
-    if (!file) throw new CliError(`Missing model file. Usage: cnn-designer ${importCommand.usage}`);
+  summary: 'A Keras or TF.js model.json (its topology) as a design',
+  description:
+    'Reads the topology TF.js and Keras write (functional or Sequential, Keras 2 or 3 layout); padding layers before a convolution or pooling fold back into its padding. Layers the designer has no equivalent for are listed by name, class and position, and nothing is imported then.',
+  positionals: { usage: 'MODEL.json', meaning: 'model file (a Keras or TF.js model.json)', min: 1, max: 1 },
+  options: [{ name: 'output', short: 'o', type: 'string', valueName: 'OUT.cnn.json', meaning: 'Writes the design into this file instead of stdout.' }],
+  run(args, out) {
+    const [file] = args.positionals;
+    const output = args.string('output');
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
       throw new CliError((err as NodeJS.ErrnoException).code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file}: ${(err as Error).message}`);
+    }
+    if (isDesign(text)) {
+      throw new CliError(
+        `${file} is already a design (format "${DESIGN_FORMAT}"); import reads a Keras or TF.js model.json. Use the design as it is: cnn-designer summary, validate, export or train.`,
+      );
     }
     let result;
     try {
@@ -49,3 +50,13 @@ export const importCommand: CliCommand = {
     return 0;
   },
 };
+
+/** Whether a file's text is a design (its `format` says so), whatever its name. */
+function isDesign(text: string): boolean {
+  try {
+    const json: unknown = JSON.parse(text);
+    return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === DESIGN_FORMAT;
+  } catch {
+    return false;
+  }
+}

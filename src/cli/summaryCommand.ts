@@ -1,21 +1,23 @@
 import { formatSummary } from '../core/summary/formatSummary';
-import { CliError, hasFlag, positionals, readDesignFile } from './cliIo';
+import { CliError, readDesignFile } from './cliIo';
 import type { CliCommand } from './cliCommand';
 
 export const summaryCommand: CliCommand = {
   name: 'summary',
-  usage: 'summary FILE [--json]    Keras-like table: output shapes, parameters, MACs, receptive fields, diagnostics',
-  run(argv, out) {
-    const [file] = positionals(argv, []);
+  summary: 'Table of output shapes, parameters, MACs, receptive fields and diagnostics',
+  positionals: { usage: 'FILE', meaning: 'design file (.cnn.json)', min: 1, max: 1 },
+  options: [{ name: 'json', type: 'boolean', meaning: 'Prints JSON for scripts instead of the table: every layer, the totals and the diagnostics.' }],
+  run(args, out) {
+    const [file] = args.positionals;
     const { analysis, parsed, diagnostics } = readDesignFile(file);
     if (!analysis || !parsed.design) {
-      if (hasFlag(argv, '--json')) {
+      if (args.flag('json')) {
         out.stdout(`${JSON.stringify({ layers: [], diagnostics: diagnostics.map(jsonDiagnostic) }, null, 2)}\n`);
         return 1;
       }
       throw new CliError(`${file}: ${diagnostics.map((d) => d.message).join(' ')}`, 1);
     }
-    if (hasFlag(argv, '--json')) {
+    if (args.flag('json')) {
       const t = analysis.totals;
       const json = {
         name: parsed.design.name,
@@ -35,6 +37,8 @@ export const summaryCommand: CliCommand = {
         totalParams: t.params,
         trainableParams: t.trainableParams,
         nonTrainableParams: t.nonTrainableParams,
+        // What PyTorch counts as parameters (torchinfo, p.numel()): the non-trainable ones, BatchNorm's statistics, are buffers there.
+        pytorchParams: t.trainableParams,
         totalMacs: t.macs,
         weightBytes: t.weightBytes,
         activationBytes: t.activationBytes,

@@ -4,19 +4,10 @@ import type { BackendAttemptInfo, ProcessMessage } from '../training/protocol/tr
 import { TrainingService } from '../training/service/TrainingService';
 import type { TrainingProgress, TrainingResult } from '../training/trainer/trainingReport';
 import type { CliCommand, CliOutput } from './cliCommand';
-import { CliError, optionValue, positionals, readDesignFile } from './cliIo';
-
-const OPTIONS_WITH_VALUES = ['--dataset', '--dataset-path', '--epochs', '--batch-size', '--backend', '--replicas', '--runs', '--max-batches'];
+import { CliError, readDesignFile } from './cliIo';
+import { TRAIN_OPTIONS } from './trainOptions';
 
 const percent = (v: number | undefined): string => (v === undefined ? '—' : `${(v * 100).toFixed(2)}%`);
-
-function positiveInt(argv: string[], name: string): number | undefined {
-  const raw = optionValue(argv, name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 function progressLine(p: TrainingProgress): string {
   const width = 24;
@@ -55,12 +46,13 @@ function summary(result: TrainingResult, out: CliOutput, firstBatchSeconds?: num
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  usage:
-    'train FILE [--dataset NAME] [--dataset-path PATH] [--epochs N] [--batch-size N] [--backend NAME] [--replicas N|auto] [--runs DIR] [--max-batches N]\n' +
-    '                           trains the design (datasets: mnist-sample, mnist, fashion-mnist, cifar10, imagefolder; backends: auto, tensorflow-gpu, tensorflow, wasm, cpu;\n' +
-    '                           replicas: data-parallel copies of the model on the wasm and cpu engines, one per core by default)',
-  async run(argv, out) {
-    const [file] = positionals(argv, OPTIONS_WITH_VALUES);
+  summary: 'Trains the design (flags override its training settings) into a run folder',
+  description:
+    'Each run writes <design>.runs/<UTC time>/ beside the design: run.json (design hash, hyperparameters, dataset, seed, backend and versions), design.cnn.json, metrics.json and model/ (TF.js model.json + weights.bin, saved after every epoch). Ctrl-C cancels and keeps the last completed epoch.',
+  positionals: { usage: 'FILE', meaning: 'design file (.cnn.json)', min: 1, max: 1 },
+  options: TRAIN_OPTIONS,
+  async run(args, out) {
+    const [file] = args.positionals;
     const { parsed, analysis, diagnostics, text } = readDesignFile(file);
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (!parsed.design || !analysis || errors.length > 0) {
@@ -69,25 +61,25 @@ export const trainCommand: CliCommand = {
     }
     const design = parsed.design;
     const overrides: TrainingSettings = {};
-    const dataset = optionValue(argv, '--dataset');
-    const datasetPath = optionValue(argv, '--dataset-path');
-    const backend = optionValue(argv, '--backend');
-    const epochs = positiveInt(argv, '--epochs');
-    const batchSize = positiveInt(argv, '--batch-size');
-    const maxBatches = positiveInt(argv, '--max-batches');
-    const replicas = optionValue(argv, '--replicas') === 'auto' ? 'auto' : positiveInt(argv, '--replicas');
+    const dataset = args.string('dataset');
+    const datasetPath = args.string('dataset-path');
+    const backend = args.string('backend');
+    const epochs = args.positiveInteger('epochs');
+    const batchSize = args.positiveInteger('batch-size');
+    const maxBatches = args.positiveInteger('max-batches');
+    const replicas = args.string('replicas') === 'auto' ? 'auto' : args.positiveInteger('replicas');
     if (dataset) overrides.dataset = dataset;
     if (datasetPath) overrides.datasetPath = resolve(datasetPath);
     if (backend) overrides.backend = backend;
     if (epochs) overrides.epochs = epochs;
     if (batchSize) overrides.batchSize = batchSize;
-    const runs = optionValue(argv, '--runs');
+    const runs = args.string('runs');
 
     const service = new TrainingService();
     const run = service.start({
       design,
       designText: text,
-      designPath: resolve(file as string),
+      designPath: resolve(file),
       runsFolder: runs ? resolve(runs) : undefined,
       settings: { ...design.training, ...overrides },
       limits: maxBatches ? { maxBatchesPerEpoch: maxBatches } : undefined,

@@ -1,18 +1,21 @@
-import { CliError, positionals, readDesignFile } from './cliIo';
+import { readDesignFile } from './cliIo';
 import type { CliCommand } from './cliCommand';
 
 export const validateCommand: CliCommand = {
   name: 'validate',
-  usage: 'validate FILE            checks a design; exits 1 when it has errors',
-  run(argv, out) {
-    const files = positionals(argv, []);
-    if (files.length === 0) throw new CliError('Missing design file. Usage: cnn-designer validate FILE.cnn.json');
+  summary: 'Checks designs: each problem with its line and fixes; exits 1 on errors',
+  positionals: { usage: 'FILE…', meaning: 'design file (.cnn.json)', min: 1, max: Infinity },
+  options: [],
+  run(args, out) {
+    const files = args.positionals;
     let errors = 0;
     for (const file of files) {
       const { diagnostics } = readDesignFile(file);
-      for (const d of diagnostics) {
+      // In the order of the file, each with its fixes under it, all on stdout: the report is this command's output.
+      const inFileOrder = [...diagnostics].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
+      for (const d of inFileOrder) {
         const loc = d.line ? `:${d.line}:${d.column ?? 1}` : '';
-        (d.severity === 'error' ? out.stderr : out.stdout)(`${file}${loc}: ${d.severity}${d.nodeId ? ` [${d.nodeId}]` : ''}: ${d.message}\n`);
+        out.stdout(`${file}${loc}: ${d.severity}${d.nodeId ? ` [${d.nodeId}]` : ''}: ${d.message}\n`);
         for (const f of d.fixes) out.stdout(`    fix: ${f.title}\n`);
       }
       const count = diagnostics.filter((d) => d.severity === 'error').length;

@@ -69,12 +69,16 @@ function fixEdit(v: unknown, path: string): FixEdit {
     }
     case 'removeEdge':
       return { kind: 'removeEdge', ...edgeRef(o, path) };
+    case 'addEdge':
+      return { kind: 'addEdge', ...edgeRef(o, path) };
     case 'removeNode':
       return { kind: 'removeNode', nodeId: id(o.nodeId, `${path}.nodeId`) };
     case 'renameNode':
       return { kind: 'renameNode', nodeId: id(o.nodeId, `${path}.nodeId`), newId: newNodeId(o.newId, `${path}.newId`) };
+    case 'reconnectEdge':
+      return { kind: 'reconnectEdge', ...edgeRef(o, path), newSource: id(o.newSource, `${path}.newSource`), newTarget: id(o.newTarget, `${path}.newTarget`) };
     default:
-      return fail(`${path}.kind`, 'setParams, insertLayer, removeEdge, removeNode or renameNode');
+      return fail(`${path}.kind`, 'setParams, insertLayer, removeEdge, addEdge, removeNode, renameNode or reconnectEdge');
   }
 }
 

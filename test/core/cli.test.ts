@@ -69,7 +69,7 @@ describe('cnn-designer CLI', () => {
     assert.ok(json.diagnostics.some((d: { code: string }) => d.code === 'merge-shape-mismatch'));
     const v = await cli('validate', strided);
     assert.equal(v.code, 1);
-    assert.match(v.stderr, /error \[add\]/);
+    assert.match(v.stdout, /error \[add\]/);
   });
 
   it('validate exits 0 for a valid design', async () => {
@@ -84,7 +84,7 @@ describe('cnn-designer CLI', () => {
     assert.match(missing.stderr, /No such file/);
     const bad = await cli('validate', broken);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /broken\.cnn\.json:4:1: error: The file is not valid JSON/);
+    assert.match(bad.stdout, /broken\.cnn\.json:4:1: error: The file is not valid JSON/);
     const folder = await cli('summary', dir);
     assert.match(folder.stderr, /is a folder/);
     const unknown = await cli('frobnicate');

@@ -44,17 +44,69 @@ describe('diagnostics', () => {
     assert.equal(analyzeChain([56, 56, 8], [['Conv2D', { filters: 1, kernelSize: 3, strides: 2, padding: 1 }]]).diagnostics.length, 0);
   });
 
-  it('Add with mismatched shapes names both shapes and suggests a projection', () => {
+  it('Add with mismatched shapes names both shapes and offers fixes found upstream and on the shortcut', () => {
     const diags = analyzeDesign(residual(8)).diagnostics;
     const d = diags.find((x) => x.code === 'merge-shape-mismatch')!;
     assert.equal(d.nodeId, 'add');
     assert.match(d.message, /\[32, 32, 8\]/);
     assert.match(d.message, /\[32, 32, 16\]/);
-    assert.match(d.message, /1×1 Conv2D/);
+    assert.match(d.message, /their channels differ/);
+    assert.deepEqual(
+      d.fixes.map((f) => f.title),
+      ['Use 16 filters in conv (add gives 32×32×16)', 'Insert a 1×1 Conv2D with 16 filters on conv → add (as ResNet\'s shortcut does) (add gives 32×32×16)', 'Insert a 1×1 Conv2D with 8 filters on input → add (as ResNet\'s shortcut does) (add gives 32×32×8)'],
+    );
     const spatial = analyzeDesign(residual(16, 2)).diagnostics.find((x) => x.code === 'merge-shape-mismatch')!;
     assert.match(spatial.message, /\[16, 16, 16\]/);
-    assert.match(spatial.message, /stride 2/);
+    assert.deepEqual(
+      spatial.fixes.map((f) => f.title),
+      ['Use stride 1 in conv (add gives 32×32×16)', 'Insert a 1×1 Conv2D with 16 filters and stride 2 on input → add (as ResNet\'s shortcut does) (add gives 16×16×16)'],
+    );
     assert.deepEqual(codes(residual(16)), []);
+  });
+
+  it('Add of 32×32×16 and 30×30×32 (a valid 3×3 convolution) offers padding "same" upstream, never a 1×1 stride-1 downsample', () => {
+    const design = residual(32);
+    delete design.nodes[1].params.padding;
+    const d = analyzeDesign(design).diagnostics.find((x) => x.code === 'merge-shape-mismatch')!;
+    assert.match(d.message, /\[30, 30, 32\] and \[32, 32, 16\] \(their height, width and channels differ\)/);
+    assert.deepEqual(
+      d.fixes.map((f) => f.title),
+      ['Use padding "same" and 16 filters in conv (add gives 32×32×16)'],
+    );
+    assert.ok(!d.fixes.some((f) => /stride 1/.test(f.title) && /1×1/.test(f.title)));
+  });
+
+  it('a mistyped connection end gets "did you mean" and a reconnect fix, and the good layers around it are not offered for deletion', () => {
+    const d = emptyDesign('typo');
+    d.nodes = [
+      { id: 'input', type: 'Input', params: { shape: [28, 28, 1] } },
+      { id: 'conv1', type: 'Conv2D', params: { filters: 8, kernelSize: 3 } },
+      { id: 'conv2', type: 'Conv2D', params: { filters: 8, kernelSize: 3 } },
+      { id: 'pool', type: 'MaxPool2D', params: { poolSize: 2 } },
+    ];
+    d.edges = [
+      { source: 'input', target: 'conv1' },
+      { source: 'conv_1', target: 'conv2' },
+      { source: 'conv2', target: 'pool' },
+    ];
+    const diagnostics = analyzeDesign(d).diagnostics;
+    const reconnect = { kind: 'reconnectEdge', source: 'conv_1', target: 'conv2', newSource: 'conv1', newTarget: 'conv2' };
+    const edge = diagnostics.find((x) => x.code === 'dangling-edge')!;
+    assert.match(edge.message, /Did you mean "conv1"\?/);
+    assert.deepEqual(edge.fixes[0], { title: 'Connect conv1 → conv2 instead ("conv1" for "conv_1")', edit: reconnect });
+    for (const code of ['dangling-node', 'dangling-output']) {
+      const x = diagnostics.find((y) => y.code === code)!;
+      assert.deepEqual(x.fixes.map((f) => f.edit), [reconnect], code);
+    }
+    assert.ok(!diagnostics.some((x) => x.fixes.some((f) => f.edit?.kind === 'removeNode')), 'no layer is offered for deletion');
+    // A guess that would close a loop is not offered.
+    d.edges = [
+      { source: 'input', target: 'conv1' },
+      { source: 'conv1', target: 'conv2' },
+      { source: 'conv_2', target: 'conv1' },
+    ];
+    const loop = analyzeDesign(d).diagnostics.find((x) => x.code === 'dangling-edge')!;
+    assert.deepEqual(loop.fixes.map((f) => f.edit?.kind), ['removeEdge']);
   });
 
   it('Concat checks every axis but channels and adds channels', () => {

@@ -92,6 +92,9 @@ describe('export: entry point and CLI', function () {
     const run = spawnSync(process.execPath, [file], { encoding: 'utf8', env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') }, timeout: 60_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Total params: 11,?699,?112/);
+    // Only the summary: not TF.js' banner about its Node engine (printed on its first tensor).
+    assert.equal(run.stderr, '');
+    assert.doesNotMatch(run.stdout, /TensorFlow\.js in Node|tfjs-node/);
   });
 
   it('cnn-designer import turns a TF.js model.json back into a design, and reports what it cannot represent', async () => {

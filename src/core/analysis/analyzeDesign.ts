@@ -1,10 +1,16 @@
+import { closestName } from '../closestName';
 import type { Design, DesignEdge, Shape } from '../design';
 import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import { getLayerType, LAYER_TYPE_NAMES } from '../layers/layerCatalog';
 import type { AxisFormula } from '../layers/layerType';
 import { resolveParams } from '../layers/resolveParams';
 import { formatBytes, formatCount } from '../summary/formatNumber';
-import type { Diagnostic, DiagnosticInput, Severity } from './diagnostic';
+import type { Diagnostic, DiagnosticInput, Severity, SuggestedFix } from './diagnostic';
+import { mergeFixes } from './mergeFixes';
+import { diagnosticKey, workingFixes, type FixTrial } from './workingFixes';
+
+/** Fixes tried per analysis at most (each is one analysis of the changed design); later ones are kept untried. */
+const FIX_TRIES = 100;
 
 export interface NodeAnalysis {
   id: string;
@@ -59,6 +65,12 @@ export interface DesignAnalysis {
 export interface AnalysisOptions {
   /** Memory of the machine that trains, in bytes: the host and the CLI pass os.totalmem(). */
   machineMemoryBytes?: number;
+  /**
+   * Search the graph for fixes of merges and mistyped connections, trying each on the design and
+   * keeping those that work (default true; only designs with such errors pay for it). The tries
+   * themselves analyze without it.
+   */
+  searchFixes?: boolean;
 }
 
 /** The memory assumed where the machine's is not known (the webview): a common laptop's. */
@@ -68,6 +80,15 @@ export const DEFAULT_MACHINE_MEMORY_BYTES = 16 * 1024 ** 3;
 const TRAINING_COPIES = 4;
 
 const SEVERITY_RANK: Record<'ok' | Severity, number> = { ok: 0, info: 1, warning: 2, error: 3 };
+
+/** A connection whose missing end is probably a typo: what it likely meant. */
+interface EdgeRepair {
+  edge: DesignEdge;
+  newSource: string;
+  newTarget: string;
+  /** The names guessed, for messages: "conv1" for "conv_1". */
+  guesses: { typed: string; meant: string }[];
+}
 
 /**
  * Everything the designer shows about a design: per-layer shapes, parameters, MACs, memory,
@@ -124,17 +145,35 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
   const incoming = new Map<string, DesignEdge[]>();
   const outgoing = new Map<string, DesignEdge[]>();
   const seen = new Set<string>();
+  /** Connections naming a layer that does not exist, with what they probably meant. */
+  const danglingEdges: DesignEdge[] = [];
+  const repairs: EdgeRepair[] = [];
+  const reconnect = (r: EdgeRepair): SuggestedFix => ({
+    title: `Connect ${r.newSource} → ${r.newTarget} instead (${r.guesses.map((g) => `"${g.meant}" for "${g.typed}"`).join(', ')})`,
+    edit: { kind: 'reconnectEdge', source: r.edge.source, target: r.edge.target, newSource: r.newSource, newTarget: r.newTarget },
+  });
   design.edges.forEach((edge, index) => {
     const path = ['edges', index];
     const missing = [edge.source, edge.target].filter((id) => !nodeIndex.has(id));
     if (missing.length) {
+      danglingEdges.push(edge);
+      const meant = (id: string): string | undefined => (nodeIndex.has(id) ? id : closestName(id, nodeIndex.keys()));
+      const newSource = meant(edge.source);
+      const newTarget = meant(edge.target);
+      const repair: EdgeRepair | undefined =
+        newSource !== undefined && newTarget !== undefined && newSource !== newTarget
+          ? { edge, newSource, newTarget, guesses: missing.map((typed) => ({ typed, meant: typed === edge.source ? newSource : newTarget })) }
+          : undefined;
+      if (repair) repairs.push(repair);
       push({
         severity: 'error',
         code: 'dangling-edge',
-        message: `The connection ${edge.source} → ${edge.target} refers to ${missing.map((m) => `"${m}"`).join(' and ')}, which ${missing.length > 1 ? 'are not nodes' : 'is not a node'} of this design.`,
+        message: `The connection ${edge.source} → ${edge.target} refers to ${missing.map((m) => `"${m}"`).join(' and ')}, which ${missing.length > 1 ? 'are not nodes' : 'is not a node'} of this design.${
+          repair ? ` Did you mean ${repair.guesses.map((g) => `"${g.meant}"`).join(' and ')}?` : ''
+        }`,
         edge: { source: edge.source, target: edge.target },
         path,
-        fixes: [{ title: 'Remove this connection', edit: { kind: 'removeEdge', source: edge.source, target: edge.target } }],
+        fixes: [...(repair ? [reconnect(repair)] : []), { title: 'Remove this connection', edit: { kind: 'removeEdge', source: edge.source, target: edge.target } }],
       });
       return;
     }
@@ -231,18 +270,23 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
       }
     }
     if (inEdges.length < layer.inputs.min) {
+      // A connection meant for this layer may name its source wrongly: then the layer is fine, the name is not.
+      const mistyped = danglingEdges.filter((e) => e.target === id && !nodeIndex.has(e.source));
+      const repaired = repairs.filter((r) => r.newTarget === id);
+      const why = mistyped.length ? ` Its connection${mistyped.length > 1 ? 's' : ''} from ${mistyped.map((e) => `"${e.source}"`).join(', ')} name${mistyped.length > 1 ? '' : 's'} no layer of this design.` : '';
       report(
         layer.inputs.min === 1
           ? {
               severity: 'error',
               code: 'dangling-node',
-              message: `${layer.label} "${id}" has no input: connect a layer (or the Input) to it.`,
-              fixes: design.nodes.length > 1 ? [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }] : [],
+              message: `${layer.label} "${id}" has no input: connect a layer (or the Input) to it.${why}`,
+              fixes: repaired.length || mistyped.length ? repaired.map(reconnect) : design.nodes.length > 1 ? [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }] : [],
             }
           : {
               severity: 'error',
               code: 'too-few-inputs',
-              message: `${layer.label} merges branches and needs at least ${layer.inputs.min} inputs; it has ${inEdges.length}.`,
+              message: `${layer.label} merges branches and needs at least ${layer.inputs.min} inputs; it has ${inEdges.length}.${why}`,
+              fixes: repaired.map(reconnect),
             },
       );
       continue;
@@ -311,16 +355,22 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
       });
     }
   }
-  if (outputIds.length > 1) {
-    const main = outputIds[outputIds.length - 1];
-    for (const id of outputIds.slice(0, -1)) {
+  // A layer without any input already has its error (dangling-node); its unused output is not news.
+  const connectedOutputs = outputIds.filter((id) => incoming.has(id));
+  if (connectedOutputs.length > 1) {
+    const main = connectedOutputs[connectedOutputs.length - 1];
+    for (const id of connectedOutputs.slice(0, -1)) {
+      // Its output may be meant for a connection whose source name is mistyped.
+      const repaired = repairs.filter((r) => r.newSource === id && r.edge.source !== id);
       push({
         severity: 'warning',
         code: 'dangling-output',
         nodeId: id,
         path: ['nodes', nodeIndex.get(id)!],
-        message: `The output of "${id}" is not used by any layer, so the model gets a second output besides "${main}". Connect it onward, or delete it.`,
-        fixes: [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }],
+        message: `The output of "${id}" is not used by any layer, so the model gets a second output besides "${main}". ${
+          repaired.length ? `The connection ${repaired.map((r) => `${r.edge.source} → ${r.edge.target}`).join(', ')} probably means it.` : 'Connect it onward, or delete it.'
+        }`,
+        fixes: repaired.length ? repaired.map(reconnect) : [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }],
       });
     }
   }
@@ -342,6 +392,26 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
       }
     }
   }
+  if (options.searchFixes !== false && diagnostics.some((d) => d.code === 'merge-shape-mismatch' || d.fixes.some((f) => f.edit))) {
+    // Every fix is tried before it is offered; a merge's and a layer without input's are searched for here.
+    const trial: FixTrial = {
+      analysisOf: (changed: Design) => analyzeDesign(changed, { ...options, searchFixes: false }),
+      errorsBefore: new Set(diagnostics.filter((d) => d.severity === 'error').map(diagnosticKey)),
+      budget: { tries: FIX_TRIES },
+    };
+    for (const d of diagnostics) {
+      if (d.code === 'merge-shape-mismatch' && d.nodeId) {
+        d.fixes = mergeFixes(design, nodes, incoming.get(d.nodeId) ?? [], (id) => outgoing.get(id)?.length ?? 0, d, trial);
+        continue;
+      }
+      // A layer without input and no guess from a mistyped name: the layer above it may be its input.
+      const guessed = d.fixes.some((f) => f.edit?.kind === 'reconnectEdge');
+      const candidates = d.code === 'dangling-node' && d.nodeId && !guessed ? [...connectFromAbove(design, d.nodeId, nodes), ...d.fixes] : d.fixes;
+      const working = new Set(workingFixes(design, d, candidates, trial).map((w) => w.fix));
+      // Fixes without an edit are advice in words; they stay.
+      d.fixes = candidates.filter((f) => !f.edit || working.has(f));
+    }
+  }
   totals.weightBytes = 4 * totals.params;
   // A stranger's design can ask for terabytes; say so before anything tries to allocate them.
   const memory = options.machineMemoryBytes ?? DEFAULT_MACHINE_MEMORY_BYTES;
@@ -358,6 +428,17 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
   }
   totals.outputShapes = outputIds.map((id) => nodes[id].outputShape).filter((s): s is Shape => !!s);
   return { order, nodes, totals, diagnostics, inputIds, outputIds, valid: !diagnostics.some((d) => d.severity === 'error') };
+}
+
+/**
+ * For a layer left without input: connecting the layer declared just above it in the file, which is
+ * where a chain's previous layer usually is (tried like every fix, so only offered when it works).
+ */
+function connectFromAbove(design: Design, id: string, nodes: Record<string, NodeAnalysis>): SuggestedFix[] {
+  const index = design.nodes.findIndex((n) => n.id === id);
+  const above = index > 0 ? design.nodes[index - 1] : undefined;
+  if (!above || !nodes[above.id]?.outputShape) return [];
+  return [{ title: `Connect ${above.id} → ${id} (the layer above it in the file)`, edit: { kind: 'addEdge', source: above.id, target: id } }];
 }
 
 /** One cycle among `stuck` nodes, as a list of ids, by walking successors until one repeats. */

@@ -7,6 +7,9 @@ export type FixEdit =
   | { kind: 'setParams'; nodeId: string; params: Record<string, unknown> }
   | { kind: 'insertLayer'; source: string; target: string; layer: { type: string; params: Record<string, unknown> } }
   | { kind: 'removeEdge'; source: string; target: string }
+  | { kind: 'addEdge'; source: string; target: string }
+  /** Replaces the connection source → target by newSource → newTarget, in the same place (a mistyped end). */
+  | { kind: 'reconnectEdge'; source: string; target: string; newSource: string; newTarget: string }
   | { kind: 'removeNode'; nodeId: string }
   | { kind: 'renameNode'; nodeId: string; newId: string };
 

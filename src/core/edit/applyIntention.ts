@@ -155,10 +155,25 @@ function applyFix(design: Design, edit: FixEdit): IntentionResult {
       return applyIntention(design, { kind: 'setParams', nodeId: edit.nodeId, params: edit.params });
     case 'removeEdge':
       return applyIntention(design, { kind: 'disconnect', source: edit.source, target: edit.target });
+    case 'addEdge':
+      return applyIntention(design, { kind: 'connect', source: edit.source, target: edit.target });
     case 'removeNode':
       return applyIntention(design, { kind: 'delete', nodeIds: [edit.nodeId], edges: [] });
     case 'renameNode':
       return applyIntention(design, { kind: 'rename', nodeId: edit.nodeId, newId: edit.newId });
+    case 'reconnectEdge': {
+      const { newSource, newTarget } = edit;
+      const ids = new Set(design.nodes.map((n) => n.id));
+      const unknown = [newSource, newTarget].find((id) => !ids.has(id));
+      if (unknown !== undefined) return { ok: false, reason: `There is no layer "${unknown}" in this design.` };
+      if (!design.edges.some((e) => sameEdge(e, edit))) return { ok: false, reason: `There is no connection ${edit.source} → ${edit.target} to change.` };
+      const replacement = { source: newSource, target: newTarget };
+      if (design.edges.some((e) => sameEdge(e, replacement))) return { ok: false, reason: `${newSource} → ${newTarget} is already connected.` };
+      if (newSource === newTarget || reaches(design.edges, newTarget, newSource)) return { ok: false, reason: `${newSource} → ${newTarget} would close a loop.` };
+      // In place, so the target's input order (which matters for Concat) stays.
+      const edges = design.edges.map((e) => (sameEdge(e, edit) ? replacement : e));
+      return { ok: true, design: { ...design, edges }, changed: true, createdIds: [] };
+    }
     case 'insertLayer': {
       const { source, target, layer } = edit;
       const type = getLayerType(layer.type);

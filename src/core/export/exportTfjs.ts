@@ -47,6 +47,26 @@ function layerCall(layer: CompiledLayer): string {
 }
 
 /**
+ * In Node, TF.js' JavaScript backend prints a banner recommending @tensorflow/tfjs-node the first
+ * time it stores a tensor. The exported module prints only what it is asked to: its first tensor is
+ * stored with TF.js' messages off, and they are back on for everything after.
+ */
+const QUIET_NODE_START = [
+  '/** Stores TF.js\' first tensor without the banner its JavaScript backend prints in Node about @tensorflow/tfjs-node. */',
+  'function startQuietly() {',
+  '  tf.backend(); // chooses the backend: in Node without the native engine, TF.js\' JavaScript one (cpu)',
+  "  if (tf.getBackend() !== 'cpu') return;",
+  "  const quiet = tf.env().getBool('PROD');",
+  "  tf.env().set('PROD', true);",
+  '  try {',
+  '    tf.zeros([1]).dispose();',
+  '  } finally {',
+  "    tf.env().set('PROD', quiet);",
+  '  }',
+  '}',
+];
+
+/**
  * A CommonJS module that builds the design as a `tf.LayersModel` with the functional API
  * (`buildModel()`), defining the project's own layers it needs so it runs with only
  * `@tensorflow/tfjs` installed. Run directly, it prints the model summary.
@@ -71,9 +91,12 @@ export function exportTfjs(graph: CompiledGraph): string {
     `'use strict';`,
     `const tf = require('@tensorflow/tfjs');`,
     '',
+    ...QUIET_NODE_START,
+    '',
     ...custom.flatMap((c) => [JS_CUSTOM_LAYERS[c], '']),
     `/** Builds ${jsBlockCommentText(graph.design.name)} with fresh weights. */`,
     'function buildModel() {',
+    '  startQuietly();',
     ...body,
     `  return tf.model({ inputs: [${inputs.join(', ')}], outputs: ${outputs.length === 1 ? outputs[0] : `[${outputs.join(', ')}]`}, name: ${jsValue(graph.design.name)} });`,
     '}',

@@ -29,19 +29,13 @@ export const addLayer: LayerType<Record<string, never>> = {
     const first = inputShapes[0];
     const other = inputShapes.find((s) => s.length !== first.length || s.some((d, i) => d !== first[i]));
     if (other) {
-      const spatialMismatch = first.length === 3 && other.length === 3 && (first[0] !== other[0] || first[1] !== other[1]);
-      const channelMismatch = first.length === other.length && first[first.length - 1] !== other[other.length - 1];
-      const hints: string[] = [];
-      if (spatialMismatch) {
-        const stride = Math.max(Math.round(Math.max(first[0], other[0]) / Math.min(first[0], other[0])), 1);
-        hints.push(`on the larger branch, downsample with a 1×1 Conv2D of stride ${stride} (as ResNet's shortcut does)`);
-      }
-      if (channelMismatch) hints.push(`project the branch with ${Math.min(first[first.length - 1], other[other.length - 1])} channels to ${Math.max(first[first.length - 1], other[other.length - 1])} with a 1×1 Conv2D`);
+      const axes = first.length === 3 ? ['height', 'width', 'channels'] : first.length === 2 ? ['length', 'channels'] : ['size'];
+      const differ = first.length !== other.length ? ['number of axes'] : axes.filter((_, i) => first[i] !== other[i]);
+      // The fixes depend on the branches upstream, so the analysis finds them (and keeps those that work).
       report({
         severity: 'error',
         code: 'merge-shape-mismatch',
-        message: `Add needs inputs of the same shape, but gets ${shapeText(first)} and ${shapeText(other)}.${hints.length ? ` To fix: ${hints.join('; ')}.` : ''}`,
-        fixes: hints.map((h) => ({ title: h[0].toUpperCase() + h.slice(1) })),
+        message: `Add needs inputs of the same shape, but gets ${shapeText(first)} and ${shapeText(other)} (their ${differ.length > 1 ? `${differ.slice(0, -1).join(', ')} and ${differ[differ.length - 1]}` : differ[0]} differ${differ.length > 1 || differ[0] === 'channels' ? '' : 's'}).`,
       });
       return undefined;
     }

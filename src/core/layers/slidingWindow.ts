@@ -43,6 +43,14 @@ export function resolvePads(input: number[], effectiveKernel: number[], strides:
   });
 }
 
+/** The formula of each axis, once when they read the same ("height and width: …"), named when they differ. */
+function perAxis(formulas: AxisFormula[], text: (f: AxisFormula) => string): string {
+  const texts = formulas.map(text);
+  if (texts.length === 1) return formulas[0].axis === 'length' ? texts[0] : `${formulas[0].axis}: ${texts[0]}`;
+  if (texts.every((t) => t === texts[0])) return `${formulas.map((f) => f.axis).join(' and ')}: ${texts[0]}`;
+  return formulas.map((f, i) => `${f.axis}: ${texts[i]}`).join('; ');
+}
+
 /**
  * The course's output-size rule, ⌊(W − F + 2P) / S⌋ + 1, for every spatial axis of a convolution
  * or pooling window, with the problems a student makes: a window larger than its padded input, and
@@ -67,7 +75,7 @@ export function slidingWindow(args: SlidingWindowArgs): SlidingWindowResult {
     const text =
       padding === 'same'
         ? `⌈${size} / ${strides[i]}⌉ = ${out} (same)`
-        : `⌊(${size}${padText} − ${kText}) / ${strides[i]}⌋ + 1 = ${span < 0 ? 'none' : out}`;
+        : `⌊(${size}${padText} − ${kText}) / ${strides[i]}⌋ + 1 = ${span < 0 ? `${out}, so no window fits` : out}`;
     formulas.push({ axis: axes[i], input: size, kernel: kernel[i], stride: strides[i], dilation: dilation[i], padBefore: before, padAfter: after, exact, output: out, text });
     if (span < 0) fits = false;
     output.push(out);
@@ -96,7 +104,7 @@ export function slidingWindow(args: SlidingWindowArgs): SlidingWindowResult {
       severity: 'error',
       code: 'window-larger-than-input',
       param: args.kernelParam,
-      message: `The ${shapeText(effective)} window of this ${args.layerLabel} is larger than its ${padding === 'valid' || padding === 'same' ? '' : 'padded '}${shapeText(input.map((s, i) => s + pads[i][0] + pads[i][1]))} input, so there is no output. ${formulas.map((f) => f.text).join('; ')}.`,
+      message: `The ${shapeText(effective)} window of this ${args.layerLabel} is larger than its ${padding === 'valid' || padding === 'same' ? '' : 'padded '}${shapeText(input.map((s, i) => s + pads[i][0] + pads[i][1]))} input, so there is no output. ${perAxis(formulas, (f) => f.text)}.`,
       fixes,
     });
     return { formulas, pads };
@@ -149,9 +157,10 @@ export function slidingWindow(args: SlidingWindowArgs): SlidingWindowResult {
         severity: 'warning',
         code: 'stride-does-not-fit',
         param: args.stridesParam,
-        message: `Stride ${shapeText(strides)} does not tile the ${shapeText(input)} input with a ${shapeText(effective)} window: ${bad
-          .map((f) => `(${f.input} − ${f.dilation > 1 ? f.dilation * (f.kernel - 1) + 1 : f.kernel} + ${f.padBefore + f.padAfter}) / ${f.stride} + 1 = ${fmt(f.exact)}`)
-          .join(', ')}, not a whole number. The output is floored to ${shapeText(output)} and ${lost} of the input ${lost.includes(' and ') ? 'are' : 'is'} never seen.`,
+        message: `Stride ${shapeText(strides)} does not tile the ${shapeText(input)} input with a ${shapeText(effective)} window: ${perAxis(
+          bad,
+          (f) => `(${f.input} − ${f.dilation > 1 ? f.dilation * (f.kernel - 1) + 1 : f.kernel} + ${f.padBefore + f.padAfter}) / ${f.stride} + 1 = ${fmt(f.exact)}`,
+        )}, not a whole number. The output is floored to ${shapeText(output)} and ${lost} of the input ${lost.includes(' and ') ? 'are' : 'is'} never seen.`,
         fixes,
       });
     }

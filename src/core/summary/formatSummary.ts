@@ -3,44 +3,91 @@ import type { DesignAnalysis } from '../analysis/analyzeDesign';
 import type { Diagnostic } from '../analysis/diagnostic';
 import { formatBytes, formatCount, formatShape, formatShort } from './formatNumber';
 
-/** Keras-like `model.summary()` text of an analyzed design, with totals and diagnostics. */
-export function formatSummary(design: Design, analysis: DesignAnalysis, diagnostics: Diagnostic[] = analysis.diagnostics): string {
+/** Columns of a terminal the summary fits by default (the table, totals and diagnostics). */
+export const SUMMARY_WIDTH = 100;
+
+/** A table cell: one or more lines. */
+type Cell = string[];
+
+interface Column {
+  /** One or two header lines. */
+  header: string[];
+  alignRight: boolean;
+}
+
+/**
+ * Keras-like `model.summary()` text of an analyzed design, with totals (Keras' count and PyTorch's)
+ * and diagnostics. It fits `width` columns: when the table would be wider, its MACs are shortened
+ * (1.81 G) and then the longest layer names wrap before their type; layers with several inputs list
+ * one per line.
+ */
+export function formatSummary(design: Design, analysis: DesignAnalysis, diagnostics: Diagnostic[] = analysis.diagnostics, width = SUMMARY_WIDTH): string {
   const incoming = new Map<string, string[]>();
   for (const e of design.edges) {
     if (!incoming.has(e.target)) incoming.set(e.target, []);
     incoming.get(e.target)!.push(e.source);
   }
   const branched = design.nodes.some((n) => (incoming.get(n.id)?.length ?? 0) > 1) || analysis.order.some((id, i) => i > 0 && incoming.get(id)?.[0] !== analysis.order[i - 1]);
-  const headers = ['Layer (type)', 'Output shape', 'Params', 'MACs', 'Receptive field', ...(branched ? ['Connected to'] : [])];
-  const rows = analysis.order.map((id) => {
+  const columns: Column[] = [
+    { header: ['Layer (type)'], alignRight: false },
+    { header: ['Output shape', 'H×W×C'], alignRight: false },
+    { header: ['Params'], alignRight: true },
+    { header: ['MACs'], alignRight: true },
+    { header: ['Receptive', 'field'], alignRight: false },
+    ...(branched ? [{ header: ['Connected to'], alignRight: false }] : []),
+  ];
+  const rows: Cell[][] = analysis.order.map((id) => {
     const n = analysis.nodes[id];
     return [
-      `${id} (${n.type})`,
-      formatShape(n.outputShape),
-      formatCount(n.params),
-      formatCount(n.macs),
-      n.receptiveField ? n.receptiveField.join('×') : '',
-      ...(branched ? [(incoming.get(id) ?? []).join(', ')] : []),
+      [`${id} (${n.type})`],
+      [formatShape(n.outputShape)],
+      [formatCount(n.params)],
+      [formatCount(n.macs)],
+      [n.receptiveField ? n.receptiveField.join('×') : ''],
+      ...(branched ? [incoming.get(id)?.length ? incoming.get(id)! : ['']] : []),
     ];
   });
-  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const numeric = new Set([2, 3]);
+  const gap = 2;
+  const columnWidths = (): number[] => columns.map((c, i) => Math.max(...c.header.map((h) => h.length), ...rows.flatMap((r) => r[i].map((l) => l.length))));
+  const tableWidth = (widths: number[]): number => widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
+  let widths = columnWidths();
+  if (tableWidth(widths) > width) {
+    // First the MACs in short form (the total below keeps the exact count)…
+    analysis.order.forEach((id, r) => (rows[r][3] = [formatShort(analysis.nodes[id].macs)]));
+    widths = columnWidths();
+  }
+  const excess = tableWidth(widths) - width;
+  if (excess > 0) {
+    // …then "name (Type)" wraps into "name" / "(Type)" for the rows wider than the column may be.
+    const narrowest = Math.max(columns[0].header[0].length, ...rows.flatMap((r) => r[0][0].split(' ').map((part) => part.length)));
+    const target = Math.max(narrowest, widths[0] - excess);
+    for (const row of rows) if (row[0][0].length > target) row[0] = row[0][0].split(' ');
+    widths = columnWidths();
+  }
+
   const line = (cells: string[]): string =>
     cells
-      .map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
-      .join('  ')
+      .map((cell, c) => (columns[c].alignRight ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join(' '.repeat(gap))
       .trimEnd();
-  const width = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  const block = (cells: Cell[]): string[] => {
+    const height = Math.max(...cells.map((c) => c.length));
+    return Array.from({ length: height }, (_, k) => line(cells.map((c) => c[k] ?? '')));
+  };
+  const rule = tableWidth(widths);
   const t = analysis.totals;
   const out = [
     `Model: "${design.name}"`,
-    line(headers),
-    '─'.repeat(width),
-    ...rows.map(line),
-    '═'.repeat(width),
+    ...block(columns.map((c) => c.header)),
+    '─'.repeat(rule),
+    ...rows.flatMap(block),
+    '═'.repeat(rule),
+    ...wrap("Output shapes are H×W×C: channels last, as in Keras (PyTorch's order is C×H×W); batch left out.", width, ''),
+    '',
     `Total params: ${formatCount(t.params)} (${formatBytes(t.weightBytes)})`,
     `Trainable params: ${formatCount(t.trainableParams)} (${formatBytes(4 * t.trainableParams)})`,
     `Non-trainable params: ${formatCount(t.nonTrainableParams)} (${formatBytes(4 * t.nonTrainableParams)})`,
+    ...wrap(pytorchCount(t.trainableParams, t.nonTrainableParams), width, '  '),
     `Multiply-accumulates: ${formatCount(t.macs)} (${formatShort(t.macs)})`,
     `Activation memory, one sample (float32): ${formatBytes(t.activationBytes)}`,
   ];
@@ -50,9 +97,37 @@ export function formatSummary(design: Design, analysis: DesignAnalysis, diagnost
     for (const d of diagnostics) {
       const where = d.nodeId ?? (d.edge ? `${d.edge.source} → ${d.edge.target}` : '');
       const loc = d.line ? ` (line ${d.line}${d.column ? `, column ${d.column}` : ''})` : '';
-      out.push(`  ${d.severity}${where ? ` ${where}` : ''}${loc}: ${d.message}`);
-      for (const f of d.fixes) out.push(`      fix: ${f.title}`);
+      out.push(...wrap(`  ${d.severity}${where ? ` ${where}` : ''}${loc}: ${d.message}`, width, '    '));
+      for (const f of d.fixes) out.push(...wrap(`      fix: ${f.title}`, width, '           '));
     }
   } else out.push('', 'No problems found.');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The count PyTorch users compare with (torchinfo, `sum(p.numel() for p in model.parameters())`):
+ * Keras counts a layer's non-trainable state (BatchNorm's moving mean and variance, the only such
+ * state in the catalog) as parameters, PyTorch keeps it in buffers.
+ */
+export function pytorchCount(trainable: number, nonTrainable: number): string {
+  if (nonTrainable === 0) return `PyTorch parameters: ${formatCount(trainable)} (the same count)`;
+  return `PyTorch parameters: ${formatCount(trainable)}, as torchinfo counts: the ${formatCount(nonTrainable)} non-trainable ones (BatchNorm's moving mean and variance) are buffers in PyTorch, not parameters`;
+}
+
+/** Greedy word wrap of one paragraph (its leading spaces kept); continuation lines start with `indent`. */
+function wrap(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let current = text.match(/^ */)![0];
+  let empty = true;
+  for (const word of text.trim().split(/ +/)) {
+    if (!empty && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = indent;
+      empty = true;
+    }
+    current += empty ? word : ` ${word}`;
+    empty = false;
+  }
+  lines.push(current);
+  return lines;
 }

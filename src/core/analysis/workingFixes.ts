@@ -1,0 +1,44 @@
+import type { Design } from '../design';
+import { applyIntention } from '../edit/applyIntention';
+import type { NodeAnalysis } from './analyzeDesign';
+import type { Diagnostic, SuggestedFix } from './diagnostic';
+
+/** An analysis without the search for fixes, to try fixes on. */
+export type AnalysisOf = (design: Design) => { diagnostics: Diagnostic[]; nodes: Record<string, NodeAnalysis> };
+
+/** What trying fixes needs: how to analyze, the errors the design has now, and how many tries are left. */
+export interface FixTrial {
+  analysisOf: AnalysisOf;
+  errorsBefore: Set<string>;
+  /** Tries left in this analysis; past it, candidates are kept untried (a bound on the work per keystroke). */
+  budget: { tries: number };
+}
+
+/** Identifies a diagnostic across two analyses of nearly the same design. */
+export const diagnosticKey = (d: Diagnostic): string => `${d.code}\u0000${d.nodeId ?? ''}\u0000${d.edge ? `${d.edge.source}\u0000${d.edge.target}` : ''}`;
+
+/**
+ * The candidate fixes that work, in their order, each with the analysis of the design it leaves
+ * (undefined when the budget ran out and it was kept untried): applied, the diagnostic is gone and
+ * no error appears that was not there before. So a fix that cannot work, or that trades one error
+ * for another, is not offered.
+ */
+export function workingFixes(design: Design, diagnostic: Diagnostic, candidates: SuggestedFix[], trial: FixTrial): { fix: SuggestedFix; after?: ReturnType<AnalysisOf> }[] {
+  const key = diagnosticKey(diagnostic);
+  const working: { fix: SuggestedFix; after?: ReturnType<AnalysisOf> }[] = [];
+  for (const fix of candidates) {
+    if (!fix.edit) continue;
+    if (trial.budget.tries <= 0) {
+      working.push({ fix });
+      continue;
+    }
+    trial.budget.tries--;
+    const applied = applyIntention(design, { kind: 'applyFix', edit: fix.edit });
+    if (!applied.ok || !applied.changed) continue;
+    const after = trial.analysisOf(applied.design);
+    if (after.diagnostics.some((d) => diagnosticKey(d) === key)) continue;
+    if (after.diagnostics.some((d) => d.severity === 'error' && !trial.errorsBefore.has(diagnosticKey(d)))) continue;
+    working.push({ fix, after });
+  }
+  return working;
+}
