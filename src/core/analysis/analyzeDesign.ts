@@ -3,6 +3,7 @@ import { getLayerType, LAYER_TYPE_NAMES } from '../layers/layerCatalog';
 import type { AxisFormula } from '../layers/layerType';
 import { resolveParams } from '../layers/resolveParams';
 import type { Diagnostic, DiagnosticInput, Severity } from './diagnostic';
+import { validateTrainingSettings } from '../training/validateTrainingSettings';
 
 export interface NodeAnalysis {
   id: string;
@@ -294,6 +295,9 @@ export function analyzeDesign(design: Design): DesignAnalysis {
       });
     }
   }
+
+  // The training block is checked here too, so a setting no engine can honour is a located problem before any run.
+  for (const d of validateTrainingSettings(design.training)) push(d);
 
   const totals: DesignTotals = { params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, weightBytes: 0, activationBytes: 0, outputShapes: [] };
   let bestField = 0;
