@@ -85,7 +85,7 @@ export function trainingSettingProblems(training: unknown): TrainingSettingProbl
           severity: 'error',
           code: 'unknown-training-setting',
           path,
-          message: `Unknown training setting "${name}"${guess ? `: did you mean "${guess}"?` : '.'} Known: ${known.join(', ')}.`,
+          message: `Unknown setting training.${name}${guess ? `: did you mean "${guess}"?` : '.'} Known: ${known.join(', ')}.`,
           fixes: guess ? [`Rename it to "${guess}"`, 'Remove it'] : ['Remove it'],
         });
         continue;
