@@ -12,6 +12,7 @@ import Ajv from 'ajv';
 import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
 import { analyzeDocument } from '../../src/core/analysis/analyzeDocument';
 import type { Design } from '../../src/core/design';
+import { trainingSettingsMarkdown } from '../../src/core/docs/trainingSettingsMarkdown';
 import { exportDesign } from '../../src/core/export/exportDesign';
 import { designSchema } from '../../src/core/format/designSchema';
 import { parseDesign } from '../../src/core/format/parseDesign';
@@ -144,6 +145,10 @@ describe('training settings specification: every setting round-trips through eve
       });
     });
   }
+
+  it('docs/format.md holds the table generated from the specification (run scripts/buildDocs.ts after a change)', () => {
+    assert.ok(readFileSync('docs/format.md', 'utf8').includes(trainingSettingsMarkdown()), 'the training settings table is out of date');
+  });
 
   it('dependent defaults follow the setting they depend on, in the trainer and in the core', () => {
     assert.equal(resolveTrainingSettings({ optimizer: 'sgd' }).learningRate, 0.01);
