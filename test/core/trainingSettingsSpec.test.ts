@@ -150,6 +150,20 @@ describe('training settings specification: every setting round-trips through eve
     assert.ok(readFileSync('docs/format.md', 'utf8').includes(trainingSettingsMarkdown()), 'the training settings table is out of date');
   });
 
+  it('the reported cases: "dataset": -1 and augment.translate 0.9 are located errors, and export lists them instead of crashing', () => {
+    for (const [training, key, line] of [
+      [{ dataset: -1 }, 'training.dataset', /"dataset": -1/],
+      [{ augment: { translate: 0.9 } }, 'training.augment.translate', /"translate": 0\.9/],
+    ] as const) {
+      const text = serializeDesign(withTraining(training));
+      const { diagnostics, valid } = analyzeDocument(text);
+      assert.equal(valid, false);
+      const error = diagnostics.find((d) => d.severity === 'error' && d.path?.join('.') === key)!;
+      assert.match(text.split('\n')[error.line! - 1], line);
+      assert.throws(() => exportDesign(withTraining(training), 'pytorch', { trainScript: true }), (e: Error) => !(e instanceof TypeError) && e.message.includes(key));
+    }
+  });
+
   it('dependent defaults follow the setting they depend on, in the trainer and in the core', () => {
     assert.equal(resolveTrainingSettings({ optimizer: 'sgd' }).learningRate, 0.01);
     assert.equal(resolveTrainingSettings({ optimizer: 'sgd' }).momentum, 0.9);
