@@ -3,6 +3,8 @@
  * these types describe a document that has been parsed and structurally normalized.
  */
 
+import type { TrainingSettings } from './training/trainingSettingsSpec';
+
 export const DESIGN_FORMAT = 'cnn-designer';
 export const DESIGN_VERSION = 1;
 
@@ -31,31 +33,7 @@ export interface DesignEdge {
   extra?: Record<string, unknown>;
 }
 
-export type OptimizerName = 'sgd' | 'adam' | 'rmsprop';
-export type ScheduleName = 'constant' | 'exponential' | 'step';
-
-/** Training settings, versioned with the design. Everything is optional; defaults live in the trainer. */
-export interface TrainingSettings {
-  dataset?: string;
-  datasetPath?: string;
-  epochs?: number;
-  batchSize?: number;
-  optimizer?: OptimizerName;
-  learningRate?: number;
-  momentum?: number;
-  schedule?: ScheduleName;
-  decayRate?: number;
-  decaySteps?: number;
-  loss?: 'crossEntropy' | 'nll';
-  l2?: number;
-  earlyStoppingPatience?: number;
-  validationSplit?: number;
-  standardize?: boolean;
-  augment?: { horizontalFlip?: boolean; translate?: number; cropPadding?: number };
-  seed?: number;
-  backend?: string;
-  [key: string]: unknown;
-}
+export type { OptimizerName, ScheduleName, TrainingSettings } from './training/trainingSettingsSpec';
 
 export interface Design {
   format: typeof DESIGN_FORMAT;

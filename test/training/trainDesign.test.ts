@@ -210,9 +210,9 @@ describe('training settings', () => {
     assert.equal(s.learningRate, 0.01);
     assert.equal(s.momentum, 0.9);
     assert.equal(s.dataset, 'mnist-sample');
-    assert.throws(() => resolveTrainingSettings({ epochs: 0 }), /training\.epochs: must be an integer ≥ 1, got 0/);
-    assert.throws(() => resolveTrainingSettings({ learningRate: -1 }), /training\.learningRate: must be a positive number, got -1/);
-    assert.throws(() => resolveTrainingSettings({ optimizer: 'lbfgs' as 'sgd' }), /training\.optimizer: must be one of sgd, adam, rmsprop/);
+    assert.throws(() => resolveTrainingSettings({ epochs: 0 }), /training\.epochs must be an integer in \[1, \d+\], got 0/);
+    assert.throws(() => resolveTrainingSettings({ learningRate: -1 }), /training\.learningRate must be a number > 0, got -1/);
+    assert.throws(() => resolveTrainingSettings({ optimizer: 'lbfgs' }), /training\.optimizer must be one of sgd, adam, rmsprop/);
   });
 
   it('steps the learning-rate schedules per epoch', () => {

@@ -100,8 +100,10 @@ describe('TrainingService (real training process)', function () {
   });
 
   it('reports a failure in the process as an error message, not a crash', async () => {
-    const broken = { ...request(1, 1), settings: { ...design.training, dataset: 'imagenet' } };
+    // Valid settings (the analysis checks those before a run) whose files are missing: only the process can find out.
+    const missing = join(tmpdir(), 'cnn-no-such-dataset');
+    const broken = { ...request(1, 1), settings: { ...design.training, dataset: 'mnist', datasetPath: missing } };
     const outcome = await service.start(broken).outcome;
-    assert.deepEqual(outcome, { kind: 'failed', message: 'Unknown dataset "imagenet": use one of mnist-sample, mnist, fashion-mnist, cifar10, imagefolder' });
+    assert.deepEqual(outcome, { kind: 'failed', message: `Dataset path not found: ${missing}` });
   });
 });

@@ -7,6 +7,7 @@ import { describeTrainingError } from '../../src/extension/training/describeTrai
 import { validateTrainingPanelMessage } from '../../src/extension/training/validateTrainingPanelMessage';
 import type { HostToTrainingPanelMessage, LiveRun, TrainingResult } from '../../src/protocol/trainingPanelProtocol';
 import { launchChromium, loadRecording, TrainingPanelPage } from './trainingPanelPage';
+import { TRAINING_SETTINGS } from '../../src/core/training/trainingSettingsSpec';
 
 const recording = loadRecording();
 const messages = recording.messages.map((m) => m.message);
@@ -240,6 +241,17 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
     assert.match((await panel.page.getByTestId('training-error-advice').textContent()) ?? '', /batch size/);
     assert.equal(await panel.page.getByTestId('training-stop').isVisible(), false);
     await panel.screenshot('error');
+  });
+
+  it('has one field per setting of the training settings specification, and refuses a value out of range on its field', async () => {
+    await panel.deliver(init);
+    for (const spec of TRAINING_SETTINGS) assert.equal(await panel.page.getByTestId(`setting-${spec.key}`).count(), 1, spec.key);
+    const before = (await panel.sent()).filter((m) => m.type === 'start').length;
+    await panel.page.getByTestId('setting-augment.translate').fill('0.9');
+    await panel.page.getByTestId('training-start').click();
+    assert.equal((await panel.sent()).filter((m) => m.type === 'start').length, before, 'an out-of-range value blocks the run');
+    assert.match((await panel.page.locator('label:has([data-testid="setting-augment.translate"]) .field-error').textContent()) ?? '', /\[0, 0\.5\)/);
+    await panel.page.getByTestId('setting-augment.translate').fill('');
   });
 
   it('reads and writes the training settings through the host', async () => {

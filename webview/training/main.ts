@@ -224,7 +224,7 @@ function handle(message: HostToTrainingPanelMessage): void {
       Object.assign(state, { designName: message.designName, designFile: message.designFile, settings: message.settings, datasets: message.datasets, backends: message.backends, trusted: message.trusted, designChanged: message.designChanged });
       state.run = message.run;
       state.shown = message.run;
-      form.render(message.settings, message.datasets, message.backends);
+      form.render(message.settings);
       history.setRuns(message.runs);
       render();
       return;
@@ -288,7 +288,7 @@ function handle(message: HostToTrainingPanelMessage): void {
       return;
     case 'settings':
       state.settings = message.settings;
-      if (!isRunning(state.run)) form.render(message.settings, state.datasets, state.backends);
+      if (!isRunning(state.run)) form.render(message.settings);
       return;
     case 'settingsSaved':
       settingsStatus.textContent = message.applied ? 'Saved in the design.' : `Not saved: ${message.reason ?? 'the design could not be edited.'}`;

@@ -1,51 +1,23 @@
 import type { TrainingSettings } from '../../src/protocol/trainingPanelProtocol';
+import { describeDefault, settingValue, settingValueProblem, TRAINING_SETTINGS, type TrainingSettingSpec } from '../../src/core/training/trainingSettingsSpec';
+import { trainingSettingProblems } from '../../src/core/training/validateTrainingSettings';
 import { h } from './dom';
 
-type FieldKind = 'int' | 'float' | 'text' | 'bool';
+const SETTINGS: readonly TrainingSettingSpec[] = TRAINING_SETTINGS;
 
-interface Field {
-  key: string;
-  label: string;
-  kind: FieldKind;
-  /** Choices for a select ('' = the trainer's default). */
-  options?: string[];
-  placeholder?: string;
-  hint?: string;
-}
-
-const FIELDS = (datasets: string[], backends: string[]): Field[] => [
-  { key: 'dataset', label: 'Dataset', kind: 'text', options: datasets, hint: 'mnist-sample is built in; the others are downloaded once or read from the dataset path' },
-  { key: 'datasetPath', label: 'Dataset path', kind: 'text', placeholder: 'local files (optional)' },
-  { key: 'epochs', label: 'Epochs', kind: 'int', placeholder: '3' },
-  { key: 'batchSize', label: 'Batch size', kind: 'int', placeholder: '64' },
-  { key: 'optimizer', label: 'Optimizer', kind: 'text', options: ['sgd', 'adam', 'rmsprop'] },
-  { key: 'learningRate', label: 'Learning rate', kind: 'float', placeholder: '0.001 (adam) / 0.01 (sgd)' },
-  { key: 'momentum', label: 'Momentum', kind: 'float', placeholder: '0.9 (sgd)' },
-  { key: 'schedule', label: 'LR schedule', kind: 'text', options: ['constant', 'exponential', 'step'] },
-  { key: 'decayRate', label: 'Decay rate', kind: 'float', placeholder: '0.95 / 0.1 (step)' },
-  { key: 'decaySteps', label: 'Decay every (epochs)', kind: 'int', placeholder: '1' },
-  { key: 'validationSplit', label: 'Validation split', kind: 'float', placeholder: '0.1' },
-  { key: 'standardize', label: 'Standardize inputs', kind: 'bool' },
-  { key: 'augment.horizontalFlip', label: 'Augment: horizontal flip', kind: 'bool' },
-  { key: 'augment.translate', label: 'Augment: translate (fraction)', kind: 'float', placeholder: '0' },
-  { key: 'augment.cropPadding', label: 'Augment: crop padding (px)', kind: 'int', placeholder: '0' },
-  { key: 'backend', label: 'Backend', kind: 'text', options: backends, hint: 'auto: native GPU, native CPU, WASM, then JS, first that works' },
-  { key: 'seed', label: 'Seed', kind: 'int', placeholder: '42' },
-];
-
-const read = (settings: TrainingSettings, key: string): unknown => {
-  if (!key.startsWith('augment.')) return settings[key];
-  return (settings.augment as Record<string, unknown> | undefined)?.[key.slice('augment.'.length)];
-};
+/** The text a field shows for an absent value: the default, in words. */
+const placeholderOf = (spec: TrainingSettingSpec): string => (spec.kind === 'path' ? 'none (optional)' : describeDefault(spec));
 
 /**
- * The settings form: shows the design's `training` block and reads it back. An empty field means the
- * trainer's default, and is left out of the block; a value that does not parse is reported on the field.
+ * The settings form: one field per setting of the training settings specification, showing the
+ * design's `training` block and reading it back. An empty field (or a switch left at its default)
+ * means the default, and is left out of the block. A value that does not parse or is out of range is
+ * reported on its field and blocks saving and training; a setting the optimizer or schedule ignores
+ * is pointed out on its field.
  */
 export class SettingsForm {
   readonly element: HTMLFormElement;
   private readonly inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
-  private fields: Field[] = [];
 
   constructor(onSubmit: (action: 'save' | 'train') => void) {
     this.element = h('form', { className: 'settings', 'data-testid': 'training-settings' });
@@ -58,25 +30,23 @@ export class SettingsForm {
 
   private readonly onSave: () => void;
 
-  render(settings: TrainingSettings, datasets: string[], backends: string[]): void {
-    this.fields = FIELDS(datasets, backends);
+  render(settings: TrainingSettings): void {
     this.inputs.clear();
-    const rows = this.fields.map((f) => {
-      const value = read(settings, f.key);
+    const rows = SETTINGS.map((spec) => {
+      const value = settingValue(settings, spec.key);
       let input: HTMLInputElement | HTMLSelectElement;
-      if (f.kind === 'bool') {
-        // Standardization defaults on; the other switches off.
-        input = h('input', { type: 'checkbox', checked: value === undefined ? f.key === 'standardize' : value === true });
-      } else if (f.options) {
-        input = h('select', {}, h('option', { value: '' }, '(default)'), ...f.options.map((o) => h('option', { value: o }, o)));
-        input.value = typeof value === 'string' && f.options.includes(value) ? value : '';
+      if (spec.kind === 'bool') {
+        input = h('input', { type: 'checkbox', checked: typeof value === 'boolean' ? value : spec.default });
+      } else if (spec.kind === 'enum') {
+        input = h('select', {}, h('option', { value: '' }, `(default: ${describeDefault(spec)})`), ...spec.options.map((o) => h('option', { value: o }, o)));
+        input.value = typeof value === 'string' && spec.options.includes(value) ? value : '';
       } else {
-        input = h('input', { type: 'text', value: value === undefined ? '' : String(value), placeholder: f.placeholder ?? '', spellcheck: 'false' });
+        input = h('input', { type: 'text', value: value === undefined ? '' : String(value), placeholder: placeholderOf(spec), spellcheck: 'false' });
       }
-      input.name = f.key;
-      input.dataset.testid = `setting-${f.key}`;
-      this.inputs.set(f.key, input);
-      return h('label', { className: 'field', title: f.hint }, h('span', {}, f.label), input, h('span', { className: 'field-error' }));
+      input.name = spec.key;
+      input.dataset.testid = `setting-${spec.key}`;
+      this.inputs.set(spec.key, input);
+      return h('label', { className: 'field', title: spec.doc }, h('span', {}, spec.label), input, h('span', { className: 'field-error' }));
     });
     const buttons = h(
       'div',
@@ -87,38 +57,53 @@ export class SettingsForm {
     this.element.replaceChildren(h('div', { className: 'fields' }, ...rows), buttons);
   }
 
-  /** The settings as the form holds them, or undefined (with the faulty fields marked) when one does not parse. */
+  private messageOf(key: string): HTMLElement | null | undefined {
+    return this.inputs.get(key)?.parentElement?.querySelector<HTMLElement>('.field-error');
+  }
+
+  /** The settings as the form holds them, or undefined (with the faulty fields marked) when one does not parse or is out of range. */
   read(): TrainingSettings | undefined {
-    const out: TrainingSettings = {};
-    const augment: Record<string, unknown> = {};
+    const out: Record<string, unknown> = {};
     let ok = true;
-    for (const f of this.fields) {
-      const input = this.inputs.get(f.key);
+    for (const spec of SETTINGS) {
+      const input = this.inputs.get(spec.key);
       if (!input) continue;
-      const error = input.parentElement?.querySelector('.field-error');
+      const error = this.messageOf(spec.key);
       if (error) error.textContent = '';
       let value: unknown;
-      if (f.kind === 'bool') value = (input as HTMLInputElement).checked;
-      else {
+      if (spec.kind === 'bool') {
+        value = (input as HTMLInputElement).checked;
+        if (value === spec.default) continue;
+      } else {
         const text = input.value.trim();
         if (text === '') continue;
-        if (f.kind === 'text') value = text;
-        else {
+        if (spec.kind === 'int' || spec.kind === 'number') {
           const n = Number(text);
-          if (!Number.isFinite(n) || (f.kind === 'int' && !Number.isInteger(n))) {
-            if (error) error.textContent = f.kind === 'int' ? 'a whole number' : 'a number';
+          if (!Number.isFinite(n) || (spec.kind === 'int' && !Number.isInteger(n))) {
+            if (error) error.textContent = spec.kind === 'int' ? 'a whole number' : 'a number';
             ok = false;
             continue;
           }
           value = n;
-        }
+        } else value = text;
       }
-      if (f.key.startsWith('augment.')) {
-        if (value !== false && value !== 0) augment[f.key.slice('augment.'.length)] = value;
-      } else if (!(f.key === 'standardize' && value === true)) out[f.key] = value;
+      const problem = settingValueProblem(spec, value);
+      if (problem) {
+        if (error) error.textContent = problem;
+        ok = false;
+        continue;
+      }
+      const [head, tail] = spec.key.split('.');
+      if (tail === undefined) out[head] = value;
+      else out[head] = { ...(out[head] as Record<string, unknown> | undefined), [tail]: value };
     }
-    if (Object.keys(augment).length) out.augment = augment as TrainingSettings['augment'];
-    return ok ? out : undefined;
+    if (!ok) return undefined;
+    // What the analysis would warn about (a setting the optimizer or schedule ignores) shows on its field.
+    for (const p of trainingSettingProblems(out)) {
+      const error = this.messageOf(p.path.join('.'));
+      if (error) error.textContent = p.message.replace(/^training\.\S+ /, '');
+    }
+    return out as TrainingSettings;
   }
 
   setDisabled(disabled: boolean): void {

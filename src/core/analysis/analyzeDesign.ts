@@ -11,6 +11,7 @@ import { diagnosticKey, workingFixes, type FixTrial } from './workingFixes';
 
 /** Fixes tried per analysis at most (each is one analysis of the changed design); later ones are kept untried. */
 const FIX_TRIES = 100;
+import { validateTrainingSettings } from '../training/validateTrainingSettings';
 
 export interface NodeAnalysis {
   id: string;
@@ -374,6 +375,9 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
       });
     }
   }
+
+  // The training block is checked here too, so a setting no engine can honour is a located problem before any run.
+  for (const d of validateTrainingSettings(design.training)) push(d);
 
   const totals: DesignTotals = { params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, weightBytes: 0, activationBytes: 0, outputShapes: [] };
   let bestField = 0;

@@ -2,6 +2,7 @@ import { DESIGN_FORMAT, DESIGN_VERSION } from '../design';
 import { LAYER_CATALOG } from '../layers/layerCatalog';
 import type { ParamSpec } from '../layers/layerType';
 import { NODE_ID_PATTERN } from './nodeIdProblem';
+import { describeDefault, TRAINING_SETTING_GROUPS, TRAINING_SETTINGS, type TrainingSettingSpec } from '../training/trainingSettingsSpec';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -31,6 +32,39 @@ function paramSchema(spec: ParamSpec): JsonSchema {
     case 'shape':
       return { ...doc, type: 'array', items: { type: 'integer', minimum: 1, maximum: 1_000_000 }, minItems: 1, maxItems: 3 };
   }
+}
+
+/** The JSON schema of one training setting, from the training settings specification. */
+function trainingSettingSchema(spec: TrainingSettingSpec): JsonSchema {
+  const doc: JsonSchema = { description: `${spec.label}: ${spec.doc} (default: ${describeDefault(spec)}).` };
+  if (spec.default !== undefined && typeof spec.default !== 'object') doc.default = spec.default;
+  switch (spec.kind) {
+    case 'int':
+      return { ...doc, type: 'integer', minimum: spec.min, maximum: spec.max };
+    case 'number':
+      return {
+        ...doc,
+        type: 'number',
+        ...(spec.minExclusive ? { exclusiveMinimum: spec.min } : { minimum: spec.min }),
+        ...(spec.max === undefined ? {} : spec.maxExclusive ? { exclusiveMaximum: spec.max } : { maximum: spec.max }),
+      };
+    case 'bool':
+      return { ...doc, type: 'boolean' };
+    case 'enum':
+      return { ...doc, enum: [...spec.options] };
+    case 'path':
+      return { ...doc, type: 'string', minLength: 1, maxLength: spec.maxLength };
+  }
+}
+
+/** The `training` block: every setting of the specification, nothing else. */
+function trainingSchema(): JsonSchema {
+  const settings: readonly TrainingSettingSpec[] = TRAINING_SETTINGS;
+  const propertiesOf = (prefix: string): JsonSchema =>
+    Object.fromEntries(settings.filter((s) => (prefix ? s.key.startsWith(`${prefix}.`) : !s.key.includes('.'))).map((s) => [prefix ? s.key.slice(prefix.length + 1) : s.key, trainingSettingSchema(s)]));
+  const properties = propertiesOf('');
+  for (const group of TRAINING_SETTING_GROUPS) properties[group] = { type: 'object', description: `The ${group} settings.`, properties: propertiesOf(group), additionalProperties: false };
+  return { type: 'object', description: 'Training settings, versioned with the design.', properties, additionalProperties: false };
 }
 
 /**
@@ -96,33 +130,7 @@ export function designSchema(): JsonSchema {
           properties: { source: { type: 'string', minLength: 1 }, target: { type: 'string', minLength: 1 } },
         },
       },
-      training: {
-        type: 'object',
-        description: 'Training settings, versioned with the design.',
-        properties: {
-          dataset: { type: 'string' },
-          datasetPath: { type: 'string' },
-          epochs: { type: 'integer', minimum: 1 },
-          batchSize: { type: 'integer', minimum: 1 },
-          optimizer: { enum: ['sgd', 'adam', 'rmsprop'] },
-          learningRate: { type: 'number', exclusiveMinimum: 0 },
-          momentum: { type: 'number', minimum: 0, maximum: 1 },
-          schedule: { enum: ['constant', 'exponential', 'step'] },
-          decayRate: { type: 'number', exclusiveMinimum: 0 },
-          decaySteps: { type: 'integer', minimum: 1 },
-          loss: { enum: ['crossEntropy', 'nll'] },
-          l2: { type: 'number', minimum: 0 },
-          earlyStoppingPatience: { type: 'integer', minimum: 0 },
-          validationSplit: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-          standardize: { type: 'boolean' },
-          augment: {
-            type: 'object',
-            properties: { horizontalFlip: { type: 'boolean' }, translate: { type: 'number', minimum: 0 }, cropPadding: { type: 'integer', minimum: 0 } },
-          },
-          seed: { type: 'integer' },
-          backend: { type: 'string' },
-        },
-      },
+      training: trainingSchema(),
     },
   };
 }

@@ -1,26 +1,7 @@
 import type { Design, DesignEdge, DesignNode } from '../design';
 import { getLayerType } from '../layers/layerCatalog';
+import { TRAINING_KEY_ORDER, TRAINING_SETTING_GROUPS, TRAINING_SETTINGS } from '../training/trainingSettingsSpec';
 
-const TRAINING_KEY_ORDER = [
-  'dataset',
-  'datasetPath',
-  'epochs',
-  'batchSize',
-  'optimizer',
-  'learningRate',
-  'momentum',
-  'schedule',
-  'decayRate',
-  'decaySteps',
-  'loss',
-  'l2',
-  'earlyStoppingPatience',
-  'validationSplit',
-  'standardize',
-  'augment',
-  'seed',
-  'backend',
-];
 
 /** Copies `source` with `order` keys first, then the rest in their own order. */
 function ordered(source: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
@@ -46,13 +27,25 @@ function edgeToJson(edge: DesignEdge): Record<string, unknown> {
   return { source: edge.source, target: edge.target, ...ordered(edge.extra ?? {}, ['source', 'target']) };
 }
 
+/** The training block in the specification's order, its groups (`augment`) too; unknown keys after, as written. */
+function trainingToJson(training: Record<string, unknown>): Record<string, unknown> {
+  const out = ordered(training, TRAINING_KEY_ORDER);
+  for (const group of TRAINING_SETTING_GROUPS) {
+    const value = out[group];
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+    const order = TRAINING_SETTINGS.filter((s) => s.key.startsWith(`${group}.`)).map((s) => s.key.slice(group.length + 1));
+    out[group] = ordered(value as Record<string, unknown>, order);
+  }
+  return out;
+}
+
 /** The design as a plain JSON value in canonical key order. */
 export function designToJson(design: Design): Record<string, unknown> {
   const out: Record<string, unknown> = { format: design.format, version: design.version, name: design.name };
   if (design.description !== undefined) out.description = design.description;
   out.nodes = design.nodes.map(nodeToJson);
   out.edges = design.edges.map(edgeToJson);
-  out.training = ordered(design.training, TRAINING_KEY_ORDER);
+  out.training = trainingToJson(design.training);
   const extra = ordered(design.extra ?? {}, []);
   for (const key of Object.keys(extra)) if (!(key in out)) Object.defineProperty(out, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
   return out;

@@ -1,6 +1,5 @@
-/**
- * The choices the settings form offers. Kept here rather than imported from the trainer, whose modules
- * load TF.js and image decoders the extension host must not load; a test keeps the lists equal.
- */
-export const DATASET_CHOICES = ['mnist-sample', 'mnist', 'fashion-mnist', 'cifar10', 'imagefolder'];
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+import { TRAINING_BACKENDS, TRAINING_DATASETS } from '../../core/training/trainingSettingsSpec';
+
+/** The choices the settings form offers: the training settings specification's (a test keeps them equal to the trainer's own lists). */
+export const DATASET_CHOICES: string[] = [...TRAINING_DATASETS];
+export const BACKEND_CHOICES: string[] = [...TRAINING_BACKENDS];

@@ -1,4 +1,5 @@
 import type { TrainingSettings } from '../../core/design';
+import { settingValueProblem, TRAINING_SETTING_GROUPS, trainingSettingSpec } from '../../core/training/trainingSettingsSpec';
 import type { ExportFormat, PickedImage, TrainingPanelToHostMessage } from '../../protocol/trainingPanelProtocol';
 
 /** Thrown for a message from the training panel that does not follow the protocol; the host drops it and logs why. */
@@ -11,10 +12,8 @@ const fail = (path: string, expected: string): never => {
 };
 const object = (v: unknown, path: string): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : fail(path, 'an object'));
 const string = (v: unknown, path: string, max = 1000): string => (typeof v === 'string' && v.length <= max ? v : fail(path, `a string of at most ${max} characters`));
-const finite = (v: unknown, path: string): number => (typeof v === 'number' && Number.isFinite(v) ? v : fail(path, 'a finite number'));
 const integer = (v: unknown, path: string, min: number, max: number): number =>
   Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max ? (v as number) : fail(path, `an integer in [${min}, ${max}]`);
-const boolean = (v: unknown, path: string): boolean => (typeof v === 'boolean' ? v : fail(path, 'true or false'));
 const oneOf = <T extends string>(v: unknown, options: readonly T[], path: string): T =>
   typeof v === 'string' && (options as readonly string[]).includes(v) ? (v as T) : fail(path, `one of ${options.join(', ')}`);
 /** A run folder's name: a timestamp-like single path segment, never a path. */
@@ -24,66 +23,30 @@ const runName = (v: unknown, path: string): string => {
 };
 
 /**
- * The settings form's fields. Values are only type-checked here; their ranges are the trainer's
- * business (it names the offending `training.<field>` when a run starts). Unknown keys are refused so
- * the panel cannot write arbitrary data into the design.
+ * The settings form's fields, checked against the training settings specification: every value of
+ * the right type and in range (the form checks the same before it sends), nothing else. Unknown keys
+ * are refused so the panel cannot write arbitrary data into the design.
  */
 function trainingSettings(v: unknown, path: string): TrainingSettings {
-  const o = object(v, path);
-  const out: TrainingSettings = {};
-  for (const [key, value] of Object.entries(o)) {
-    if (value === undefined) continue;
-    const at = `${path}.${key}`;
-    switch (key) {
-      case 'dataset':
-      case 'datasetPath':
-      case 'backend':
-        out[key] = string(value, at);
-        break;
-      case 'epochs':
-      case 'batchSize':
-      case 'decaySteps':
-      case 'earlyStoppingPatience':
-      case 'seed':
-        out[key] = integer(value, at, 0, 1_000_000_000);
-        break;
-      case 'learningRate':
-      case 'momentum':
-      case 'decayRate':
-      case 'l2':
-      case 'validationSplit':
-        out[key] = finite(value, at);
-        break;
-      case 'optimizer':
-        out.optimizer = oneOf(value, ['sgd', 'adam', 'rmsprop'] as const, at);
-        break;
-      case 'schedule':
-        out.schedule = oneOf(value, ['constant', 'exponential', 'step'] as const, at);
-        break;
-      case 'loss':
-        out.loss = oneOf(value, ['crossEntropy', 'nll'] as const, at);
-        break;
-      case 'standardize':
-        out.standardize = boolean(value, at);
-        break;
-      case 'augment': {
-        const a = object(value, at);
-        const augment: NonNullable<TrainingSettings['augment']> = {};
-        for (const [k, av] of Object.entries(a)) {
-          if (av === undefined) continue;
-          if (k === 'horizontalFlip') augment.horizontalFlip = boolean(av, `${at}.${k}`);
-          else if (k === 'translate') augment.translate = finite(av, `${at}.${k}`);
-          else if (k === 'cropPadding') augment.cropPadding = integer(av, `${at}.${k}`, 0, 1000);
-          else fail(`${at}.${k}`, 'absent (unknown augmentation)');
-        }
-        out.augment = augment;
-        break;
+  const check = (container: Json, prefix: string): Json => {
+    const out: Json = {};
+    for (const [key, value] of Object.entries(container)) {
+      if (value === undefined) continue;
+      const name = prefix ? `${prefix}.${key}` : key;
+      const at = `${path}.${name}`;
+      if (!prefix && (TRAINING_SETTING_GROUPS as readonly string[]).includes(key)) {
+        out[key] = check(object(value, at), key);
+        continue;
       }
-      default:
-        fail(at, 'absent (unknown training setting)');
+      const spec = trainingSettingSpec(name);
+      if (!spec) fail(at, `absent (unknown ${prefix ? `${prefix} setting` : 'training setting'})`);
+      const problem = settingValueProblem(spec!, value);
+      if (problem) fail(at, problem.replace(/^must be /, ''));
+      out[key] = value;
     }
-  }
-  return out;
+    return out;
+  };
+  return check(object(v, path), '') as TrainingSettings;
 }
 
 const MAX_IMAGE_VALUES = 512 * 512 * 4;

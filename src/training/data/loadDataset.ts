@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { TRAINING_DATASETS } from '../../core/training/trainingSettingsSpec';
 import { readCifar10 } from './cifar10Reader';
 import type { DownloadProgress } from './downloadFile';
 import type { ImageDataset } from './imageDataset';
@@ -7,8 +8,8 @@ import { readImageFolder } from './imageFolderReader';
 import { loadMnistSample } from './mnistSampleFile';
 import { fetchStandardDataset, FASHION_MNIST_CLASS_NAMES, STANDARD_DATASETS } from './standardDatasets';
 
-/** The dataset names a design's `training.dataset` (or `--dataset`) may use. */
-export const DATASET_NAMES = ['mnist-sample', 'mnist', 'fashion-mnist', 'cifar10', 'imagefolder'] as const;
+/** The dataset names a design's `training.dataset` (or `--dataset`) may use: the training settings specification's. */
+export const DATASET_NAMES = TRAINING_DATASETS;
 
 export interface LoadDatasetRequest {
   /** One of DATASET_NAMES; undefined means the embedded MNIST sample. */
@@ -44,8 +45,7 @@ export async function loadDataset(request: LoadDatasetRequest): Promise<ImageDat
     }
     case 'cifar10':
       return path ? readCifar10(path) : download(name, request);
-    case 'imagefolder':
-    case 'folder': {
+    case 'imagefolder': {
       if (!path) throw new Error(`dataset "${name}" needs a path (training.datasetPath or --dataset-path): one subfolder per class`);
       const [h, w, c] = request.inputShape;
       if (request.inputShape.length !== 3) throw new Error(`image folders need a design with an image input [H, W, C], not [${request.inputShape.join(', ')}]`);

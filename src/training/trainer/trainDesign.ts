@@ -20,7 +20,7 @@ import { learningRateAt, resolveTrainingSettings } from './resolveTrainingSettin
 import { createRunFolder, hashText, RUN_FILES, runsFolderFor, writeRunMetrics, writeRunStart, type RunManifest } from './runFolder';
 import type { EpochMetrics, TrainingProgress, TrainingResult } from './trainingReport';
 import packageJson from '../../../package.json';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface TrainDesignRequest {
   design: Design;
@@ -66,7 +66,7 @@ const PROGRESS_INTERVAL_MS = 250;
  */
 export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHooks = {}): Promise<TrainingResult> {
   const startedAt = Date.now();
-  const settings = resolveTrainingSettings(request.settings);
+  const settings = resolveTrainingSettings(request.settings, request.designPath ? dirname(request.designPath) : undefined);
   const log = (message: string) => hooks.onLog?.(message);
   const cancelled = () => hooks.isCancelled?.() ?? false;
   const backend = tf.getBackend();
