@@ -33,21 +33,6 @@ function createLayer(spec: KerasLayerSpec, name: string): tf.layers.Layer {
   return fromConfig(cls, { ...spec.config, name } as tf.serialization.ConfigDict) as tf.layers.Layer;
 }
 
-/** Incoming edges per node, deduplicated and in document order, exactly as the analysis reads them. */
-function incomingSources(design: Design): Map<string, string[]> {
-  const known = new Set(design.nodes.map((n) => n.id));
-  const seen = new Set<string>();
-  const incoming = new Map<string, string[]>();
-  for (const edge of design.edges) {
-    const key = `${edge.source}\u0000${edge.target}`;
-    if (!known.has(edge.source) || !known.has(edge.target) || seen.has(key)) continue;
-    seen.add(key);
-    if (!incoming.has(edge.target)) incoming.set(edge.target, []);
-    incoming.get(edge.target)!.push(edge.source);
-  }
-  return incoming;
-}
-
 function describeErrors(analysis: DesignAnalysis): string {
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   const lines = errors.slice(0, 5).map((d) => `  - ${d.nodeId ? `${d.nodeId}: ` : ''}${d.message}`);
@@ -66,14 +51,13 @@ export function compileDesign(design: Design): tf.LayersModel {
   if (!analysis.valid) throw new Error(`The design "${design.name}" cannot be compiled because it has errors:\n${describeErrors(analysis)}`);
   if (analysis.outputIds.length === 0) throw new Error(`The design "${design.name}" has no layer after its input, so there is nothing to train.`);
 
-  const incoming = incomingSources(design);
-  const nodesById = new Map(design.nodes.map((n) => [n.id, n]));
+  const graph = analysis.graph;
   const outputs = new Map<string, tf.SymbolicTensor>();
   const inputs: { id: string; tensor: tf.SymbolicTensor }[] = [];
 
   const layerNames = new Map<string, string>();
   for (const id of analysis.order) {
-    const node = nodesById.get(id)!;
+    const node = design.nodes[graph.indexOf(id)];
     const info = analysis.nodes[id];
     const layerType = getLayerType(node.type)!;
     const specs = layerType.toKeras(info.resolvedParams!, info.inputShapes);
@@ -84,7 +68,7 @@ export function compileDesign(design: Design): tf.LayersModel {
       outputs.set(id, input);
       continue;
     }
-    const sources = (incoming.get(id) ?? []).map((source) => outputs.get(source)!);
+    const sources = graph.inputs(id).map((source) => outputs.get(source)!);
     let current: tf.SymbolicTensor | tf.SymbolicTensor[] = sources.length === 1 ? sources[0] : sources;
     for (const spec of specs) {
       const name = `${id}${spec.suffix}`;
@@ -97,7 +81,7 @@ export function compileDesign(design: Design): tf.LayersModel {
   }
 
   // An Input that reaches no output would make TF.js refuse the graph; the analysis only warns about it.
-  const usedInputs = inputs.filter((input) => design.edges.some((e) => e.source === input.id));
+  const usedInputs = inputs.filter((input) => graph.consumers(input.id).length > 0);
   return tf.model({
     inputs: usedInputs.map((input) => input.tensor),
     outputs: analysis.outputIds.map((id) => outputs.get(id)!),
