@@ -3,19 +3,11 @@ import type { Design, DesignNode, Shape } from '../design';
 import { nodeIdProblem } from '../format/nodeIdProblem';
 import { getLayerType } from '../layers/layerCatalog';
 import type { LayerType } from '../layers/layerType';
+import { planKerasLayers, type PlannedKerasLayer } from './planKerasLayers';
 import { identifierNames } from './identifierNames';
 
 /** One Keras / TF.js layer of the compiled model, with the layers it reads from. */
-export interface CompiledLayer {
-  name: string;
-  className: string;
-  config: Record<string, unknown>;
-  /** Names of the layers feeding it, in the design's edge order (none for an InputLayer). */
-  inbound: string[];
-  nodeId: string;
-  /** The catalog's suffix for this layer of its node ('' for the node's output layer). */
-  suffix: string;
-}
+export type CompiledLayer = PlannedKerasLayer;
 
 /** A node with everything the code generators need, in an order where inputs come first. */
 export interface CompiledNode {
@@ -40,13 +32,11 @@ export interface CompiledGraph {
   layers: CompiledLayer[];
   /** The Keras layer producing each node's output. */
   outputLayer: Map<string, string>;
-  /** The Keras layer holding a node's weights (Conv, Dense, BatchNormalization). */
+  /** The Keras layer holding a node's weights (the one whose spec lists `weights`). */
   weightedLayer: Map<string, CompiledLayer>;
   /** A single input and every layer feeding exactly the next: Keras' Sequential fits. */
   isChain: boolean;
 }
-
-const WEIGHTED = new Set(['Conv1D', 'Conv2D', 'Dense', 'BatchNormalization']);
 
 /**
  * Checks a design and lays it out for the code generators: node order, input edges and shapes, the
@@ -81,28 +71,7 @@ export function compileGraph(design: Design): CompiledGraph {
     };
   });
 
-  const layers: CompiledLayer[] = [];
-  const outputLayer = new Map<string, string>();
-  const weightedLayer = new Map<string, CompiledLayer>();
-  const taken = new Set(nodes.map((n) => n.name));
-  for (const c of nodes) {
-    const specs = c.layer.toKeras(c.params, c.inputShapes);
-    let inbound = c.sources.map((s) => outputLayer.get(s)!);
-    for (const spec of specs) {
-      let name = c.name;
-      if (spec.suffix) {
-        const base = `${c.name}${spec.suffix}`;
-        name = base;
-        for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
-        taken.add(name);
-      }
-      const layer: CompiledLayer = { name, className: spec.className, config: spec.config, inbound, nodeId: c.node.id, suffix: spec.suffix };
-      layers.push(layer);
-      if (WEIGHTED.has(spec.className)) weightedLayer.set(c.node.id, layer);
-      inbound = [name];
-    }
-    outputLayer.set(c.node.id, inbound[0]);
-  }
+  const { layers, outputLayer, weightedLayer } = planKerasLayers(design, analysis, nodes.map((c) => c.node.id), { nameOf: (id) => names.get(id)!, whenTaken: 'rename' });
 
   return { design, analysis, nodes, inputIds: graph.inputIds, outputIds: graph.outputIds, layers, outputLayer, weightedLayer, isChain: graph.isChain };
 }
