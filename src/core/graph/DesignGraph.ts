@@ -27,7 +27,7 @@ export class DesignGraph {
   /** Node ids in declared order, each once (a repeated id counts where it first appears). */
   readonly ids: readonly string[];
   /** The connections that count, in declared order: both ends are nodes, and a repeated pair counts once. */
-  readonly edges: readonly IndexedEdge[];
+  readonly edges: readonly GraphEdge[];
   /** Connections naming an id that is not a node, with the ids missing. */
   readonly danglingEdges: readonly { edge: IndexedEdge; missing: string[] }[];
   /** Second and later declarations of a pair already connected. */
@@ -56,34 +56,41 @@ export class DesignGraph {
       position.set(id, i);
       firstIds.push(id);
     });
-    const kept: IndexedEdge[] = [];
+    const kept: GraphEdge[] = [];
     const dangling: { edge: IndexedEdge; missing: string[] }[] = [];
     const duplicates: IndexedEdge[] = [];
     const inputsOf = new Map<string, string[]>();
     const consumersOf = new Map<string, string[]>();
-    const seen = new Set<string>();
-    edges.forEach((e, index) => {
-      const edge: IndexedEdge = { source: e.source, target: e.target, index };
+    // Inputs per node are few, so a repeated pair is found in the target's list; a node with very
+    // many inputs gets a set, so the build stays linear.
+    const manyInputs = new Map<string, Set<string>>();
+    for (let index = 0; index < edges.length; index++) {
+      const e = edges[index];
       const knownSource = position.has(e.source);
       const knownTarget = position.has(e.target);
       if (!knownSource || !knownTarget) {
-        dangling.push({ edge, missing: [...(knownSource ? [] : [e.source]), ...(knownTarget ? [] : [e.target])] });
-        return;
+        dangling.push({ edge: { source: e.source, target: e.target, index }, missing: [...(knownSource ? [] : [e.source]), ...(knownTarget ? [] : [e.target])] });
+        continue;
       }
-      const key = `${e.source}\u0000${e.target}`;
-      if (seen.has(key)) {
-        duplicates.push(edge);
-        return;
-      }
-      seen.add(key);
-      kept.push(edge);
       const ins = inputsOf.get(e.target);
-      if (ins) ins.push(e.source);
-      else inputsOf.set(e.target, [e.source]);
+      if (ins && (ins.length < 16 ? ins.includes(e.source) : manyInputs.get(e.target)?.has(e.source))) {
+        duplicates.push({ source: e.source, target: e.target, index });
+        continue;
+      }
+      kept.push(e);
+      if (!ins) inputsOf.set(e.target, [e.source]);
+      else {
+        ins.push(e.source);
+        if (ins.length >= 16) {
+          const set = manyInputs.get(e.target);
+          if (set) set.add(e.source);
+          else manyInputs.set(e.target, new Set(ins));
+        }
+      }
       const outs = consumersOf.get(e.source);
       if (outs) outs.push(e.target);
       else consumersOf.set(e.source, [e.target]);
-    });
+    }
 
     // Kahn's algorithm; whatever is never ready sits on or behind a cycle.
     const waiting = new Map<string, number>();
@@ -126,8 +133,13 @@ export class DesignGraph {
 
   /** The graph of a design: its inputs are the nodes whose layer type takes no input (Input). */
   static fromDesign(design: Design): DesignGraph {
-    const ids = design.nodes.map((n) => n.id);
-    const inputs = new Set(design.nodes.filter((n) => getLayerType(n.type)?.inputs.max === 0).map((n) => n.id));
+    const ids: string[] = new Array(design.nodes.length);
+    const inputs = new Set<string>();
+    for (let i = 0; i < design.nodes.length; i++) {
+      const node = design.nodes[i];
+      ids[i] = node.id;
+      if (getLayerType(node.type)?.inputs.max === 0) inputs.add(node.id);
+    }
     return new DesignGraph(ids, design.edges, (id) => inputs.has(id));
   }
 
