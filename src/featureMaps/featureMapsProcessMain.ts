@@ -4,13 +4,13 @@
  * exits. A separate process so TF.js is never loaded into the editor's host.
  */
 import * as tf from '@tensorflow/tfjs';
+import { kerasClassIndex } from '../core/layers/kerasClassIndex';
 import { registerCustomLayers } from '../training/compile/customLayers';
 import { exitWithParent } from '../training/process/exitWithParent';
 import { fileSystemLoader } from '../training/trainer/fileSystemModelIo';
 import type { FeatureMapLayer } from '../protocol/trainingPanelProtocol';
 import type { FeatureMapsReply, FeatureMapsRequest } from './featureMapsProtocol';
 
-const CONVOLUTIONS = new Set(['Conv2D', 'Conv1D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose']);
 
 /** Scales one channel of an activation tensor's values to 0–255 (a constant channel is mid-grey... or black when all zero). */
 function channelImage(values: Float32Array | Int32Array | Uint8Array, size: number, channels: number, channel: number): number[] {
@@ -31,7 +31,7 @@ async function compute(request: FeatureMapsRequest): Promise<FeatureMapLayer[]> 
   await tf.setBackend('cpu');
   registerCustomLayers();
   const model = await tf.loadLayersModel(fileSystemLoader(request.modelFolder));
-  const convs = model.layers.filter((l) => CONVOLUTIONS.has(l.getClassName()));
+  const convs = model.layers.filter((l) => kerasClassIndex.convolutionClasses.has(l.getClassName()));
   if (convs.length === 0) throw new Error('This model has no convolution layers.');
   const inputShape = model.inputs[0].shape.slice(1) as number[];
   const [h, w, c] = request.shape;

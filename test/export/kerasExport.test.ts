@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { compileGraph } from '../../src/core/export/compileGraph';
 import { exportDesign } from '../../src/core/export/exportDesign';
-import { isDefault, KERAS_DEFAULTS } from '../../src/core/export/exportKeras';
+import { snakeCase } from '../../src/core/export/exportKeras';
+import { isKerasDefault } from '../../src/core/export/kerasArguments';
 import { handmadeCases, randomCases, templateCases } from './support/exportCases';
 import { runPython } from './support/python';
 import { loadTfjsExport, usePlainCpuBackend } from './support/tfjsExport';
@@ -76,13 +77,12 @@ describe(`Keras export: compiles and has the TF.js export's layers (${cases.leng
             else assert.ok(sameValue(value, config[camelCase(key)]), `${layer.name}.${key}: Keras ${JSON.stringify(value)}, TF.js ${JSON.stringify(config[camelCase(key)])}`);
           }
           // What the Keras code leaves out must be Keras' default, and TF.js must have that value.
-          const omitted = Object.keys(KERAS_DEFAULTS[keras.className] ?? {}).filter((key) => !(key in keras.kwargs));
-          if (keras.className.includes('Pooling') && !('strides' in keras.kwargs)) omitted.push('strides');
+          const spec = graph.layers.find((l) => l.name === layer.name)!;
+          const omitted = Object.keys(spec.defaults ?? {}).filter((key) => !(snakeCase(key) in keras.kwargs));
+          if (keras.className.includes('Pooling') && !('strides' in keras.kwargs)) assert.ok(sameValue(config.strides, config.poolSize), `${layer.name}: omitted strides differ from the pool size`);
           for (const key of omitted) {
-            const value = config[camelCase(key)];
-            const tfjsDefault = key === 'strides' && keras.className.includes('Pooling') ? true : isDefault(keras.className, key, value, config);
-            if (key === 'strides' && keras.className.includes('Pooling')) assert.ok(sameValue(config.strides, config.poolSize), `${layer.name}: omitted strides differ from the pool size`);
-            assert.ok(tfjsDefault, `${layer.name}.${key} is left out, but TF.js has ${JSON.stringify(value)}`);
+            const value = config[key];
+            assert.ok(isKerasDefault(spec, key, value), `${layer.name}.${key} is left out, but TF.js has ${JSON.stringify(value)}`);
           }
         }
       } finally {

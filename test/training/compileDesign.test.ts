@@ -37,7 +37,7 @@ describe('compileDesign: shapes and parameters equal the analysis', function () 
           const info = analysis.nodes[id];
           const node = design.nodes.find((n) => n.id === id)!;
           typesSeen.add(node.type);
-          const specs = getLayerType(node.type)!.toKeras(info.resolvedParams!, info.inputShapes);
+          const specs = getLayerType(node.type)!.keras.toLayers(info.resolvedParams!, info.inputShapes);
           const layers = nodeLayers(model, id, specs.map((s) => s.suffix));
           const main = model.getLayer(id);
           const shape = (main.outputShape as (number | null)[]).slice(1);

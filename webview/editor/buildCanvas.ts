@@ -65,13 +65,10 @@ export const edgeId = (source: string, target: string): string => `${source}->${
 
 /** The canvas connections, each labelled with the shape its source produces. */
 export function buildEdges(design: Design, analysis: DesignAnalysis, showShapes: boolean, selectedIds: ReadonlySet<string>): ShapeEdgeType[] {
-  const seen = new Set<string>();
-  const ids = new Set(design.nodes.map((n) => n.id));
   const edges: ShapeEdgeType[] = [];
-  for (const e of design.edges) {
+  // The connections that count: both ends known, each pair once.
+  for (const e of analysis.graph.edges) {
     const id = edgeId(e.source, e.target);
-    if (seen.has(id) || !ids.has(e.source) || !ids.has(e.target)) continue;
-    seen.add(id);
     const shape = analysis.nodes[e.source]?.outputShape;
     edges.push({
       id,

@@ -1,5 +1,6 @@
 import { closestName } from '../closestName';
 import type { Design, DesignEdge, Shape } from '../design';
+import { DesignGraph, type IndexedEdge } from '../graph/DesignGraph';
 import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import { getLayerType, LAYER_TYPE_NAMES } from '../layers/layerCatalog';
 import type { AxisFormula } from '../layers/layerType';
@@ -52,13 +53,15 @@ export interface DesignTotals {
 }
 
 export interface DesignAnalysis {
+  /** The design's wiring (inputs and consumers of each node, order, cycles), built once for every reader. */
+  graph: DesignGraph;
   /** Node ids in an order where every node comes after its inputs (nodes in cycles are left out). */
-  order: string[];
+  order: readonly string[];
   nodes: Record<string, NodeAnalysis>;
   totals: DesignTotals;
   diagnostics: Diagnostic[];
-  inputIds: string[];
-  outputIds: string[];
+  inputIds: readonly string[];
+  outputIds: readonly string[];
   /** True when there are no errors: the design can be compiled, trained and exported. */
   valid: boolean;
 }
@@ -98,10 +101,7 @@ interface EdgeRepair {
  */
 export function analyzeDesign(design: Design, options: AnalysisOptions = {}): DesignAnalysis {
   const diagnostics: Diagnostic[] = [];
-  const nodeIndex = new Map<string, number>();
-  design.nodes.forEach((n, i) => {
-    if (!nodeIndex.has(n.id)) nodeIndex.set(n.id, i);
-  });
+  const graph = DesignGraph.fromDesign(design);
   const nodes: Record<string, NodeAnalysis> = Object.create(null);
   for (const n of design.nodes) {
     nodes[n.id] = { id: n.id, type: n.type, inputShapes: [], params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, activationBytes: 0, status: 'ok' };
@@ -112,7 +112,7 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
     if (d.nodeId && nodes[d.nodeId] && SEVERITY_RANK[d.severity] > SEVERITY_RANK[nodes[d.nodeId].status]) nodes[d.nodeId].status = d.severity;
   };
   const reportFor = (nodeId: string) => {
-    const index = nodeIndex.get(nodeId)!;
+    const index = graph.indexOf(nodeId);
     const raw = design.nodes[index].params;
     return (d: DiagnosticInput): void => {
       const { param, fixes, ...rest } = d;
@@ -127,7 +127,8 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
 
   // Ids reach generated code, weight names and messages: a stranger's id must not carry code.
   const allIds = new Set(design.nodes.map((n) => n.id));
-  nodeIndex.forEach((index, id) => {
+  graph.ids.forEach((id) => {
+    const index = graph.indexOf(id);
     const problem = nodeIdProblem(id);
     if (!problem) return;
     const newId = safeNodeId(id, allIds);
@@ -142,10 +143,7 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
     });
   });
 
-  // Edges: keep those joining two known nodes, once each.
-  const incoming = new Map<string, DesignEdge[]>();
-  const outgoing = new Map<string, DesignEdge[]>();
-  const seen = new Set<string>();
+  // Connections: those joining two known nodes count, once each; the graph lists the others.
   /** Connections naming a layer that does not exist, with what they probably meant. */
   const danglingEdges: DesignEdge[] = [];
   const repairs: EdgeRepair[] = [];
@@ -153,12 +151,14 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
     title: `Connect ${r.newSource} → ${r.newTarget} instead (${r.guesses.map((g) => `"${g.meant}" for "${g.typed}"`).join(', ')})`,
     edit: { kind: 'reconnectEdge', source: r.edge.source, target: r.edge.target, newSource: r.newSource, newTarget: r.newTarget },
   });
-  design.edges.forEach((edge, index) => {
-    const path = ['edges', index];
-    const missing = [edge.source, edge.target].filter((id) => !nodeIndex.has(id));
-    if (missing.length) {
+  // In declared order, as the Problems panel lists them.
+  const rejected: { edge: IndexedEdge; missing?: string[] }[] = [...graph.danglingEdges, ...graph.duplicateEdges.map((edge) => ({ edge }))];
+  if (graph.danglingEdges.length && graph.duplicateEdges.length) rejected.sort((x, y) => x.edge.index - y.edge.index);
+  for (const { edge, missing } of rejected) {
+    const path = ['edges', edge.index];
+    if (missing) {
       danglingEdges.push(edge);
-      const meant = (id: string): string | undefined => (nodeIndex.has(id) ? id : closestName(id, nodeIndex.keys()));
+      const meant = (id: string): string | undefined => (graph.has(id) ? id : closestName(id, graph.ids));
       const newSource = meant(edge.source);
       const newTarget = meant(edge.target);
       const repair: EdgeRepair | undefined =
@@ -176,63 +176,37 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
         path,
         fixes: [...(repair ? [reconnect(repair)] : []), { title: 'Remove this connection', edit: { kind: 'removeEdge', source: edge.source, target: edge.target } }],
       });
-      return;
+      continue;
     }
-    const key = `${edge.source}\u0000${edge.target}`;
-    if (seen.has(key)) {
-      push({
-        severity: 'warning',
-        code: 'duplicate-edge',
-        message: `${edge.source} → ${edge.target} is connected twice; the second connection is ignored.`,
-        edge: { source: edge.source, target: edge.target },
-        path,
-        fixes: [],
-      });
-      return;
-    }
-    seen.add(key);
-    if (!incoming.has(edge.target)) incoming.set(edge.target, []);
-    incoming.get(edge.target)!.push(edge);
-    if (!outgoing.has(edge.source)) outgoing.set(edge.source, []);
-    outgoing.get(edge.source)!.push(edge);
-  });
-
-  // Topological order (Kahn); whatever remains sits on or behind a cycle.
-  const indegree = new Map<string, number>();
-  for (const n of design.nodes) indegree.set(n.id, 0);
-  for (const [target, edges] of incoming) indegree.set(target, edges.length);
-  const order: string[] = [];
-  const queue: string[] = [];
-  design.nodes.forEach((n, i) => {
-    if (indegree.get(n.id) === 0 && nodeIndex.get(n.id) === i) queue.push(n.id);
-  });
-  for (let head = 0; head < queue.length; head++) {
-    const id = queue[head];
-    order.push(id);
-    for (const e of outgoing.get(id) ?? []) {
-      const left = indegree.get(e.target)! - 1;
-      indegree.set(e.target, left);
-      if (left === 0) queue.push(e.target);
-    }
+    push({
+      severity: 'warning',
+      code: 'duplicate-edge',
+      message: `${edge.source} → ${edge.target} is connected twice; the second connection is ignored.`,
+      edge: { source: edge.source, target: edge.target },
+      path,
+      fixes: [],
+    });
   }
-  if (order.length < nodeIndex.size) {
-    const ordered = new Set(order);
-    const stuck = [...nodeIndex.keys()].filter((id) => !ordered.has(id));
-    const cycle = findCycle(stuck, outgoing, ordered);
+
+  const order = graph.order;
+  if (!graph.acyclic) {
+    const cycle = graph.findCycle();
     const closing = cycle.length ? { source: cycle[cycle.length - 1], target: cycle[0] } : undefined;
-    for (const id of cycle.length ? cycle : stuck) {
+    for (const id of cycle.length ? cycle : graph.cyclic) {
       push({
         severity: 'error',
         code: 'cycle',
         nodeId: id,
-        path: ['nodes', nodeIndex.get(id)!],
+        path: ['nodes', graph.indexOf(id)],
         message: `The connections form a loop (${[...cycle, cycle[0]].join(' → ')}); a CNN must be a graph without cycles.`,
         fixes: closing ? [{ title: `Remove the connection ${closing.source} → ${closing.target}`, edit: { kind: 'removeEdge', ...closing } }] : [],
       });
     }
   }
 
-  const inputIds = design.nodes.filter((n) => n.type === 'Input').map((n) => n.id);
+  const inputIds = graph.inputIds;
+  /** A node's incoming connections, in declared order. */
+  const inEdgesOf = (id: string): DesignEdge[] => graph.inputs(id).map((source) => ({ source, target: id }));
   if (inputIds.length === 0) {
     push({
       severity: 'error',
@@ -244,12 +218,12 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
   }
 
   for (const id of order) {
-    const index = nodeIndex.get(id)!;
+    const index = graph.indexOf(id);
     const node = design.nodes[index];
     const result = nodes[id];
     const report = reportFor(id);
     const layer = getLayerType(node.type);
-    const inEdges = incoming.get(id) ?? [];
+    const inEdges = inEdgesOf(id);
     result.inputShapes = inEdges.map((e) => nodes[e.source].outputShape).filter((s): s is Shape => !!s);
     if (!layer) {
       const close = LAYER_TYPE_NAMES.find((t) => t.toLowerCase() === node.type.toLowerCase() || t.toLowerCase().startsWith(node.type.toLowerCase().slice(0, 4)));
@@ -272,7 +246,7 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
     }
     if (inEdges.length < layer.inputs.min) {
       // A connection meant for this layer may name its source wrongly: then the layer is fine, the name is not.
-      const mistyped = danglingEdges.filter((e) => e.target === id && !nodeIndex.has(e.source));
+      const mistyped = danglingEdges.filter((e) => e.target === id && !graph.has(e.source));
       const repaired = repairs.filter((r) => r.newTarget === id);
       const why = mistyped.length ? ` Its connection${mistyped.length > 1 ? 's' : ''} from ${mistyped.map((e) => `"${e.source}"`).join(', ')} name${mistyped.length > 1 ? '' : 's'} no layer of this design.` : '';
       report(
@@ -341,23 +315,23 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
   }
 
   // Layers whose output goes nowhere: fine for the last layer, a mistake for the others.
-  const sinks = order.filter((id) => !(outgoing.get(id)?.length));
-  const outputIds = sinks.filter((id) => design.nodes[nodeIndex.get(id)!].type !== 'Input');
+  const sinks = order.filter((id) => graph.consumers(id).length === 0);
+  const outputIds = graph.outputIds;
   for (const id of sinks) {
-    const node = design.nodes[nodeIndex.get(id)!];
+    const node = design.nodes[graph.indexOf(id)];
     if (node.type === 'Input' && design.nodes.length > 1) {
       push({
         severity: 'warning',
         code: 'unused-input',
         nodeId: id,
-        path: ['nodes', nodeIndex.get(id)!],
+        path: ['nodes', graph.indexOf(id)],
         message: `Input "${id}" is not connected to any layer.`,
         fixes: [],
       });
     }
   }
   // A layer without any input already has its error (dangling-node); its unused output is not news.
-  const connectedOutputs = outputIds.filter((id) => incoming.has(id));
+  const connectedOutputs = outputIds.filter((id) => graph.arity(id) > 0);
   if (connectedOutputs.length > 1) {
     const main = connectedOutputs[connectedOutputs.length - 1];
     for (const id of connectedOutputs.slice(0, -1)) {
@@ -367,7 +341,7 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
         severity: 'warning',
         code: 'dangling-output',
         nodeId: id,
-        path: ['nodes', nodeIndex.get(id)!],
+        path: ['nodes', graph.indexOf(id)],
         message: `The output of "${id}" is not used by any layer, so the model gets a second output besides "${main}". ${
           repaired.length ? `The connection ${repaired.map((r) => `${r.edge.source} → ${r.edge.target}`).join(', ')} probably means it.` : 'Connect it onward, or delete it.'
         }`,
@@ -405,7 +379,7 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
     };
     for (const d of diagnostics) {
       if (d.code === 'merge-shape-mismatch' && d.nodeId) {
-        d.fixes = mergeFixes(design, nodes, incoming.get(d.nodeId) ?? [], (id) => outgoing.get(id)?.length ?? 0, d, trial);
+        d.fixes = mergeFixes(design, nodes, inEdgesOf(d.nodeId), (id) => graph.consumers(id).length, d, trial);
         continue;
       }
       // A layer without input and no guess from a mistyped name: the layer above it may be its input.
@@ -425,13 +399,13 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
       severity: 'warning',
       code: 'parameter-memory',
       nodeId: biggest,
-      path: ['nodes', nodeIndex.get(biggest)!],
+      path: ['nodes', graph.indexOf(biggest)],
       message: `The parameters need ${formatBytes(totals.weightBytes)} in float32, and about ${formatBytes(TRAINING_COPIES * totals.weightBytes)} to train (weights, gradients and Adam's two moments): more than this machine's ${formatBytes(memory)} of memory. The largest layer is "${biggest}" with ${formatCount(nodes[biggest].params)} parameters.`,
       fixes: [],
     });
   }
   totals.outputShapes = outputIds.map((id) => nodes[id].outputShape).filter((s): s is Shape => !!s);
-  return { order, nodes, totals, diagnostics, inputIds, outputIds, valid: !diagnostics.some((d) => d.severity === 'error') };
+  return { graph, order, nodes, totals, diagnostics, inputIds, outputIds, valid: !diagnostics.some((d) => d.severity === 'error') };
 }
 
 /**
@@ -443,21 +417,4 @@ function connectFromAbove(design: Design, id: string, nodes: Record<string, Node
   const above = index > 0 ? design.nodes[index - 1] : undefined;
   if (!above || !nodes[above.id]?.outputShape) return [];
   return [{ title: `Connect ${above.id} → ${id} (the layer above it in the file)`, edit: { kind: 'addEdge', source: above.id, target: id } }];
-}
-
-/** One cycle among `stuck` nodes, as a list of ids, by walking successors until one repeats. */
-function findCycle(stuck: string[], outgoing: Map<string, DesignEdge[]>, done: Set<string>): string[] {
-  const stuckSet = new Set(stuck);
-  for (const start of stuck) {
-    const path: string[] = [];
-    const at = new Map<string, number>();
-    let current: string | undefined = start;
-    while (current !== undefined && !at.has(current)) {
-      at.set(current, path.length);
-      path.push(current);
-      current = (outgoing.get(current) ?? []).map((e) => e.target).find((t) => stuckSet.has(t) && !done.has(t));
-    }
-    if (current !== undefined) return path.slice(at.get(current)!);
-  }
-  return [];
 }

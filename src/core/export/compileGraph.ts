@@ -3,19 +3,11 @@ import type { Design, DesignNode, Shape } from '../design';
 import { nodeIdProblem } from '../format/nodeIdProblem';
 import { getLayerType } from '../layers/layerCatalog';
 import type { LayerType } from '../layers/layerType';
+import { planKerasLayers, type PlannedKerasLayer } from './planKerasLayers';
 import { identifierNames } from './identifierNames';
 
 /** One Keras / TF.js layer of the compiled model, with the layers it reads from. */
-export interface CompiledLayer {
-  name: string;
-  className: string;
-  config: Record<string, unknown>;
-  /** Names of the layers feeding it, in the design's edge order (none for an InputLayer). */
-  inbound: string[];
-  nodeId: string;
-  /** The catalog's suffix for this layer of its node ('' for the node's output layer). */
-  suffix: string;
-}
+export type CompiledLayer = PlannedKerasLayer;
 
 /** A node with everything the code generators need, in an order where inputs come first. */
 export interface CompiledNode {
@@ -25,7 +17,7 @@ export interface CompiledNode {
   inputShapes: Shape[];
   outputShape: Shape;
   /** Ids of the nodes feeding it, in edge order. */
-  sources: string[];
+  sources: readonly string[];
   /** Identifier shared by every export (PyTorch attribute, JS variable, Keras layer name). */
   name: string;
 }
@@ -34,19 +26,17 @@ export interface CompiledGraph {
   design: Design;
   analysis: DesignAnalysis;
   nodes: CompiledNode[];
-  inputIds: string[];
-  outputIds: string[];
+  inputIds: readonly string[];
+  outputIds: readonly string[];
   /** The Keras / TF.js layers, inputs first. */
   layers: CompiledLayer[];
   /** The Keras layer producing each node's output. */
   outputLayer: Map<string, string>;
-  /** The Keras layer holding a node's weights (Conv, Dense, BatchNormalization). */
+  /** The Keras layer holding a node's weights (the one whose spec lists `weights`). */
   weightedLayer: Map<string, CompiledLayer>;
   /** A single input and every layer feeding exactly the next: Keras' Sequential fits. */
   isChain: boolean;
 }
-
-const WEIGHTED = new Set(['Conv1D', 'Conv2D', 'Dense', 'BatchNormalization']);
 
 /**
  * Checks a design and lays it out for the code generators: node order, input edges and shapes, the
@@ -65,16 +55,10 @@ export function compileGraph(design: Design): CompiledGraph {
   }
   if (analysis.outputIds.length === 0) throw new Error(`Cannot export "${design.name}": it has no layer after its input.`);
   const names = identifierNames(design);
-  const byId = new Map(design.nodes.map((n) => [n.id, n]));
-  const sources = new Map<string, string[]>();
-  for (const edge of design.edges) {
-    const list = sources.get(edge.target) ?? [];
-    if (!list.includes(edge.source)) list.push(edge.source);
-    sources.set(edge.target, list);
-  }
-
-  const nodes: CompiledNode[] = depthFirstOrder(analysis.order, design).map((id) => {
-    const node = byId.get(id)!;
+  const graph = analysis.graph;
+  // Branch by branch, so that generated code reads like hand-written code.
+  const nodes: CompiledNode[] = graph.depthFirstOrder().map((id) => {
+    const node = design.nodes[graph.indexOf(id)];
     const info = analysis.nodes[id];
     return {
       node,
@@ -82,68 +66,12 @@ export function compileGraph(design: Design): CompiledGraph {
       params: info.resolvedParams!,
       inputShapes: info.inputShapes,
       outputShape: info.outputShape!,
-      sources: sources.get(id) ?? [],
+      sources: graph.inputs(id),
       name: names.get(id)!,
     };
   });
 
-  const layers: CompiledLayer[] = [];
-  const outputLayer = new Map<string, string>();
-  const weightedLayer = new Map<string, CompiledLayer>();
-  const taken = new Set(nodes.map((n) => n.name));
-  for (const c of nodes) {
-    const specs = c.layer.toKeras(c.params, c.inputShapes);
-    let inbound = c.sources.map((s) => outputLayer.get(s)!);
-    for (const spec of specs) {
-      let name = c.name;
-      if (spec.suffix) {
-        const base = `${c.name}${spec.suffix}`;
-        name = base;
-        for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
-        taken.add(name);
-      }
-      const layer: CompiledLayer = { name, className: spec.className, config: spec.config, inbound, nodeId: c.node.id, suffix: spec.suffix };
-      layers.push(layer);
-      if (WEIGHTED.has(spec.className)) weightedLayer.set(c.node.id, layer);
-      inbound = [name];
-    }
-    outputLayer.set(c.node.id, inbound[0]);
-  }
+  const { layers, outputLayer, weightedLayer } = planKerasLayers(design, analysis, nodes.map((c) => c.node.id), { nameOf: (id) => names.get(id)!, whenTaken: 'rename' });
 
-  const consumers = new Map<string, number>();
-  for (const c of nodes) for (const s of c.sources) consumers.set(s, (consumers.get(s) ?? 0) + 1);
-  const isChain = analysis.inputIds.length === 1 && nodes.every((c) => c.sources.length <= 1 && (consumers.get(c.node.id) ?? 0) <= 1);
-
-  return { design, analysis, nodes, inputIds: analysis.inputIds, outputIds: analysis.outputIds, layers, outputLayer, weightedLayer, isChain };
-}
-
-/**
- * A topological order that finishes a branch before starting the next (the analysis' order is
- * breadth-first), so that generated code reads like hand-written code: a residual block's main
- * path, then its shortcut, then the Add.
- */
-function depthFirstOrder(ids: string[], design: Design): string[] {
-  const known = new Set(ids);
-  const successors = new Map<string, string[]>();
-  const waiting = new Map<string, number>(ids.map((id) => [id, 0]));
-  const seen = new Set<string>();
-  for (const edge of design.edges) {
-    const key = `${edge.source}\u0000${edge.target}`;
-    if (seen.has(key) || !known.has(edge.source) || !known.has(edge.target)) continue;
-    seen.add(key);
-    successors.set(edge.source, [...(successors.get(edge.source) ?? []), edge.target]);
-    waiting.set(edge.target, waiting.get(edge.target)! + 1);
-  }
-  const stack = ids.filter((id) => waiting.get(id) === 0).reverse();
-  const order: string[] = [];
-  while (stack.length) {
-    const id = stack.pop()!;
-    order.push(id);
-    const ready = (successors.get(id) ?? []).filter((t) => {
-      waiting.set(t, waiting.get(t)! - 1);
-      return waiting.get(t) === 0;
-    });
-    stack.push(...ready.reverse());
-  }
-  return order;
+  return { design, analysis, nodes, inputIds: graph.inputIds, outputIds: graph.outputIds, layers, outputLayer, weightedLayer, isChain: graph.isChain };
 }

@@ -1,6 +1,8 @@
 import { pyNumber } from '../layers/pytorchCode';
 import type { CompiledGraph, CompiledLayer } from './compileGraph';
-import { PY_CUSTOM_LAYERS } from './customLayerCode';
+import { KERAS_INPUT_CLASS } from '../layers/inputLayer';
+import { customLayers } from './customLayers';
+import { explicitArguments } from './kerasArguments';
 import { exportHeader, modelName } from './exportHeader';
 import { pyCommentLines, pyDocstringText, pyString } from './pythonSource';
 
@@ -18,37 +20,11 @@ export function pyValue(value: unknown): string {
 /** TF.js' camelCase config key as Keras' snake_case argument: kernelSize → kernel_size. */
 export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/**
- * Keras' defaults, left out of the code so it reads like hand-written Keras (a window default stands
- * for every axis). Pooling strides default to the pool size, handled in `isDefault`.
- */
-export const KERAS_DEFAULTS: Record<string, Record<string, unknown>> = {
-  Conv2D: { strides: 1, padding: 'valid', dilation_rate: 1, activation: 'linear', use_bias: true },
-  Conv1D: { strides: 1, padding: 'valid', dilation_rate: 1, activation: 'linear', use_bias: true },
-  Dense: { activation: 'linear', use_bias: true },
-  MaxPooling2D: { padding: 'valid' },
-  AveragePooling2D: { padding: 'valid' },
-  MaxPooling1D: { padding: 'valid' },
-  AveragePooling1D: { padding: 'valid' },
-  BatchNormalization: { axis: -1, momentum: 0.99, epsilon: 0.001 },
-  Concatenate: { axis: -1 },
-};
-
-/** Whether an argument can be left out because Keras would use the same value. */
-export function isDefault(className: string, key: string, value: unknown, config: Record<string, unknown>): boolean {
-  if (key === 'strides' && className.includes('Pooling')) return JSON.stringify(value) === JSON.stringify(config.poolSize);
-  const defaults = KERAS_DEFAULTS[className];
-  if (!defaults || !(key in defaults)) return false;
-  const d = defaults[key];
-  return Array.isArray(value) ? value.every((v) => v === d) : value === d;
-}
-
 function layerCall(layer: CompiledLayer): string {
-  const args = Object.entries(layer.config)
-    .filter(([k, v]) => !isDefault(layer.className, snakeCase(k), v, layer.config))
-    .map(([k, v]) => `${snakeCase(k)}=${pyValue(v)}`);
+  const args = explicitArguments(layer).map(([k, v]) => `${snakeCase(k)}=${pyValue(v)}`);
   args.push(`name=${pyString(layer.name)}`);
-  return `${PY_CUSTOM_LAYERS[layer.className] ? '' : 'layers.'}${layer.className}(${args.join(', ')})`;
+  // The project's own classes are defined in the file itself.
+  return `${layer.custom ? '' : 'layers.'}${layer.className}(${args.join(', ')})`;
 }
 
 const inputShape = (layer: CompiledLayer): number[] => (layer.config.batchInputShape as number[]).slice(1);
@@ -58,18 +34,18 @@ const inputShape = (layer: CompiledLayer): number[] => (layer.config.batchInputS
  * it branches or has several inputs or outputs. Defines the project's own layers it needs.
  */
 export function exportKeras(graph: CompiledGraph): string {
-  const custom = [...new Set(graph.layers.map((l) => l.className))].filter((c) => PY_CUSTOM_LAYERS[c]);
+  const custom = customLayers(graph.layers);
   const name = pyString(modelName(graph.design.name));
   const body: string[] = [];
   if (graph.isChain) {
     body.push('    return keras.Sequential(', '        [');
     for (const layer of graph.layers) {
-      body.push(layer.className === 'InputLayer' ? `            keras.Input(shape=${pyValue(inputShape(layer))}, name=${pyString(layer.name)}),` : `            ${layerCall(layer)},`);
+      body.push(layer.className === KERAS_INPUT_CLASS ? `            keras.Input(shape=${pyValue(inputShape(layer))}, name=${pyString(layer.name)}),` : `            ${layerCall(layer)},`);
     }
     body.push('        ],', `        name=${name},`, '    )');
   } else {
     for (const layer of graph.layers) {
-      if (layer.className === 'InputLayer') {
+      if (layer.className === KERAS_INPUT_CLASS) {
         body.push(`    ${layer.name} = keras.Input(shape=${pyValue(inputShape(layer))}, name=${pyString(layer.name)})`);
         continue;
       }
@@ -88,7 +64,7 @@ export function exportKeras(graph: CompiledGraph): string {
     'from tensorflow.keras import layers',
     '',
     '',
-    ...custom.flatMap((c) => [PY_CUSTOM_LAYERS[c], '', '']),
+    ...custom.flatMap((c) => [c.python, '', '']),
     'def build_model():',
     `    """Builds ${pyDocstringText(graph.design.name)} with fresh weights."""`,
     ...body,

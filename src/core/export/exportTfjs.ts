@@ -1,29 +1,12 @@
 import type { CompiledGraph, CompiledLayer } from './compileGraph';
-import { JS_CUSTOM_LAYERS } from './customLayerCode';
+import { KERAS_INPUT_CLASS } from '../layers/inputLayer';
+import { customLayers } from './customLayers';
 import { exportHeader } from './exportHeader';
-import { isDefault, snakeCase } from './exportKeras';
 import { jsBlockCommentText, jsCommentLines, jsString } from './javascriptSource';
+import { explicitArguments } from './kerasArguments';
 
-/** TF.js' factory for each Keras class the catalog uses (`tf.layers.<factory>`). */
-const FACTORIES: Record<string, string> = {
-  Conv2D: 'conv2d',
-  Conv1D: 'conv1d',
-  ZeroPadding2D: 'zeroPadding2d',
-  MaxPooling2D: 'maxPooling2d',
-  AveragePooling2D: 'averagePooling2d',
-  MaxPooling1D: 'maxPooling1d',
-  AveragePooling1D: 'averagePooling1d',
-  GlobalAveragePooling2D: 'globalAveragePooling2d',
-  GlobalMaxPooling2D: 'globalMaxPooling2d',
-  Dense: 'dense',
-  Flatten: 'flatten',
-  Dropout: 'dropout',
-  BatchNormalization: 'batchNormalization',
-  Activation: 'activation',
-  LeakyReLU: 'leakyReLU',
-  Add: 'add',
-  Concatenate: 'concatenate',
-};
+/** TF.js' factory for a Keras class: `tf.layers.conv2d` for Conv2D, `leakyReLU` for LeakyReLU. */
+export const tfjsFactory = (className: string): string => className[0].toLowerCase() + className.slice(1).replace(/(\d)D$/, '$1d');
 
 /** A JSON-like value as JavaScript source (keys unquoted where they are identifiers). */
 export function jsValue(value: unknown): string {
@@ -38,12 +21,10 @@ export function jsValue(value: unknown): string {
 
 function layerCall(layer: CompiledLayer): string {
   // TF.js has Keras' defaults; leaving them out keeps the code readable.
-  const kept = Object.entries(layer.config).filter(([k, v]) => !isDefault(layer.className, snakeCase(k), v, layer.config));
-  const config = jsValue({ ...Object.fromEntries(kept), name: layer.name });
-  if (JS_CUSTOM_LAYERS[layer.className]) return `new ${layer.className}(${config})`;
-  const factory = FACTORIES[layer.className];
-  if (!factory) throw new Error(`The TF.js export does not know the Keras layer ${layer.className} (node ${layer.nodeId}).`);
-  return `tf.layers.${factory}(${config})`;
+  const config = jsValue({ ...Object.fromEntries(explicitArguments(layer)), name: layer.name });
+  // The project's own classes are defined in the file itself.
+  if (layer.custom) return `new ${layer.className}(${config})`;
+  return `tf.layers.${tfjsFactory(layer.className)}(${config})`;
 }
 
 /**
@@ -72,10 +53,10 @@ const QUIET_NODE_START = [
  * `@tensorflow/tfjs` installed. Run directly, it prints the model summary.
  */
 export function exportTfjs(graph: CompiledGraph): string {
-  const custom = [...new Set(graph.layers.map((l) => l.className))].filter((c) => JS_CUSTOM_LAYERS[c]);
+  const custom = customLayers(graph.layers);
   const body: string[] = [];
   for (const layer of graph.layers) {
-    if (layer.className === 'InputLayer') {
+    if (layer.className === KERAS_INPUT_CLASS) {
       const shape = (layer.config.batchInputShape as (number | null)[]).slice(1);
       body.push(`  const ${layer.name} = tf.input({ shape: ${jsValue(shape)}, name: ${jsString(layer.name)} });`);
       continue;
@@ -93,7 +74,7 @@ export function exportTfjs(graph: CompiledGraph): string {
     '',
     ...QUIET_NODE_START,
     '',
-    ...custom.flatMap((c) => [JS_CUSTOM_LAYERS[c], '']),
+    ...custom.flatMap((c) => [c.js, '']),
     `/** Builds ${jsBlockCommentText(graph.design.name)} with fresh weights. */`,
     'function buildModel() {',
     '  startQuietly();',
@@ -101,7 +82,7 @@ export function exportTfjs(graph: CompiledGraph): string {
     `  return tf.model({ inputs: [${inputs.join(', ')}], outputs: ${outputs.length === 1 ? outputs[0] : `[${outputs.join(', ')}]`}, name: ${jsValue(graph.design.name)} });`,
     '}',
     '',
-    `module.exports = { buildModel${custom.map((c) => `, ${c}`).join('')} };`,
+    `module.exports = { buildModel${custom.map((c) => `, ${c.className}`).join('')} };`,
     '',
     'if (require.main === module) buildModel().summary();',
     '',

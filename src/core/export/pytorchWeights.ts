@@ -1,5 +1,5 @@
 import type { Design } from '../design';
-import { compileGraph, type CompiledNode } from './compileGraph';
+import { compileGraph } from './compileGraph';
 import { transposeTensor } from '../tensors/transposeTensor';
 
 export { transposeTensor };
@@ -10,19 +10,6 @@ export interface NamedTensor {
   shape: number[];
   data: Float32Array;
 }
-
-/** Where each Keras weight goes in PyTorch, and how its axes are reordered (Keras axis per PyTorch axis). */
-const PLACEMENT: Record<string, Record<string, { param: string; axes?: number[] }>> = {
-  Conv2D: { kernel: { param: 'weight', axes: [3, 2, 0, 1] }, bias: { param: 'bias' } },
-  Conv1D: { kernel: { param: 'weight', axes: [2, 1, 0] }, bias: { param: 'bias' } },
-  Dense: { kernel: { param: 'weight', axes: [1, 0] }, bias: { param: 'bias' } },
-  BatchNormalization: {
-    gamma: { param: 'weight' },
-    beta: { param: 'bias' },
-    moving_mean: { param: 'running_mean' },
-    moving_variance: { param: 'running_var' },
-  },
-};
 
 /**
  * The PyTorch state_dict of the exported module, from a TF.js / Keras model's weights named
@@ -41,20 +28,16 @@ export function toPyTorchStateDict(design: Design, weights: NamedTensor[]): Name
     byName.set(`${w.name.slice(0, slash)}/${kind}`, w);
   }
   const names = new Map(graph.nodes.map((c) => [c.node.id, c.name]));
-  const compiled = new Map(graph.nodes.map((c) => [c.node.id, c]));
   const out: NamedTensor[] = [];
   for (const [nodeId, layer] of graph.weightedLayer) {
-    const placement = PLACEMENT[layer.className];
-    for (const [kind, place] of Object.entries(placement)) {
+    // The layer type's Keras mapping says which weights the layer holds, their shape and their place in PyTorch.
+    for (const [kind, place] of Object.entries(layer.weights!)) {
       // Exports name layers after sanitized node ids; a model trained in the designer uses the raw id.
       const tensor = byName.get(`${layer.name}/${kind}`) ?? byName.get(`${nodeId}${layer.suffix}/${kind}`);
-      if (!tensor) {
-        if (kind === 'bias' && layer.config.useBias === false) continue;
-        throw new Error(`The weights have no ${layer.name}/${kind} for layer "${nodeId}" (${layer.className}).`);
-      }
+      if (!tensor) throw new Error(`The weights have no ${layer.name}/${kind} for layer "${nodeId}" (${layer.className}).`);
       const size = tensor.shape.reduce((a, b) => a * b, 1);
       if (size !== tensor.data.length) throw new Error(`${tensor.name} has ${tensor.data.length} values for shape [${tensor.shape.join(', ')}].`);
-      const expected = kerasWeightShape(compiled.get(nodeId)!, kind);
+      const expected = place.shape;
       if (expected.join() !== tensor.shape.join()) {
         throw new Error(`${tensor.name} has shape [${tensor.shape.join(', ')}], but layer "${nodeId}" of the design needs [${expected.join(', ')}]: the weights belong to another design.`);
       }
@@ -63,16 +46,6 @@ export function toPyTorchStateDict(design: Design, weights: NamedTensor[]): Name
     }
   }
   return out;
-}
-
-/** The shape Keras gives a weight of a node: kernels [...window, in, out], vectors per channel. */
-function kerasWeightShape(c: CompiledNode, kind: string): number[] {
-  const input = c.inputShapes[0];
-  const channels = input[input.length - 1];
-  const p = c.params as { filters?: number; kernelSize?: number[]; units?: number };
-  if (c.node.type === 'Conv2D' || c.node.type === 'Conv1D') return kind === 'kernel' ? [...p.kernelSize!, channels, p.filters!] : [p.filters!];
-  if (c.node.type === 'Dense') return kind === 'kernel' ? [channels, p.units!] : [p.units!];
-  return [channels];
 }
 
 /**

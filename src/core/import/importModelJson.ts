@@ -1,6 +1,10 @@
 import { DESIGN_FORMAT, DESIGN_VERSION, type Design, type DesignEdge, type DesignNode } from '../design';
 import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
-import { KERAS_ACTIVATIONS, LEAKY_RELU_SLOPE } from '../layers/commonParams';
+import { DesignGraph } from '../graph/DesignGraph';
+import { KERAS_INPUT_CLASS } from '../layers/inputLayer';
+import { activationOfLayer } from '../layers/kerasActivations';
+import { kerasClassIndex } from '../layers/kerasClassIndex';
+import { symmetricPadding } from '../layers/kerasConfig';
 
 /** A layer the designer cannot represent, with where it sits in the file. */
 export interface ImportProblem {
@@ -42,13 +46,6 @@ const printable = (text: string): string =>
     .replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Keras / TF.js activation names the designer has, by their serialized name. */
-const ACTIVATIONS: Record<string, string> = {
-  ...KERAS_ACTIVATIONS,
-  log_softmax: 'logSoftmax',
-  logSoftmax: 'logSoftmax',
-};
 
 /** Reads config values written in snake_case (Keras, TF.js model.json) or camelCase (TF.js in memory). */
 function configValue(config: Json, snake: string): unknown {
@@ -92,10 +89,10 @@ function readLayers(topology: Json): { name?: string; layers: KerasLayer[] } {
       const cfg = (isObject(layer.config) ? layer.config : {}) as Json;
       const name = String(cfg.name ?? `layer_${i + 1}`);
       // A Sequential model may start without an InputLayer, its first layer carrying the input shape.
-      if (i === 0 && layer.class_name !== 'InputLayer') {
+      if (i === 0 && layer.class_name !== KERAS_INPUT_CLASS) {
         const shape = configValue(cfg, 'batch_input_shape') ?? configValue(cfg, 'batch_shape');
         if (!Array.isArray(shape)) throw new Error(`The first layer (${name}) of the Sequential model does not say its input shape.`);
-        layers.push({ position: 0, name: 'input', className: 'InputLayer', config: { batch_input_shape: shape }, inbound: [] });
+        layers.push({ position: 0, name: 'input', className: KERAS_INPUT_CLASS, config: { batch_input_shape: shape }, inbound: [] });
         previous = 'input';
       }
       layers.push({ position: i + 1, name, className: String(layer.class_name), config: cfg, inbound: previous ? [previous] : [] });
@@ -119,27 +116,6 @@ function findTopology(json: Json): Json {
   return topology;
 }
 
-/** 3 for [3, 3], [3, 5] otherwise; plain numbers stay. */
-const window = (value: unknown): number | number[] | undefined => {
-  if (typeof value === 'number') return value;
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.every((v) => v === value[0]) ? (value[0] as number) : (value as number[]);
-  return undefined;
-};
-const isOne = (value: unknown): boolean => value === undefined || value === 1 || (Array.isArray(value) && value.every((v) => v === 1));
-
-/** Symmetric padding of a padding layer as the designer's explicit padding, or undefined when uneven. */
-function symmetricPadding(value: unknown): number | number[] | undefined {
-  if (typeof value === 'number') return value;
-  if (!Array.isArray(value)) return undefined;
-  const pairs = value.map((p) => (typeof p === 'number' ? [p, p] : Array.isArray(p) ? p : [NaN, NaN]));
-  if (value.length === 2 && value.every((p) => typeof p === 'number')) {
-    // A 1-D [before, after] pair.
-    return value[0] === value[1] ? (value[0] as number) : undefined;
-  }
-  if (!pairs.every(([a, b]) => a === b && Number.isInteger(a))) return undefined;
-  return window(pairs.map(([a]) => a));
-}
-
 /**
  * A Keras / TF.js `model.json` (the topology `model.save()` and Keras write) as a design. Padding
  * layers the designer's own exports put before a convolution or pooling fold back into its
@@ -158,11 +134,14 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
   const { name, layers } = readLayers(findTopology(json));
   const problems: ImportProblem[] = [];
   const byName = new Map(layers.map((l) => [l.name, l]));
-  const consumers = new Map<string, KerasLayer[]>();
-  for (const l of layers) for (const s of l.inbound) consumers.set(s, [...(consumers.get(s) ?? []), l]);
+  const graph = DesignGraph.of(
+    layers.map((l) => l.name),
+    layers.flatMap((l) => l.inbound.map((source) => ({ source, target: l.name }))),
+  );
+  /** The layer reading `l`, when it is the only one and reads nothing else. */
   const only = (l: KerasLayer): KerasLayer | undefined => {
-    const c = consumers.get(l.name) ?? [];
-    return c.length === 1 && c[0].inbound.length === 1 ? c[0] : undefined;
+    const c = graph.consumers(l.name);
+    return c.length === 1 && graph.arity(c[0]) === 1 ? byName.get(c[0]) : undefined;
   };
 
   /** Layers folded into another node: name → the node that now stands for them. */
@@ -175,16 +154,10 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
     problems.push({ position: l.position, layerName: l.name, className: l.className, message: `Layer ${l.position} "${printable(l.name)}" (${printable(l.className)}): ${message}` });
   };
 
-  // Padding layers fold into the convolution or pooling they feed.
-  const PAD_TARGETS: Record<string, string[]> = {
-    ZeroPadding2D: ['Conv2D', 'AveragePooling2D'],
-    CnnZeroPadding1D: ['Conv1D', 'AveragePooling1D'],
-    ZeroPadding1D: ['Conv1D', 'AveragePooling1D'],
-    CnnMaxPadding2D: ['MaxPooling2D'],
-    CnnMaxPadding1D: ['MaxPooling1D'],
-  };
+  // Padding layers fold into the convolution or pooling they feed (the catalog says which into which).
+  const paddingTargets = (l: KerasLayer): readonly string[] | undefined => kerasClassIndex.paddingTargetsOf(l.className);
   for (const l of layers) {
-    const targets = PAD_TARGETS[l.className];
+    const targets = paddingTargets(l);
     if (!targets) continue;
     const next = only(l);
     const padding = symmetricPadding(configValue(l.config, 'padding'));
@@ -196,10 +169,11 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
     }
   }
   // "x_linear" followed by an activation layer "x" is how the designer writes an activation Keras cannot fuse.
+  const takesActivation = (l: KerasLayer): boolean => !!kerasClassIndex.layerTypeOf(l.className)?.params.some((p) => p.name === 'activation');
   for (const l of layers) {
     const next = only(l);
-    if (!next || String(configValue(l.config, 'activation') ?? '') !== 'linear' || !['Conv2D', 'Conv1D', 'Dense'].includes(l.className)) continue;
-    const fn = activationLayerFunction(next);
+    if (!next || String(configValue(l.config, 'activation') ?? '') !== 'linear' || !takesActivation(l)) continue;
+    const fn = activationOfLayer(next.className, (key) => configValue(next.config, key));
     if (fn && fn !== 'linear' && next.name === l.name.replace(/_linear$/, '') && next.name !== l.name) {
       pendingActivation.set(l.name, { fn, into: next.name });
       folded.set(next.name, l.name);
@@ -214,11 +188,11 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
   const sourcesOf = (l: KerasLayer): string[] =>
     l.inbound.flatMap((s) => {
       const source = byName.get(s);
-      return source && pendingPadding.has(folded.get(s) ?? '') && PAD_TARGETS[source.className] ? sourcesOf(source) : [s];
+      return source && pendingPadding.has(folded.get(s) ?? '') && paddingTargets(source) ? sourcesOf(source) : [s];
     });
   for (const l of layers) {
     // Padding layers are folded or were reported above.
-    if (folded.has(l.name) || PAD_TARGETS[l.className]) continue;
+    if (folded.has(l.name) || paddingTargets(l)) continue;
     const params = layerParams(l, pendingPadding.get(l.name), (m) => problem(l, m));
     if (!params) continue;
     const act = pendingActivation.get(l.name);
@@ -250,146 +224,18 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
   };
 }
 
-/** The designer's activation for a stand-alone activation layer, if it is one the designer has. */
-function activationLayerFunction(l: KerasLayer): string | undefined {
-  if (l.className === 'Activation') return ACTIVATIONS[String(configValue(l.config, 'activation'))];
-  if (l.className === 'ReLU' && configValue(l.config, 'max_value') == null && !configValue(l.config, 'negative_slope') && !configValue(l.config, 'threshold')) return 'relu';
-  if (l.className === 'Softmax' && [undefined, -1].includes(configValue(l.config, 'axis') as number)) return 'softmax';
-  if (l.className === 'CnnLogSoftmax') return 'logSoftmax';
-  if (l.className === 'ELU' && [undefined, 1].includes(configValue(l.config, 'alpha') as number)) return 'elu';
-  if (l.className === 'LeakyReLU') {
-    const slope = configValue(l.config, 'alpha') ?? configValue(l.config, 'negative_slope') ?? 0.3;
-    return slope === LEAKY_RELU_SLOPE ? 'leakyRelu' : undefined;
-  }
-  return undefined;
-}
-
-/** A Keras layer as a designer node type and parameters, or undefined after reporting why not. */
+/** A Keras layer as a designer node type and parameters, read by its layer type's Keras mapping, or undefined after reporting why not. */
 function layerParams(l: KerasLayer, padding: number | number[] | undefined, report: (message: string) => void): { type: string; params: Json } | undefined {
-  const c = l.config;
-  const get = (key: string): unknown => configValue(c, key);
+  const get = (key: string): unknown => configValue(l.config, key);
   if (get('data_format') === 'channels_first') {
     report('channels-first layers are not supported: the designer is channels-last, as Keras is by default.');
     return undefined;
   }
-  const activation = (): string | undefined => {
-    const raw = get('activation');
-    const name = typeof raw === 'string' ? raw : isObject(raw) ? String(raw.class_name ?? raw.config) : 'linear';
-    const fn = ACTIVATIONS[name];
-    if (!fn) report(`activation "${name}" is not one the designer has (${Object.keys(ACTIVATIONS).join(', ')}).`);
-    return fn;
-  };
-  const mode = (): string | undefined => {
-    const p = get('padding');
-    if (p === 'valid' || p === 'same' || p === undefined) return (p as string) ?? 'valid';
-    report(`padding "${String(p)}" is not supported (valid, same, or explicit padding before the layer).`);
+  const layerType = kerasClassIndex.layerTypeOf(l.className);
+  if (!layerType) {
+    report('the designer has no such layer.');
     return undefined;
-  };
-  switch (l.className) {
-    case 'InputLayer': {
-      const shape = get('batch_input_shape') ?? get('batch_shape');
-      if (!Array.isArray(shape) || shape.slice(1).some((d) => typeof d !== 'number')) {
-        report('the input shape must be fixed (every size but the batch a number).');
-        return undefined;
-      }
-      return { type: 'Input', params: { shape: shape.slice(1) } };
-    }
-    case 'Conv2D':
-    case 'Conv1D': {
-      const fn = activation();
-      const pad = mode();
-      if (!fn || !pad) return undefined;
-      if (get('groups') !== undefined && get('groups') !== 1) {
-        report('grouped convolutions are not supported.');
-        return undefined;
-      }
-      const params: Json = { filters: get('filters'), kernelSize: window(get('kernel_size')) };
-      if (!isOne(get('strides'))) params.strides = window(get('strides'));
-      if (padding !== undefined) params.padding = padding;
-      else if (pad !== 'valid') params.padding = pad;
-      if (!isOne(get('dilation_rate'))) params.dilationRate = window(get('dilation_rate'));
-      if (fn !== 'linear') params.activation = fn;
-      if (get('use_bias') === false) params.useBias = false;
-      return { type: l.className, params };
-    }
-    case 'MaxPooling2D':
-    case 'AveragePooling2D':
-    case 'MaxPooling1D':
-    case 'AveragePooling1D': {
-      const pad = mode();
-      if (!pad) return undefined;
-      const dims = l.className.endsWith('2D') ? 2 : 1;
-      const poolSize = window(get('pool_size')) ?? 2;
-      const strides = window(get('strides'));
-      const params: Json = { poolSize };
-      if (strides !== undefined && JSON.stringify(strides) !== JSON.stringify(poolSize)) params.strides = strides;
-      if (padding !== undefined) params.padding = padding;
-      else if (pad !== 'valid') params.padding = pad;
-      return { type: `${l.className.startsWith('Max') ? 'Max' : 'Avg'}Pool${dims}D`, params };
-    }
-    case 'GlobalAveragePooling2D':
-    case 'GlobalMaxPooling2D':
-      if (get('keepdims') === true) {
-        report('keepdims is not supported.');
-        return undefined;
-      }
-      return { type: l.className === 'GlobalAveragePooling2D' ? 'GlobalAvgPool2D' : 'GlobalMaxPool2D', params: {} };
-    case 'Dense': {
-      const fn = activation();
-      if (!fn) return undefined;
-      const params: Json = { units: get('units') };
-      if (fn !== 'linear') params.activation = fn;
-      if (get('use_bias') === false) params.useBias = false;
-      return { type: 'Dense', params };
-    }
-    case 'Flatten':
-      return { type: 'Flatten', params: {} };
-    case 'Dropout':
-      return { type: 'Dropout', params: { rate: get('rate') } };
-    case 'BatchNormalization': {
-      const axis = get('axis');
-      if (!(axis === -1 || axis === undefined || (Array.isArray(axis) && axis.length === 1 && axis[0] === -1))) {
-        // A positive axis is the last one only for a known rank; the shapes check it after import.
-        if (typeof axis !== 'number' && !(Array.isArray(axis) && axis.length === 1)) {
-          report(`normalizing over axis ${JSON.stringify(axis)} is not supported (only the channel axis).`);
-          return undefined;
-        }
-      }
-      if (get('center') === false || get('scale') === false) {
-        report('batch normalization without scale or center is not supported.');
-        return undefined;
-      }
-      return { type: 'BatchNorm', params: { momentum: get('momentum') ?? 0.99, epsilon: get('epsilon') ?? 0.001 } };
-    }
-    case 'Add':
-      return { type: 'Add', params: {} };
-    case 'Concatenate': {
-      const axis = get('axis');
-      if (axis !== undefined && axis !== -1) {
-        report(`concatenating along axis ${String(axis)} is not supported (only the channel axis, -1).`);
-        return undefined;
-      }
-      return { type: 'Concat', params: {} };
-    }
-    case 'Activation':
-    case 'ReLU':
-    case 'Softmax':
-    case 'CnnLogSoftmax':
-    case 'ELU':
-    case 'LeakyReLU': {
-      const fn = activationLayerFunction(l);
-      if (!fn) {
-        report(
-          l.className === 'LeakyReLU'
-            ? `the designer's leaky ReLU has slope ${LEAKY_RELU_SLOPE}; this one has ${String(get('alpha') ?? get('negative_slope') ?? 0.3)}.`
-            : `this ${l.className} configuration is not one the designer has.`,
-        );
-        return undefined;
-      }
-      return { type: 'Activation', params: { fn } };
-    }
-    default:
-      report('the designer has no such layer.');
-      return undefined;
   }
+  const params = layerType.keras.fromConfig({ className: l.className, get, padding, report });
+  return params && { type: layerType.type, params };
 }

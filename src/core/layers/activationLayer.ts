@@ -1,8 +1,8 @@
 import { ACTIVATIONS, type LayerType } from './layerType';
-import { activationLayerSpec } from './commonParams';
+import { LEAKY_RELU_SLOPE } from './commonParams';
+import { ACTIVATION_CLASS_NAMES, activationLayerSpec, activationOfLayer } from './kerasActivations';
 import { pyActivation } from './pytorchCode';
 import { attributeFloat, attributeInt, onnxActivation } from './onnxCode';
-import { LEAKY_RELU_SLOPE } from './commonParams';
 
 export interface ActivationParams {
   fn: string;
@@ -40,5 +40,18 @@ export const activationLayer: LayerType<ActivationParams> = {
       }
     },
   },
-  toKeras: (p) => [activationLayerSpec(p.fn, '')],
+  keras: {
+    classNames: ACTIVATION_CLASS_NAMES,
+    toLayers: (p) => [activationLayerSpec(p.fn, '')],
+    fromConfig: (layer) => {
+      const fn = activationOfLayer(layer.className, layer.get);
+      if (fn) return { fn };
+      layer.report(
+        layer.className === 'LeakyReLU'
+          ? `the designer's leaky ReLU has slope ${LEAKY_RELU_SLOPE}; this one has ${String(layer.get('alpha') ?? layer.get('negative_slope') ?? 0.3)}.`
+          : `this ${layer.className} configuration is not one the designer has.`,
+      );
+      return undefined;
+    },
+  },
 };

@@ -71,5 +71,37 @@ export const batchNormLayer: LayerType<BatchNormParams> = {
       return { params: { epsilon: attributeFloat(node, 'epsilon', 1e-5), momentum: attributeFloat(node, 'momentum', 0.9) }, weights };
     },
   },
-  toKeras: (p) => [{ className: 'BatchNormalization', config: { axis: -1, momentum: p.momentum, epsilon: p.epsilon }, suffix: '' }],
+  keras: {
+    classNames: ['BatchNormalization'],
+    toLayers: (p, inputShapes) => {
+      const channels = [inputShapes[0][inputShapes[0].length - 1]];
+      return [
+        {
+          className: 'BatchNormalization',
+          config: { axis: -1, momentum: p.momentum, epsilon: p.epsilon },
+          defaults: { axis: -1, momentum: 0.99, epsilon: 0.001 },
+          weights: {
+            gamma: { param: 'weight', shape: channels },
+            beta: { param: 'bias', shape: channels },
+            moving_mean: { param: 'running_mean', shape: channels },
+            moving_variance: { param: 'running_var', shape: channels },
+          },
+          suffix: '',
+        },
+      ];
+    },
+    fromConfig: (layer) => {
+      const axis = layer.get('axis');
+      // A positive axis is the last one only for a known rank; the shapes check it after import.
+      if (!(axis === undefined || typeof axis === 'number' || (Array.isArray(axis) && axis.length === 1))) {
+        layer.report(`normalizing over axis ${JSON.stringify(axis)} is not supported (only the channel axis).`);
+        return undefined;
+      }
+      if (layer.get('center') === false || layer.get('scale') === false) {
+        layer.report('batch normalization without scale or center is not supported.');
+        return undefined;
+      }
+      return { momentum: layer.get('momentum') ?? 0.99, epsilon: layer.get('epsilon') ?? 0.001 };
+    },
+  },
 };

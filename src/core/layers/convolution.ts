@@ -1,5 +1,8 @@
-import type { KerasLayerSpec, LayerType } from './layerType';
-import { activationParam, activationSuffix, useBiasParam, withActivation, windowText } from './commonParams';
+import type { LayerType } from './layerType';
+import { activationParam, activationSuffix, useBiasParam, windowText } from './commonParams';
+import { fusedActivation, withActivation } from './kerasActivations';
+import { isUnitWindow, kerasPadding, kerasWindow } from './kerasConfig';
+import { paddingClassNames, paddingLayers } from './kerasPadding';
 import type { ResolvedPadding } from './resolveParams';
 import { resolvePads, slidingWindow } from './slidingWindow';
 import { pyActivation, pyPadTuple, pyWindow } from './pytorchCode';
@@ -169,27 +172,47 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         return { params, weights };
       },
     },
-    toKeras: (p) => {
-      const layers: KerasLayerSpec[] = [];
-      if (Array.isArray(p.padding) && p.padding.some((x) => x > 0)) {
-        layers.push(
-          dims === 2
-            ? { className: 'ZeroPadding2D', config: { padding: [[p.padding[0], p.padding[0]], [p.padding[1], p.padding[1]]] }, suffix: '_pad' }
-            : { className: 'CnnZeroPadding1D', config: { padding: [p.padding[0], p.padding[0]] }, suffix: '_pad' },
-        );
-      }
-      const main = {
-        className: type,
-        config: {
-          filters: p.filters,
-          kernelSize: dims === 2 ? p.kernelSize : p.kernelSize[0],
-          strides: dims === 2 ? p.strides : p.strides[0],
-          padding: p.padding === 'same' ? 'same' : 'valid',
-          dilationRate: dims === 2 ? p.dilationRate : p.dilationRate[0],
-          useBias: p.useBias,
-        },
-      };
-      return [...layers, ...withActivation(main, p.activation)];
+    keras: {
+      classNames: [type],
+      paddingClassNames: paddingClassNames('zero', dims),
+      toLayers: (p, inputShapes) => {
+        const channels = inputShapes[0][dims];
+        const axes = dims === 2 ? (v: number[]) => v : (v: number[]) => v[0];
+        const main = {
+          className: type,
+          config: {
+            filters: p.filters,
+            kernelSize: axes(p.kernelSize),
+            strides: axes(p.strides),
+            padding: p.padding === 'same' ? 'same' : 'valid',
+            dilationRate: axes(p.dilationRate),
+            useBias: p.useBias,
+          },
+          defaults: { strides: 1, padding: 'valid', dilationRate: 1, activation: 'linear', useBias: true },
+          weights: {
+            // Keras [...window, in, out] → PyTorch [out, in, ...window].
+            kernel: { param: 'weight', axes: dims === 2 ? [3, 2, 0, 1] : [2, 1, 0], shape: [...p.kernelSize, channels, p.filters] },
+            ...(p.useBias ? { bias: { param: 'bias', shape: [p.filters] } } : {}),
+          },
+        };
+        return [...(Array.isArray(p.padding) ? paddingLayers('zero', p.padding) : []), ...withActivation(main, p.activation)];
+      },
+      fromConfig: (layer) => {
+        const activation = fusedActivation(layer);
+        const padding = kerasPadding(layer);
+        if (!activation || !padding) return undefined;
+        if (layer.get('groups') !== undefined && layer.get('groups') !== 1) {
+          layer.report('grouped convolutions are not supported.');
+          return undefined;
+        }
+        const params: Record<string, unknown> = { filters: layer.get('filters'), kernelSize: kerasWindow(layer.get('kernel_size')) };
+        if (!isUnitWindow(layer.get('strides'))) params.strides = kerasWindow(layer.get('strides'));
+        Object.assign(params, padding);
+        if (!isUnitWindow(layer.get('dilation_rate'))) params.dilationRate = kerasWindow(layer.get('dilation_rate'));
+        if (activation !== 'linear') params.activation = activation;
+        if (layer.get('use_bias') === false) params.useBias = false;
+        return params;
+      },
     },
   };
 }

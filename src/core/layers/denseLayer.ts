@@ -1,5 +1,6 @@
 import type { LayerType } from './layerType';
-import { activationParam, activationSuffix, useBiasParam, withActivation } from './commonParams';
+import { activationParam, activationSuffix, useBiasParam } from './commonParams';
+import { fusedActivation, withActivation } from './kerasActivations';
 import { pyActivation, toChannelsFirst, toChannelsLast } from './pytorchCode';
 import { attributeFloat, attributeInt, channelsFirstPermutation, channelsLastPermutation, onnxActivation, onnxInt, onnxInts } from './onnxCode';
 import { transposeTensor } from '../tensors/transposeTensor';
@@ -88,5 +89,24 @@ export const denseLayer: LayerType<DenseParams> = {
       return { params: { units, useBias: Boolean(bias) }, weights };
     },
   },
-  toKeras: (p) => withActivation({ className: 'Dense', config: { units: p.units, useBias: p.useBias } }, p.activation),
+  keras: {
+    classNames: ['Dense'],
+    toLayers: (p, inputShapes) => {
+      const features = inputShapes[0][inputShapes[0].length - 1];
+      const weights = {
+        // Keras [in, out] → PyTorch [out, in].
+        kernel: { param: 'weight', axes: [1, 0], shape: [features, p.units] },
+        ...(p.useBias ? { bias: { param: 'bias', shape: [p.units] } } : {}),
+      };
+      return withActivation({ className: 'Dense', config: { units: p.units, useBias: p.useBias }, defaults: { activation: 'linear', useBias: true }, weights }, p.activation);
+    },
+    fromConfig: (layer) => {
+      const activation = fusedActivation(layer);
+      if (!activation) return undefined;
+      const params: Record<string, unknown> = { units: layer.get('units') };
+      if (activation !== 'linear') params.activation = activation;
+      if (layer.get('use_bias') === false) params.useBias = false;
+      return params;
+    },
+  },
 };

@@ -18,5 +18,9 @@ export const dropoutLayer: LayerType<DropoutParams> = {
   // An exported graph is for inference, where dropout passes its input through.
   toOnnx: (_p, _shapes, ctx) => ctx.inputs[0],
   fromOnnx: { ops: ['Dropout'], read: (node, ctx) => { const ratio = ctx.constant(1)?.floats?.[0] ?? (node.attributes.ratio?.kind === 'float' ? node.attributes.ratio.value : 0.5); return { params: { rate: ratio } }; } },
-  toKeras: (p) => [{ className: 'Dropout', config: { rate: p.rate }, suffix: '' }],
+  keras: {
+    classNames: ['Dropout'],
+    toLayers: (p) => [{ className: 'Dropout', config: { rate: p.rate }, suffix: '' }],
+    fromConfig: (layer) => ({ rate: layer.get('rate') }),
+  },
 };

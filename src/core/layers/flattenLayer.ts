@@ -33,5 +33,9 @@ export const flattenLayer: LayerType<Record<string, never>> = {
     return ctx.op('Flatten', [channelsLast], { axis: onnxInt(1) });
   },
   fromOnnx: { ops: ['Flatten'], read: (node, ctx) => (ctx.inputShapes[0]?.length > 1 && (node.attributes.axis?.kind !== 'int' || node.attributes.axis.value === 1) ? { params: {} } : undefined) },
-  toKeras: () => [{ className: 'Flatten', config: {}, suffix: '' }],
+  keras: {
+    classNames: ['Flatten'],
+    toLayers: () => [{ className: 'Flatten', config: {}, suffix: '' }],
+    fromConfig: () => ({}),
+  },
 };

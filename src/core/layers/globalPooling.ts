@@ -4,6 +4,7 @@ import { onnxInt } from './onnxCode';
 /** Global average / max pooling over height and width: one value per channel. */
 function globalPooling(kind: 'avg' | 'max'): LayerType<Record<string, never>> {
   const label = kind === 'avg' ? 'Global average pool' : 'Global max pool';
+  const kerasName = kind === 'avg' ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D';
   return {
     type: kind === 'avg' ? 'GlobalAvgPool2D' : 'GlobalMaxPool2D',
     label,
@@ -29,7 +30,15 @@ function globalPooling(kind: 'avg' | 'max'): LayerType<Record<string, never>> {
       ops: [kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool'],
       read: (_node, ctx) => (ctx.inputShapes[0]?.length === 3 ? { params: {} } : undefined),
     },
-    toKeras: () => [{ className: kind === 'avg' ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D', config: {}, suffix: '' }],
+    keras: {
+      classNames: [kerasName],
+      toLayers: () => [{ className: kerasName, config: {}, suffix: '' }],
+      fromConfig: (layer) => {
+        if (layer.get('keepdims') !== true) return {};
+        layer.report('keepdims is not supported.');
+        return undefined;
+      },
+    },
   };
 }
 

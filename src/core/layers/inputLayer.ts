@@ -1,6 +1,9 @@
 import type { Shape } from '../design';
 import type { LayerType } from './layerType';
 
+/** Keras' class for a model input; exports write it as `keras.Input` / `tf.input`. */
+export const KERAS_INPUT_CLASS = 'InputLayer';
+
 export interface InputParams {
   shape: Shape;
 }
@@ -35,5 +38,14 @@ export const inputLayer: LayerType<InputParams> = {
   // The forward argument itself: the generator passes it as the only input.
   toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: ctx.inputs[0] }),
   toOnnx: (_p, _shapes, ctx) => ctx.inputs[0],
-  toKeras: (p) => [{ className: 'InputLayer', config: { batchInputShape: [null, ...p.shape] }, suffix: '' }],
+  keras: {
+    classNames: [KERAS_INPUT_CLASS],
+    toLayers: (p) => [{ className: KERAS_INPUT_CLASS, config: { batchInputShape: [null, ...p.shape] }, suffix: '' }],
+    fromConfig: (layer) => {
+      const shape = layer.get('batch_input_shape') ?? layer.get('batch_shape');
+      if (Array.isArray(shape) && shape.slice(1).every((d) => typeof d === 'number')) return { shape: shape.slice(1) };
+      layer.report('the input shape must be fixed (every size but the batch a number).');
+      return undefined;
+    },
+  },
 };

@@ -43,18 +43,82 @@ export type ParamSpec = ParamKind & {
   unit?: string;
 };
 
+/**
+ * The source of one of the project's own Keras / TF.js layer classes, for what Keras has no layer
+ * for (PyTorch-style explicit padding of max pooling or of sequences, log-softmax). Exports write
+ * it into the file that uses the class, so the file runs on its own; same class name and config
+ * keys in both languages, so a model saved by one loads in the other.
+ */
+export interface KerasCustomLayer {
+  className: string;
+  /** JavaScript defining and registering the class with TF.js (`tf` in scope). */
+  js: string;
+  /** Python defining the class as a `keras.layers.Layer` (`tf` and `layers` in scope). */
+  python: string;
+}
+
+/** Where one Keras weight of a layer goes in PyTorch's state_dict. */
+export interface KerasWeight {
+  /** The PyTorch parameter of the node's module: "weight", "bias", "running_mean"… */
+  param: string;
+  /** Keras axis for each PyTorch axis, when the layouts differ (kernels). */
+  axes?: number[];
+  /** The shape Keras gives this weight. */
+  shape: number[];
+}
+
 /** One layer of the compiled Keras / TF.js model (both share class names and camelCase config keys in TF.js). */
 export interface KerasLayerSpec {
   /**
-   * Keras class name, which is also the TF.js `className`. Two are the project's own, because
-   * PyTorch-style explicit padding has no Keras layer: `CnnMaxPadding2D` / `CnnMaxPadding1D` pad with
-   * -Infinity so that padding never wins a max pool, and `CnnZeroPadding1D` pads sequences with zeros.
-   * `CnnLogSoftmax` is log-softmax over the last axis.
+   * Keras class name, which is also the TF.js `className`. Those Keras lacks are the project's
+   * own, with their source in `custom`.
    */
   className: string;
   config: Record<string, unknown>;
   /** Appended to the node id to name this layer when a node compiles to several layers ('' for the main one). */
   suffix: string;
+  /**
+   * What Keras uses for an argument that is left out (camelCase keys, as `config`): exports leave
+   * out arguments equal to it, so the code reads like hand-written Keras. A single number stands
+   * for every axis of a window.
+   */
+  defaults?: Record<string, unknown>;
+  /** The weights of the node, by Keras weight name ("kernel", "bias", "gamma"…), on the one layer that holds them. */
+  weights?: Record<string, KerasWeight>;
+  /** Present for a class of the project's own: its source. */
+  custom?: KerasCustomLayer;
+}
+
+/** A Keras / TF.js layer being imported into a design, as a layer type's `fromConfig` sees it. */
+export interface KerasImportContext {
+  className: string;
+  /**
+   * A config value by its snake_case key, whether the file wrote it in snake_case (Keras,
+   * model.json) or camelCase (TF.js in memory).
+   */
+  get(key: string): unknown;
+  /** Explicit padding on each side, from a padding layer before this one that folds into it. */
+  padding?: number | number[];
+  /** Says why the layer cannot be imported (the import then lists it and returns no design). */
+  report(message: string): void;
+}
+
+/** A layer type's mapping to Keras / TF.js and back: export, the TF.js compiler and import all read it. */
+export interface KerasMapping<P> {
+  /** The Keras classes that import reads as this type; the first is the one `toLayers` writes as its main layer. */
+  classNames: readonly string[];
+  /**
+   * Padding layer classes `toLayers` writes before the main layer for explicit padding (and that
+   * other tools write the same way): import folds them back into the `padding` parameter.
+   */
+  paddingClassNames?: readonly string[];
+  /** The Keras / TF.js layers that compute the node, in order (the last one produces the node's output). */
+  toLayers(params: P, inputShapes: Shape[]): KerasLayerSpec[];
+  /**
+   * The node parameters for a layer of one of `classNames`, or undefined after reporting why the
+   * designer cannot represent it. Parameters equal to their default are left out.
+   */
+  fromConfig(layer: KerasImportContext): Record<string, unknown> | undefined;
 }
 
 /** Per spatial axis, how the output size follows from the input: the course's formula with numbers. */
@@ -93,7 +157,10 @@ export interface InferArgs<P> {
   report: (diagnostic: DiagnosticInput) => void;
 }
 
-/** Everything about one layer type: adding a type is one file implementing this and its tests. */
+/**
+ * Everything about one layer type: its parameters, shape rule, costs, PyTorch code and Keras / TF.js
+ * mapping both ways. Adding a type is one file implementing this, its line in the catalog and its tests.
+ */
 export interface LayerType<P = Record<string, unknown>> {
   type: string;
   label: string;
@@ -109,8 +176,8 @@ export interface LayerType<P = Record<string, unknown>> {
    * `report`. Returns undefined when no output shape can be computed.
    */
   infer(args: InferArgs<P>): LayerInference | undefined;
-  /** The Keras / TF.js layers that compute it, in order (the last one produces the node's output). */
-  toKeras(params: P, inputShapes: Shape[]): KerasLayerSpec[];
+  /** Its Keras / TF.js layers, both ways. */
+  keras: KerasMapping<P>;
   /** The PyTorch modules and forward expression that compute it on channels-first tensors. */
   toPyTorch(params: P, inputShapes: Shape[], ctx: PyTorchContext): PyTorchLayerCode;
   /**

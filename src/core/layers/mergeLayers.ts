@@ -44,7 +44,11 @@ export const addLayer: LayerType<Record<string, never>> = {
   toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: ctx.inputs.join(' + ') }),
   toOnnx: (_p, _shapes, ctx) => ctx.inputs.slice(1).reduce((sum, x) => ctx.op('Add', [sum, x]), ctx.inputs[0]),
   fromOnnx: { ops: ['Add', 'Sum'], read: (node, ctx) => (ctx.inputShapes.length >= 2 && node.inputs.every((_, i) => !ctx.constant(i)) ? { params: {}, dataInputs: node.inputs.map((_, i) => i) } : undefined) },
-  toKeras: () => [{ className: 'Add', config: {}, suffix: '' }],
+  keras: {
+    classNames: ['Add'],
+    toLayers: () => [{ className: 'Add', config: {}, suffix: '' }],
+    fromConfig: () => ({}),
+  },
 };
 
 export const concatLayer: LayerType<Record<string, never>> = {
@@ -85,5 +89,16 @@ export const concatLayer: LayerType<Record<string, never>> = {
       return { params: {}, dataInputs: node.inputs.map((_, i) => i) };
     },
   },
-  toKeras: () => [{ className: 'Concatenate', config: { axis: -1 }, suffix: '' }],
+  keras: {
+    classNames: ['Concatenate'],
+    toLayers: () => [{ className: 'Concatenate', config: { axis: -1 }, defaults: { axis: -1 }, suffix: '' }],
+    fromConfig: (layer) => {
+      const axis = layer.get('axis');
+      if (axis !== undefined && axis !== -1) {
+        layer.report(`concatenating along axis ${String(axis)} is not supported (only the channel axis, -1).`);
+        return undefined;
+      }
+      return {};
+    },
+  },
 };

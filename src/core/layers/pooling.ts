@@ -1,4 +1,6 @@
-import type { KerasLayerSpec, LayerType } from './layerType';
+import type { LayerType } from './layerType';
+import { kerasPadding, kerasWindow } from './kerasConfig';
+import { paddingClassNames, paddingLayers } from './kerasPadding';
 import { windowText } from './commonParams';
 import type { ResolvedPadding } from './resolveParams';
 import { resolvePads, slidingWindow } from './slidingWindow';
@@ -150,24 +152,33 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
         return { params: { poolSize: windowParam(poolSize), strides: windowParam(strides), padding: Array.isArray(padding) ? windowParam(padding) : padding } };
       },
     },
-    toKeras: (p) => {
-      const layers: KerasLayerSpec[] = [];
-      const strides = p.strides ?? p.poolSize;
-      if (Array.isArray(p.padding) && p.padding.some((x) => x > 0)) {
-        const pads = dims === 2 ? [[p.padding[0], p.padding[0]], [p.padding[1], p.padding[1]]] : [p.padding[0], p.padding[0]];
-        const className = kind === 'max' ? `CnnMaxPadding${dims}D` : dims === 2 ? 'ZeroPadding2D' : 'CnnZeroPadding1D';
-        layers.push({ className, config: { padding: pads }, suffix: '_pad' });
-      }
-      layers.push({
-        className: kerasName,
-        config: {
-          poolSize: dims === 2 ? p.poolSize : p.poolSize[0],
-          strides: dims === 2 ? strides : strides[0],
-          padding: p.padding === 'same' ? 'same' : 'valid',
-        },
-        suffix: '',
-      });
-      return layers;
+    keras: {
+      classNames: [kerasName],
+      paddingClassNames: paddingClassNames(kind === 'max' ? 'max' : 'zero', dims),
+      toLayers: (p) => {
+        const strides = p.strides ?? p.poolSize;
+        const axes = dims === 2 ? (v: number[]) => v : (v: number[]) => v[0];
+        const poolSize = axes(p.poolSize);
+        return [
+          ...(Array.isArray(p.padding) ? paddingLayers(kind === 'max' ? 'max' : 'zero', p.padding) : []),
+          {
+            className: kerasName,
+            config: { poolSize, strides: axes(strides), padding: p.padding === 'same' ? 'same' : 'valid' },
+            // Keras' strides default to the pool size.
+            defaults: { strides: poolSize, padding: 'valid' },
+            suffix: '',
+          },
+        ];
+      },
+      fromConfig: (layer) => {
+        const padding = kerasPadding(layer);
+        if (!padding) return undefined;
+        const poolSize = kerasWindow(layer.get('pool_size')) ?? 2;
+        const strides = kerasWindow(layer.get('strides'));
+        const params: Record<string, unknown> = { poolSize };
+        if (strides !== undefined && JSON.stringify(strides) !== JSON.stringify(poolSize)) params.strides = strides;
+        return Object.assign(params, padding);
+      },
     },
   };
 }

@@ -22,12 +22,8 @@ interface Column {
  * one per line.
  */
 export function formatSummary(design: Design, analysis: DesignAnalysis, diagnostics: Diagnostic[] = analysis.diagnostics, width = SUMMARY_WIDTH): string {
-  const incoming = new Map<string, string[]>();
-  for (const e of design.edges) {
-    if (!incoming.has(e.target)) incoming.set(e.target, []);
-    incoming.get(e.target)!.push(e.source);
-  }
-  const branched = design.nodes.some((n) => (incoming.get(n.id)?.length ?? 0) > 1) || analysis.order.some((id, i) => i > 0 && incoming.get(id)?.[0] !== analysis.order[i - 1]);
+  const graph = analysis.graph;
+  const branched = graph.ids.some((id) => graph.arity(id) > 1) || analysis.order.some((id, i) => i > 0 && graph.inputs(id)[0] !== analysis.order[i - 1]);
   const columns: Column[] = [
     { header: ['Layer (type)'], alignRight: false },
     { header: ['Output shape', 'H×W×C'], alignRight: false },
@@ -44,7 +40,7 @@ export function formatSummary(design: Design, analysis: DesignAnalysis, diagnost
       [formatCount(n.params)],
       [formatCount(n.macs)],
       [n.receptiveField ? n.receptiveField.join('×') : ''],
-      ...(branched ? [incoming.get(id)?.length ? incoming.get(id)! : ['']] : []),
+      ...(branched ? [graph.arity(id) ? [...graph.inputs(id)] : ['']] : []),
     ];
   });
   const gap = 2;

@@ -1,13 +1,13 @@
 /**
  * Turns a design into a TF.js model with the functional API: every node becomes the layers its
- * catalog entry's `toKeras` lists (named node id + suffix), wired along the design's edges, so
+ * catalog entry's `keras.toLayers` lists (named node id + suffix), wired along the design's graph, so
  * branches and merges compile as drawn. Per-node output shapes and parameter counts equal the
  * core's analysis, which the property tests check.
  */
 import * as tf from '@tensorflow/tfjs';
 import { analyzeDesign, type DesignAnalysis } from '../../core/analysis/analyzeDesign';
 import type { Design } from '../../core/design';
-import { getLayerType } from '../../core/layers/layerCatalog';
+import { planKerasLayers } from '../../core/export/planKerasLayers';
 import type { KerasLayerSpec } from '../../core/layers/layerType';
 import { registerCustomLayers } from './customLayers';
 import { fastDropoutClass } from './fastDropout';
@@ -33,21 +33,6 @@ function createLayer(spec: KerasLayerSpec, name: string): tf.layers.Layer {
   return fromConfig(cls, { ...spec.config, name } as tf.serialization.ConfigDict) as tf.layers.Layer;
 }
 
-/** Incoming edges per node, deduplicated and in document order, exactly as the analysis reads them. */
-function incomingSources(design: Design): Map<string, string[]> {
-  const known = new Set(design.nodes.map((n) => n.id));
-  const seen = new Set<string>();
-  const incoming = new Map<string, string[]>();
-  for (const edge of design.edges) {
-    const key = `${edge.source}\u0000${edge.target}`;
-    if (!known.has(edge.source) || !known.has(edge.target) || seen.has(key)) continue;
-    seen.add(key);
-    if (!incoming.has(edge.target)) incoming.set(edge.target, []);
-    incoming.get(edge.target)!.push(edge.source);
-  }
-  return incoming;
-}
-
 function describeErrors(analysis: DesignAnalysis): string {
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   const lines = errors.slice(0, 5).map((d) => `  - ${d.nodeId ? `${d.nodeId}: ` : ''}${d.message}`);
@@ -66,41 +51,28 @@ export function compileDesign(design: Design): tf.LayersModel {
   if (!analysis.valid) throw new Error(`The design "${design.name}" cannot be compiled because it has errors:\n${describeErrors(analysis)}`);
   if (analysis.outputIds.length === 0) throw new Error(`The design "${design.name}" has no layer after its input, so there is nothing to train.`);
 
-  const incoming = incomingSources(design);
-  const nodesById = new Map(design.nodes.map((n) => [n.id, n]));
-  const outputs = new Map<string, tf.SymbolicTensor>();
+  const graph = analysis.graph;
+  const inputIds = new Set(graph.inputIds);
+  // Layers named after the raw node ids, so a run's weights are found by node id.
+  const plan = planKerasLayers(design, analysis, analysis.order, { nameOf: (id) => id, whenTaken: 'refuse' });
+  const tensors = new Map<string, tf.SymbolicTensor>();
   const inputs: { id: string; tensor: tf.SymbolicTensor }[] = [];
-
-  const layerNames = new Map<string, string>();
-  for (const id of analysis.order) {
-    const node = nodesById.get(id)!;
-    const info = analysis.nodes[id];
-    const layerType = getLayerType(node.type)!;
-    const specs = layerType.toKeras(info.resolvedParams!, info.inputShapes);
-    if (node.type === 'Input') {
-      layerNames.set(id, id);
-      const input = tf.input({ shape: info.outputShape!, name: id });
-      inputs.push({ id, tensor: input });
-      outputs.set(id, input);
+  for (const spec of plan.layers) {
+    if (inputIds.has(spec.nodeId)) {
+      const input = tf.input({ shape: analysis.nodes[spec.nodeId].outputShape!, name: spec.name });
+      inputs.push({ id: spec.nodeId, tensor: input });
+      tensors.set(spec.name, input);
       continue;
     }
-    const sources = (incoming.get(id) ?? []).map((source) => outputs.get(source)!);
-    let current: tf.SymbolicTensor | tf.SymbolicTensor[] = sources.length === 1 ? sources[0] : sources;
-    for (const spec of specs) {
-      const name = `${id}${spec.suffix}`;
-      if (layerNames.has(name)) throw new Error(`Layer "${name}" of node "${id}" has the name of another layer (node "${layerNames.get(name)}"): rename one of the two nodes.`);
-      layerNames.set(name, id);
-      const layer = createLayer(spec, name);
-      current = layer.apply(current) as tf.SymbolicTensor;
-    }
-    outputs.set(id, current as tf.SymbolicTensor);
+    const sources = spec.inbound.map((name) => tensors.get(name)!);
+    tensors.set(spec.name, createLayer(spec, spec.name).apply(sources.length === 1 ? sources[0] : sources) as tf.SymbolicTensor);
   }
 
   // An Input that reaches no output would make TF.js refuse the graph; the analysis only warns about it.
-  const usedInputs = inputs.filter((input) => design.edges.some((e) => e.source === input.id));
+  const usedInputs = inputs.filter((input) => graph.consumers(input.id).length > 0);
   return tf.model({
     inputs: usedInputs.map((input) => input.tensor),
-    outputs: analysis.outputIds.map((id) => outputs.get(id)!),
+    outputs: analysis.outputIds.map((id) => tensors.get(plan.outputLayer.get(id)!)!),
     name: design.name.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'design',
   });
 }

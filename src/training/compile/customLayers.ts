@@ -2,8 +2,12 @@
  * The project's own TF.js layers, for what Keras has no layer for: PyTorch-style explicit padding
  * of max pooling (padding must never win the max, so it is -Infinity, not zero), zero padding of
  * sequences, and log-softmax. Registered with TF.js' serialization so a saved model reloads.
+ * They implement, for training, the classes the catalog's Keras mappings write (whose sources the
+ * exports carry), under the same names.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CNN_LOG_SOFTMAX } from '../../core/layers/kerasActivations';
+import { CNN_MAX_PADDING_1D, CNN_MAX_PADDING_2D, CNN_ZERO_PADDING_1D } from '../../core/layers/kerasPadding';
 
 type Pads1D = [number, number];
 type Pads2D = [[number, number], [number, number]];
@@ -22,7 +26,7 @@ const grow = (size: number | null, before: number, after: number): number | null
 
 /** Pads height and width of [batch, H, W, C] with -Infinity, so a following max pool never picks the padding. */
 export class CnnMaxPadding2D extends tf.layers.Layer {
-  static className = 'CnnMaxPadding2D';
+  static className = CNN_MAX_PADDING_2D.className;
   readonly padding: Pads2D;
 
   constructor(config: PaddingConfig<Pads2D>) {
@@ -70,19 +74,19 @@ abstract class ConstantPadding1D extends tf.layers.Layer {
 
 /** Pads the length of [batch, L, C] with -Infinity, for 1-D max pooling with explicit padding. */
 export class CnnMaxPadding1D extends ConstantPadding1D {
-  static className = 'CnnMaxPadding1D';
+  static className = CNN_MAX_PADDING_1D.className;
   protected readonly fill = -Infinity;
 }
 
 /** Pads the length of [batch, L, C] with zeros (Keras' ZeroPadding1D, which TF.js lacks). */
 export class CnnZeroPadding1D extends ConstantPadding1D {
-  static className = 'CnnZeroPadding1D';
+  static className = CNN_ZERO_PADDING_1D.className;
   protected readonly fill = 0;
 }
 
 /** Log-softmax over the last axis (PyTorch's F.log_softmax(x, dim=-1)), paired with the NLL loss. */
 export class CnnLogSoftmax extends tf.layers.Layer {
-  static className = 'CnnLogSoftmax';
+  static className = CNN_LOG_SOFTMAX.className;
 
   constructor(config: { name?: string; trainable?: boolean } = {}) {
     super(config);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { activationOfLayer } from '../../core/layers/kerasActivations';
 
 /** What the model's output holds, which decides the loss (as PyTorch's CrossEntropyLoss / NLLLoss would be used). */
 export type OutputKind = 'probabilities' | 'logProbabilities' | 'logits';
@@ -6,10 +7,12 @@ export type OutputKind = 'probabilities' | 'logProbabilities' | 'logits';
 /** Reads the output kind from the model's last layer: softmax → probabilities, log-softmax → log-probabilities, anything else → logits. */
 export function outputKindOf(model: tf.LayersModel): OutputKind {
   const layer = model.outputLayers[0];
-  const className = layer.getClassName();
-  const activation = (layer.getConfig() as { activation?: unknown }).activation;
-  if (/logsoftmax/i.test(className) || activation === 'logSoftmax' || activation === 'log_softmax') return 'logProbabilities';
-  if (className === 'Softmax' || activation === 'softmax') return 'probabilities';
+  const config = layer.getConfig() as Record<string, unknown>;
+  const get = (key: string): unknown => config[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] ?? config[key];
+  // A stand-alone activation layer, else the activation fused into the layer.
+  const fn = activationOfLayer(layer.getClassName(), get) ?? activationOfLayer('Activation', get);
+  if (fn === 'logSoftmax') return 'logProbabilities';
+  if (fn === 'softmax') return 'probabilities';
   return 'logits';
 }
 
