@@ -41,7 +41,8 @@ function baseDesigns(): Design[] {
     ['Dense', { units: 3, activation: 'softmax' }],
   ]);
   chain.name = 'Clean chain';
-  return [chain, handmadeCases()[0].design];
+  // The fuzzed copies set the same dataset, so train.py differs only in the texts.
+  return [chain, handmadeCases()[0].design].map((d) => ({ ...d, training: { ...d.training, dataset: 'imagefolder', datasetPath: 'data' } }));
 }
 
 /** The design with `text` in every user-written string the exports read. */
@@ -50,7 +51,8 @@ function withText(design: Design, text: string): Design {
   copy.name = text;
   copy.description = text;
   copy.nodes = copy.nodes.map((n) => ({ ...n, name: text }));
-  copy.training = { ...copy.training, dataset: text, datasetPath: text };
+  // A path cannot hold NUL (the settings refuse it); every other character goes in.
+  copy.training = { ...copy.training, dataset: 'imagefolder', datasetPath: text.replace(/\0/g, '') };
   return copy;
 }
 
