@@ -49,7 +49,7 @@ describe('3,200 hostile documents through the analysis (and the exports of the v
       for (const n of result.parsed.design?.nodes ?? []) {
         if (!nodeIdProblem(n.id)) continue;
         const d = result.diagnostics.find((x) => x.code === 'invalid-node-id' && x.nodeId === n.id);
-        assert.ok(d && d.severity === 'error' && d.line && d.fixes[0]?.edit?.kind === 'renameNode', `id ${JSON.stringify(n.id)} is not flagged with a rename fix`);
+        assert.ok(d && d.severity === 'error' && d.line && d.fixes[0]?.edit?.kind === 'renameNode', `id ${JSON.stringify(n.id)} is not flagged with a rename fix: ${JSON.stringify(d)} ${JSON.stringify(result.diagnostics.map((x) => x.code))}`);
         invalidIds++;
       }
       if (result.valid && i % 8 === 0) {

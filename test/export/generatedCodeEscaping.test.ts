@@ -6,10 +6,13 @@ import * as ts from 'typescript';
 import { analyzeDocument } from '../../src/core/analysis/analyzeDocument';
 import type { Design } from '../../src/core/design';
 import { applyIntention } from '../../src/core/edit/applyIntention';
+import { compileGraph } from '../../src/core/export/compileGraph';
 import { exportDesign, type ExportedFile } from '../../src/core/export/exportDesign';
+import { exportOnnx } from '../../src/core/export/exportOnnx';
 import { className, fileStem } from '../../src/core/export/identifierNames';
 import { NODE_ID_PATTERN } from '../../src/core/format/nodeIdProblem';
 import { serializeDesign } from '../../src/core/format/serializeDesign';
+import { decodeOnnxModel } from '../../src/core/onnx/onnxModel';
 import { chainDesign } from '../support/designBuilder';
 import { handmadeCases } from './support/exportCases';
 import { runPython } from './support/python';
@@ -38,7 +41,8 @@ function baseDesigns(): Design[] {
     ['Dense', { units: 3, activation: 'softmax' }],
   ]);
   chain.name = 'Clean chain';
-  return [chain, handmadeCases()[0].design];
+  // The fuzzed copies set the same dataset, so train.py differs only in the texts.
+  return [chain, handmadeCases()[0].design].map((d) => ({ ...d, training: { ...d.training, dataset: 'imagefolder', datasetPath: 'data' } }));
 }
 
 /** The design with `text` in every user-written string the exports read. */
@@ -47,7 +51,8 @@ function withText(design: Design, text: string): Design {
   copy.name = text;
   copy.description = text;
   copy.nodes = copy.nodes.map((n) => ({ ...n, name: text }));
-  copy.training = { ...copy.training, dataset: text, datasetPath: text };
+  // A path cannot hold NUL (the settings refuse it); every other character goes in.
+  copy.training = { ...copy.training, dataset: 'imagefolder', datasetPath: text.replace(/\0/g, '') };
   return copy;
 }
 
@@ -160,6 +165,24 @@ describe('generated code escapes everything user-written (names, descriptions, i
     assert.equal(pythonChecked, 2 * (texts.length + 1) * 3);
     assert.equal(jsChecked, 2 * (texts.length + 1));
     console.log(`      fuzzed ${texts.length} texts: ${pythonChecked} Python files (ast) and ${jsChecked} JavaScript files parsed, statements equal to the clean design's`);
+  });
+
+  it('in ONNX, free text is data: the fuzzed name and description are stored exactly (as valid UTF-8) and the graph is the clean one', () => {
+    let checked = 0;
+    for (const base of baseDesigns()) {
+      const clean = decodeOnnxModel(exportOnnx(compileGraph(base)));
+      for (const text of payloads()) {
+        const model = decodeOnnxModel(exportOnnx(compileGraph(withText(base, text))));
+        const wellFormed = text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+        assert.equal(model.metadata['cnn-designer.design-name'], wellFormed);
+        assert.equal(model.docString, wellFormed);
+        assert.deepEqual(model.graph.nodes, clean.graph.nodes);
+        assert.deepEqual(model.graph.inputs, clean.graph.inputs);
+        assert.deepEqual(model.graph.outputs, clean.graph.outputs);
+        checked++;
+      }
+    }
+    assert.equal(checked, 2 * payloads().length);
   });
 
   it('ids outside the id rule are located errors with a rename fix, and no export is written', () => {

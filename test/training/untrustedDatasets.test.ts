@@ -68,15 +68,27 @@ describe('hostile datasets end in a clear error', function () {
     assert.throws(() => prepareData(one, { seed: 1, validationSplit: 0.9 }), /no samples left after holding out 1 for validation/);
   });
 
-  it('a FIFO named like an image is refused instead of blocking the read forever', () => {
+  it('a FIFO named like an image or a dataset file is refused instead of blocking the read forever', () => {
     const folder = imageFolder(join(scratch, 'fifo'));
     execFileSync('mkfifo', [join(folder, 'a', '9.png')]);
     // In a child process: before this was handled, the read blocked its thread for good.
     const script = join(scratch, 'read.ts');
-    writeFileSync(script, `import { readImageFolder } from ${JSON.stringify(join(root, 'src/training/data/imageFolderReader'))};\ntry { readImageFolder(${JSON.stringify(folder)}, [4, 4, 1]); console.log('read'); } catch (err) { console.log(String(err)); }\n`);
+    // The same for the standard formats' files (IDX here; CIFAR reads through the same function).
+    const idx = join(scratch, 'idx-fifo');
+    mkdirSync(idx);
+    execFileSync('mkfifo', [join(idx, 'train-images-idx3-ubyte')]);
+    writeFileSync(join(idx, 'train-labels-idx1-ubyte'), idxBytes([0], new Uint8Array(0)));
+    const src = (file: string): string => JSON.stringify(join(root, 'src/training/data', file));
+    writeFileSync(
+      script,
+      `import { readImageFolder } from ${src('imageFolderReader')};\nimport { readIdxSplit } from ${src('idxReader')};\n` +
+        `try { readImageFolder(${JSON.stringify(folder)}, [4, 4, 1]); console.log('read'); } catch (err) { console.log(String(err)); }\n` +
+        `try { readIdxSplit(${JSON.stringify(join(idx, 'train-images-idx3-ubyte'))}, ${JSON.stringify(join(idx, 'train-labels-idx1-ubyte'))}); console.log('read'); } catch (err) { console.log(String(err)); }\n`,
+    );
     const run = spawnSync(process.execPath, ['-r', 'tsx/cjs', script], { cwd: root, encoding: 'utf8', timeout: 30_000 });
-    assert.equal(run.signal, null, 'the reader returned instead of hanging');
+    assert.equal(run.signal, null, 'the readers returned instead of hanging');
     assert.match(run.stdout, /9\.png: not a regular file/);
+    assert.match(run.stdout, /train-images-idx3-ubyte: not a regular file/);
   });
 
   it('class folders and images linking outside the dataset are refused; links inside it are read', () => {

@@ -36,8 +36,12 @@ export function workingFixes(design: Design, diagnostic: Diagnostic, candidates:
     const applied = applyIntention(design, { kind: 'applyFix', edit: fix.edit });
     if (!applied.ok || !applied.changed) continue;
     const after = trial.analysisOf(applied.design);
-    if (after.diagnostics.some((d) => diagnosticKey(d) === key)) continue;
-    if (after.diagnostics.some((d) => d.severity === 'error' && !trial.errorsBefore.has(diagnosticKey(d)))) continue;
+    // A rename moves the layer's other diagnostics to its new id: they are the errors it had before.
+    const edit = fix.edit;
+    const back = (id: string | undefined): string | undefined => (edit.kind === 'renameNode' && id === edit.newId ? edit.nodeId : id);
+    const keyAfter = (d: Diagnostic): string => diagnosticKey({ ...d, nodeId: back(d.nodeId), edge: d.edge && { source: back(d.edge.source)!, target: back(d.edge.target)! } });
+    if (after.diagnostics.some((d) => keyAfter(d) === key)) continue;
+    if (after.diagnostics.some((d) => d.severity === 'error' && !trial.errorsBefore.has(keyAfter(d)))) continue;
     working.push({ fix, after });
   }
   return working;

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { makeImageDataset, type ImageDataset, type ImageSet } from './imageDataset';
 import { maybeGunzip } from './maybeGunzip';
+import { readDatasetFile } from './readDatasetFile';
 import { readTar } from './tarReader';
 
 export const CIFAR10_CLASS_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
@@ -48,10 +49,10 @@ export function readCifar10(path: string): ImageDataset {
     for (const name of [...TRAIN_BATCHES, TEST_BATCH]) {
       const file = join(folder, name);
       if (!existsSync(file)) throw new Error(`${folder}: missing ${name} (CIFAR-10 binary version)`);
-      files.set(name, readFileSync(file));
+      files.set(name, readDatasetFile(file));
     }
   } else {
-    for (const entry of readTar(maybeGunzip(readFileSync(path), path), path)) files.set(basename(entry.name), entry.data);
+    for (const entry of readTar(maybeGunzip(readDatasetFile(path), path), path)) files.set(basename(entry.name), entry.data);
     for (const name of [...TRAIN_BATCHES, TEST_BATCH]) if (!files.has(name)) throw new Error(`${path}: the archive has no ${name} (is it the CIFAR-10 binary version?)`);
   }
   const batch = (name: string) => ({ name, data: files.get(name) as Buffer });

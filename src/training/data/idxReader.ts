@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeImageDataset, type ImageDataset, type ImageSet } from './imageDataset';
 import { maybeGunzip } from './maybeGunzip';
+import { readDatasetFile } from './readDatasetFile';
 
 /** An IDX array of unsigned bytes (the MNIST file format): its dimensions and data. */
 export interface IdxArray {
@@ -30,8 +31,8 @@ export function parseIdx(fileBytes: Buffer, source: string): IdxArray {
 
 /** Reads one split from an images IDX file and a labels IDX file. */
 export function readIdxSplit(imagesPath: string, labelsPath: string): { set: ImageSet; rows: number; cols: number } {
-  const images = parseIdx(readFileSync(imagesPath), imagesPath);
-  const labels = parseIdx(readFileSync(labelsPath), labelsPath);
+  const images = parseIdx(readDatasetFile(imagesPath), imagesPath);
+  const labels = parseIdx(readDatasetFile(labelsPath), labelsPath);
   if (images.dims.length !== 3) throw new Error(`${imagesPath}: expected a 3-dimensional IDX array (count × rows × cols), found ${images.dims.length} dimensions`);
   if (labels.dims.length !== 1) throw new Error(`${labelsPath}: expected a 1-dimensional IDX array of labels`);
   if (labels.dims[0] !== images.dims[0]) throw new Error(`${labelsPath} holds ${labels.dims[0]} labels but ${imagesPath} holds ${images.dims[0]} images`);

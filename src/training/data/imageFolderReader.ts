@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, join, relative, sep } from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { makeImageDataset, type ImageDataset, type ImageSet } from './imageDataset';
+import { readDatasetFile } from './readDatasetFile';
 import { SeededRandom } from './seededRandom';
 
 /** A decoded image as 8-bit RGBA. */
@@ -110,7 +111,7 @@ function loadSet(items: { path: string; label: number }[], shape: [number, numbe
   const pixels = new Uint8Array(items.length * h * w * c);
   const labels = new Uint8Array(items.length);
   items.forEach((item, i) => {
-    resizeInto(decodeImage(readFileSync(item.path), item.path), h, w, c, pixels, i * h * w * c);
+    resizeInto(decodeImage(readDatasetFile(item.path), item.path), h, w, c, pixels, i * h * w * c);
     labels[i] = item.label;
   });
   return { pixels, labels, count: items.length };
