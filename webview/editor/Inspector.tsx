@@ -52,7 +52,7 @@ function DiagnosticList({ diagnostics, onFix }: { diagnostics: Diagnostic[]; onF
           {d.line !== undefined && <span className="cnn-diagnostic-location"> (line {d.line})</span>}
           {d.fixes.map((f, j) =>
             f.edit ? (
-              <VscodeButton key={j} secondary className="cnn-fix" data-testid="fix-button" onClick={() => onFix(f.edit!)}>
+              <VscodeButton key={j} secondary className="cnn-fix" data-testid="fix-button" title={f.title} onClick={() => onFix(f.edit!)}>
                 {f.title}
               </VscodeButton>
             ) : (
