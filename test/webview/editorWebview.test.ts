@@ -397,6 +397,30 @@ describe('graph editor webview in Chromium', function () {
     await editor.close();
   });
 
+  it('says under the id field why a typed id cannot be used, and renames only once it can', async () => {
+    const editor = await EditorPage.open(browser, example('mnist-cnn'));
+    await editor.block('conv1').click();
+    const problemShows = (pattern: RegExp): Promise<unknown> =>
+      editor.page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid=inspector-id-problem]')?.textContent ?? ''), pattern.source);
+    await editor.field('inspector-id').fill('first layer');
+    await problemShows(/only letters, digits/);
+    await editor.field('inspector-id').fill('conv2');
+    await problemShows(/already has the id "conv2"/);
+    assert.equal(await editor.page.getByTestId('inspector-id').evaluate((el) => (el as HTMLElement & { invalid: boolean }).invalid), true, 'the field is marked invalid');
+    await editor.field('inspector-id').press('Enter');
+    // Nothing was sent for it: a later message of the toolbar's comes in with no rename before it.
+    await editor.page.getByTestId('toolbar-summary').click();
+    await editor.page.waitForFunction(() => window.harness.sent.some((m) => m.type === 'command' && m.command === 'showSummary'));
+    assert.equal((await editor.edits()).filter((i) => i.kind === 'rename').length, 0);
+    await editor.field('inspector-id').fill('first_layer');
+    await editor.page.getByTestId('inspector-id-problem').waitFor({ state: 'detached' });
+    const version = await editor.version();
+    await editor.field('inspector-id').press('Enter');
+    await editor.waitForEditAfter(version);
+    assert.deepEqual((await editor.edits()).at(-1), { kind: 'rename', nodeId: 'conv1', newId: 'first_layer' });
+    await editor.close();
+  });
+
   it('fits even the largest template at a zoom where block text stays readable (9 px or more), top first', async () => {
     const editor = await EditorPage.open(browser, example('resnet18'));
     // Zoom far out first, so that both fits below have to zoom in again.
