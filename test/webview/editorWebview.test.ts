@@ -7,6 +7,33 @@ import { formatShape } from '../../src/core/summary/formatNumber';
 import { CHROMIUM_PATH, cspHarnessUrl, EditorPage, launchChromium, recordCspViolations } from './editorPage';
 
 const example = (name: string): string => readFileSync(`examples/${name}.cnn.json`, 'utf8');
+
+/** Waits until the canvas' pan and zoom have not changed for five frames (a fit animates for 200 ms). */
+async function waitForViewportToSettle(editor: EditorPage): Promise<void> {
+  await editor.page.evaluate(() => Object.assign(window, { viewportSignature: '', viewportStableFrames: 0 }));
+  await editor.page.waitForFunction(
+    () => {
+      const w = window as unknown as { viewportSignature: string; viewportStableFrames: number };
+      const signature = document.querySelector('.react-flow__viewport')?.getAttribute('style') ?? '';
+      w.viewportStableFrames = signature === w.viewportSignature ? w.viewportStableFrames + 1 : 0;
+      w.viewportSignature = signature;
+      return w.viewportStableFrames >= 5;
+    },
+    undefined,
+    { polling: 'raf' },
+  );
+}
+
+/** The smallest text in any block as drawn on screen: its font size times the canvas' zoom. */
+function smallestBlockTextPx(editor: EditorPage): Promise<number> {
+  return editor.page.evaluate(() => {
+    const zoom = new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a;
+    const sizes = [...document.querySelectorAll('[data-testid=block] *')]
+      .filter((el) => [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== ''))
+      .map((el) => parseFloat(getComputedStyle(el).fontSize) * zoom);
+    return Math.min(...sizes);
+  });
+}
 const ONLY_INPUT = `{
   "format": "cnn-designer",
   "version": 1,
@@ -322,9 +349,12 @@ describe('graph editor webview in Chromium', function () {
   });
 
   it("opens an inspector select's list on the side with room for it, so a low select's list stays in the window", async () => {
-    const editor = await EditorPage.open(browser, example('mnist-cnn'), { width: 1300, height: 330 });
+    // Select fc1 where it is on screen, then shorten the window: its activation select ends up low.
+    const editor = await EditorPage.open(browser, example('mnist-cnn'), { width: 1300, height: 1600 });
     await editor.block('fc1').click();
     const select = editor.page.getByTestId('param-input-activation');
+    await select.waitFor();
+    await editor.page.setViewportSize({ width: 1300, height: 330 });
     /** Where the list opens, and whether all of it is inside the window. */
     const openList = async (): Promise<{ position: string; inside: boolean }> => {
       await select.click();
@@ -367,6 +397,91 @@ describe('graph editor webview in Chromium', function () {
     await editor.close();
   });
 
+  it('says under the id field why a typed id cannot be used, and renames only once it can', async () => {
+    const editor = await EditorPage.open(browser, example('mnist-cnn'));
+    await editor.block('conv1').click();
+    const problemShows = (pattern: RegExp): Promise<unknown> =>
+      editor.page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid=inspector-id-problem]')?.textContent ?? ''), pattern.source);
+    await editor.field('inspector-id').fill('first layer');
+    await problemShows(/only letters, digits/);
+    await editor.field('inspector-id').fill('conv2');
+    await problemShows(/already has the id "conv2"/);
+    assert.equal(await editor.page.getByTestId('inspector-id').evaluate((el) => (el as HTMLElement & { invalid: boolean }).invalid), true, 'the field is marked invalid');
+    await editor.field('inspector-id').press('Enter');
+    // Nothing was sent for it: a later message of the toolbar's comes in with no rename before it.
+    await editor.page.getByTestId('toolbar-summary').click();
+    await editor.page.waitForFunction(() => window.harness.sent.some((m) => m.type === 'command' && m.command === 'showSummary'));
+    assert.equal((await editor.edits()).filter((i) => i.kind === 'rename').length, 0);
+    await editor.field('inspector-id').fill('first_layer');
+    await editor.page.getByTestId('inspector-id-problem').waitFor({ state: 'detached' });
+    const version = await editor.version();
+    await editor.field('inspector-id').press('Enter');
+    await editor.waitForEditAfter(version);
+    assert.deepEqual((await editor.edits()).at(-1), { kind: 'rename', nodeId: 'conv1', newId: 'first_layer' });
+    await editor.close();
+  });
+
+  it('fits even the largest template at a zoom where block text stays readable (9 px or more), top first', async () => {
+    const editor = await EditorPage.open(browser, example('resnet18'));
+    // Zoom far out first, so that both fits below have to zoom in again.
+    await editor.page.mouse.move(700, 400);
+    for (let i = 0; i < 6; i++) await editor.page.mouse.wheel(0, 400);
+    await waitForViewportToSettle(editor);
+    assert.ok((await smallestBlockTextPx(editor)) < 9, 'zoomed out: text too small to read');
+    await editor.page.getByTestId('toolbar-fit-view').click();
+    await waitForViewportToSettle(editor);
+    assert.ok((await smallestBlockTextPx(editor)) >= 9, `fit view: smallest block text ${await smallestBlockTextPx(editor)} px`);
+    const canvas = (await editor.page.getByTestId('canvas').boundingBox())!;
+    const input = (await editor.block('input').boundingBox())!;
+    assert.ok(input.y >= canvas.y && input.y + input.height <= canvas.y + canvas.height, 'the network’s top (its input) is in view');
+    await editor.screenshot('14-fit-view-resnet18');
+
+    for (let i = 0; i < 6; i++) await editor.page.mouse.wheel(0, 400);
+    await waitForViewportToSettle(editor);
+    await editor.page.locator('.react-flow__controls-fitview').click();
+    await waitForViewportToSettle(editor);
+    assert.ok((await smallestBlockTextPx(editor)) >= 9, `the zoom controls' fit: smallest block text ${await smallestBlockTextPx(editor)} px`);
+    await editor.close();
+  });
+
+  it('hides the minimap when the canvas is narrow, and shows it again when there is room', async () => {
+    const editor = await EditorPage.open(browser, example('mnist-cnn'), { width: 1400, height: 900 });
+    const minimap = editor.page.locator('.react-flow__minimap');
+    await minimap.waitFor({ state: 'visible' });
+    // Palette and inspector take 450 px: an editor of 900 px leaves a 450 px canvas.
+    await editor.page.setViewportSize({ width: 900, height: 900 });
+    await minimap.waitFor({ state: 'hidden' });
+    assert.ok(((await editor.page.getByTestId('canvas').boundingBox())?.width ?? 0) < 640);
+    await editor.screenshot('15-narrow-canvas-without-minimap');
+    await editor.page.setViewportSize({ width: 1400, height: 900 });
+    await minimap.waitFor({ state: 'visible' });
+    await editor.close();
+  });
+
+  it('keeps fix buttons inside the inspector, wrapping a long title instead of running past the edge', async () => {
+    // A 20×20 kernel on a 12×12 input: its fixes include 'Use padding "same" (output keeps the input size when the stride is 1)'.
+    const editor = await EditorPage.open(browser, example('mnist-cnn').replace('"filters": 20, "kernelSize": 5', '"filters": 20, "kernelSize": 20'));
+    await editor.block('conv2').click();
+    const buttons = editor.page.getByTestId('inspector').getByTestId('fix-button');
+    await buttons.first().waitFor();
+    const measured = await buttons.evaluateAll((elements) =>
+      elements.map((el) => {
+        const base = el.shadowRoot!.querySelector('[part=base]')!;
+        const inspector = el.closest('[data-testid=inspector]')!;
+        const inside = inspector.getBoundingClientRect().left + inspector.clientLeft + inspector.clientWidth;
+        return { title: el.getAttribute('title') ?? '', overflow: base.scrollWidth - base.clientWidth, right: el.getBoundingClientRect().right, inside, height: el.getBoundingClientRect().height };
+      }),
+    );
+    assert.ok(measured.some((b) => b.height > 30), `a long title wraps onto a second line: ${JSON.stringify(measured)}`);
+    for (const b of measured) {
+      assert.ok(b.overflow <= 0, `"${b.title}" overflows its button by ${b.overflow} px`);
+      assert.ok(b.right <= b.inside, `"${b.title}" ends at ${b.right}, past the inspector's edge at ${b.inside}`);
+      assert.ok(b.title.length > 0, 'the full title is also its tooltip');
+    }
+    await editor.screenshot('16-wrapped-fix-buttons');
+    await editor.close();
+  });
+
   it('shows an external change of the text at once and keeps its viewport across a reload', async () => {
     const editor = await EditorPage.open(browser, example('mnist-cnn'));
     const changed = example('mnist-cnn').replace('"filters": 10', '"filters": 12');
@@ -377,8 +492,9 @@ describe('graph editor webview in Chromium', function () {
     // The zoom is saved when it settles, in the webview state that survives hiding the editor.
     await editor.page.waitForFunction(() => {
       const saved = JSON.parse(sessionStorage.getItem('cnn-designer-harness-state') ?? '{}').viewport;
-      const shown = document.querySelector('.react-flow__viewport')?.getAttribute('style') ?? '';
-      return saved && shown.includes(`scale(${Number(saved.zoom.toFixed(6))})`);
+      // The style rounds to six significant digits.
+      const shown = Number(/scale\(([\d.e+-]+)\)/.exec(document.querySelector('.react-flow__viewport')?.getAttribute('style') ?? '')?.[1]);
+      return saved && shown === Number(saved.zoom.toPrecision(6));
     });
     const before = await editor.page.locator('.react-flow__viewport').getAttribute('style');
     await editor.page.reload();

@@ -3,6 +3,7 @@ import { useCallback, type DragEvent, type RefObject } from 'react';
 import type { Position } from '../../src/core/design';
 import type { EditIntention } from '../../src/core/edit/editIntention';
 import { DEFAULT_BLOCK } from './hooks/useEditorCommands';
+import { READABLE_ZOOM } from './hooks/useViewport';
 import { LayerBlock, type LayerNode } from './LayerBlock';
 import { LAYER_DRAG_TYPE } from './Palette';
 import { ShapeEdge, type ShapeEdgeType } from './ShapeEdge';
@@ -13,6 +14,8 @@ const NODE_TYPES = { layer: LayerBlock };
 const EDGE_TYPES = { shape: ShapeEdge };
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 const PRO_OPTIONS = { hideAttribution: true };
+/** The zoom controls' fit button never zooms out past readable text either. */
+const FIT_VIEW_OPTIONS = { minZoom: READABLE_ZOOM, maxZoom: 1, duration: 200 };
 const minimapColor = (n: LayerNode): string => (n.data.status === 'error' ? 'var(--cnn-error)' : n.data.status === 'warning' ? 'var(--cnn-warning)' : 'var(--cnn-minimap-node)');
 
 interface CanvasProps {
@@ -32,7 +35,7 @@ interface CanvasProps {
   onDropLayer(layerType: string, at: Position): void;
 }
 
-/** The graph: blocks, shape-labelled connections, zoom controls and a minimap. */
+/** The graph: blocks, shape-labelled connections, zoom controls and a minimap (which hides on a narrow canvas, editor.css). */
 export function Canvas({ canvasRef, nodes, edges, readOnly, defaultViewport, zoomedOut, onNodesChange, onEdgesChange, onMove, onMoveEnd, edit, onDropLayer }: CanvasProps) {
   const flow = useReactFlow<LayerNode, ShapeEdgeType>();
   // `edit` is stable (useHostConnection), so these are too.
@@ -73,7 +76,7 @@ export function Canvas({ canvasRef, nodes, edges, readOnly, defaultViewport, zoo
         proOptions={PRO_OPTIONS}
       >
         <Background />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} fitViewOptions={FIT_VIEW_OPTIONS} />
         <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={minimapColor} />
       </ReactFlow>
     </div>

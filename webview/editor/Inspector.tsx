@@ -4,7 +4,6 @@ import type { Diagnostic, FixEdit } from '../../src/core/analysis/diagnostic';
 import type { Design, DesignNode } from '../../src/core/design';
 import { applyIntention } from '../../src/core/edit/applyIntention';
 import type { EditIntention } from '../../src/core/edit/editIntention';
-import { nodeIdProblem } from '../../src/core/format/nodeIdProblem';
 import { getLayerType } from '../../src/core/layers/layerCatalog';
 import type { ParamSpec } from '../../src/core/layers/layerType';
 import { formatCount, formatShape } from '../../src/core/summary/formatNumber';
@@ -52,7 +51,7 @@ function DiagnosticList({ diagnostics, onFix }: { diagnostics: Diagnostic[]; onF
           {d.line !== undefined && <span className="cnn-diagnostic-location"> (line {d.line})</span>}
           {d.fixes.map((f, j) =>
             f.edit ? (
-              <VscodeButton key={j} secondary className="cnn-fix" data-testid="fix-button" onClick={() => onFix(f.edit!)}>
+              <VscodeButton key={j} secondary className="cnn-fix" data-testid="fix-button" title={f.title} onClick={() => onFix(f.edit!)}>
                 {f.title}
               </VscodeButton>
             ) : (
@@ -90,6 +89,13 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
     setName(node.name ?? '');
     setId(node.id);
   }, [node]);
+
+  // Why the typed id cannot be used (not a valid id, or another layer's), checked as the host will check it.
+  const idProblem = useMemo(() => {
+    if (id === node.id) return undefined;
+    const renamed = applyIntention(design, { kind: 'rename', nodeId: node.id, newId: id });
+    return renamed.ok ? undefined : renamed.reason;
+  }, [design, node.id, id]);
 
   const parsedDrafts = useMemo(() => {
     const out: Record<string, ReturnType<typeof parseParamText>> = {};
@@ -137,17 +143,22 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
         <label htmlFor="cnn-field-id">Id</label>
         <VscodeTextfield
           id="cnn-field-id"
-          className="cnn-input"
+          className={`cnn-input${idProblem ? ' invalid' : ''}`}
           data-testid="inspector-id"
+          aria-invalid={!!idProblem}
+          invalid={!!idProblem}
           value={id}
           onInput={(e) => setId(textOf(e))}
-          onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
-          onBlur={() => id !== node.id && !nodeIdProblem(id) && onEdit({ kind: 'rename', nodeId: node.id, newId: id })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') e.currentTarget.blur();
+            if (e.key === 'Escape') setId(node.id);
+          }}
+          onBlur={() => id !== node.id && !idProblem && onEdit({ kind: 'rename', nodeId: node.id, newId: id })}
         />
-        {id !== node.id && nodeIdProblem(id) && (
-          <p className="cnn-muted" role="alert" data-testid="inspector-id-problem">
-            {nodeIdProblem(id)}
-          </p>
+        {idProblem && (
+          <div className="cnn-field-error" role="alert" data-testid="inspector-id-problem">
+            {idProblem}
+          </div>
         )}
       </div>
       <div className="cnn-field">

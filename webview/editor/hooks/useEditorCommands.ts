@@ -43,7 +43,7 @@ export interface EditorCommandContext {
 }
 
 /** What the toolbar, the keyboard, the palette and VS Code's menus can ask of the editor; each becomes one edit intention (or none). */
-export function useEditorCommands({ canvasRef, host, state, graph, selection, showEdgeShapes, openQuickAdd, showToast }: EditorCommandContext): EditorCommands {
+export function useEditorCommands({ canvasRef, host, state, graph, selection, viewport, showEdgeShapes, openQuickAdd, showToast }: EditorCommandContext): EditorCommands {
   const flow = useReactFlow<LayerNode, ShapeEdgeType>();
   const { design, positions } = state;
 
@@ -98,7 +98,7 @@ export function useEditorCommands({ canvasRef, host, state, graph, selection, sh
         showToast(err instanceof Error ? err.message : String(err));
         return;
       }
-      setTimeout(() => void flow.fitView({ maxZoom: 1, duration: 200 }), 100);
+      setTimeout(() => viewport.fitReadable({ duration: 200 }), 100);
     },
     async exportDiagram(format) {
       if (graph.nodes.length === 0) return;
@@ -120,7 +120,7 @@ export function useEditorCommands({ canvasRef, host, state, graph, selection, sh
           void commands.runAutoLayout();
           return;
         case 'fitView':
-          void flow.fitView({ maxZoom: 1, duration: 200 });
+          viewport.fitReadable({ duration: 200 });
           return;
         case 'quickAdd':
           openQuickAdd(true);

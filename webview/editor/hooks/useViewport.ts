@@ -4,8 +4,11 @@ import type { LayerNode } from '../LayerBlock';
 import type { ShapeEdgeType } from '../ShapeEdge';
 import { saveViewState } from '../vscodeApi';
 
-/** The smallest zoom at which block text stays legible; a first view never opens below it. */
-export const READABLE_ZOOM = 0.6;
+/** The smallest text of a block (its summary and shape lines, editor.css) and the smallest size it may be shown at. */
+const SMALLEST_BLOCK_TEXT_PX = 11;
+const MIN_READABLE_TEXT_PX = 9;
+/** The smallest zoom at which block text stays legible: fitting never zooms out further. */
+export const READABLE_ZOOM = MIN_READABLE_TEXT_PX / SMALLEST_BLOCK_TEXT_PX;
 /** Below this zoom edge labels are unreadable; hiding them also spares the browser their layout. */
 const LABEL_MIN_ZOOM = 0.4;
 
