@@ -39,3 +39,21 @@ export function readTfjsWeights(modelJson: unknown, readShard: (path: string) =>
   }
   return tensors;
 }
+
+/** File name of the one weight shard `tfjsWeightFiles` writes. */
+export const TFJS_WEIGHTS_BIN = 'weights.bin';
+
+/**
+ * Named float32 tensors as a weights-only TF.js `model.json` and its one shard (the layout
+ * `readTfjsWeights` and `export --weights` read), e.g. the weights an ONNX import brings along.
+ */
+export function tfjsWeightFiles(weights: NamedTensor[], generatedBy: string): { modelJson: string; bin: Uint8Array } {
+  const bin = new Uint8Array(weights.reduce((n, w) => n + w.data.byteLength, 0));
+  let at = 0;
+  for (const w of weights) {
+    bin.set(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength), at);
+    at += w.data.byteLength;
+  }
+  const manifest: WeightsManifestGroup[] = [{ paths: [`./${TFJS_WEIGHTS_BIN}`], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }];
+  return { modelJson: `${JSON.stringify({ format: 'weights-only', generatedBy, weightsManifest: manifest }, null, 2)}\n`, bin };
+}

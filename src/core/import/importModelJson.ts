@@ -5,6 +5,7 @@ import { KERAS_INPUT_CLASS } from '../layers/inputLayer';
 import { activationOfLayer } from '../layers/kerasActivations';
 import { kerasClassIndex } from '../layers/kerasClassIndex';
 import { symmetricPadding } from '../layers/kerasConfig';
+import { untrustedText } from './untrustedText';
 
 /** A layer the designer cannot represent, with where it sits in the file. */
 export interface ImportProblem {
@@ -32,18 +33,7 @@ interface KerasLayer {
   inbound: string[];
 }
 
-/** A model name as one line of plain text: control characters and line breaks become spaces. */
-const plainName = (name: string): string =>
-  name
-    .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, ' ')
-    .trim()
-    .slice(0, 200);
-
-/** A stranger's name inside a message: control characters and line breaks escaped, so it cannot rewrite a terminal line. */
-const printable = (text: string): string =>
-  JSON.stringify(text)
-    .slice(1, -1)
-    .replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const { plainName, printable } = untrustedText;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -5,6 +5,7 @@ import type { OnnxImportContext, OnnxImportedLayer } from '../layers/layerType';
 import { decodeOnnxModel, type OnnxModel, type OnnxNode, type OnnxTensor } from '../onnx/onnxModel';
 import { ProtobufFormatError } from '../onnx/protobufWire';
 import type { NamedTensor } from '../export/pytorchWeights';
+import { untrustedText } from './untrustedText';
 
 /** An operator the designer cannot represent, with where it sits in the file. */
 export interface OnnxImportProblem {
@@ -109,10 +110,10 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
   for (const input of model.graph.inputs) {
     if (constants.has(input.name)) continue; // older exporters list initializers as inputs too
     const shape = input.shape;
-    if (!shape || shape.length < 2) return fail(`Input "${input.name}" declares no shape with a batch and a channel axis.`);
+    if (!shape || shape.length < 2) return fail(`Input "${untrustedText.printable(input.name)}" declares no shape with a batch and a channel axis.`);
     const dims = shape.slice(1);
     if (dims.some((d) => typeof d !== 'number' || d <= 0)) {
-      return fail(`Input "${input.name}" has dynamic sizes [${shape.join(', ')}]: the designer needs fixed channel and spatial sizes (export with a fixed input size).`);
+      return fail(`Input "${untrustedText.printable(input.name)}" has dynamic sizes [${shape.map((d) => untrustedText.printable(String(d))).join(', ')}]: the designer needs fixed channel and spatial sizes (export with a fixed input size).`);
     }
     const numeric = dims as number[];
     const designShape = numeric.length === 1 ? numeric : [...numeric.slice(1), numeric[0]];
@@ -126,7 +127,7 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
   model.graph.nodes.forEach((node, index) => {
     const position = index + 1;
     const report = (message: string): void => {
-      problems.push({ position, nodeName: node.name, opType: node.opType, message });
+      problems.push({ position, nodeName: untrustedText.printable(node.name), opType: untrustedText.printable(node.opType), message });
     };
     if (node.domain && node.domain !== 'ai.onnx') return report(`operator domain "${node.domain}" is not standard ONNX`);
     if (node.opType === 'Constant') {
@@ -214,7 +215,7 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
 
   for (const output of model.graph.outputs) {
     if (!values.has(output.name) && problems.length === 0) {
-      problems.push({ position: 0, nodeName: output.name, opType: '', message: `graph output "${output.name}" is written by no operator` });
+      problems.push({ position: 0, nodeName: untrustedText.printable(output.name), opType: '', message: `graph output "${untrustedText.printable(output.name)}" is written by no operator` });
     }
   }
   if (problems.length) return { weights: [], problems, notes };
@@ -227,12 +228,12 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
   const design: Design = {
     format: DESIGN_FORMAT,
     version: DESIGN_VERSION,
-    name: model.graph.name && model.graph.name !== 'torch_jit' && model.graph.name !== 'main_graph' ? model.graph.name : fallbackName,
+    name: untrustedText.plainName(model.graph.name && model.graph.name !== 'torch_jit' && model.graph.name !== 'main_graph' ? model.graph.name : fallbackName) || 'Imported model',
     nodes,
     edges,
     training: {},
   };
-  if (model.docString) design.description = model.docString;
+  if (model.docString) design.description = untrustedText.plainName(model.docString);
   return { design, weights, problems: [], notes };
 }
 

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { Design } from '../../core/design';
 import { exportDesign } from '../../core/export/exportDesign';
 import { fileStem } from '../../core/export/identifierNames';
-import { encodeSafetensors, toPyTorchStateDict } from '../../core/export/pytorchWeights';
+import { encodeSafetensors, toPyTorchStateDict, type NamedTensor } from '../../core/export/pytorchWeights';
 import { readTfjsWeights } from '../../core/export/tfjsWeights';
 import { parseDesign } from '../../core/format/parseDesign';
 import { modelShardPath } from './modelShardPath';
@@ -16,6 +16,11 @@ import { RUN_FILES } from './runFolder';
 
 /** A saved TF.js model's weights (model.json and its weight files) as the exported module's state_dict, in safetensors. */
 export function trainedWeightsForPyTorch(design: Design, modelJsonPath: string): Uint8Array {
+  return encodeSafetensors(trainedStateDict(design, modelJsonPath), { source: modelJsonPath, design: design.name });
+}
+
+/** A saved TF.js model's weights as the PyTorch export's state_dict tensors (also the ONNX export's parameters). */
+export function trainedStateDict(design: Design, modelJsonPath: string): NamedTensor[] {
   let modelJson: unknown;
   try {
     modelJson = JSON.parse(readFileSync(modelJsonPath, 'utf8'));
@@ -24,7 +29,7 @@ export function trainedWeightsForPyTorch(design: Design, modelJsonPath: string):
   }
   try {
     const weights = readTfjsWeights(modelJson, (path) => readFileSync(modelShardPath(dirname(modelJsonPath), path)));
-    return encodeSafetensors(toPyTorchStateDict(design, weights), { source: modelJsonPath, design: design.name });
+    return toPyTorchStateDict(design, weights);
   } catch (err) {
     throw new Error(`${modelJsonPath}: ${(err as Error).message}`);
   }
