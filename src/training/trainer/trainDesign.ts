@@ -5,7 +5,9 @@ import { compileDesign } from '../compile/compileDesign';
 import { BatchFeeder } from '../data/batchFeeder';
 import type { DownloadProgress } from '../data/downloadFile';
 import { fitImagesToShape } from '../data/fitImagesToShape';
-import { loadDataset } from '../data/loadDataset';
+import { datasetIdentity } from '../data/datasetIdentity';
+import { datasetSources, loadDataset } from '../data/loadDataset';
+import { defaultDatasetCache } from '../data/standardDatasets';
 import { prepareData } from '../data/prepareData';
 import { SeededRandom } from '../data/seededRandom';
 import { EarlyStopping } from './earlyStopping';
@@ -84,15 +86,9 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
     const outputShape = model.outputs[0].shape.slice(1) as number[];
     if (outputShape.length !== 1) throw new Error(`The output must be a vector of class scores, but its shape is [${outputShape.join(', ')}]: add Flatten and Dense layers before the output.`);
 
-    let dataset = await loadDataset({
-      name: settings.dataset,
-      path: settings.datasetPath,
-      inputShape,
-      seed: settings.seed,
-      cacheDir: request.datasetCacheDir,
-      onLog: log,
-      onDownload: hooks.onDownload,
-    });
+    const datasetRequest = { name: settings.dataset, path: settings.datasetPath, cacheDir: request.datasetCacheDir };
+    let dataset = await loadDataset({ ...datasetRequest, inputShape, seed: settings.seed, onLog: log, onDownload: hooks.onDownload });
+    const sources = datasetSources(datasetRequest, dataset);
     const imageSize = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
     if (inputShape.length === 3) dataset = fitImagesToShape(dataset, inputShape as [number, number, number]);
     else if (inputShape.reduce((a, b) => a * b, 1) !== imageSize) {
@@ -124,7 +120,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       dataset: {
         id: dataset.id,
         description: dataset.description,
-        contentHash: dataset.contentHash,
+        contentHash: datasetIdentity(dataset, sources, { datasetId: dataset.id, shape: dataset.shape, seed: settings.seed }, request.datasetCacheDir ?? defaultDatasetCache()).contentHash,
         trainCount: data.train.count,
         validationCount: data.validation.count,
         testCount: data.test.count,
