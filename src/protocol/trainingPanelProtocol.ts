@@ -9,6 +9,7 @@ import type { TrainingSettings } from '../core/design';
 import type { EpochMetrics, TrainingProgress, TrainingResult } from '../training/trainer/trainingReport';
 
 export type { EpochMetrics, TrainingProgress, TrainingResult, TrainingSettings };
+export { showsTop5 } from '../training/trainer/trainingReport';
 
 /** Where a run is: `starting` until the process reports its backend, then `running`, then one end state. */
 export type RunPhase = 'starting' | 'running' | 'completed' | 'cancelled' | 'diverged' | 'failed';
@@ -39,6 +40,8 @@ export interface LiveRun {
   settings: TrainingSettings;
   backend?: string;
   runFolder?: string;
+  /** Batches per epoch the run was capped at (`--max-batches`), absent for a full run. */
+  maxBatchesPerEpoch?: number;
   /** Per-batch points, oldest first (the host thins them out on long runs). */
   progress: TrainingProgress[];
   epochs: EpochMetrics[];
@@ -62,6 +65,8 @@ export interface RunSummary {
   architecture: string;
   dataset: string;
   epochsPlanned: number;
+  /** Batches per epoch the run was capped at (the CLI's `--max-batches`), absent for a full run. */
+  maxBatchesPerEpoch?: number;
   batchSize: number;
   optimizer: string;
   learningRate: number;

@@ -77,6 +77,22 @@ describe('TrainingService (real training process)', function () {
     assert.ok(existsSync(join(outcome.result!.runFolder!, 'model', 'model.json')));
   });
 
+  it('removes the run folder of a run stopped before its first epoch, so the run history does not list it', async () => {
+    const run = service.start(request(2, 60));
+    let folder: string | undefined;
+    run.onMessage((m) => {
+      if (m.type === 'runFolder') {
+        folder = m.folder;
+        void run.cancel();
+      }
+    });
+    const outcome = await run.outcome;
+    assert.equal(outcome.kind, 'cancelled');
+    assert.ok(folder, 'the run had created its folder');
+    assert.equal(existsSync(folder), false, `${folder} was left behind`);
+    assert.equal(outcome.kind === 'cancelled' ? outcome.result?.runFolder : 'n/a', undefined, 'the outcome names no run folder');
+  });
+
   it('reports a crash of the process and can start again afterwards', async () => {
     const run = service.start(request(3, 200));
     run.onMessage((m) => {

@@ -95,6 +95,11 @@ describe('training errors and what to do next', () => {
     assert.equal(describeTrainingError('Array buffer allocation failed').kind, 'outOfMemory');
     assert.equal(describeTrainingError('@tensorflow/tfjs-node is installed but failed to load: bad ELF').kind, 'engine');
     assert.equal(describeTrainingError('The output has 5 units but mnist-sample has 10 classes: set the last layer\'s units to 10.').kind, 'design');
+    // The fix is in the design even when the dataset's name says "dataset".
+    const mismatch = describeTrainingError('The output has 10 units but folder:/home/me/datasets/shapes has 3 classes: set the last layer\'s units to 3.');
+    assert.equal(mismatch.kind, 'design');
+    assert.match(mismatch.title, /output layer does not match the dataset's classes/);
+    assert.match(mismatch.detail, /set the last layer's units to 3/);
     const crash = describeTrainingError('The training process exited with code 1', 'crash');
     assert.equal(crash.kind, 'crash');
     assert.match(crash.advice, /editor is unaffected/);
@@ -108,7 +113,7 @@ describe('run status text', () => {
   const progress: TrainingProgress = { epoch: 2, epochs: 4, batch: 50, batches: 100, loss: 0.3, accuracy: 0.9134, samplesPerSecond: 800, etaSeconds: 125, learningRate: 0.001 };
 
   it('shows epoch, accuracy and ETA, and the fraction done', () => {
-    assert.equal(formatRunStatus(progress, 'running'), 'epoch 2/4 · acc 91.3% · ETA 2:05');
+    assert.equal(formatRunStatus(progress, 'running'), 'epoch 2/4 · acc 91.3% · ETA run 2:05');
     assert.equal(formatRunStatus(undefined, 'starting'), 'starting…');
     assert.equal(runFraction(progress), 0.375);
     assert.equal(formatDuration(3725), '1:02:05');

@@ -89,6 +89,19 @@ describe('training panel host with a real run', function () {
     }
   });
 
+  it('lists a run folder without metrics.json (nothing learnt yet) only while it is the run training now', () => {
+    const started = join(runsFolderFor(designPath), '9999-started');
+    mkdirSync(started);
+    copyFileSync(join(result.runFolder!, 'run.json'), join(started, 'run.json'));
+    try {
+      assert.deepEqual(readRunHistory(designPath).map((r) => r.name), [basename(result.runFolder!)], 'a stopped or crashed run that learnt nothing is not listed');
+      const live = readRunHistory(designPath, started);
+      assert.deepEqual(live.map((r) => [r.name, r.status]), [[basename(result.runFolder!), 'completed'], ['9999-started', 'running']]);
+    } finally {
+      rmSync(started, { recursive: true });
+    }
+  });
+
   it('exports the history as a Markdown table and as CSV', () => {
     const runs = readRunHistory(designPath);
     const markdown = formatRunsTable(runs, 'markdown').trimEnd().split('\n');

@@ -1,6 +1,6 @@
 import 'uplot/dist/uPlot.min.css';
 import './training.css';
-import { FINISHED_PHASES, type HostToTrainingPanelMessage, type LiveRun, type PickedImage, type TrainingSettings } from '../../src/protocol/trainingPanelProtocol';
+import { FINISHED_PHASES, showsTop5, type HostToTrainingPanelMessage, type LiveRun, type PickedImage, type TrainingSettings } from '../../src/protocol/trainingPanelProtocol';
 import { accuracyData, learningRateData, lossData } from './chartData';
 import { h, percent } from './dom';
 import { HistoryView } from './historyView';
@@ -169,7 +169,7 @@ function renderResults(): void {
   const test = result.test;
   const shape = result.imageShape;
   const sections: HTMLElement[] = [
-    h('div', { className: 'caption' }, `${runName(run) ?? 'run'} · ${result.status}${result.stopReason ? ` (${result.stopReason})` : ''} · ${result.epochs.length} epochs in ${result.wallSeconds.toFixed(1)} s on ${result.backend}`),
+    h('div', { className: 'caption', 'data-testid': 'results-caption' }, `${runName(run) ?? 'run'} · ${result.status}${result.stopReason ? ` (${result.stopReason})` : ''} · ${result.epochs.length} epochs${run.maxBatchesPerEpoch ? ` of at most ${run.maxBatchesPerEpoch} batches` : ''} in ${result.wallSeconds.toFixed(1)} s on ${result.backend}`),
   ];
   if (test) {
     sections.push(
@@ -177,7 +177,7 @@ function renderResults(): void {
         'div',
         { className: 'scores' },
         h('div', { className: 'score' }, h('span', { className: 'score-value', 'data-testid': 'results-test-accuracy', 'data-value': test.accuracy }, percent(test.accuracy)), h('span', {}, 'test accuracy')),
-        h('div', { className: 'score' }, h('span', { className: 'score-value', 'data-testid': 'results-test-top5', 'data-value': test.top5 }, percent(test.top5)), h('span', {}, 'top-5')),
+        ...(showsTop5(result.classNames.length) ? [h('div', { className: 'score' }, h('span', { className: 'score-value', 'data-testid': 'results-test-top5', 'data-value': test.top5 }, percent(test.top5)), h('span', {}, 'top-5'))] : []),
         h('div', { className: 'score' }, h('span', { className: 'score-value' }, test.loss.toFixed(4)), h('span', {}, 'test loss')),
       ),
       h('h2', {}, 'Confusion matrix'),
