@@ -1,4 +1,4 @@
-import type { TrainingErrorKind, TrainingErrorView } from '../../protocol/trainingPanelProtocol';
+import type { TrainingErrorKind, TrainingErrorView } from '../protocol/trainingPanelProtocol';
 
 interface ErrorClass {
   kind: TrainingErrorKind;

@@ -1,7 +1,7 @@
-import { analyzeDocument } from '../../core/analysis/analyzeDocument';
-import type { RunSummary } from '../../protocol/trainingPanelProtocol';
-import type { RunManifest } from '../../training/trainer/runFolder';
-import { showsTop5, type TrainingResult } from '../../training/trainer/trainingReport';
+import { analyzeDocument } from '../core/analysis/analyzeDocument';
+import type { RunSummary } from '../protocol/trainingPanelProtocol';
+import type { RunManifest } from '../training/trainer/runFolder';
+import { showsTop5, type TrainingResult } from '../training/trainer/trainingReport';
 
 /** What a run folder holds, read by the caller: run.json, metrics.json (absent while running or after a crash) and the design as trained. */
 export interface RunFolderContents {

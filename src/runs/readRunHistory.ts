@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { LiveRun, RunSummary } from '../../protocol/trainingPanelProtocol';
-import { RUN_FILES, runsFolderFor, type RunListing, type RunManifest } from '../../training/trainer/runFolder';
-import type { TrainingResult } from '../../training/trainer/trainingReport';
+import type { LiveRun, RunSummary } from '../protocol/trainingPanelProtocol';
+import { RUN_FILES, runsFolderFor, type RunListing, type RunManifest } from '../training/trainer/runFolder';
+import type { TrainingResult } from '../training/trainer/trainingReport';
 import { summarizeRun } from './summarizeRun';
 
 const readDesign = (folder: string): string | undefined => {

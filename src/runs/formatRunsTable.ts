@@ -1,4 +1,4 @@
-import type { ExportFormat, RunSummary } from '../../protocol/trainingPanelProtocol';
+import type { ExportFormat, RunSummary } from '../protocol/trainingPanelProtocol';
 
 interface Column {
   header: string;
