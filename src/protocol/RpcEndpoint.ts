@@ -43,7 +43,11 @@ export type RpcRequestHandlers<Peer extends RpcSide> = {
 export class RpcRemoteError extends Error {}
 
 export class RpcEndpoint<Own extends RpcSide, Peer extends RpcSide> {
-  private nextId = 1;
+  /**
+   * Ids start at a random point: a page that reloads starts a new endpoint, and a reply the other
+   * end still owes its previous page must not match one of the new page's requests.
+   */
+  private nextId = globalThis.crypto.getRandomValues(new Uint32Array(1))[0] * 1024;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
 
   constructor(
