@@ -9,8 +9,7 @@ import type { TrainingRun, TrainingService } from '../../training/service/Traini
 import { hashText } from '../../training/trainer/runFolder';
 import { liveRunFolder, type DesignSession } from './DesignSession';
 import { engineFolder, forcedBackend, replicaSetting } from './installEngineCommand';
-import type { RunStatusBar } from './RunStatusBar';
-import { showRunProgressNotification } from './RunStatusBar';
+import { showRunProgressNotification, type RunStatusBar } from './RunStatusBar';
 import { saveTrainingSettings } from './saveTrainingSettings';
 
 /**

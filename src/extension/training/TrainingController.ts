@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
+import type { TrainingSettings } from '../../core/design';
 import { RunFolders } from '../../runs/RunFolders';
 import { TrainingService } from '../../training/service/TrainingService';
 import type { DesignSession } from './DesignSession';
@@ -96,7 +97,7 @@ export class TrainingController implements vscode.Disposable {
     await this.startRun(session);
   }
 
-  private startRun(session: DesignSession, settings?: Parameters<RunLauncher['start']>[1]): Promise<void> {
+  private startRun(session: DesignSession, settings?: TrainingSettings): Promise<void> {
     this.statusSession = session;
     return this.launcher.start(session, settings);
   }

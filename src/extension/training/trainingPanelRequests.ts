@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { basename, join } from 'node:path';
+import type { TrainingSettings } from '../../core/design';
 import { parseDesign } from '../../core/format/parseDesign';
 import type { RpcRequestHandlers } from '../../protocol/RpcEndpoint';
 import type { TrainingPanelInit, TrainingPanelSide } from '../../protocol/trainingPanelProtocol';
@@ -11,7 +12,7 @@ import { BACKEND_CHOICES, DATASET_CHOICES } from './trainingChoices';
 /** What the panel's requests need from the rest of the extension. */
 export interface TrainingPanelServices {
   extensionPath: string;
-  startRun(session: DesignSession, settings?: Parameters<RpcRequestHandlers<TrainingPanelSide>['start']>[0]['settings']): Promise<void>;
+  startRun(session: DesignSession, settings?: TrainingSettings): Promise<void>;
 }
 
 /** Everything a design's panel shows when it (re)opens: the design, its settings, the run going or last finished, the history. */
