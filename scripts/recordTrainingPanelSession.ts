@@ -6,9 +6,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDesign } from '../src/core/format/parseDesign';
-import { LiveRunTracker } from '../src/extension/training/LiveRunTracker';
-import { readRunHistory } from '../src/extension/training/readRunHistory';
-import type { HostToTrainingPanelMessage } from '../src/protocol/trainingPanelProtocol';
+import { LiveRunTracker } from '../src/runs/LiveRunTracker';
+import { readRunHistory } from '../src/runs/readRunHistory';
+import type { FeatureMapsReply, HostToTrainingPanelMessage } from '../src/protocol/trainingPanelProtocol';
 import { DATASET_NAMES } from '../src/training/data/loadDataset';
 import { BACKEND_CHAIN } from '../src/training/engine/selectBackend';
 import { computeFeatureMaps } from '../src/featureMaps/computeFeatureMaps';
@@ -17,10 +17,13 @@ import { hashText } from '../src/training/trainer/runFolder';
 
 export const RECORDING_FILE = join(__dirname, '..', 'test', 'fixtures', 'training-panel', 'mnist-cnn-run.json');
 
+/** The host's reply to the panel's n-th `featureMaps` request (requestId n), recorded with the events. */
+type RecordedFeatureMapsReply = { type: 'featureMaps'; requestId: number } & FeatureMapsReply;
+
 /** A recorded session: what the host sent, in order, and when (ms after the run started). */
 export interface PanelRecording {
   description: string;
-  messages: { at: number; message: HostToTrainingPanelMessage }[];
+  messages: { at: number; message: HostToTrainingPanelMessage | RecordedFeatureMapsReply }[];
 }
 
 async function main(): Promise<void> {
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   const messages: PanelRecording['messages'] = [];
-  const record = (message: HostToTrainingPanelMessage) => messages.push({ at: Date.now() - started, message });
+  const record = (message: HostToTrainingPanelMessage | RecordedFeatureMapsReply) => messages.push({ at: Date.now() - started, message });
   record({ type: 'init', designName: design.name, designFile: 'mnist-cnn.cnn.json', settings, datasets: [...DATASET_NAMES], backends: ['auto', ...BACKEND_CHAIN], trusted: true, designChanged: false, runs: [] });
 
   // An earlier run with another learning rate, so the history holds two runs to compare.

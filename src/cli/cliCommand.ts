@@ -4,6 +4,8 @@ import type { CommandLineSpec, ParsedCommandLine } from './commandLine';
 export interface CliOutput {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** stderr is a terminal (progress redraws one line); absent or false: a log, which gets whole lines. */
+  terminal?: boolean;
 }
 
 /**

@@ -61,7 +61,7 @@ export async function runCli(argv: string[], out: CliOutput): Promise<number> {
  * whatever name or link it was started through (npx, npm link, a global install's symlink).
  */
 export function runCliInProcess(): Promise<void> {
-  return runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((code) => {
+  return runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), terminal: process.stderr.isTTY }).then((code) => {
     process.exitCode = code;
   });
 }

@@ -1,14 +1,17 @@
 /**
- * The messages between the extension host and the training panel webview, both ways. The panel
- * starts with `ready`; the host answers with `init` (the design, its training settings, the run in
- * progress or last finished, the run history) and then streams what the training service reports.
- * The panel never talks to the training process: every request goes to the host, which asks the
- * training service. Requests that need a reply carry a `requestId` the reply repeats.
+ * The channel between the extension host and the training panel webview, carried by RpcEndpoint on
+ * both sides. The panel asks (requests, each answered by one reply); the host tells (events). The
+ * panel starts with the `ready` request; its reply is everything the panel shows (the design, its
+ * training settings, the run in progress or last finished, the run history), and the host's events
+ * (what the training service reports) flow only after it. The panel never talks to the training
+ * process: every request goes to the host, which asks the training service.
  */
 import type { TrainingSettings } from '../core/design';
 import type { EpochMetrics, TrainingProgress, TrainingResult } from '../training/trainer/trainingReport';
+import type { RpcSide } from './RpcEndpoint';
 
 export type { EpochMetrics, TrainingProgress, TrainingResult, TrainingSettings };
+export { showsTop5 } from '../training/trainer/trainingReport';
 
 /** Where a run is: `starting` until the process reports its backend, then `running`, then one end state. */
 export type RunPhase = 'starting' | 'running' | 'completed' | 'cancelled' | 'diverged' | 'failed';
@@ -39,7 +42,9 @@ export interface LiveRun {
   settings: TrainingSettings;
   backend?: string;
   runFolder?: string;
-  /** Per-batch points, oldest first (the host thins them out on long runs). */
+  /** Batches per epoch the run was capped at (`--max-batches`), absent for a full run. */
+  maxBatchesPerEpoch?: number;
+  /** Per-batch points, oldest first (thinned out on long runs by reduceRunEvent, the same way on both sides). */
   progress: TrainingProgress[];
   epochs: EpochMetrics[];
   result?: TrainingResult;
@@ -62,6 +67,8 @@ export interface RunSummary {
   architecture: string;
   dataset: string;
   epochsPlanned: number;
+  /** Batches per epoch the run was capped at (the CLI's `--max-batches`), absent for a full run. */
+  maxBatchesPerEpoch?: number;
   batchSize: number;
   optimizer: string;
   learningRate: number;
@@ -100,35 +107,89 @@ export interface PickedImage {
 
 export type ExportFormat = 'markdown' | 'csv';
 
+/** Requests of the panel; each is answered by one reply (TrainingPanelReplies). */
 export type TrainingPanelToHostMessage =
-  /** The panel has loaded and listens: send it `init`. */
+  /** The handshake: the panel has loaded and listens. Answered with everything it shows; events follow only after it. */
   | { type: 'ready' }
   /** Start a run with these settings (written to the design's `training` block first if they differ). */
   | { type: 'start'; settings: TrainingSettings }
-  /** Stop the run in progress; answered by the run ending as `cancelled`. */
+  /** Stop the run in progress; its end then comes as the `finished` event (cancelled). */
   | { type: 'stop'; runId: string }
-  /** Write these settings into the design's `training` block; answered with `settingsSaved`. */
-  | { type: 'saveSettings'; requestId: number; settings: TrainingSettings }
-  /** Read the run folders again; answered with `runs`. */
+  /** Write these settings into the design's `training` block. */
+  | { type: 'saveSettings'; settings: TrainingSettings }
+  /** Read the run folders again. */
   | { type: 'refreshRuns' }
   /** Delete a run folder (the host asks the user to confirm). */
   | { type: 'deleteRun'; name: string }
   /** Show a run folder in the operating system's file manager. */
   | { type: 'revealRun'; name: string }
-  /** Show a past run's results in the panel; answered with `runResult`. */
+  /** A past run's results, as a finished run. */
   | { type: 'openRun'; name: string }
   /** Export the design as the run trained it as a PyTorch module, with the run's trained weights, into the run folder. */
   | { type: 'exportRunForPyTorch'; name: string }
   /** Save the history table (these runs, or all) as Markdown or CSV where the user chooses. */
   | { type: 'exportRuns'; format: ExportFormat; names: string[] }
-  /** Compute the feature maps of every convolution of a run's trained model for one image; answered with `featureMaps`. */
-  | { type: 'featureMaps'; requestId: number; runName: string; image: PickedImage };
+  /** Compute the feature maps of every convolution of a run's trained model for one image. */
+  | { type: 'featureMaps'; runName: string; image: PickedImage };
 
+/** Everything the panel shows: the reply to `ready`, and the `init` event when it must start over (workspace trust granted). */
+export interface TrainingPanelInit {
+  designName: string;
+  designFile: string;
+  designUri?: string;
+  settings: TrainingSettings;
+  datasets: string[];
+  backends: string[];
+  trusted: boolean;
+  /** The run in progress or last finished: reopening the panel mid-run continues where the run is. */
+  run?: LiveRun;
+  designChanged: boolean;
+  runs: RunSummary[];
+}
+
+/** Whether settings were written, and why not. */
+export interface SettingsSaved {
+  applied: boolean;
+  reason?: string;
+}
+
+/** The feature maps of a picked image, or why there are none. */
+export interface FeatureMapsReply {
+  layers?: FeatureMapLayer[];
+  error?: string;
+}
+
+/** The reply to each request of the panel. */
+export interface TrainingPanelReplies {
+  ready: TrainingPanelInit;
+  start: void;
+  stop: void;
+  saveSettings: SettingsSaved;
+  refreshRuns: RunSummary[];
+  deleteRun: void;
+  revealRun: void;
+  openRun: LiveRun | undefined;
+  exportRunForPyTorch: void;
+  exportRuns: void;
+  featureMaps: FeatureMapsReply;
+}
+
+/** What the host tells the panel unasked (events, after the `ready` handshake). */
 export type HostToTrainingPanelMessage =
-  /** Everything the panel shows, sent after `ready`: reopening the panel mid-run continues where the run is. */
-  | { type: 'init'; designName: string; designFile: string; designUri?: string; settings: TrainingSettings; datasets: string[]; backends: string[]; trusted: boolean; run?: LiveRun; designChanged: boolean; runs: RunSummary[] }
+  /** Start over with this state (workspace trust was granted). */
+  | ({ type: 'init' } & TrainingPanelInit)
   /** A new run began (replaces the one shown). */
   | { type: 'runStarted'; run: LiveRun }
+  | RunEvent
+  /** Whether the design's text differs from the text the shown run trains. */
+  | { type: 'designChanged'; changed: boolean }
+  /** The design's `training` block changed (typed in the text, or saved from the form). */
+  | { type: 'settings'; settings: TrainingSettings }
+  /** The design's run history changed (a run folder appeared, finished or was deleted), oldest first. */
+  | { type: 'runs'; runs: RunSummary[] };
+
+/** What happens to one run, in order; reduceRunEvent applies each to the run's view, on both sides. */
+export type RunEvent =
   /** The training process chose its backend / created the run folder. */
   | { type: 'runInfo'; runId: string; backend?: string; runFolder?: string }
   /** A batch-level progress point (at most a few per second). */
@@ -140,16 +201,17 @@ export type HostToTrainingPanelMessage =
   /** The run ended with a result (completed, cancelled or diverged; a diverged run also carries what to do about it). */
   | { type: 'finished'; runId: string; result: TrainingResult; error?: TrainingErrorView }
   /** The run failed; the panel shows what happened and what to do next. */
-  | { type: 'failed'; runId: string; error: TrainingErrorView }
-  /** Whether the design's text differs from the text the shown run trains. */
-  | { type: 'designChanged'; changed: boolean }
-  /** The design's `training` block changed (typed in the text, or saved from the form). */
-  | { type: 'settings'; settings: TrainingSettings }
-  /** Reply to `saveSettings`. */
-  | { type: 'settingsSaved'; requestId: number; applied: boolean; reason?: string }
-  /** The design's run history, oldest first. */
-  | { type: 'runs'; runs: RunSummary[] }
-  /** Reply to `openRun`: a past run's results, as a finished run. */
-  | { type: 'runResult'; run: LiveRun }
-  /** Reply to `featureMaps`: the layers, or why there are none. */
-  | { type: 'featureMaps'; requestId: number; layers?: FeatureMapLayer[]; error?: string };
+  | { type: 'failed'; runId: string; error: TrainingErrorView };
+
+/** The panel's side of the channel: it asks, the host answers. */
+export interface TrainingPanelSide extends RpcSide {
+  request: TrainingPanelToHostMessage;
+  replies: TrainingPanelReplies;
+  event: never;
+}
+/** The host's side: it answers and sends events. */
+export interface TrainingHostSide extends RpcSide {
+  request: never;
+  replies: Record<never, never>;
+  event: HostToTrainingPanelMessage;
+}

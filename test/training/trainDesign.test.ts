@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Design, TrainingSettings } from '../../src/core/design';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { compileDesign } from '../../src/training/compile/compileDesign';
+import { datasetContentHash } from '../../src/training/data/imageDataset';
 import { loadMnistSample } from '../../src/training/data/mnistSampleFile';
 import { selectBackend } from '../../src/training/engine/selectBackend';
 import { EarlyStopping } from '../../src/training/trainer/earlyStopping';
@@ -101,7 +102,7 @@ describe('trainDesign', function () {
     const manifest = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8'));
     assert.equal(manifest.designHash, createHash('sha256').update(mnistText).digest('hex'));
     assert.equal(readFileSync(join(folder, 'design.cnn.json'), 'utf8'), mnistText);
-    assert.equal(manifest.dataset.contentHash, loadMnistSample().contentHash);
+    assert.equal(manifest.dataset.contentHash, datasetContentHash(loadMnistSample()));
     assert.equal(manifest.seed, 42);
     assert.equal(manifest.hyperparameters.optimizer, 'adam');
     assert.equal(manifest.backend.name, 'wasm');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseDesign } from '../../src/core/format/parseDesign';
-import { describeTrainingError } from '../../src/extension/training/describeTrainingError';
+import { describeTrainingError } from '../../src/runs/describeTrainingError';
 import { formatDuration, formatRunStatus, runFraction } from '../../src/extension/training/formatRunStatus';
 import { planTrainingSettingsEdit } from '../../src/extension/training/planTrainingSettingsEdit';
 import { BACKEND_CHOICES, DATASET_CHOICES } from '../../src/extension/training/trainingChoices';
@@ -61,7 +61,7 @@ describe('training panel messages (untrusted input)', () => {
     assert.deepEqual(validateTrainingPanelMessage({ type: 'stop', runId: 'run-1' }), { type: 'stop', runId: 'run-1' });
     assert.deepEqual(validateTrainingPanelMessage({ type: 'exportRuns', format: 'csv', names: ['2026-01-01T00-00-00Z'] }), { type: 'exportRuns', format: 'csv', names: ['2026-01-01T00-00-00Z'] });
     assert.deepEqual(validateTrainingPanelMessage({ type: 'exportRunForPyTorch', name: '2026-01-01T00-00-00Z' }), { type: 'exportRunForPyTorch', name: '2026-01-01T00-00-00Z' });
-    assert.deepEqual(validateTrainingPanelMessage({ type: 'featureMaps', requestId: 3, runName: 'r1', image, extra: 'ignored' }), { type: 'featureMaps', requestId: 3, runName: 'r1', image });
+    assert.deepEqual(validateTrainingPanelMessage({ type: 'featureMaps', runName: 'r1', image, extra: 'ignored' }), { type: 'featureMaps', runName: 'r1', image });
   });
 
   const rejects = (raw: unknown, pattern: RegExp) => assert.throws(() => validateTrainingPanelMessage(raw), (e: unknown) => e instanceof InvalidPanelMessageError && pattern.test(e.message));
@@ -76,13 +76,13 @@ describe('training panel messages (untrusted input)', () => {
   it('refuses unknown settings and values of the wrong type, naming the field', () => {
     rejects({ type: 'start', settings: { epochs: 2, script: 'rm -rf' } }, /^settings\.script must be absent/);
     rejects({ type: 'start', settings: { epochs: '2' } }, /^settings\.epochs must be an integer/);
-    rejects({ type: 'saveSettings', requestId: 1, settings: { optimizer: 'lbfgs' } }, /^settings\.optimizer must be one of sgd, adam, rmsprop/);
+    rejects({ type: 'saveSettings', settings: { optimizer: 'lbfgs' } }, /^settings\.optimizer must be one of sgd, adam, rmsprop/);
     rejects({ type: 'start', settings: { augment: { rotate: 5 } } }, /^settings\.augment\.rotate/);
   });
 
   it('refuses an image whose pixels do not match its shape or are not bytes', () => {
-    rejects({ type: 'featureMaps', requestId: 1, runName: 'r', image: { ...image, pixels: [1, 2, 3] } }, /^image\.pixels must be 16 byte values/);
-    rejects({ type: 'featureMaps', requestId: 1, runName: 'r', image: { ...image, pixels: new Array(16).fill(300) } }, /^image\.pixels\[0\]/);
+    rejects({ type: 'featureMaps', runName: 'r', image: { ...image, pixels: [1, 2, 3] } }, /^image\.pixels must be 16 byte values/);
+    rejects({ type: 'featureMaps', runName: 'r', image: { ...image, pixels: new Array(16).fill(300) } }, /^image\.pixels\[0\]/);
     rejects({ type: 'hack' }, /^type must be/);
     rejects('ready', /^message must be an object/);
   });
@@ -95,6 +95,11 @@ describe('training errors and what to do next', () => {
     assert.equal(describeTrainingError('Array buffer allocation failed').kind, 'outOfMemory');
     assert.equal(describeTrainingError('@tensorflow/tfjs-node is installed but failed to load: bad ELF').kind, 'engine');
     assert.equal(describeTrainingError('The output has 5 units but mnist-sample has 10 classes: set the last layer\'s units to 10.').kind, 'design');
+    // The fix is in the design even when the dataset's name says "dataset".
+    const mismatch = describeTrainingError('The output has 10 units but folder:/home/me/datasets/shapes has 3 classes: set the last layer\'s units to 3.');
+    assert.equal(mismatch.kind, 'design');
+    assert.match(mismatch.title, /output layer does not match the dataset's classes/);
+    assert.match(mismatch.detail, /set the last layer's units to 3/);
     const crash = describeTrainingError('The training process exited with code 1', 'crash');
     assert.equal(crash.kind, 'crash');
     assert.match(crash.advice, /editor is unaffected/);
@@ -108,7 +113,7 @@ describe('run status text', () => {
   const progress: TrainingProgress = { epoch: 2, epochs: 4, batch: 50, batches: 100, loss: 0.3, accuracy: 0.9134, samplesPerSecond: 800, etaSeconds: 125, learningRate: 0.001 };
 
   it('shows epoch, accuracy and ETA, and the fraction done', () => {
-    assert.equal(formatRunStatus(progress, 'running'), 'epoch 2/4 · acc 91.3% · ETA 2:05');
+    assert.equal(formatRunStatus(progress, 'running'), 'epoch 2/4 · acc 91.3% · ETA run 2:05');
     assert.equal(formatRunStatus(undefined, 'starting'), 'starting…');
     assert.equal(runFraction(progress), 0.375);
     assert.equal(formatDuration(3725), '1:02:05');

@@ -3,14 +3,15 @@
 // and its saved model gives feature maps in a separate process.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { computeFeatureMaps } from '../../src/featureMaps/computeFeatureMaps';
-import { formatRunsTable, RUN_TABLE_COLUMNS } from '../../src/extension/training/formatRunsTable';
-import { LiveRunTracker, MAX_PROGRESS_POINTS } from '../../src/extension/training/LiveRunTracker';
-import { pastRunView, readRunHistory, runFolderNamed } from '../../src/extension/training/readRunHistory';
+import { formatRunsTable, RUN_TABLE_COLUMNS } from '../../src/runs/formatRunsTable';
+import { LiveRunTracker, MAX_PROGRESS_POINTS } from '../../src/runs/LiveRunTracker';
+import { pastRunView, readRunHistory, runFolderNamed } from '../../src/runs/readRunHistory';
+import { RunFolders, UntrustedWorkspaceError } from '../../src/runs/RunFolders';
 import type { HostToTrainingPanelMessage, RunSummary, TrainingProgress } from '../../src/protocol/trainingPanelProtocol';
 import { TrainingService } from '../../src/training/service/TrainingService';
 import { hashText, runsFolderFor } from '../../src/training/trainer/runFolder';
@@ -87,6 +88,47 @@ describe('training panel host with a real run', function () {
     } finally {
       rmSync(broken, { recursive: true });
     }
+  });
+
+  it('lists a run folder without metrics.json (nothing learnt yet) only while it is the run training now', () => {
+    const started = join(runsFolderFor(designPath), '9999-started');
+    mkdirSync(started);
+    copyFileSync(join(result.runFolder!, 'run.json'), join(started, 'run.json'));
+    try {
+      assert.deepEqual(readRunHistory(designPath).map((r) => r.name), [basename(result.runFolder!)], 'a stopped or crashed run that learnt nothing is not listed');
+      const live = readRunHistory(designPath, started);
+      assert.deepEqual(live.map((r) => [r.name, r.status]), [[basename(result.runFolder!), 'completed'], ['9999-started', 'running']]);
+    } finally {
+      rmSync(started, { recursive: true });
+    }
+  });
+
+  it('reads, exports, deletes or shows no run folder in an untrusted workspace, whichever request asks', async () => {
+    const name = basename(result.runFolder!);
+    const untrusted = new RunFolders(designPath, () => false);
+    const table = join(workspace, 'runs-table.md');
+    const image = { pixels: new Array(28 * 28).fill(0), shape: [28, 28, 1] };
+    assert.deepEqual(untrusted.history(), [], 'no run folder is read for the history');
+    const refusals: [string, () => unknown][] = [
+      ['open', () => untrusted.open(name)],
+      ['folder (reveal)', () => untrusted.folder(name, 'Showing a run folder')],
+      ['exportForPyTorch', () => untrusted.exportForPyTorch(name)],
+      ['delete', () => untrusted.delete(name)],
+      ['writeTable', () => untrusted.writeTable(table, 'markdown', [])],
+    ];
+    for (const [action, run] of refusals) assert.throws(run, UntrustedWorkspaceError, action);
+    await assert.rejects(untrusted.featureMaps(name, image, join(root, 'dist/featureMapsProcess.js')), UntrustedWorkspaceError);
+    assert.ok(existsSync(result.runFolder!), 'the run folder is still there');
+    assert.ok(!existsSync(join(result.runFolder!, 'pytorch')) && !existsSync(table), 'nothing was written');
+
+    // Trusted, the same actions work: on a copy, so the other tests keep their run.
+    const copy = join(runsFolderFor(designPath), `${name}-copy`);
+    cpSync(result.runFolder!, copy, { recursive: true });
+    const trusted = new RunFolders(designPath, () => true);
+    assert.equal(trusted.writeTable(table, 'markdown', [`${name}-copy`]), 1);
+    assert.match(readFileSync(table, 'utf8'), new RegExp(`${name}-copy`));
+    assert.equal(trusted.delete(`${name}-copy`), true);
+    assert.equal(existsSync(copy), false);
   });
 
   it('exports the history as a Markdown table and as CSV', () => {

@@ -3,15 +3,17 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
-import { describeTrainingError } from '../../src/extension/training/describeTrainingError';
-import { validateTrainingPanelMessage } from '../../src/extension/training/validateTrainingPanelMessage';
-import type { HostToTrainingPanelMessage, LiveRun, TrainingResult } from '../../src/protocol/trainingPanelProtocol';
-import { launchChromium, loadRecording, TrainingPanelPage } from './trainingPanelPage';
+import { describeTrainingError } from '../../src/runs/describeTrainingError';
+import { validateTrainingPanelEnvelope } from '../../src/extension/training/validateTrainingPanelEnvelope';
+import type { LiveRun, TrainingResult } from '../../src/protocol/trainingPanelProtocol';
+import { isEvent, launchChromium, loadRecording, TrainingPanelPage, type RecordedMessage } from './trainingPanelPage';
 import { TRAINING_SETTINGS } from '../../src/core/training/trainingSettingsSpec';
 
 const recording = loadRecording();
 const messages = recording.messages.map((m) => m.message);
-const of = <T extends HostToTrainingPanelMessage['type']>(type: T) => messages.filter((m): m is Extract<HostToTrainingPanelMessage, { type: T }> => m.type === type);
+const of = <T extends RecordedMessage['type']>(type: T) => messages.filter((m): m is Extract<RecordedMessage, { type: T }> => m.type === type);
+/** The recorded events (what the host told the panel unasked), without the replies. */
+const events = messages.filter(isEvent);
 const finished = of('finished')[0];
 const result: TrainingResult = finished.result;
 const test = result.test!;
@@ -20,7 +22,7 @@ const runId = of('runStarted')[0].run.runId;
 const progressCount = of('progress').length;
 const epochCount = of('epoch').length;
 /** The recorded stream up to (not including) the end of the run: what a panel sees mid-run. */
-const untilFinished = messages.slice(0, messages.indexOf(finished));
+const untilFinished = events.slice(0, events.indexOf(finished));
 const runFolderName = result.runFolder!.split('/').pop()!;
 
 describe('training panel in Chromium (recorded MNIST run)', function () {
@@ -40,7 +42,7 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') await panel.screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, '-')}`);
     // Everything the panel sent passes the host's validation unchanged: panel and host speak the same protocol.
-    for (const message of await panel.sent()) assert.deepEqual(validateTrainingPanelMessage(message), message);
+    for (const envelope of await panel.envelopes()) assert.deepEqual(validateTrainingPanelEnvelope(envelope), envelope);
     const violations = await panel.violations();
     await panel.page.close();
     assert.deepEqual(violations, [], 'the panel broke its Content-Security-Policy');
@@ -88,7 +90,7 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
   });
 
   it('shows the results: accuracy, confusion matrix, per-class accuracy, misclassified images and filters', async () => {
-    await panel.deliver(...messages.filter((m) => m.type !== 'featureMaps'));
+    await panel.deliver(...events);
     assert.equal(await panel.page.getByTestId('training-phase').textContent(), 'completed');
     assert.equal(await panel.page.getByTestId('tab-results').getAttribute('class'), 'tab active', 'a completed run opens its results');
     assert.equal(Number(await panel.page.getByTestId('results-test-accuracy').getAttribute('data-value')), test.accuracy);
@@ -118,7 +120,7 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
   });
 
   it('asks the host for the feature maps of a picked image and shows every convolution', async () => {
-    await panel.deliver(...messages.filter((m) => m.type !== 'featureMaps'));
+    await panel.deliver(...events);
     await panel.page.getByTestId('misclassified-image').first().click();
     const request = (await panel.sent()).find((m) => m.type === 'featureMaps');
     assert.ok(request && request.type === 'featureMaps');
@@ -128,7 +130,7 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
     assert.equal(await panel.page.getByTestId('feature-maps-loading').count(), 1);
 
     const reply = of('featureMaps')[0];
-    await panel.deliver({ ...reply, requestId: request.requestId });
+    await panel.reply(await panel.lastRequestId('featureMaps'), { layers: reply.layers });
     const layers = await panel.page.$$eval('[data-testid=feature-maps] .feature-layer', (sections) => sections.map((s) => ({ name: s.getAttribute('data-layer'), maps: s.querySelectorAll('canvas').length })));
     assert.deepEqual(layers, reply.layers!.map((l) => ({ name: l.layerName, maps: l.maps.length })));
     assert.deepEqual(layers.map((l) => l.name), ['conv1', 'conv2'], 'the MNIST CNN has two convolutions');
@@ -136,7 +138,7 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
   });
 
   it('offers a gallery of test images, right or wrong, and picking a correctly classified one shows its feature maps', async () => {
-    await panel.deliver(...messages.filter((m) => m.type !== 'featureMaps'));
+    await panel.deliver(...events);
     const gallery = test.gallery!;
     const shown = await panel.page.$$eval('[data-testid=test-gallery] [data-testid=gallery-image]', (cards) =>
       cards.map((c) => ({
@@ -169,7 +171,7 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
 
     const [misclassifiedReply, reply] = of('featureMaps');
     assert.notDeepEqual(reply.layers![0].maps[0], misclassifiedReply.layers![0].maps[0], 'the recorded reply is for another image');
-    await panel.deliver({ ...reply, requestId: request.requestId });
+    await panel.reply(await panel.lastRequestId('featureMaps'), { layers: reply.layers });
     const layers = await panel.page.$$eval('[data-testid=feature-maps] .feature-layer', (sections) =>
       sections.map((s) => ({ name: s.getAttribute('data-layer'), maps: s.querySelectorAll('canvas').length })),
     );
@@ -180,7 +182,7 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
   });
 
   it('lists the run history, overlays two runs and asks for exports (the table, a run for PyTorch)', async () => {
-    await panel.deliver(...messages.filter((m) => m.type !== 'featureMaps'));
+    await panel.deliver(...events);
     await panel.page.getByTestId('tab-history').click();
     const runs = of('runs').at(-1)!.runs;
     assert.equal(runs.length, 2);
@@ -201,6 +203,16 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
     await panel.page.locator(`[data-run="${oldest.name}"] [data-testid=run-export-pytorch]`).click();
     assert.deepEqual((await panel.sent()).filter((m) => m.type === 'exportRunForPyTorch'), [{ type: 'exportRunForPyTorch', name: oldest.name }]);
     await panel.screenshot('history');
+  });
+
+  it('starts from the host\'s reply to its ready request (the handshake)', async () => {
+    const { type: _event, ...state } = init;
+    assert.deepEqual((await panel.sent()).map((m) => m.type), ['ready'], 'the panel asks once, and nothing else before the reply');
+    await panel.reply(await panel.lastRequestId('ready'), { ...state, runs: of('runs')[0].runs });
+    assert.equal(await panel.page.getByTestId('training-title').textContent(), `Training: ${init.designName}`);
+    assert.equal(await panel.page.getByTestId('setting-epochs').inputValue(), String(init.settings.epochs));
+    await panel.page.getByTestId('tab-history').click();
+    assert.equal(await panel.page.locator('[data-testid=runs-table] tbody tr').count(), 1);
   });
 
   it('reopened mid-run, continues where the run is', async () => {
@@ -266,7 +278,7 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
     assert.equal(saved.length, 1);
     assert.ok(saved[0].type === 'saveSettings');
     assert.deepEqual({ epochs: saved[0].settings.epochs, learningRate: saved[0].settings.learningRate, optimizer: saved[0].settings.optimizer, dataset: saved[0].settings.dataset }, { epochs: 5, learningRate: 0.01, optimizer: 'sgd', dataset: 'mnist-sample' });
-    await panel.deliver({ type: 'settingsSaved', requestId: saved[0].requestId, applied: false, reason: 'The file is not a design the editor can read (line 3, column 1); correct it as text first.' });
+    await panel.reply(await panel.lastRequestId('saveSettings'), { applied: false, reason: 'The file is not a design the editor can read (line 3, column 1); correct it as text first.' });
     assert.match((await panel.page.getByTestId('settings-status').textContent()) ?? '', /^Not saved: .*line 3, column 1/);
     // The host echoes the design's new training block; the form shows it.
     await panel.deliver({ type: 'settings', settings: { ...init.settings, epochs: 9 } });

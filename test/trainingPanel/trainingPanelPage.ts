@@ -3,16 +3,23 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { trainingPanelHtml } from '../../src/extension/training/trainingPanelHtml';
-import type { HostToTrainingPanelMessage, TrainingPanelToHostMessage } from '../../src/protocol/trainingPanelProtocol';
+import type { RpcRequestEnvelope } from '../../src/protocol/RpcEndpoint';
+import type { FeatureMapsReply, HostToTrainingPanelMessage, TrainingPanelToHostMessage } from '../../src/protocol/trainingPanelProtocol';
 
 /** Debian's Chromium; playwright-core drives it without downloading a browser of its own. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = resolve('test-artifacts/training-panel');
 
+/** The host's reply to one of the panel's `featureMaps` requests, recorded in the order they were asked. */
+export type RecordedFeatureMapsReply = { type: 'featureMaps'; requestId: number } & FeatureMapsReply;
+export type RecordedMessage = HostToTrainingPanelMessage | RecordedFeatureMapsReply;
+
 export interface PanelRecording {
   description: string;
-  messages: { at: number; message: HostToTrainingPanelMessage }[];
+  messages: { at: number; message: RecordedMessage }[];
 }
+
+export const isEvent = (m: RecordedMessage): m is HostToTrainingPanelMessage => m.type !== 'featureMaps';
 
 export const loadRecording = (): PanelRecording =>
   JSON.parse(readFileSync(resolve('test/fixtures/training-panel/mnist-cnn-run.json'), 'utf8')) as PanelRecording;
@@ -23,7 +30,7 @@ export async function launchChromium(): Promise<Browser> {
 
 declare global {
   interface Window {
-    panelHarness: { sent: TrainingPanelToHostMessage[]; violations: string[]; state: unknown };
+    panelHarness: { sent: RpcRequestEnvelope<TrainingPanelToHostMessage>[]; violations: string[]; state: unknown };
   }
 }
 
@@ -65,21 +72,44 @@ export class TrainingPanelPage {
     page.on('pageerror', (e) => panel.errors.push(String(e)));
     page.on('console', (m) => m.type() === 'error' && panel.errors.push(m.text()));
     await page.goto(writeHarness());
-    await page.waitForFunction(() => window.panelHarness.sent.some((m) => m.type === 'ready'));
+    // The handshake: the panel asks `ready` once it listens.
+    await page.waitForFunction(() => window.panelHarness.sent.some((m) => m.rpc === 'request' && m.request.type === 'ready'));
     return panel;
   }
 
-  /** Delivers host messages as VS Code does (window message events), then lets the panel draw a frame. */
-  async deliver(...messages: HostToTrainingPanelMessage[]): Promise<void> {
-    await this.page.evaluate((ms) => {
-      for (const m of ms) window.postMessage(m, '*');
-    }, messages);
-    await this.page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
-    await this.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+  /** Delivers host events as VS Code does (window message events, in the channel's envelope), then lets the panel draw a frame. */
+  async deliver(...events: HostToTrainingPanelMessage[]): Promise<void> {
+    await this.post(events.map((event) => ({ rpc: 'event', event })));
   }
 
+  /** Answers the panel's request `id` as the host does. */
+  async reply(id: number, value: unknown): Promise<void> {
+    await this.post([{ rpc: 'reply', id, ok: true, value }]);
+  }
+
+  /** What the panel asked, in order (the requests, out of their envelopes). */
   async sent(): Promise<TrainingPanelToHostMessage[]> {
+    return (await this.envelopes()).map((e) => e.request);
+  }
+
+  /** What the panel put on the channel, envelopes and ids included. */
+  async envelopes(): Promise<RpcRequestEnvelope<TrainingPanelToHostMessage>[]> {
     return this.page.evaluate(() => window.panelHarness.sent);
+  }
+
+  /** The id of the panel's last request of this type. */
+  async lastRequestId(type: TrainingPanelToHostMessage['type']): Promise<number> {
+    const envelope = (await this.envelopes()).filter((e) => e.request.type === type).at(-1);
+    if (!envelope) throw new Error(`the panel sent no ${type} request`);
+    return envelope.id;
+  }
+
+  private async post(envelopes: unknown[]): Promise<void> {
+    await this.page.evaluate((es) => {
+      for (const e of es) window.postMessage(e, '*');
+    }, envelopes);
+    await this.page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+    await this.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
   }
 
   async violations(): Promise<string[]> {

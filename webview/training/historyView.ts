@@ -51,7 +51,7 @@ export class HistoryView {
         h('td', {}, h('input', { type: 'checkbox', checked: this.selected.includes(r.name), 'aria-label': `compare ${r.name}`, 'data-testid': 'run-select', onchange: (e) => this.toggle(r.name, (e.target as HTMLInputElement).checked) })),
         h('td', { title: r.startedAt }, r.name),
         h('td', { title: r.architecture }, `${r.layers} layers, ${r.parameters.toLocaleString('en-US')} params`),
-        h('td', {}, `${r.dataset}, ${r.curves.length}/${r.epochsPlanned} ep, bs ${r.batchSize}, ${r.optimizer} ${r.learningRate}${r.schedule === 'constant' ? '' : ` ${r.schedule}`}${r.augmentation === 'none' ? '' : `, ${r.augmentation}`}`),
+        h('td', {}, `${r.dataset}, ${r.curves.length}/${r.epochsPlanned} ep${r.maxBatchesPerEpoch ? ` (max ${r.maxBatchesPerEpoch} batches)` : ''}, bs ${r.batchSize}, ${r.optimizer} ${r.learningRate}${r.schedule === 'constant' ? '' : ` ${r.schedule}`}${r.augmentation === 'none' ? '' : `, ${r.augmentation}`}`),
         h('td', { className: 'num', 'data-testid': 'run-train-accuracy' }, percent(r.trainAccuracy)),
         h('td', { className: 'num' }, percent(r.validationAccuracy)),
         h('td', { className: 'num', 'data-testid': 'run-test-accuracy' }, percent(r.testAccuracy)),

@@ -1,11 +1,12 @@
 import 'uplot/dist/uPlot.min.css';
 import './training.css';
-import { FINISHED_PHASES, type HostToTrainingPanelMessage, type LiveRun, type PickedImage, type TrainingSettings } from '../../src/protocol/trainingPanelProtocol';
+import { FINISHED_PHASES, showsTop5, type HostToTrainingPanelMessage, type LiveRun, type PickedImage, type SettingsSaved, type TrainingPanelInit, type TrainingPanelToHostMessage, type TrainingSettings } from '../../src/protocol/trainingPanelProtocol';
+import { reduceRunEvent } from '../../src/runs/reduceRunEvent';
 import { accuracyData, learningRateData, lossData } from './chartData';
 import { h, percent } from './dom';
 import { HistoryView } from './historyView';
 import { LineChart } from './lineChart';
-import { loadTab, newRequestId, onHostMessage, postToHost, saveDesignUri, saveTab } from './panelApi';
+import { host, loadTab, onHostEvent, saveDesignUri, saveTab } from './panelApi';
 import { confusionMatrix, featureMaps, filterImages, misclassifiedGrid, perClassAccuracy, testGallery } from './resultsView';
 import { SettingsForm } from './settingsForm';
 
@@ -25,8 +26,8 @@ interface PanelState {
   shown?: LiveRun;
   designChanged: boolean;
   tab: Tab;
-  featureMapRequest?: number;
-  pickedLabel?: number;
+  /** The image whose feature maps are shown or coming (a reply for an earlier pick is dropped). */
+  picked?: PickedImage;
 }
 
 const TABS: Tab[] = ['train', 'results', 'history'];
@@ -43,7 +44,7 @@ const phase = h('span', { className: 'phase', 'data-testid': 'training-phase' })
 const epochLabel = h('span', { className: 'stat', 'data-testid': 'training-epoch' });
 const speedLabel = h('span', { className: 'stat', 'data-testid': 'training-speed' });
 const backendLabel = h('span', { className: 'stat', 'data-testid': 'training-backend' });
-const stopButton = h('button', { type: 'button', className: 'danger', 'data-testid': 'training-stop', onclick: () => state.run && postToHost({ type: 'stop', runId: state.run.runId }) }, 'Stop');
+const stopButton = h('button', { type: 'button', className: 'danger', 'data-testid': 'training-stop', onclick: () => state.run && ask({ type: 'stop', runId: state.run.runId }) }, 'Stop');
 const progressBar = h('div', { className: 'progress' }, h('div', { className: 'progress-fill' }));
 const changedBanner = h('div', { className: 'banner warning', 'data-testid': 'training-design-changed', hidden: true }, 'The design has changed since this run started: the run keeps training the version it started with.');
 const errorBox = h('div', { className: 'error-box', 'data-testid': 'training-error', hidden: true });
@@ -65,15 +66,18 @@ const learningRateChart = new LineChart('Learning rate', [{ label: 'learning rat
 const form = new SettingsForm((action) => {
   const settings = form.read();
   if (!settings) return;
-  if (action === 'save') postToHost({ type: 'saveSettings', requestId: newRequestId(), settings });
-  else postToHost({ type: 'start', settings });
+  if (action === 'save') void host.request({ type: 'saveSettings', settings }).then(showSettingsSaved, (err: unknown) => showSettingsSaved({ applied: false, reason: String(err instanceof Error ? err.message : err) }));
+  else ask({ type: 'start', settings });
 });
 const settingsStatus = h('div', { className: 'hint', 'data-testid': 'settings-status', role: 'status' });
 const settingsSection = h('details', { className: 'settings-section', open: true }, h('summary', {}, 'Training settings (saved in the design)'), form.element, settingsStatus);
 
 const results = h('div', { className: 'results', 'data-testid': 'training-results' });
 const featureMapSlot = h('div', { className: 'feature-slot' });
-const history = new HistoryView(postToHost);
+const history = new HistoryView((request) => {
+  if (request.type === 'openRun') void host.request(request).then((run) => run && showPastRun(run), reportFailure(request));
+  else ask(request);
+});
 
 const tabButtons = TABS.map((tab) =>
   h('button', { type: 'button', role: 'tab', className: 'tab', 'data-tab': tab, 'data-testid': `tab-${tab}`, onclick: () => showTab(tab) }, tab === 'train' ? 'Training' : tab === 'results' ? 'Results' : 'Runs'),
@@ -152,11 +156,18 @@ function pickImage(run: LiveRun, image: PickedImage): void {
     featureMapSlot.replaceChildren(h('p', { className: 'hint' }, 'This run has no saved model to compute feature maps with.'));
     return;
   }
-  const requestId = newRequestId();
-  state.featureMapRequest = requestId;
-  state.pickedLabel = image.label;
+  state.picked = image;
   featureMapSlot.replaceChildren(h('p', { className: 'hint', 'data-testid': 'feature-maps-loading' }, 'Computing feature maps…'));
-  postToHost({ type: 'featureMaps', requestId, runName: name, image });
+  void host.request({ type: 'featureMaps', runName: name, image }).then(
+    (reply) => {
+      if (state.picked !== image) return; // Another image was picked meanwhile.
+      featureMapSlot.replaceChildren(
+        h('h2', {}, `Feature maps${image.label === undefined ? '' : ` of the picked image (true class ${state.shown?.result?.classNames[image.label] ?? image.label})`}`),
+        reply.layers ? featureMaps(reply.layers) : h('p', { className: 'error-text', 'data-testid': 'feature-maps-error' }, reply.error ?? 'No feature maps.'),
+      );
+    },
+    (err: unknown) => state.picked === image && featureMapSlot.replaceChildren(h('p', { className: 'error-text', 'data-testid': 'feature-maps-error' }, String(err instanceof Error ? err.message : err))),
+  );
 }
 
 function renderResults(): void {
@@ -169,7 +180,7 @@ function renderResults(): void {
   const test = result.test;
   const shape = result.imageShape;
   const sections: HTMLElement[] = [
-    h('div', { className: 'caption' }, `${runName(run) ?? 'run'} · ${result.status}${result.stopReason ? ` (${result.stopReason})` : ''} · ${result.epochs.length} epochs in ${result.wallSeconds.toFixed(1)} s on ${result.backend}`),
+    h('div', { className: 'caption', 'data-testid': 'results-caption' }, `${runName(run) ?? 'run'} · ${result.status}${result.stopReason ? ` (${result.stopReason})` : ''} · ${result.epochs.length} epochs${run.maxBatchesPerEpoch ? ` of at most ${run.maxBatchesPerEpoch} batches` : ''} in ${result.wallSeconds.toFixed(1)} s on ${result.backend}`),
   ];
   if (test) {
     sections.push(
@@ -177,7 +188,7 @@ function renderResults(): void {
         'div',
         { className: 'scores' },
         h('div', { className: 'score' }, h('span', { className: 'score-value', 'data-testid': 'results-test-accuracy', 'data-value': test.accuracy }, percent(test.accuracy)), h('span', {}, 'test accuracy')),
-        h('div', { className: 'score' }, h('span', { className: 'score-value', 'data-testid': 'results-test-top5', 'data-value': test.top5 }, percent(test.top5)), h('span', {}, 'top-5')),
+        ...(showsTop5(result.classNames.length) ? [h('div', { className: 'score' }, h('span', { className: 'score-value', 'data-testid': 'results-test-top5', 'data-value': test.top5 }, percent(test.top5)), h('span', {}, 'top-5'))] : []),
         h('div', { className: 'score' }, h('span', { className: 'score-value' }, test.loss.toFixed(4)), h('span', {}, 'test loss')),
       ),
       h('h2', {}, 'Confusion matrix'),
@@ -209,111 +220,96 @@ function render(): void {
   queueCharts();
 }
 
-// ---- messages ------------------------------------------------------------------------------------
+// ---- the host ------------------------------------------------------------------------------------
 
-/** Applies a message to the run it names; messages for another run (an older one) are ignored. */
-function forRun(runId: string, update: (run: LiveRun) => void): void {
-  if (state.run?.runId !== runId) return;
-  update(state.run);
+/** A request whose reply says nothing to show; a failure is logged (the host also tells the user). */
+function ask(request: TrainingPanelToHostMessage): void {
+  void host.request(request).then(undefined, reportFailure(request));
 }
 
-function handle(message: HostToTrainingPanelMessage): void {
-  switch (message.type) {
+function reportFailure(request: TrainingPanelToHostMessage): (err: unknown) => void {
+  return (err) => console.warn(`${request.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** Everything from the host at once: the reply to `ready`, or an `init` event. */
+function applyInit(init: TrainingPanelInit): void {
+  if (init.designUri) saveDesignUri(init.designUri);
+  Object.assign(state, { designName: init.designName, designFile: init.designFile, settings: init.settings, datasets: init.datasets, backends: init.backends, trusted: init.trusted, designChanged: init.designChanged });
+  state.run = init.run;
+  state.shown = init.run;
+  form.render(init.settings);
+  history.setRuns(init.runs);
+  render();
+}
+
+function showSettingsSaved(reply: SettingsSaved): void {
+  settingsStatus.textContent = reply.applied ? 'Saved in the design.' : `Not saved: ${reply.reason ?? 'the design could not be edited.'}`;
+  settingsStatus.classList.toggle('error-text', !reply.applied);
+}
+
+function showPastRun(run: LiveRun): void {
+  state.shown = run;
+  state.picked = undefined;
+  featureMapSlot.replaceChildren();
+  renderResults();
+  showTab('results');
+}
+
+function handle(event: HostToTrainingPanelMessage): void {
+  switch (event.type) {
     case 'init':
-      if (message.designUri) saveDesignUri(message.designUri);
-      Object.assign(state, { designName: message.designName, designFile: message.designFile, settings: message.settings, datasets: message.datasets, backends: message.backends, trusted: message.trusted, designChanged: message.designChanged });
-      state.run = message.run;
-      state.shown = message.run;
-      form.render(message.settings);
-      history.setRuns(message.runs);
-      render();
-      return;
+      return applyInit(event);
     case 'runStarted':
-      state.run = message.run;
-      state.shown = message.run;
+      state.run = event.run;
+      state.shown = event.run;
       state.designChanged = false;
+      state.picked = undefined;
       featureMapSlot.replaceChildren();
       if (state.tab !== 'train') showTab('train');
       render();
       return;
     case 'runInfo':
-      return forRun(message.runId, (run) => {
-        if (message.backend) {
-          run.backend = message.backend;
-          run.phase = 'running';
-        }
-        if (message.runFolder) run.runFolder = message.runFolder;
-        renderHeader();
-      });
     case 'progress':
-      return forRun(message.runId, (run) => {
-        run.phase = 'running';
-        run.progress.push(message.progress);
-        renderHeader();
-        queueCharts();
-      });
     case 'epoch':
-      return forRun(message.runId, (run) => {
-        run.epochs.push(message.epoch);
-        renderHeader();
-        queueCharts();
-      });
     case 'log':
-      return forRun(message.runId, (run) => {
-        run.log.push(message.message);
-        renderHeader();
-      });
     case 'finished':
-      return forRun(message.runId, (run) => {
-        run.result = message.result;
-        run.phase = message.result.status;
-        run.error = message.error;
-        if (message.result.runFolder) run.runFolder = message.result.runFolder;
-        // The final epochs are the result's (an epoch message can be lost when the process ends).
-        run.epochs = message.result.epochs;
+    case 'failed': {
+      // The same reducer as the host's: the panel's run is exactly the host's.
+      const before = state.run;
+      if (!before) return;
+      const run = reduceRunEvent(before, event);
+      if (run === before) return; // Another (older) run's event.
+      state.run = run;
+      if (state.shown === before) state.shown = run;
+      if (event.type === 'finished') {
         state.shown = run;
         render();
-        if (message.result.status === 'completed' && message.result.test) showTab('results');
-      });
-    case 'failed':
-      return forRun(message.runId, (run) => {
-        run.phase = 'failed';
-        run.error = message.error;
+        if (event.result.status === 'completed' && event.result.test) showTab('results');
+      } else if (event.type === 'failed') {
         render();
         showTab('train');
-      });
+      } else {
+        renderHeader();
+        if (event.type === 'progress' || event.type === 'epoch') queueCharts();
+      }
+      return;
+    }
     case 'designChanged':
-      state.designChanged = message.changed;
+      state.designChanged = event.changed;
       renderHeader();
       return;
     case 'settings':
-      state.settings = message.settings;
-      if (!isRunning(state.run)) form.render(message.settings);
-      return;
-    case 'settingsSaved':
-      settingsStatus.textContent = message.applied ? 'Saved in the design.' : `Not saved: ${message.reason ?? 'the design could not be edited.'}`;
-      settingsStatus.classList.toggle('error-text', !message.applied);
+      state.settings = event.settings;
+      if (!isRunning(state.run)) form.render(event.settings);
       return;
     case 'runs':
-      history.setRuns(message.runs);
-      return;
-    case 'runResult':
-      state.shown = message.run;
-      featureMapSlot.replaceChildren();
-      renderResults();
-      showTab('results');
-      return;
-    case 'featureMaps':
-      if (message.requestId !== state.featureMapRequest) return;
-      featureMapSlot.replaceChildren(
-        h('h2', {}, `Feature maps${state.pickedLabel === undefined ? '' : ` of the picked image (true class ${state.shown?.result?.classNames[state.pickedLabel] ?? state.pickedLabel})`}`),
-        message.layers ? featureMaps(message.layers) : h('p', { className: 'error-text', 'data-testid': 'feature-maps-error' }, message.error ?? 'No feature maps.'),
-      );
+      history.setRuns(event.runs);
       return;
   }
 }
 
-onHostMessage(handle);
+onHostEvent(handle);
 showTab(state.tab);
 render();
-postToHost({ type: 'ready' });
+// The handshake: the host answers with everything to show, and sends events only after it.
+void host.request({ type: 'ready' }).then(applyInit, reportFailure({ type: 'ready' }));

@@ -1,15 +1,31 @@
-import type { HostToTrainingPanelMessage, TrainingPanelToHostMessage } from '../../src/protocol/trainingPanelProtocol';
-import { newRequestId, vscodeApi } from '../shared/vscodeApi';
+import { RpcEndpoint, type RpcEnvelope } from '../../src/protocol/RpcEndpoint';
+import type { HostToTrainingPanelMessage, TrainingHostSide, TrainingPanelSide } from '../../src/protocol/trainingPanelProtocol';
+import { vscodeApi } from '../shared/vscodeApi';
 
-/** The one way the panel talks to the host: typed by the shared protocol. */
-export function postToHost(message: TrainingPanelToHostMessage): void {
-  vscodeApi.postMessage(message);
-}
+const eventHandlers: ((event: HostToTrainingPanelMessage) => void)[] = [];
 
-export function onHostMessage(handler: (message: HostToTrainingPanelMessage) => void): void {
-  window.addEventListener('message', (event: MessageEvent<HostToTrainingPanelMessage>) => {
-    if (typeof event.data === 'object' && event.data !== null && typeof event.data.type === 'string') handler(event.data);
-  });
+/** The panel's end of its channel to the host: requests answered by replies, and the host's events. */
+const endpoint = new RpcEndpoint<TrainingPanelSide, TrainingHostSide>((envelope) => vscodeApi.postMessage(envelope), {
+  requests: {},
+  event: (event) => {
+    for (const handler of eventHandlers) handler(event);
+  },
+});
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const data = event.data;
+  // The host is trusted; this only skips what is not the channel's (VS Code's own messages).
+  if (typeof data === 'object' && data !== null && ((data as { rpc?: unknown }).rpc === 'event' || (data as { rpc?: unknown }).rpc === 'reply')) endpoint.receive(data as RpcEnvelope<TrainingHostSide>);
+});
+
+/** Asks the host; resolves to its reply (typed by the request). */
+export const host = {
+  request: endpoint.request.bind(endpoint) as RpcEndpoint<TrainingPanelSide, TrainingHostSide>['request'],
+};
+
+/** Listens to what the host tells the panel unasked. */
+export function onHostEvent(handler: (event: HostToTrainingPanelMessage) => void): void {
+  eventHandlers.push(handler);
 }
 
 /** What the panel keeps across hiding and window reloads: the tab shown, and its design (so VS Code can restore it after a reload). */
@@ -36,4 +52,3 @@ export function saveDesignUri(designUri: string): void {
   vscodeApi.setState({ ...panelState(), designUri });
 }
 
-export { newRequestId };

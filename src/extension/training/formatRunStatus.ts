@@ -10,11 +10,11 @@ export function formatDuration(totalSeconds: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
-/** The status-bar text of a running run: "epoch 2/5 · acc 91.3% · ETA 0:42". */
+/** The status-bar text of a running run: "epoch 2/5 · acc 91.3% · ETA run 0:42" (the time left for the whole run). */
 export function formatRunStatus(progress: TrainingProgress | undefined, phase: 'starting' | 'running'): string {
   if (!progress || phase === 'starting') return 'starting…';
   const accuracy = Number.isFinite(progress.accuracy) ? ` · acc ${(progress.accuracy * 100).toFixed(1)}%` : '';
-  return `epoch ${progress.epoch}/${progress.epochs}${accuracy} · ETA ${formatDuration(progress.etaSeconds)}`;
+  return `epoch ${progress.epoch}/${progress.epochs}${accuracy} · ETA run ${formatDuration(progress.etaSeconds)}`;
 }
 
 /** Percent of the whole run done, for the progress notification. */

@@ -72,7 +72,7 @@ export function validateTrainingPanelMessage(raw: unknown): TrainingPanelToHostM
     case 'stop':
       return { type: 'stop', runId: string(m.runId, 'runId', 200) };
     case 'saveSettings':
-      return { type: 'saveSettings', requestId: integer(m.requestId, 'requestId', 0, Number.MAX_SAFE_INTEGER), settings: trainingSettings(m.settings, 'settings') };
+      return { type: 'saveSettings', settings: trainingSettings(m.settings, 'settings') };
     case 'refreshRuns':
       return { type: 'refreshRuns' };
     case 'deleteRun':
@@ -87,7 +87,6 @@ export function validateTrainingPanelMessage(raw: unknown): TrainingPanelToHostM
     case 'featureMaps':
       return {
         type: 'featureMaps',
-        requestId: integer(m.requestId, 'requestId', 0, Number.MAX_SAFE_INTEGER),
         runName: runName(m.runName, 'runName'),
         image: pickedImage(m.image, 'image'),
       };

@@ -17,12 +17,10 @@ export interface ImageDataset {
   classNames: string[];
   train: ImageSet;
   test: ImageSet;
-  /** sha256 over shape, labels and pixels of both splits, so a run can name exactly what it trained on. */
-  contentHash: string;
 }
 
-/** Builds an ImageDataset, checking sizes and labels and computing its content hash. */
-export function makeImageDataset(fields: Omit<ImageDataset, 'contentHash'>): ImageDataset {
+/** Builds an ImageDataset, checking sizes and labels (its content hash is computed only when a run needs it: see datasetIdentity). */
+export function makeImageDataset(fields: ImageDataset): ImageDataset {
   const [h, w, c] = fields.shape;
   for (const [name, set] of [['train', fields.train], ['test', fields.test]] as const) {
     if (set.pixels.length !== set.count * h * w * c) {
@@ -35,13 +33,18 @@ export function makeImageDataset(fields: Omit<ImageDataset, 'contentHash'>): Ima
       }
     }
   }
+  return { id: fields.id, description: fields.description, shape: fields.shape, classNames: fields.classNames, train: fields.train, test: fields.test };
+}
+
+/** sha256 over shape, class names, labels and pixels of both splits, so a run can name exactly what it trained on. */
+export function datasetContentHash(dataset: ImageDataset): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ shape: fields.shape, classNames: fields.classNames, train: fields.train.count, test: fields.test.count }));
-  for (const set of [fields.train, fields.test]) {
+  hash.update(JSON.stringify({ shape: dataset.shape, classNames: dataset.classNames, train: dataset.train.count, test: dataset.test.count }));
+  for (const set of [dataset.train, dataset.test]) {
     hash.update(set.labels);
     hash.update(set.pixels);
   }
-  return { ...fields, contentHash: hash.digest('hex') };
+  return hash.digest('hex');
 }
 
 /** The first `count` images of a set (views, no copy). */

@@ -1,12 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { TRAINING_DATASETS } from '../../core/training/trainingSettingsSpec';
 import { readCifar10 } from './cifar10Reader';
 import type { DownloadProgress } from './downloadFile';
 import type { ImageDataset } from './imageDataset';
 import { readIdxFolder } from './idxReader';
 import { readImageFolder } from './imageFolderReader';
-import { loadMnistSample } from './mnistSampleFile';
-import { fetchStandardDataset, FASHION_MNIST_CLASS_NAMES, STANDARD_DATASETS } from './standardDatasets';
+import { embeddedMnistSamplePath, loadMnistSample } from './mnistSampleFile';
+import { defaultDatasetCache, fetchStandardDataset, FASHION_MNIST_CLASS_NAMES, STANDARD_DATASETS } from './standardDatasets';
 
 /** The dataset names a design's `training.dataset` (or `--dataset`) may use: the training settings specification's. */
 export const DATASET_NAMES = TRAINING_DATASETS;
@@ -54,6 +55,18 @@ export async function loadDataset(request: LoadDatasetRequest): Promise<ImageDat
     default:
       throw new Error(`Unknown dataset "${name}": use one of ${DATASET_NAMES.join(', ')}`);
   }
+}
+
+/**
+ * The files a loaded dataset was read from (what its identity is remembered by): the embedded
+ * sample's file, the dataset path, or the download cache's folder of that dataset.
+ */
+export function datasetSources(request: Pick<LoadDatasetRequest, 'name' | 'path' | 'cacheDir'>, loaded: Pick<ImageDataset, 'id'>): string[] {
+  // Offline, `mnist` falls back to the embedded sample: the sample is then what was read.
+  if (loaded.id === 'mnist-sample') return [embeddedMnistSamplePath()];
+  if (request.path) return [resolve(request.path)];
+  const name = request.name ?? 'mnist-sample';
+  return STANDARD_DATASETS.some((d) => d.id === name) ? [join(request.cacheDir ?? defaultDatasetCache(), name)] : [];
 }
 
 async function download(id: 'mnist' | 'fashion-mnist' | 'cifar10', request: LoadDatasetRequest): Promise<ImageDataset> {

@@ -3,9 +3,10 @@
  * handle with events. No VS Code import, so the extension, the CLI and the tests share it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isProcessMessage, type ProcessMessage, type TrainingRunRequest } from '../protocol/trainingProtocol';
+import { RUN_FILES } from '../trainer/runFolder';
 import type { TrainingResult } from '../trainer/trainingReport';
 
 /** How a run ended. `crashed`: the process died without reporting (out of memory, killed). */
@@ -35,6 +36,18 @@ export function defaultTrainingProcessScript(): string {
 }
 
 type Listener = (message: ProcessMessage) => void;
+
+/**
+ * A process killed on cancel before its first epoch leaves a run folder with nothing learnt in it
+ * (the trainer removes it itself when it stops in time): remove it too, so the run history only
+ * lists runs that hold something.
+ */
+function withoutEmptyRunFolder(result: TrainingResult | undefined): TrainingResult | undefined {
+  const folder = result?.runFolder;
+  if (!result || !folder || result.epochs.length > 0 || existsSync(join(folder, RUN_FILES.metrics))) return result;
+  rmSync(folder, { recursive: true, force: true });
+  return { ...result, runFolder: undefined };
+}
 
 /** One training run in its own process. */
 export class TrainingRun {
@@ -71,7 +84,7 @@ export class TrainingRun {
     });
     child.on('error', (err) => this.settle({ kind: 'crashed', message: `The training process could not run: ${err.message}` }));
     child.on('exit', (code, signal) => {
-      if (this.cancelRequested) return this.settle({ kind: 'cancelled', result: this.lastResult });
+      if (this.cancelRequested) return this.settle({ kind: 'cancelled', result: withoutEmptyRunFolder(this.lastResult) });
       const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
       const stderr = this.stderrTail.join('').trim().split('\n').slice(-5).join('\n');
       this.settle({

@@ -17,6 +17,8 @@ export interface RunManifest {
   seed: number;
   backend: { name: string; attempts?: { backend: string; ok: boolean; reason?: string }[] };
   versions: { tfjs: string; node: string; cnnDesigner: string; tfjsPackages: Record<string, string>; wasmBackend: string };
+  /** Caps a quick run trained under (`--max-batches`: batches per epoch), absent for a full run. */
+  limits?: { maxTrainImages?: number; maxTestImages?: number; maxBatchesPerEpoch?: number };
   /** Copies of the model that trained in parallel on slices of each batch (1: none). */
   replicas?: number;
 }

@@ -5,7 +5,9 @@ import { compileDesign } from '../compile/compileDesign';
 import { BatchFeeder } from '../data/batchFeeder';
 import type { DownloadProgress } from '../data/downloadFile';
 import { fitImagesToShape } from '../data/fitImagesToShape';
-import { loadDataset } from '../data/loadDataset';
+import { datasetIdentity } from '../data/datasetIdentity';
+import { datasetSources, loadDataset } from '../data/loadDataset';
+import { defaultDatasetCache } from '../data/standardDatasets';
 import { prepareData } from '../data/prepareData';
 import { SeededRandom } from '../data/seededRandom';
 import { EarlyStopping } from './earlyStopping';
@@ -20,6 +22,7 @@ import { learningRateAt, resolveTrainingSettings } from './resolveTrainingSettin
 import { createRunFolder, hashText, RUN_FILES, runsFolderFor, writeRunMetrics, writeRunStart, type RunManifest } from './runFolder';
 import type { EpochMetrics, TrainingProgress, TrainingResult } from './trainingReport';
 import packageJson from '../../../package.json';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface TrainDesignRequest {
@@ -58,6 +61,11 @@ export interface TrainerHooks {
 
 const PROGRESS_INTERVAL_MS = 250;
 
+/** The error for an output layer whose units are not the dataset's classes, with its fix. */
+export function classCountMismatch(units: number, datasetId: string, classCount: number): string {
+  return `The output has ${units} units but ${datasetId} has ${classCount} classes: set the last layer's units to ${classCount}.`;
+}
+
 /**
  * Trains a design on the active TF.js backend and reports as it goes: the whole run (dataset, model,
  * epochs, evaluation, run folder). Math.random is replaced by a generator seeded from `training.seed`
@@ -84,23 +92,17 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
     const outputShape = model.outputs[0].shape.slice(1) as number[];
     if (outputShape.length !== 1) throw new Error(`The output must be a vector of class scores, but its shape is [${outputShape.join(', ')}]: add Flatten and Dense layers before the output.`);
 
-    let dataset = await loadDataset({
-      name: settings.dataset,
-      path: settings.datasetPath,
-      inputShape,
-      seed: settings.seed,
-      cacheDir: request.datasetCacheDir,
-      onLog: log,
-      onDownload: hooks.onDownload,
-    });
+    const datasetRequest = { name: settings.dataset, path: settings.datasetPath, cacheDir: request.datasetCacheDir };
+    let dataset = await loadDataset({ ...datasetRequest, inputShape, seed: settings.seed, onLog: log, onDownload: hooks.onDownload });
+    const sources = datasetSources(datasetRequest, dataset);
     const imageSize = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
     if (inputShape.length === 3) dataset = fitImagesToShape(dataset, inputShape as [number, number, number]);
     else if (inputShape.reduce((a, b) => a * b, 1) !== imageSize) {
       throw new Error(`The design's input [${inputShape.join(', ')}] does not fit ${dataset.id} images (${dataset.shape.join('×')}).`);
     }
     const classCount = dataset.classNames.length;
-    if (outputShape[0] < classCount) throw new Error(`The output has ${outputShape[0]} units but ${dataset.id} has ${classCount} classes: set the last layer's units to ${classCount}.`);
-    if (outputShape[0] > classCount) log(`The output has ${outputShape[0]} units for ${classCount} classes; the extra units are never a correct answer.`);
+    // Checked before anything is written: a run that cannot score its classes leaves no run folder.
+    if (outputShape[0] !== classCount) throw new Error(classCountMismatch(outputShape[0], dataset.id, classCount));
 
     const data = prepareData(dataset, {
       validationSplit: settings.validationSplit,
@@ -114,7 +116,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
 
     const designHash = hashText(request.designText);
     const runsFolder = request.runsFolder ?? (request.designPath ? runsFolderFor(request.designPath) : undefined);
-    const runFolder = runsFolder ? createRunFolder(runsFolder) : undefined;
+    let runFolder = runsFolder ? createRunFolder(runsFolder) : undefined;
     const manifest: RunManifest = {
       designName: request.design.name,
       designFile: request.designPath,
@@ -124,7 +126,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       dataset: {
         id: dataset.id,
         description: dataset.description,
-        contentHash: dataset.contentHash,
+        contentHash: datasetIdentity(dataset, sources, { datasetId: dataset.id, shape: dataset.shape, seed: settings.seed }, request.datasetCacheDir ?? defaultDatasetCache()).contentHash,
         trainCount: data.train.count,
         validationCount: data.validation.count,
         testCount: data.test.count,
@@ -132,6 +134,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       },
       normalization: data.normalization,
       seed: settings.seed,
+      ...(request.limits && Object.values(request.limits).some((v) => v !== undefined) ? { limits: request.limits } : {}),
       backend: { name: backend, attempts: request.backendAttempts },
       versions: { tfjs: tf.version.tfjs, node: process.version, cnnDesigner: packageJson.version, tfjsPackages: { ...tf.version }, wasmBackend: wasmVersion },
     };
@@ -271,6 +274,11 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       }
     }
 
+    if (status === 'cancelled' && epochs.length === 0 && runFolder) {
+      // Stopped before anything was learnt: no empty run folder is left to clutter the run history.
+      rmSync(runFolder, { recursive: true, force: true });
+      runFolder = undefined;
+    }
     const final = result();
     if (status === 'completed' && epochs.length > 0) {
       const evaluation = await evaluateSet(model, data.test, feeder, inputShape, batchSize, kind);

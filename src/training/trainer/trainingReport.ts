@@ -93,3 +93,6 @@ export interface TrainingResult {
   backend: string;
   runFolder?: string;
 }
+
+/** Top-5 accuracy says something only with more than 5 classes (with 5 or fewer it is always 100%): shown only then. */
+export const showsTop5 = (classCount: number): boolean => classCount > 5;

@@ -1,4 +1,4 @@
-import type { TrainingErrorKind, TrainingErrorView } from '../../protocol/trainingPanelProtocol';
+import type { TrainingErrorKind, TrainingErrorView } from '../protocol/trainingPanelProtocol';
 
 interface ErrorClass {
   kind: TrainingErrorKind;
@@ -9,6 +9,13 @@ interface ErrorClass {
 
 /** Most specific first: the first class whose pattern matches the engine's message wins. */
 const CLASSES: ErrorClass[] = [
+  {
+    // Before `dataset`: the message names the dataset, but the fix is in the design.
+    kind: 'design',
+    matches: /The output has \d+ units but .* has \d+ classes/,
+    title: 'The output layer does not match the dataset\'s classes',
+    advice: 'Set the last layer\'s units to the number of classes named above (one score per class), or pick the dataset the design was made for.',
+  },
   {
     kind: 'outOfMemory',
     matches: /out of memory|\bOOM\b|allocation|heap limit|Array buffer allocation failed|Invalid typed array length|ENOMEM/i,
@@ -54,7 +61,8 @@ export function describeTrainingError(message: string, kind?: TrainingErrorKind)
       advice: 'The editor is unaffected. Train again; if it keeps happening, lower the batch size (a crash is often memory) and see the "CNN Designer" output channel.',
     };
   }
-  const found = (kind && kind !== 'other' ? CLASSES.find((c) => c.kind === kind) : undefined) ?? CLASSES.find((c) => c.matches.test(message));
+  const ofKind = kind && kind !== 'other' ? CLASSES.filter((c) => c.kind === kind) : [];
+  const found = ofKind.find((c) => c.matches.test(message)) ?? ofKind.at(-1) ?? CLASSES.find((c) => c.matches.test(message));
   if (!found) return { kind: 'other', title: 'Training failed', detail: message, advice: 'See the message above; the "CNN Designer" output channel has the full log.' };
   return { kind: found.kind, title: found.title, detail: message, advice: found.advice };
 }

@@ -1,7 +1,7 @@
-import { analyzeDocument } from '../../core/analysis/analyzeDocument';
-import type { RunSummary } from '../../protocol/trainingPanelProtocol';
-import type { RunManifest } from '../../training/trainer/runFolder';
-import type { TrainingResult } from '../../training/trainer/trainingReport';
+import { analyzeDocument } from '../core/analysis/analyzeDocument';
+import type { RunSummary } from '../protocol/trainingPanelProtocol';
+import type { RunManifest } from '../training/trainer/runFolder';
+import { showsTop5, type TrainingResult } from '../training/trainer/trainingReport';
 
 /** What a run folder holds, read by the caller: run.json, metrics.json (absent while running or after a crash) and the design as trained. */
 export interface RunFolderContents {
@@ -46,6 +46,7 @@ export function summarizeRun(run: RunFolderContents): RunSummary {
     architecture: design ? architectureOf(design.nodes.map((n) => n.type)) : '',
     dataset: h.dataset,
     epochsPlanned: h.epochs,
+    ...(manifest.limits?.maxBatchesPerEpoch ? { maxBatchesPerEpoch: manifest.limits.maxBatchesPerEpoch } : {}),
     batchSize: h.batchSize,
     optimizer: h.optimizer,
     learningRate: h.learningRate,
@@ -56,7 +57,7 @@ export function summarizeRun(run: RunFolderContents): RunSummary {
     trainAccuracy: last?.trainAccuracy,
     validationAccuracy: last?.validationAccuracy,
     testAccuracy: metrics?.test?.accuracy,
-    testTop5: metrics?.test?.top5,
+    testTop5: metrics?.test && showsTop5(metrics.classNames.length) ? metrics.test.top5 : undefined,
     seconds: metrics?.wallSeconds,
     backend: metrics?.backend ?? manifest.backend?.name ?? '',
     curves: (metrics?.epochs ?? []).map((e) => ({

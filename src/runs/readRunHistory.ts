@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { LiveRun, RunSummary } from '../../protocol/trainingPanelProtocol';
-import { RUN_FILES, runsFolderFor, type RunListing, type RunManifest } from '../../training/trainer/runFolder';
-import type { TrainingResult } from '../../training/trainer/trainingReport';
+import type { LiveRun, RunSummary } from '../protocol/trainingPanelProtocol';
+import { RUN_FILES, runsFolderFor, type RunListing, type RunManifest } from '../training/trainer/runFolder';
+import type { TrainingResult } from '../training/trainer/trainingReport';
 import { summarizeRun } from './summarizeRun';
 
 const readDesign = (folder: string): string | undefined => {
@@ -31,7 +31,9 @@ function safeListRuns(designPath: string): RunListing[] {
 
 /** The run history of the design at `designPath`, one summary per run folder; `liveFolder` is the run training now, if any. */
 export function readRunHistory(designPath: string, liveFolder?: string): RunSummary[] {
-  return safeListRuns(designPath).map((run) =>
+  // A folder without metrics.json learnt nothing (stopped or crashed before its first epoch): listed only while it trains.
+  const runs = safeListRuns(designPath).filter((run) => run.metrics !== undefined || run.folder === liveFolder);
+  return runs.map((run) =>
     summarizeRun({ name: basename(run.folder), manifest: run.manifest, metrics: run.metrics, designText: readDesign(run.folder), live: liveFolder !== undefined && run.folder === liveFolder }),
   );
 }
@@ -57,6 +59,7 @@ export function pastRunView(designPath: string, name: string): LiveRun | undefin
     settings: { ...run.manifest.hyperparameters } as LiveRun['settings'],
     backend: run.metrics?.backend ?? run.manifest.backend?.name,
     runFolder: run.folder,
+    ...(run.manifest.limits?.maxBatchesPerEpoch ? { maxBatchesPerEpoch: run.manifest.limits.maxBatchesPerEpoch } : {}),
     progress: [],
     epochs: run.metrics?.epochs ?? [],
     result: run.metrics ? { ...run.metrics, runFolder: run.folder } : undefined,

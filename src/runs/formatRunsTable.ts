@@ -1,4 +1,4 @@
-import type { ExportFormat, RunSummary } from '../../protocol/trainingPanelProtocol';
+import type { ExportFormat, RunSummary } from '../protocol/trainingPanelProtocol';
 
 interface Column {
   header: string;
@@ -16,7 +16,7 @@ export const RUN_TABLE_COLUMNS: Column[] = [
   { header: 'Layers', cell: (r) => String(r.layers) },
   { header: 'Parameters', cell: (r) => String(r.parameters) },
   { header: 'Dataset', cell: (r) => r.dataset },
-  { header: 'Epochs', cell: (r) => (r.curves.length === r.epochsPlanned ? String(r.epochsPlanned) : `${r.curves.length}/${r.epochsPlanned}`) },
+  { header: 'Epochs', cell: (r) => `${r.curves.length === r.epochsPlanned ? String(r.epochsPlanned) : `${r.curves.length}/${r.epochsPlanned}`}${r.maxBatchesPerEpoch ? ` (max ${r.maxBatchesPerEpoch} batches)` : ''}` },
   { header: 'Batch', cell: (r) => String(r.batchSize) },
   { header: 'Optimizer', cell: (r) => r.optimizer },
   { header: 'Learning rate', cell: (r) => `${r.learningRate}${r.schedule === 'constant' ? '' : ` (${r.schedule})`}` },
