@@ -1,4 +1,4 @@
-import type { FixEdit } from '../core/analysis/diagnostic';
+import type { FixEdit, SingleFixEdit } from '../core/analysis/diagnostic';
 import type { Position } from '../core/design';
 import { parseFragment } from '../core/edit/designClipboard';
 import { nodeIdProblem } from '../core/format/nodeIdProblem';
@@ -53,7 +53,20 @@ const edgeRef = (v: unknown, path: string): { source: string; target: string } =
   return { source: id(o.source, `${path}.source`), target: id(o.target, `${path}.target`) };
 };
 
+/** Parts a combined fix may have (the analysis makes two). */
+const MAX_COMBINED = 4;
+
 function fixEdit(v: unknown, path: string): FixEdit {
+  const o = object(v, path);
+  if (o.kind === 'combined') {
+    const parts = array(o.edits, `${path}.edits`);
+    if (parts.length === 0 || parts.length > MAX_COMBINED) return fail(`${path}.edits`, `1 to ${MAX_COMBINED} edits`);
+    return { kind: 'combined', edits: parts.map((part, i) => singleFixEdit(part, `${path}.edits[${i}]`)) };
+  }
+  return singleFixEdit(v, path);
+}
+
+function singleFixEdit(v: unknown, path: string): SingleFixEdit {
   const o = object(v, path);
   switch (o.kind) {
     case 'setParams':
@@ -78,7 +91,7 @@ function fixEdit(v: unknown, path: string): FixEdit {
     case 'reconnectEdge':
       return { kind: 'reconnectEdge', ...edgeRef(o, path), newSource: id(o.newSource, `${path}.newSource`), newTarget: id(o.newTarget, `${path}.newTarget`) };
     default:
-      return fail(`${path}.kind`, 'setParams, insertLayer, removeEdge, addEdge, removeNode, renameNode or reconnectEdge');
+      return fail(`${path}.kind`, 'setParams, insertLayer, removeEdge, addEdge, removeNode, renameNode, reconnectEdge (or combined, of these)');
   }
 }
 

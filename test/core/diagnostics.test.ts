@@ -3,6 +3,8 @@ import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
 import { analyzeDocument } from '../../src/core/analysis/analyzeDocument';
 import { emptyDesign, type Design } from '../../src/core/design';
 import { serializeDesign } from '../../src/core/format/serializeDesign';
+import { applyIntention } from '../../src/core/edit/applyIntention';
+import { validateIntention } from '../../src/extension/validateWebviewMessage';
 import { analyzeChain } from '../support/designBuilder';
 
 const codes = (design: Design): string[] => analyzeDesign(design).diagnostics.map((d) => d.code);
@@ -71,9 +73,15 @@ describe('diagnostics', () => {
     assert.match(d.message, /\[30, 30, 32\] and \[32, 32, 16\] \(their height, width and channels differ\)/);
     assert.deepEqual(
       d.fixes.map((f) => f.title),
-      ['Use padding "same" and 16 filters in conv (add gives 32×32×16)'],
+      ['Use padding "same" in conv and insert a 1×1 Conv2D with 32 filters on input → add (add gives 32×32×32)', 'Use padding "same" and 16 filters in conv (add gives 32×32×16)'],
     );
     assert.ok(!d.fixes.some((f) => /stride 1/.test(f.title) && /1×1/.test(f.title)));
+    // The first is one fix of two edits: it passes the host's check of webview messages and applies as one.
+    const intention = validateIntention(JSON.parse(JSON.stringify({ kind: 'applyFix', edit: d.fixes[0].edit })));
+    const fixed = applyIntention(design, intention);
+    assert.ok(fixed.ok && fixed.changed);
+    assert.ok(analyzeDesign(fixed.design).valid);
+    assert.throws(() => validateIntention({ kind: 'applyFix', edit: { kind: 'combined', edits: [d.fixes[0].edit] } }), /combined|kind/);
   });
 
   it('a mistyped connection end gets "did you mean" and a reconnect fix, and the good layers around it are not offered for deletion', () => {

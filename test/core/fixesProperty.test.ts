@@ -58,6 +58,20 @@ const BREAKAGES: Record<string, Breakage> = {
     if (rnd() < 0.3) node.params.kernelSize = 3;
     return node.id;
   },
+  'a layer id with a space (edges following it)': (d, rnd) => {
+    const node = pick(
+      d.nodes.filter((n) => n.id !== 'input'),
+      rnd,
+    );
+    if (!node) return undefined;
+    const old = node.id;
+    node.id = `${old} b`;
+    for (const e of d.edges) {
+      if (e.source === old) e.source = node.id;
+      if (e.target === old) e.target = node.id;
+    }
+    return node.id;
+  },
   'a missing Flatten before Dense': (d) => {
     const flatten = d.nodes.find((n) => n.type === 'Flatten');
     if (!flatten) return undefined;
@@ -131,7 +145,7 @@ describe('every suggested fix works (property, random broken designs)', function
     assert.deepEqual(failures, [], `${failures.length} fixes do not work:\n${failures.slice(0, 30).join('\n')}`);
     // The sweep reaches the fixes it is about.
     assert.ok(broken > DESIGNS / 2, `${broken} broken designs`);
-    for (const code of ['window-larger-than-input', 'stride-does-not-fit', 'dangling-edge', 'dangling-node', 'merge-shape-mismatch', 'cycle', 'dense-without-flatten']) {
+    for (const code of ['window-larger-than-input', 'stride-does-not-fit', 'dangling-edge', 'dangling-node', 'merge-shape-mismatch', 'cycle', 'dense-without-flatten', 'invalid-node-id']) {
       assert.ok((applied.get(code) ?? 0) > 0, `no fix for ${code} was tried (tried: ${[...applied].map(([c, n]) => `${c} ${n}`).join(', ')})`);
     }
   });

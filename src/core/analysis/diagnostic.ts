@@ -3,7 +3,10 @@ import type { JsonPath } from '../format/parseJsonWithLocations';
 export type Severity = 'error' | 'warning' | 'info';
 
 /** A one-click repair the editor can apply; always expressed as design-level edits. */
-export type FixEdit =
+export type FixEdit = SingleFixEdit | { kind: 'combined'; edits: SingleFixEdit[] };
+
+/** One design-level edit of a fix; `combined` applies several in order, as one fix (one undo step). */
+export type SingleFixEdit =
   | { kind: 'setParams'; nodeId: string; params: Record<string, unknown> }
   | { kind: 'insertLayer'; source: string; target: string; layer: { type: string; params: Record<string, unknown> } }
   | { kind: 'removeEdge'; source: string; target: string }

@@ -1,7 +1,7 @@
 import type { Design, DesignEdge, Shape } from '../design';
 import { getLayerType } from '../layers/layerCatalog';
 import type { NodeAnalysis } from './analyzeDesign';
-import type { Diagnostic, SuggestedFix } from './diagnostic';
+import type { Diagnostic, SingleFixEdit, SuggestedFix } from './diagnostic';
 import { workingFixes, type FixTrial } from './workingFixes';
 
 const shapeText = (shape: Shape): string => shape.join('×');
@@ -19,7 +19,12 @@ export function mergeFixes(design: Design, nodes: Record<string, NodeAnalysis>, 
   const isAdd = merge.type === 'Add';
   const shapes = incoming.map((e) => nodes[e.source].outputShape);
   if (shapes.some((s) => !s)) return [];
-  const candidates: SuggestedFix[] = [];
+  // Ranked: sizes fixed upstream first, then with a projection for the channels, a change of filters, a projection alone.
+  const ranked: { rank: number; fix: SuggestedFix }[] = [];
+  const projection = (edge: DesignEdge, filters: number, stride: number | number[]): SuggestedFix & { edit: SingleFixEdit } => ({
+    title: `insert a 1×1 Conv2D with ${filters} filters${[stride].flat().some((x) => x > 1) ? ` and stride ${[stride].flat().join('×')}` : ''} on ${edge.source} → ${edge.target}`,
+    edit: { kind: 'insertLayer', source: edge.source, target: edge.target, layer: { type: 'Conv2D', params: { filters, kernelSize: 1, strides: stride } } },
+  });
   incoming.forEach((edge, i) => {
     // The shape this branch must reach: the first other input's (for Concat, all but channels).
     const target = shapes.find((s, j) => j !== i && !sameShape(s, shapes[i])) ?? shapes.find((_, j) => j !== i);
@@ -43,7 +48,8 @@ export function mergeFixes(design: Design, nodes: Record<string, NodeAnalysis>, 
     const has = (name: string): boolean => !!layer?.params.some((p) => p.name === name);
     if (outgoingCount(id) === 1 && has('padding')) {
       const spatial: Record<string, unknown>[] = spatialDiffers ? [{ padding: 'same' }, ...(has('strides') ? [{ strides: 1 }, { padding: 'same', strides: 1 }] : [])] : [{}];
-      const channels: Record<string, unknown>[] = channelsDiffer ? (has('filters') ? [{ filters: target[target.length - 1] }] : []) : [{}];
+      // Without a change of filters, channels that differ are left to a projection on another branch.
+      const channels: Record<string, unknown>[] = [{}, ...(channelsDiffer && has('filters') ? [{ filters: target[target.length - 1] }] : [])];
       for (const c of channels) {
         for (const s of spatial) {
           // Only what changes: stride 1 where it already is 1 says nothing.
@@ -54,23 +60,29 @@ export function mergeFixes(design: Design, nodes: Record<string, NodeAnalysis>, 
           };
           const params = Object.fromEntries(Object.entries({ ...s, ...c }).filter(([k, v]) => !unchanged(k, v)));
           if (Object.keys(params).length === 0) continue;
-          if (candidates.some((f) => f.edit?.kind === 'setParams' && f.edit.nodeId === id && JSON.stringify(f.edit.params) === JSON.stringify(params))) continue;
+          if (ranked.some(({ fix: f }) => f.edit?.kind === 'setParams' && f.edit.nodeId === id && JSON.stringify(f.edit.params) === JSON.stringify(params))) continue;
           const what = Object.entries(params).map(([k, v]) => (k === 'padding' ? `padding "${v}"` : k === 'strides' ? `stride ${v}` : `${v} filters`));
-          candidates.push({ title: `Use ${what.join(' and ')} in ${id}`, edit: { kind: 'setParams', nodeId: id, params } });
+          const setParams: SuggestedFix & { edit: SingleFixEdit } = { title: `Use ${what.join(' and ')} in ${id}`, edit: { kind: 'setParams', nodeId: id, params } };
+          ranked.push({ rank: 'filters' in params ? 1.5 : 0, fix: setParams });
+          // Sizes fixed here, channels by ResNet's projection on each other branch: this layer keeps its filters.
+          if (channelsDiffer && !('filters' in params) && own.length === 3) {
+            incoming.forEach((other, j) => {
+              if (j === i) return;
+              const project = projection(other, own[2], 1);
+              ranked.push({ rank: 1, fix: { title: `${setParams.title} and ${project.title}`, edit: { kind: 'combined', edits: [setParams.edit, project.edit] } } });
+            });
+          }
         }
       }
     }
     // ResNet's shortcut: a 1×1 convolution on the connection that projects channels and/or strides.
     if (isAdd && own.length === 3) {
       const strides = own.slice(0, 2).map((d, k) => Math.max(1, Math.ceil(d / target[k])));
-      const stride = strides[0] === strides[1] ? strides[0] : strides;
-      const filters = target[2];
-      candidates.push({
-        title: `Insert a 1×1 Conv2D with ${filters} filters${strides.some((s) => s > 1) ? ` and stride ${Array.isArray(stride) ? stride.join('×') : stride}` : ''} on ${edge.source} → ${edge.target} (as ResNet's shortcut does)`,
-        edit: { kind: 'insertLayer', source: edge.source, target: edge.target, layer: { type: 'Conv2D', params: { filters, kernelSize: 1, strides: stride } } },
-      });
+      const project = projection(edge, target[2], strides[0] === strides[1] ? strides[0] : strides);
+      ranked.push({ rank: 2, fix: { ...project, title: `${project.title[0].toUpperCase()}${project.title.slice(1)} (as ResNet's shortcut does)` } });
     }
   });
+  const candidates = ranked.sort((a, b) => a.rank - b.rank).map((r) => r.fix);
   // The merge's output once the fix is in, said in the title.
   return workingFixes(design, diagnostic, candidates, trial).map(({ fix, after }) => {
     const output = after?.nodes[merge.id]?.outputShape;

@@ -1,7 +1,7 @@
 import type { Design } from '../design';
 import { applyIntention } from '../edit/applyIntention';
 import type { NodeAnalysis } from './analyzeDesign';
-import type { Diagnostic, SuggestedFix } from './diagnostic';
+import type { Diagnostic, FixEdit, SuggestedFix } from './diagnostic';
 
 /** An analysis without the search for fixes, to try fixes on. */
 export type AnalysisOf = (design: Design) => { diagnostics: Diagnostic[]; nodes: Record<string, NodeAnalysis> };
@@ -36,13 +36,20 @@ export function workingFixes(design: Design, diagnostic: Diagnostic, candidates:
     const applied = applyIntention(design, { kind: 'applyFix', edit: fix.edit });
     if (!applied.ok || !applied.changed) continue;
     const after = trial.analysisOf(applied.design);
-    // A rename moves the layer's other diagnostics to its new id: they are the errors it had before.
-    const edit = fix.edit;
-    const back = (id: string | undefined): string | undefined => (edit.kind === 'renameNode' && id === edit.newId ? edit.nodeId : id);
-    const keyAfter = (d: Diagnostic): string => diagnosticKey({ ...d, nodeId: back(d.nodeId), edge: d.edge && { source: back(d.edge.source)!, target: back(d.edge.target)! } });
-    if (after.diagnostics.some((d) => keyAfter(d) === key)) continue;
-    if (after.diagnostics.some((d) => d.severity === 'error' && !trial.errorsBefore.has(keyAfter(d)))) continue;
+    // A renamed layer's problems are the same problems under its old name.
+    const oldName = renamedBack(fix.edit);
+    const keyBefore = (d: Diagnostic): string =>
+      diagnosticKey({ ...d, nodeId: d.nodeId && oldName(d.nodeId), edge: d.edge && { source: oldName(d.edge.source), target: oldName(d.edge.target) } });
+    if (after.diagnostics.some((d) => keyBefore(d) === key)) continue;
+    if (after.diagnostics.some((d) => d.severity === 'error' && !trial.errorsBefore.has(keyBefore(d)))) continue;
     working.push({ fix, after });
   }
   return working;
+}
+
+/** Maps the ids a fix renames back to their names before it. */
+function renamedBack(edit: FixEdit): (id: string) => string {
+  const back = new Map<string, string>();
+  for (const part of edit.kind === 'combined' ? edit.edits : [edit]) if (part.kind === 'renameNode') back.set(part.newId, part.nodeId);
+  return (id) => back.get(id) ?? id;
 }

@@ -151,6 +151,17 @@ export function applyIntention(design: Design, intention: EditIntention): Intent
 
 function applyFix(design: Design, edit: FixEdit): IntentionResult {
   switch (edit.kind) {
+    case 'combined': {
+      let current = design;
+      const createdIds: string[] = [];
+      for (const part of edit.edits) {
+        const result = applyFix(current, part);
+        if (!result.ok) return result;
+        current = result.design;
+        createdIds.push(...result.createdIds);
+      }
+      return { ok: true, design: current, changed: !jsonEqual(current, design), createdIds };
+    }
     case 'setParams':
       return applyIntention(design, { kind: 'setParams', nodeId: edit.nodeId, params: edit.params });
     case 'removeEdge':
