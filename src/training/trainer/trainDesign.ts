@@ -4,9 +4,7 @@ import type { Design, TrainingSettings } from '../../core/design';
 import { compileDesign } from '../compile/compileDesign';
 import { BatchFeeder } from '../data/batchFeeder';
 import type { DownloadProgress } from '../data/downloadFile';
-import { fitImagesToShape } from '../data/fitImagesToShape';
-import { loadDataset } from '../data/loadDataset';
-import { prepareData } from '../data/prepareData';
+import { loadRunData } from '../data/loadRunData';
 import { SeededRandom } from '../data/seededRandom';
 import { EarlyStopping } from './earlyStopping';
 import { EventLoopTurns } from './EventLoopTurns';
@@ -84,31 +82,16 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
     const outputShape = model.outputs[0].shape.slice(1) as number[];
     if (outputShape.length !== 1) throw new Error(`The output must be a vector of class scores, but its shape is [${outputShape.join(', ')}]: add Flatten and Dense layers before the output.`);
 
-    let dataset = await loadDataset({
-      name: settings.dataset,
-      path: settings.datasetPath,
+    const { dataset, data } = await loadRunData({
+      settings,
       inputShape,
-      seed: settings.seed,
-      cacheDir: request.datasetCacheDir,
+      outputShape,
+      limits: request.limits,
+      datasetCacheDir: request.datasetCacheDir,
       onLog: log,
       onDownload: hooks.onDownload,
     });
-    const imageSize = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
-    if (inputShape.length === 3) dataset = fitImagesToShape(dataset, inputShape as [number, number, number]);
-    else if (inputShape.reduce((a, b) => a * b, 1) !== imageSize) {
-      throw new Error(`The design's input [${inputShape.join(', ')}] does not fit ${dataset.id} images (${dataset.shape.join('×')}).`);
-    }
     const classCount = dataset.classNames.length;
-    if (outputShape[0] < classCount) throw new Error(`The output has ${outputShape[0]} units but ${dataset.id} has ${classCount} classes: set the last layer's units to ${classCount}.`);
-    if (outputShape[0] > classCount) log(`The output has ${outputShape[0]} units for ${classCount} classes; the extra units are never a correct answer.`);
-
-    const data = prepareData(dataset, {
-      validationSplit: settings.validationSplit,
-      standardize: settings.standardize,
-      seed: settings.seed,
-      maxTrain: request.limits?.maxTrainImages,
-      maxTest: request.limits?.maxTestImages,
-    });
     const kind = outputKindOf(model);
     if (settings.loss === 'nll' && kind !== 'logProbabilities') log(`training.loss is "nll" but the output is not log-softmax; using cross-entropy on the ${kind} the output holds.`);
 
@@ -134,6 +117,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       seed: settings.seed,
       backend: { name: backend, attempts: request.backendAttempts },
       versions: { tfjs: tf.version.tfjs, node: process.version, cnnDesigner: packageJson.version, tfjsPackages: { ...tf.version }, wasmBackend: wasmVersion },
+      engine: { name: backend, device: backend === 'webgpu' || (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice ? 'gpu' : 'cpu', versions: { tfjs: tf.version.tfjs, node: process.version, ...(backend === 'wasm' ? { wasm: wasmVersion } : {}) } },
     };
 
     const objective = trainingObjective(kind, settings.l2, model.trainableWeights);
