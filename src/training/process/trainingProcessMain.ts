@@ -7,6 +7,7 @@
 import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { serveAsReplica } from '../parallel/replicaWorkerMain';
+import { probeEngines, type ProbeEnginesOptions } from '../engine/probeEngines';
 import { selectBackend } from '../engine/selectBackend';
 import { exitWithParent } from './exitWithParent';
 import { isHostMessage, type HostMessage, type ProcessMessage, type TrainingRunRequest } from '../protocol/trainingProtocol';
@@ -82,6 +83,19 @@ function serveAsTrainingProcess(): void {
   void send({ type: 'ready', pid: process.pid });
 }
 
-// One bundle for both roles: the process the host forks, and its data-parallel replicas (worker threads).
-if (isMainThread) serveAsTrainingProcess();
-else serveAsReplica();
+/**
+ * `--list-engines [OPTIONS_JSON]`: probes every engine, sends the list (over IPC when forked, else as
+ * JSON on stdout) and exits; no run is started.
+ */
+async function listEnginesAndExit(optionsJson: string | undefined): Promise<void> {
+  const options = optionsJson ? (JSON.parse(optionsJson) as ProbeEnginesOptions) : {};
+  const engines = await probeEngines(options);
+  if (process.send) await new Promise<void>((resolve) => process.send!({ type: 'engines', engines }, undefined, undefined, () => resolve()));
+  else process.stdout.write(`${JSON.stringify(engines)}\n`);
+  process.exit(0);
+}
+
+// One bundle for three roles: the process the host forks for a run, the engine probe, and a run's data-parallel replicas (worker threads).
+if (!isMainThread) serveAsReplica();
+else if (process.argv[2] === '--list-engines') void listEnginesAndExit(process.argv[3]);
+else serveAsTrainingProcess();

@@ -221,6 +221,8 @@ export async function trainWithPyTorch(request: TrainDesignRequest, options: PyT
     const linesClosed = new Promise<void>((resolve) => lines.once('close', () => resolve()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
     const spawnError = new Promise<Error>((resolve) => proc.on('error', resolve));
+    let endOfRun!: () => void;
+    const lastMessage = new Promise<void>((resolve) => (endOfRun = resolve));
     let cancelSent = false;
     const cancelWatch = setInterval(() => {
       if (!cancelSent && hooks.isCancelled?.()) {
@@ -238,6 +240,7 @@ export async function trainWithPyTorch(request: TrainDesignRequest, options: PyT
           message = parseRunnerMessage(line);
         } catch (error) {
           failure = (error as Error).message;
+          endOfRun();
           return;
         }
         switch (message.type) {
@@ -267,9 +270,11 @@ export async function trainWithPyTorch(request: TrainDesignRequest, options: PyT
             break;
           case 'finished':
             finished = message;
+            endOfRun();
             break;
           case 'error':
             failure = message.message;
+            endOfRun();
             break;
         }
       });
@@ -283,10 +288,13 @@ export async function trainWithPyTorch(request: TrainDesignRequest, options: PyT
       backend: 'pytorch',
       runFolder,
     });
-    const ended = await Promise.race([exited, spawnError.then((error) => ({ error }))]);
+    // The last message ends the run at once: the interpreter's own shutdown (unloading torch) is not waited for.
+    const ended = await Promise.race([exited, spawnError.then((error) => ({ error })), lastMessage.then(() => ({ code: 0, signal: null }))]);
     clearInterval(cancelWatch);
-    await linesClosed;
-    await queue;
+    if (!finished && !failure) {
+      await linesClosed;
+      await queue;
+    }
     if ('error' in ended) throw new Error(`The PyTorch runner did not start (${options.python.path}): ${ended.error.message}`);
     if (failure) throw new Error(`PyTorch engine: ${failure}`);
     if (!finished) {
@@ -317,7 +325,12 @@ export async function trainWithPyTorch(request: TrainDesignRequest, options: PyT
     return result;
   } finally {
     Math.random = originalRandom;
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child && child.exitCode === null && child.signalCode === null) {
+      // Closing its stdin ends the runner (and, under torchrun, every worker); a runner that hangs is killed.
+      const running = child;
+      running.stdin?.end();
+      setTimeout(() => running.exitCode === null && running.signalCode === null && running.kill('SIGKILL'), 5000).unref();
+    }
     model?.dispose();
     rmSync(work, { recursive: true, force: true });
   }
