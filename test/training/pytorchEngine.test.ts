@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Design } from '../../src/core/design';
+import { runCli } from '../../src/cli/main';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { formatEngineList, listEngines } from '../../src/training/engine/listEngines';
 import type { ProcessMessage, TrainingRunRequest } from '../../src/training/protocol/trainingProtocol';
@@ -128,6 +129,22 @@ describe('PyTorch engine', function () {
       settings: { ...design.training, dataset: 'mnist-sample', epochs, validationSplit: 0.05, backend: 'pytorch' },
       limits: { maxBatchesPerEpoch, maxTestImages: 300 },
       pytorch: { pythonCandidates: [{ path: PYTHON, source: 'the test interpreter' }], device },
+    });
+
+    it('`cnn-designer engines` lists what this machine offers, probed in a training process', async function () {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(['engines', '--json', '--python', PYTHON], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      assert.equal(code, 0, stderr);
+      const engines = JSON.parse(stdout) as { engine: string; available: boolean; device?: string; detail: string; automatic: boolean }[];
+      assert.deepEqual(engines.map((e) => e.engine), ['pytorch', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
+      const byName = new Map(engines.map((e) => [e.engine, e]));
+      assert.equal(byName.get('wasm')!.available, true);
+      assert.equal(byName.get('pytorch')!.available, torchAvailable);
+      if (torchAvailable) assert.match(byName.get('pytorch')!.detail, /at .+ \(the --python option\)/);
+      // Not installed here: each says so instead of failing the list.
+      for (const name of ['tensorflow-gpu', 'webgpu']) if (!byName.get(name)!.available) assert.match(byName.get(name)!.detail, /is not installed|no GPU adapter|no usable GPU/);
+      assert.equal(engines.filter((e) => e.automatic).length, 1);
     });
 
     it('streams the same messages as a TF.js run and writes the same run folder', async function () {
