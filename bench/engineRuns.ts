@@ -67,6 +67,38 @@ export async function runEngine(engine: string, options: EngineRunOptions): Prom
   }
 }
 
+/** Milliseconds from Stop (asked at the run's third progress report) to the run's end, as the panel's Stop button sees it. */
+export async function stopLatency(engine: string, options: EngineRunOptions): Promise<number | string> {
+  const designPath = join(options.root, 'examples/mnist-cnn.cnn.json');
+  const designText = readFileSync(designPath, 'utf8');
+  const design = parseDesign(designText).design as Design;
+  const runs = mkdtempSync(join(tmpdir(), 'cnn-engine-stop-'));
+  try {
+    const service = new TrainingService(options.processScript ? { processScript: options.processScript } : {});
+    const run = service.start({
+      design,
+      designText,
+      designPath,
+      runsFolder: runs,
+      settings: { ...design.training, dataset: 'mnist-sample', epochs: 2, backend: engine },
+      pytorch: { pythonCandidates: options.pythonCandidates, device: options.device },
+    });
+    let reports = 0;
+    let requestedAt = 0;
+    run.onMessage((m) => {
+      if (m.type === 'progress' && ++reports === 3) {
+        requestedAt = Date.now();
+        void run.cancel();
+      }
+    });
+    const outcome = await run.outcome;
+    if (outcome.kind !== 'cancelled') return `the run ended ${outcome.kind} before Stop`;
+    return Date.now() - requestedAt;
+  } finally {
+    rmSync(runs, { recursive: true, force: true });
+  }
+}
+
 /** A table of the runs, each engine's speed also as a multiple of `baseline`'s. */
 export function formatEngineRuns(figures: EngineRunFigures[], baseline = 'wasm'): string {
   const base = figures.find((f) => f.engine === baseline)?.samplesPerSecond;

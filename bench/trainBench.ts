@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
 import { parseDesign } from '../src/core/format/parseDesign';
-import { formatEngineRuns, runEngine } from './engineRuns';
+import { formatEngineRuns, runEngine, stopLatency } from './engineRuns';
 import type { Design } from '../src/core/design';
 import { compileDesign } from '../src/training/compile/compileDesign';
 import { BACKEND_CHAIN, selectBackend, type BackendName } from '../src/training/engine/selectBackend';
@@ -318,6 +318,12 @@ async function main(): Promise<void> {
   const runs = [];
   for (const engine of ['wasm', 'pytorch']) runs.push(await runEngine(engine, { root, epochs, pythonCandidates: [{ path: PYTHON, source: 'the --python option' }] }));
   console.log(formatEngineRuns(runs).trimEnd());
+  const stops: string[] = [];
+  for (const engine of ['wasm', 'pytorch']) {
+    const ms = await stopLatency(engine, { root, epochs: 2, pythonCandidates: [{ path: PYTHON, source: 'the --python option' }] });
+    stops.push(`${engine} ${typeof ms === 'number' ? `${ms} ms` : ms}`);
+  }
+  console.log(`Stop → run ended (asked during the first epoch): ${stops.join(', ')}`);
 }
 
 main().catch((error) => {

@@ -37,6 +37,7 @@ export class LiveRunTracker {
         run.backend = message.backend;
         run.phase = 'running';
         for (const a of message.attempts) if (!a.ok) this.log(`Backend ${a.backend} not used: ${a.reason ?? 'unavailable'}`);
+        if (message.detail) this.log(message.detail);
         this.emit({ type: 'runInfo', runId, backend: message.backend });
         return;
       case 'runFolder':

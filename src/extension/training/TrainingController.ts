@@ -20,6 +20,7 @@ import { BACKEND_CHOICES, DATASET_CHOICES } from './trainingChoices';
 import { trainingPanelHtml } from './trainingPanelHtml';
 import { InvalidPanelMessageError, validateTrainingPanelMessage } from './validateTrainingPanelMessage';
 import { engineFolder, forcedBackend, registerInstallEngineCommand, replicaSetting } from './installEngineCommand';
+import { pytorchEngineSettings } from './pytorchEngineSettings';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'cnnDesigner.trainingPanel';
 
@@ -408,6 +409,7 @@ export class TrainingController implements vscode.Disposable {
       return;
     }
     let run: TrainingRun;
+    const pytorch = await pytorchEngineSettings(session.uri);
     try {
       const storage = this.context.globalStorageUri.fsPath;
       run = this.service.start({
@@ -419,6 +421,7 @@ export class TrainingController implements vscode.Disposable {
         datasetCacheDir: join(storage, 'datasets'),
         nativeEngineFolders: [engineFolder(this.context)],
         replicas: replicaSetting(),
+        pytorch,
       });
     } catch (err) {
       tracker.fail(describeTrainingError(err instanceof Error ? err.message : String(err), 'engine'));
