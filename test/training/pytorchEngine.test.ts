@@ -4,6 +4,7 @@
 // latency is measured by `npm run bench:train`'s engine runs, not timed here), and a runner
 // failure reported as the run's failure.
 import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { parseDesign } from '../../src/core/format/parseDesign';
 import { formatEngineList, listEngines } from '../../src/training/engine/listEngines';
 import type { ProcessMessage, TrainingRunRequest } from '../../src/training/protocol/trainingProtocol';
 import { findPythonWithTorch } from '../../src/training/pytorch/findPythonWithTorch';
-import { runnerCommand } from '../../src/training/pytorch/trainWithPyTorch';
+import { runnerCommand, trainWithPyTorch } from '../../src/training/pytorch/trainWithPyTorch';
 import { TrainingService } from '../../src/training/service/TrainingService';
 import { PYTHON } from '../export/support/python';
 
@@ -111,8 +112,27 @@ describe('PyTorch engine', function () {
     assert.deepEqual(runnerCommand('/py', 'runner.py', 'c.json', 1), { command: '/py', args: ['runner.py', 'c.json', '--watch-stdin'] });
     assert.deepEqual(runnerCommand('/py', 'runner.py', 'c.json', 4), {
       command: '/py',
-      args: ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=4', 'runner.py', 'c.json', '--watch-stdin'],
+      args: ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=4', '--redirects=2', '--tee=2', 'runner.py', 'c.json', '--watch-stdin'],
     });
+  });
+
+  it('trains as DistributedDataParallel with 2 processes under torchrun (gloo on the CPU here; one process per GPU with nccl on CUDA)', async function () {
+    if (!torchAvailable) this.skip(); // Reason: no PyTorch in the test interpreter; npm test installs Debian's python3-torch.
+    const python = (await findPythonWithTorch([{ path: PYTHON, source: 'test' }])).found!;
+    await tf.setBackend('cpu');
+    const logs: string[] = [];
+    const result = await trainWithPyTorch(
+      { design, designText, runsFolder: join(scratch, 'ddp'), settings: { ...design.training, dataset: 'mnist-sample', epochs: 2 }, limits: { maxBatchesPerEpoch: 30, maxTestImages: 500 } },
+      { python, device: 'cpu', processes: 2 },
+      { onLog: (m) => logs.push(m) },
+    );
+    assert.equal(result.status, 'completed');
+    assert.equal(result.epochs.length, 2);
+    assert.ok(result.epochs[1].trainLoss < result.epochs[0].trainLoss, 'the loss falls');
+    assert.ok(result.test!.accuracy > 0.5, `test accuracy ${result.test!.accuracy}`);
+    assert.ok(logs.some((l) => l.includes('2 data-parallel processes')), logs.join('\n'));
+    const manifest = JSON.parse(readFileSync(join(result.runFolder!, 'run.json'), 'utf8'));
+    assert.equal(manifest.engine.processes, 2);
   });
 
   describe('through the training service', () => {

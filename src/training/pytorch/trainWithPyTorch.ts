@@ -68,7 +68,9 @@ export function resolveTorchDevice(python: PythonTorchInfo, device: TorchDevice 
 export function runnerCommand(python: string, script: string, config: string, processes: number): { command: string; args: string[] } {
   const runner = [script, config, '--watch-stdin'];
   if (processes <= 1) return { command: python, args: runner };
-  return { command: python, args: ['-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${processes}`, ...runner] };
+  // Workers' stdout (the messages) stays the console's; stderr goes through torchrun's log and is copied
+  // to the console. Explicit, and non-zero: torch 1.13 on Python 3.11 cannot parse a 0 (its default).
+  return { command: python, args: ['-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${processes}`, '--redirects=2', '--tee=2', ...runner] };
 }
 
 const writeSet = (folder: string, name: string, set: ImageSet) => {
