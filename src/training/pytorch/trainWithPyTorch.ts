@@ -81,7 +81,7 @@ const writeSet = (folder: string, name: string, set: ImageSet) => {
 /** Trains `request` with PyTorch; resolves with the same TrainingResult as trainDesign (also written as metrics.json). */
 export async function trainWithPyTorch(request: TrainDesignRequest, options: PyTorchRunOptions, hooks: TrainerHooks = {}): Promise<TrainingResult> {
   const startedAt = Date.now();
-  const settings = resolveTrainingSettings(request.settings);
+  const settings = resolveTrainingSettings(request.settings, request.designPath ? dirname(request.designPath) : undefined);
   const log = (message: string) => hooks.onLog?.(message);
   const device = resolveTorchDevice(options.python, options.device);
   const processes = Math.max(1, options.processes ?? 1);
