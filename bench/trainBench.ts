@@ -7,6 +7,10 @@
  * Training is measured through the trainer's own step (ReplicaGroup): with the automatic number
  * of data-parallel copies (one per core on wasm and cpu), and with one copy for comparison.
  *
+ * Last, whole runs through the training process (data, model, epochs, evaluation, run folder) on
+ * the wasm engine and on the PyTorch engine (the design's exported module under PYTHON, on its GPU
+ * when it has one, else the CPU): the PyTorch-engine row.
+ *
  * Options: --rounds=N (default 5), --python=PATH (default python3 with torch), --quick
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,6 +19,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
 import { parseDesign } from '../src/core/format/parseDesign';
+import { formatEngineRuns, runEngine, stopLatency } from './engineRuns';
 import type { Design } from '../src/core/design';
 import { compileDesign } from '../src/training/compile/compileDesign';
 import { BACKEND_CHAIN, selectBackend, type BackendName } from '../src/training/engine/selectBackend';
@@ -307,6 +312,18 @@ async function main(): Promise<void> {
     starts.push(JSON.parse(line) as { backend: string; replicas: number; uptime: number });
   }
   console.log(`\nfresh process start → backend chosen (with smoke test) → model compiled → copies started → first batch trained: ${starts.map((s) => `${s.uptime.toFixed(2)} s`).join(', ')} (${starts[0].backend}, ${starts[0].replicas} copies)`);
+
+  const epochs = quick ? 1 : 2;
+  console.log(`\nwhole runs in a training process, MNIST CNN on the embedded sample, ${epochs} epoch(s), batch 64: the wasm engine and the PyTorch engine (${PYTHON})`);
+  const runs = [];
+  for (const engine of ['wasm', 'pytorch']) runs.push(await runEngine(engine, { root, epochs, pythonCandidates: [{ path: PYTHON, source: 'the --python option' }] }));
+  console.log(formatEngineRuns(runs).trimEnd());
+  const stops: string[] = [];
+  for (const engine of ['wasm', 'pytorch']) {
+    const ms = await stopLatency(engine, { root, epochs: 2, pythonCandidates: [{ path: PYTHON, source: 'the --python option' }] });
+    stops.push(`${engine} ${typeof ms === 'number' ? `${ms} ms` : ms}`);
+  }
+  console.log(`Stop → run ended (asked during the first epoch): ${stops.join(', ')}`);
 }
 
 main().catch((error) => {

@@ -7,9 +7,10 @@ import { validateCommand } from './validateCommand';
 import { trainCommand } from './trainCommand';
 import { exportCommand } from './exportCommand';
 import { importCommand } from './importCommand';
+import { enginesCommand } from './enginesCommand';
 
 /** Every sub-command, in help order. Adding one is one import and one entry here. */
-export const CLI_COMMANDS: CliCommand[] = [summaryCommand, validateCommand, exportCommand, importCommand, trainCommand];
+export const CLI_COMMANDS: CliCommand[] = [summaryCommand, validateCommand, exportCommand, importCommand, trainCommand, enginesCommand];
 
 const HELP = (): string => {
   const synopsis = (c: CliCommand): string => `${c.name} ${c.positionals.usage}`;

@@ -15,7 +15,7 @@ export const TRAINING_SETTING_OPTIONS: CliOption[] = [
   { name: 'dataset-path', type: 'string', valueName: 'PATH', meaning: 'Where the dataset is on disk: the IDX files (MNIST, Fashion-MNIST), CIFAR-10\'s binary .tar.gz or folder, or the image folder.' },
   { name: 'epochs', type: 'string', valueName: 'N', meaning: 'Passes over the training data.' },
   { name: 'batch-size', type: 'string', valueName: 'N', meaning: 'Samples per training step.' },
-  { name: 'backend', type: 'string', valueName: 'NAME', meaning: 'auto (the first that trains, in the order tensorflow-gpu, tensorflow, wasm, cpu) or one of them.' },
+  { name: 'backend', type: 'string', valueName: 'NAME', meaning: 'auto (the first that trains, in the order pytorch when it sees a GPU, tensorflow-gpu, tensorflow, webgpu, wasm, cpu) or one of them; cnn-designer engines lists them here with their reasons.' },
 ];
 
 /** How this run is carried out and where it is written: not training settings of the design. */

@@ -39,6 +39,7 @@ export class LiveRunTracker {
     switch (message.type) {
       case 'backend':
         for (const a of message.attempts) if (!a.ok) this.log(`Backend ${a.backend} not used: ${a.reason ?? 'unavailable'}`);
+        if (message.detail) this.log(message.detail);
         return this.apply({ type: 'runInfo', runId, backend: message.backend });
       case 'runFolder':
         return this.apply({ type: 'runInfo', runId, runFolder: message.folder });

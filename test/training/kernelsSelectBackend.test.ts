@@ -1,5 +1,5 @@
-// Backend selection: the chain falls through the optional native engines (not installed here) to
-// wasm with the project's filter-gradient kernel, and records why each earlier one was skipped.
+// Backend selection: the chain falls through the optional native and WebGPU engines (not installed
+// here) to wasm with the project's filter-gradient kernel, and records why each earlier one was skipped.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -22,9 +22,27 @@ describe('selectBackend', function () {
     const report = await selectBackend({ smokeTest: true });
     assert.equal(report.backend, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
-    assert.deepEqual(report.attempts.map((a) => [a.backend, a.ok]), [['tensorflow-gpu', false], ['tensorflow', false], ['wasm', true]]);
+    assert.deepEqual(report.attempts.map((a) => [a.backend, a.ok]), [['tensorflow-gpu', false], ['tensorflow', false], ['webgpu', false], ['wasm', true]]);
     assert.match(report.attempts[0].reason!, /@tensorflow\/tfjs-node-gpu is not installed/);
     assert.match(report.attempts[1].reason!, /@tensorflow\/tfjs-node is not installed/);
+    assert.match(report.attempts[2].reason!, /webgpu is not installed/);
+  });
+
+  it('falls back cleanly from WebGPU when Dawn finds no GPU adapter, saying so', async () => {
+    // A `webgpu` package that behaves as Dawn does on a machine without a Vulkan, Metal or D3D12 driver.
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-'));
+    const pkg = path.join(folder, 'node_modules', 'webgpu');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'webgpu', main: 'index.js' }));
+    fs.writeFileSync(path.join(pkg, 'index.js'), 'exports.globals = {}; exports.create = () => ({ requestAdapter: async () => null });');
+    try {
+      const report = await selectBackend({ nativeEngineFolders: [folder], smokeTest: false });
+      assert.equal(report.backend, 'wasm');
+      assert.deepEqual(report.attempts[2], { backend: 'webgpu', ok: false, reason: 'WebGPU (Dawn) found no GPU adapter: no usable Vulkan, Metal or D3D12 driver.' });
+      assert.equal((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu, undefined, 'navigator.gpu is only set once an adapter exists');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('reports a native engine that is present but broken, and still falls through', async () => {
@@ -50,7 +68,8 @@ describe('selectBackend', function () {
     const report = await selectBackend({ preferred: 'cpu' });
     assert.deepEqual(report, { backend: 'cpu', attempts: [{ backend: 'cpu', ok: true }] });
     await assert.rejects(selectBackend({ preferred: 'tensorflow-gpu' }), /The tensorflow-gpu backend cannot train here: tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/);
-    await assert.rejects(selectBackend({ preferred: 'webgpu' }), /Unknown backend "webgpu"/);
+    await assert.rejects(selectBackend({ preferred: 'webgpu' }), /The webgpu backend cannot train here: webgpu: webgpu is not installed/);
+    await assert.rejects(selectBackend({ preferred: 'webgl' }), /Unknown backend "webgl"/);
   });
 
   it('the smoke test trains the given design too, and a backend missing a training kernel fails it', async () => {

@@ -29,7 +29,7 @@ describe('cnn-designer train', function () {
   it('trains with progress and prints the per-epoch table, test accuracy, backend and run folder', async () => {
     const { code, stdout, stderr } = await cli(['train', join(root, 'examples/mnist-cnn.cnn.json'), '--dataset', 'mnist-sample', '--epochs', '2', '--max-batches', '4', '--runs', scratch]);
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /^Backend: wasm \(not used: tensorflow-gpu: .*; tensorflow: .*\)$/m);
+    assert.match(stdout, /^Backend: wasm \(not used: pytorch: .*; tensorflow-gpu: .*; tensorflow: .*; webgpu: .*\)$/m);
     assert.match(stdout, /^epoch 2: train loss \d\.\d{4} acc [\d.]+%, validation loss \d\.\d{4} acc [\d.]+%/m);
     assert.match(stdout, /^Test accuracy: [\d.]+% \(top-5 [\d.]+%, loss [\d.]+\) on 2000 images$/m);
     assert.match(stdout, /^Per-class accuracy: 0 [\d.]+%, 1 [\d.]+%.*9 [\d.]+%$/m);

@@ -49,7 +49,7 @@ describe('TrainingService (real training process)', function () {
     const types = messages.map((m) => m.type);
     assert.deepEqual([...new Set(types.filter((t) => t !== 'log'))], ['ready', 'backend', 'runFolder', 'progress', 'epoch', 'result']);
     const backend = messages.find((m) => m.type === 'backend');
-    assert.ok(backend?.type === 'backend' && backend.backend === 'wasm' && backend.attempts.length === 3);
+    assert.ok(backend?.type === 'backend' && backend.backend === 'wasm' && backend.attempts.length === 5);
     assert.equal(types.filter((t) => t === 'epoch').length, 2);
     assert.equal(outcome.result.epochs.length, 2);
     assert.ok(outcome.result.test!.accuracy > 0.2);
@@ -61,7 +61,7 @@ describe('TrainingService (real training process)', function () {
     const copies = automaticReplicaCount('wasm', design.training?.batchSize ?? 64);
     assert.equal(manifest.replicas, copies);
     if (copies > 1) assert.ok(messages.some((m) => m.type === 'log' && m.message.includes(`${copies} data-parallel copies`)));
-    assert.deepEqual(manifest.backend.attempts.map((a: { backend: string; ok: boolean }) => [a.backend, a.ok]), [['tensorflow-gpu', false], ['tensorflow', false], ['wasm', true]]);
+    assert.deepEqual(manifest.backend.attempts.map((a: { backend: string; ok: boolean }) => [a.backend, a.ok]), [['pytorch', false], ['tensorflow-gpu', false], ['tensorflow', false], ['webgpu', false], ['wasm', true]]);
     assert.equal(service.activeRun, undefined);
   });
 

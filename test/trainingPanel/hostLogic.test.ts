@@ -11,6 +11,7 @@ import { trainingPanelHtml } from '../../src/extension/training/trainingPanelHtm
 import { InvalidPanelMessageError, validateTrainingPanelMessage } from '../../src/extension/training/validateTrainingPanelMessage';
 import type { TrainingProgress } from '../../src/protocol/trainingPanelProtocol';
 import { DATASET_NAMES } from '../../src/training/data/loadDataset';
+import { ENGINE_NAMES } from '../../src/training/engine/listEngines';
 import { BACKEND_CHAIN } from '../../src/training/engine/selectBackend';
 import { accuracyData, alignSeries, epochPosition, lossData, overlayData } from '../../webview/training/chartData';
 
@@ -144,7 +145,11 @@ describe('training panel chart data', () => {
 describe('settings form choices', () => {
   it('are the trainer\'s datasets and backends', () => {
     assert.deepEqual(DATASET_CHOICES, [...DATASET_NAMES]);
-    assert.deepEqual(BACKEND_CHOICES, ['auto', ...BACKEND_CHAIN]);
+    assert.deepEqual(BACKEND_CHOICES, ['auto', ...ENGINE_NAMES]);
+    assert.deepEqual(ENGINE_NAMES.slice(1), [...BACKEND_CHAIN]);
+    const setting = JSON.parse(readFileSync(`${__dirname}/../../package.json`, 'utf8')).contributes.configuration.properties['cnnDesigner.training.backend'];
+    assert.deepEqual(setting.enum, BACKEND_CHOICES);
+    assert.equal(setting.enumDescriptions.length, BACKEND_CHOICES.length);
   });
 });
 

@@ -73,3 +73,57 @@ export function encodeSafetensors(tensors: NamedTensor[], metadata: Record<strin
   }
   return out;
 }
+
+/** Reads a safetensors file of float32 tensors (what encodeSafetensors and the PyTorch engine write). */
+export function decodeSafetensors(bytes: Uint8Array): NamedTensor[] {
+  if (bytes.length < 8) throw new Error('not a safetensors file: shorter than its 8-byte header size');
+  const headerSize = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  if (8 + headerSize > bytes.length) throw new Error(`not a safetensors file: its header claims ${headerSize} bytes of ${bytes.length - 8}`);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerSize))) as Record<string, { dtype?: string; shape?: number[]; data_offsets?: [number, number] }>;
+  const base = 8 + headerSize;
+  const out: NamedTensor[] = [];
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    if (info.dtype !== 'F32' || !Array.isArray(info.shape) || !Array.isArray(info.data_offsets)) throw new Error(`${name}: only float32 tensors are read, got ${info.dtype}`);
+    const [begin, end] = info.data_offsets;
+    const size = info.shape.reduce((a, b) => a * b, 1);
+    if (end - begin !== size * 4 || base + end > bytes.length) throw new Error(`${name}: ${end - begin} bytes for shape [${info.shape.join(', ')}]`);
+    // Copied: the file's data need not be 4-byte aligned.
+    const data = new Float32Array(size);
+    new Uint8Array(data.buffer).set(bytes.subarray(base + begin, base + end));
+    out.push({ name, shape: info.shape, data });
+  }
+  return out;
+}
+
+/**
+ * The inverse of toPyTorchStateDict: the exported module's state_dict (e.g. trained by the PyTorch
+ * engine) as the TF.js / Keras weights named in `kerasWeights` ("layer/weight", in that order), with
+ * kernels moved back to channels-last. Throws when a weight is missing or has the wrong shape.
+ */
+export function fromPyTorchStateDict(design: Design, kerasWeights: { name: string; shape: number[] }[], stateDict: NamedTensor[]): NamedTensor[] {
+  const graph = compileGraph(design);
+  const torchByName = new Map(stateDict.map((t) => [t.name, t]));
+  const names = new Map(graph.nodes.map((c) => [c.node.id, c.name]));
+  const byPrefix = new Map<string, { nodeId: string; layer: (typeof graph.weightedLayer extends Map<string, infer L> ? L : never) }>();
+  for (const [nodeId, layer] of graph.weightedLayer) {
+    byPrefix.set(layer.name, { nodeId, layer });
+    byPrefix.set(`${nodeId}${layer.suffix}`, { nodeId, layer });
+  }
+  return kerasWeights.map((w) => {
+    const slash = w.name.lastIndexOf('/');
+    const kind = w.name.slice(slash + 1).replace(/_\d+$/, '');
+    const owner = byPrefix.get(w.name.slice(0, slash));
+    // The layer type's Keras mapping says where each of its weights goes in PyTorch.
+    const place = owner?.layer.weights?.[kind];
+    if (!owner || !place) throw new Error(`The design has no layer for the weight ${w.name}.`);
+    const torchName = `${names.get(owner.nodeId)}.${place.param}`;
+    const tensor = torchByName.get(torchName);
+    if (!tensor) throw new Error(`The PyTorch weights have no ${torchName} for ${w.name}.`);
+    // axes maps PyTorch axes to Keras ones; its inverse maps back.
+    const inverse = place.axes ? place.axes.map((_: number, i: number) => place.axes!.indexOf(i)) : undefined;
+    const moved = inverse ? transposeTensor(tensor.data, tensor.shape, inverse) : { data: tensor.data, shape: tensor.shape };
+    if (moved.shape.join() !== w.shape.join()) throw new Error(`${torchName} has shape [${tensor.shape.join(', ')}], which does not give ${w.name}'s [${w.shape.join(', ')}].`);
+    return { name: w.name, shape: moved.shape, data: moved.data };
+  });
+}

@@ -18,8 +18,11 @@ export const TRAINING_ENGINES: readonly TrainingEngine[] = ['tfjs', 'pytorch'];
 export const TRAINING_DATASETS = ['mnist-sample', 'mnist', 'fashion-mnist', 'cifar10', 'imagefolder'] as const;
 export type TrainingDatasetName = (typeof TRAINING_DATASETS)[number];
 
-/** The backends CNN Designer's trainer can be told to use ('auto': the first that works). */
-export const TRAINING_BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * The engines CNN Designer's trainer can be told to use ('auto': the first that works): its PyTorch
+ * engine (the exported module run by the trainer under a Python with torch) and the TF.js backends.
+ */
+export const TRAINING_BACKENDS = ['auto', 'pytorch', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type TrainingBackendName = (typeof TRAINING_BACKENDS)[number];
 
 export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
@@ -214,7 +217,7 @@ export const TRAINING_SETTINGS = [
     kind: 'enum',
     options: TRAINING_BACKENDS,
     default: 'auto',
-    doc: "CNN Designer's trainer: auto (native GPU, native CPU, WASM, then JS, first that works) or one of them",
+    doc: "CNN Designer's trainer: auto (PyTorch on a GPU, native GPU, native CPU, WebGPU, WASM, then JS, first that works) or one of them",
     engines: ['tfjs'],
     flag: 'backend',
   },

@@ -9,6 +9,7 @@ import type { TrainingRun, TrainingService } from '../../training/service/Traini
 import { hashText } from '../../training/trainer/runFolder';
 import { liveRunFolder, type DesignSession } from './DesignSession';
 import { engineFolder, forcedBackend, replicaSetting } from './installEngineCommand';
+import { pytorchEngineSettings } from './pytorchEngineSettings';
 import { showRunProgressNotification, type RunStatusBar } from './RunStatusBar';
 import { saveTrainingSettings } from './saveTrainingSettings';
 
@@ -82,6 +83,7 @@ export class RunLauncher {
       return;
     }
     let run: TrainingRun;
+    const pytorch = await pytorchEngineSettings(session.uri);
     try {
       run = this.service.start({
         design,
@@ -92,6 +94,7 @@ export class RunLauncher {
         datasetCacheDir: join(this.context.globalStorageUri.fsPath, 'datasets'),
         nativeEngineFolders: [engineFolder(this.context)],
         replicas: replicaSetting(),
+        pytorch,
       });
     } catch (err) {
       tracker.fail(describeTrainingError(err instanceof Error ? err.message : String(err), 'engine'));

@@ -1,10 +1,12 @@
 /**
  * Picks the TF.js backend a training run uses, first that works of: the native CUDA engine
- * (`@tensorflow/tfjs-node-gpu`), the native CPU engine (`@tensorflow/tfjs-node`), wasm with the
- * project's convolution gradient kernel, and TF.js' pure-JS `cpu` with the same kernel. The native
- * engines are optional packages, loaded from the given folders (e.g. the extension's storage, where
- * the user installed them) or the normal module path, and skipped cleanly when absent. A smoke
- * test, one training step on a tiny batch, catches a backend that loads but lacks a kernel.
+ * (`@tensorflow/tfjs-node-gpu`), the native CPU engine (`@tensorflow/tfjs-node`), WebGPU
+ * (`@tensorflow/tfjs-backend-webgpu` on Dawn's `webgpu` package: Vulkan, Metal or D3D12 GPUs), wasm
+ * with the project's convolution gradient kernel, and TF.js' pure-JS `cpu` with the same kernel. The
+ * native and WebGPU engines are optional packages, loaded from the given folders (e.g. the
+ * extension's storage, where the user installed them) or the normal module path, and skipped cleanly
+ * when absent. A smoke test, one training step on a tiny batch, catches a backend that loads but
+ * lacks a kernel.
  */
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -15,7 +17,7 @@ import { chainDesign } from './chainDesign';
 import { initWasmBackend } from './initWasmBackend';
 import { installTrainingKernels } from './kernels/installTrainingKernels';
 
-export const BACKEND_CHAIN = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHAIN = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_CHAIN)[number];
 
 export interface BackendAttempt {
@@ -38,7 +40,7 @@ export interface SelectBackendOptions {
   smokeTest?: boolean;
   /** Also smoke-test this design (its own layers, its own shapes), so a missing kernel is found before the run. */
   smokeDesign?: Design;
-  /** Folders holding an installed `node_modules/@tensorflow/tfjs-node(-gpu)`, searched before the normal module path. */
+  /** Folders holding an installed `node_modules/@tensorflow/tfjs-node(-gpu)` (or `webgpu` and `@tensorflow/tfjs-backend-webgpu`), searched before the normal module path. */
   nativeEngineFolders?: string[];
   /** Folders with the wasm binaries, searched before the default places. */
   wasmFolders?: string[];
@@ -51,15 +53,14 @@ const NATIVE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 
-/** Loads an optional native engine by name from the given folders, then from the normal module path. */
-function loadNativeEngine(packageName: string, folders: string[]): void {
+/** Loads an optional package by name from the given folders, then from the normal module path; returns its exports. */
+function loadNativeEngine(packageName: string, folders: string[]): unknown {
   const failures: string[] = [];
   // Resolved at run time (never by the bundler), since the package is usually not installed.
   const bases = [...folders.map((folder) => path.join(folder, 'index.js')), __filename];
   for (const base of bases) {
     try {
-      createRequire(base)(packageName);
-      return;
+      return createRequire(base)(packageName);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // Only the package itself missing means "not here"; a missing dependency of it is a broken install.
@@ -81,9 +82,38 @@ async function activate(name: BackendName, options: SelectBackendOptions): Promi
     if (name === 'tensorflow-gpu' && native.isUsingGpuDevice === false) throw new Error('the CUDA engine loaded but found no usable GPU (driver or CUDA/cuDNN libraries missing).');
     return;
   }
+  if (name === 'webgpu') return activateWebGpu(options.nativeEngineFolders ?? []);
   if (name === 'wasm') await initWasmBackend(options.wasmFolders);
   else if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start.');
   installTrainingKernels(name);
+}
+
+/** The parts of Dawn's `webgpu` package used here. */
+interface DawnModule {
+  create(options: string[]): { requestAdapter(options?: { powerPreference?: string }): Promise<unknown> };
+  globals: Record<string, unknown>;
+}
+
+/**
+ * WebGPU in Node: Dawn's `webgpu` package provides `navigator.gpu`, on which TF.js' WebGPU backend
+ * registers itself when loaded. An adapter is asked for first, so a machine without a usable GPU
+ * driver says so instead of failing inside TF.js.
+ */
+async function activateWebGpu(folders: string[]): Promise<void> {
+  if (tf.findBackendFactory('webgpu') == null) {
+    const dawn = loadNativeEngine('webgpu', folders) as DawnModule;
+    if (typeof dawn?.create !== 'function') throw new Error('the webgpu package has no create() (an unsupported version).');
+    const gpu = dawn.create([]);
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) throw new Error('WebGPU (Dawn) found no GPU adapter: no usable Vulkan, Metal or D3D12 driver.');
+    Object.assign(globalThis, dawn.globals);
+    const global = globalThis as { navigator?: { gpu?: unknown } };
+    if (!global.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    else if (!global.navigator.gpu) Object.defineProperty(global.navigator, 'gpu', { value: gpu, configurable: true });
+    loadNativeEngine('@tensorflow/tfjs-backend-webgpu', folders);
+    if (tf.findBackendFactory('webgpu') == null) throw new Error('@tensorflow/tfjs-backend-webgpu loaded but did not register (a TF.js version other than the one this extension uses?).');
+  }
+  if (!(await tf.setBackend('webgpu'))) throw new Error('the WebGPU backend did not start.');
 }
 
 /** One optimizer step on a tiny random batch; throws (with TF.js' reason) when a kernel is missing or the loss is not finite. */

@@ -7,10 +7,14 @@
 import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { serveAsReplica } from '../parallel/replicaWorkerMain';
+import { probeEngines, type ProbeEnginesOptions } from '../engine/probeEngines';
 import { selectBackend } from '../engine/selectBackend';
 import { exitWithParent } from './exitWithParent';
 import { isHostMessage, type HostMessage, type ProcessMessage, type TrainingRunRequest } from '../protocol/trainingProtocol';
-import { trainDesign } from '../trainer/trainDesign';
+import { choosePyTorch } from '../pytorch/choosePyTorch';
+import { trainWithPyTorch } from '../pytorch/trainWithPyTorch';
+import { trainDesign, type TrainerHooks } from '../trainer/trainDesign';
+import type { TrainingResult } from '../trainer/trainingReport';
 
 function send(message: ProcessMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -23,24 +27,28 @@ let cancelRequested = false;
 let started = false;
 
 async function run(request: TrainingRunRequest): Promise<ProcessMessage> {
-  const backend = await selectBackend({
-    preferred: typeof request.settings.backend === 'string' ? request.settings.backend : undefined,
-    smokeDesign: request.design,
-    nativeEngineFolders: request.nativeEngineFolders,
-  });
-  await send({ type: 'backend', backend: backend.backend, attempts: backend.attempts, tfjsVersion: tf.version.tfjs });
-  const result = await trainDesign(
-    // Absent means the automatic choice: one copy of the model per core on the single-threaded engines.
-    { ...request, replicas: request.replicas ?? 'auto', backendAttempts: backend.attempts },
-    {
-      onProgress: (progress) => void send({ type: 'progress', progress }),
-      onEpoch: (metrics) => void send({ type: 'epoch', metrics }),
-      onLog: (message) => void send({ type: 'log', level: 'info', message }),
-      onRunFolder: (folder) => void send({ type: 'runFolder', folder }),
-      onDownload: (p) => void send({ type: 'download', file: p.file, fileIndex: p.fileIndex, fileCount: p.fileCount, received: p.received, total: p.total }),
-      isCancelled: () => cancelRequested,
-    },
-  );
+  const hooks: TrainerHooks = {
+    onProgress: (progress) => void send({ type: 'progress', progress }),
+    onEpoch: (metrics) => void send({ type: 'epoch', metrics }),
+    onLog: (message) => void send({ type: 'log', level: 'info', message }),
+    onRunFolder: (folder) => void send({ type: 'runFolder', folder }),
+    onDownload: (p) => void send({ type: 'download', file: p.file, fileIndex: p.fileIndex, fileCount: p.fileCount, received: p.received, total: p.total }),
+    isCancelled: () => cancelRequested,
+  };
+  const preferred = typeof request.settings.backend === 'string' ? request.settings.backend : undefined;
+  const pytorch = await choosePyTorch(preferred, request.pytorch);
+  let result: TrainingResult;
+  if (pytorch.python) {
+    await tf.setBackend('cpu'); // TF.js only draws the initial weights and saves the checkpoints here
+    await send({ type: 'backend', backend: 'pytorch', attempts: [pytorch.attempt!], tfjsVersion: tf.version.tfjs, detail: pytorch.detail });
+    result = await trainWithPyTorch({ ...request, backendAttempts: [pytorch.attempt!] }, { python: pytorch.python, device: request.pytorch?.device, processes: request.pytorch?.processes }, hooks);
+  } else {
+    const backend = await selectBackend({ preferred, smokeDesign: request.design, nativeEngineFolders: request.nativeEngineFolders });
+    const attempts = [...(pytorch.attempt ? [pytorch.attempt] : []), ...backend.attempts];
+    await send({ type: 'backend', backend: backend.backend, attempts, tfjsVersion: tf.version.tfjs, ...(pytorch.detail ? { detail: pytorch.detail } : {}) });
+    // Absent replicas means the automatic choice: one copy of the model per core on the single-threaded engines.
+    result = await trainDesign({ ...request, replicas: request.replicas ?? 'auto', backendAttempts: attempts }, hooks);
+  }
   return result.status === 'cancelled' ? { type: 'cancelled', result } : { type: 'result', result };
 }
 
@@ -75,6 +83,19 @@ function serveAsTrainingProcess(): void {
   void send({ type: 'ready', pid: process.pid });
 }
 
-// One bundle for both roles: the process the host forks, and its data-parallel replicas (worker threads).
-if (isMainThread) serveAsTrainingProcess();
-else serveAsReplica();
+/**
+ * `--list-engines [OPTIONS_JSON]`: probes every engine, sends the list (over IPC when forked, else as
+ * JSON on stdout) and exits; no run is started.
+ */
+async function listEnginesAndExit(optionsJson: string | undefined): Promise<void> {
+  const options = optionsJson ? (JSON.parse(optionsJson) as ProbeEnginesOptions) : {};
+  const engines = await probeEngines(options);
+  if (process.send) await new Promise<void>((resolve) => process.send!({ type: 'engines', engines }, undefined, undefined, () => resolve()));
+  else process.stdout.write(`${JSON.stringify(engines)}\n`);
+  process.exit(0);
+}
+
+// One bundle for three roles: the process the host forks for a run, the engine probe, and a run's data-parallel replicas (worker threads).
+if (!isMainThread) serveAsReplica();
+else if (process.argv[2] === '--list-engines') void listEnginesAndExit(process.argv[3]);
+else serveAsTrainingProcess();

@@ -2,6 +2,8 @@
  * The messages between the host (extension or CLI) and a training process, sent over Node's IPC
  * channel as structured-cloned plain data. Both directions are discriminated unions on `type`.
  */
+import type { PythonCandidate } from '../pytorch/findPythonWithTorch';
+import type { TorchDevice } from '../pytorch/trainWithPyTorch';
 import type { TrainDesignRequest } from '../trainer/trainDesign';
 import type { EpochMetrics, TrainingProgress, TrainingResult } from '../trainer/trainingReport';
 
@@ -9,6 +11,8 @@ import type { EpochMetrics, TrainingProgress, TrainingResult } from '../trainer/
 export interface TrainingRunRequest extends Omit<TrainDesignRequest, 'backendAttempts'> {
   /** Folders where the user installed the native engines. */
   nativeEngineFolders?: string[];
+  /** The PyTorch engine: interpreters to try in order (default: CNN_DESIGNER_PYTHON, then python3 on the PATH), device, and processes (one per GPU, under torchrun). */
+  pytorch?: { pythonCandidates?: PythonCandidate[]; device?: TorchDevice; processes?: number };
 }
 
 /** Host → process. */
@@ -30,7 +34,7 @@ export type ProcessMessage =
   /** The process has loaded and waits for `start`. */
   | { type: 'ready'; pid: number }
   /** The backend chosen, with every backend tried before it. */
-  | { type: 'backend'; backend: string; attempts: BackendAttemptInfo[]; tfjsVersion: string }
+  | { type: 'backend'; backend: string; attempts: BackendAttemptInfo[]; tfjsVersion: string; detail?: string }
   /** The run folder was created. */
   | { type: 'runFolder'; folder: string }
   /** Dataset download progress (bytes of one file). */

@@ -21,6 +21,22 @@ export interface RunManifest {
   limits?: { maxTrainImages?: number; maxTestImages?: number; maxBatchesPerEpoch?: number };
   /** Copies of the model that trained in parallel on slices of each batch (1: none). */
   replicas?: number;
+  /** The engine that trained: its name, the device it ran on and its versions (absent in runs made before it existed). */
+  engine?: RunEngine;
+}
+
+export interface RunEngine {
+  /** A TF.js backend (tensorflow-gpu, tensorflow, webgpu, wasm, cpu) or pytorch. */
+  name: string;
+  /** cpu or gpu for TF.js; cuda, mps or cpu for PyTorch. */
+  device: string;
+  deviceName?: string;
+  /** Data-parallel processes (PyTorch under torchrun). */
+  processes?: number;
+  /** The Python interpreter (PyTorch) and where it was found. */
+  interpreter?: string;
+  interpreterSource?: string;
+  versions: Record<string, string>;
 }
 
 /**

@@ -4,11 +4,9 @@ import type { Design, TrainingSettings } from '../../core/design';
 import { compileDesign } from '../compile/compileDesign';
 import { BatchFeeder } from '../data/batchFeeder';
 import type { DownloadProgress } from '../data/downloadFile';
-import { fitImagesToShape } from '../data/fitImagesToShape';
 import { datasetIdentity } from '../data/datasetIdentity';
-import { datasetSources, loadDataset } from '../data/loadDataset';
+import { classCountMismatch, loadRunData } from '../data/loadRunData';
 import { defaultDatasetCache } from '../data/standardDatasets';
-import { prepareData } from '../data/prepareData';
 import { SeededRandom } from '../data/seededRandom';
 import { EarlyStopping } from './earlyStopping';
 import { EventLoopTurns } from './EventLoopTurns';
@@ -61,10 +59,7 @@ export interface TrainerHooks {
 
 const PROGRESS_INTERVAL_MS = 250;
 
-/** The error for an output layer whose units are not the dataset's classes, with its fix. */
-export function classCountMismatch(units: number, datasetId: string, classCount: number): string {
-  return `The output has ${units} units but ${datasetId} has ${classCount} classes: set the last layer's units to ${classCount}.`;
-}
+export { classCountMismatch };
 
 /**
  * Trains a design on the active TF.js backend and reports as it goes: the whole run (dataset, model,
@@ -92,25 +87,16 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
     const outputShape = model.outputs[0].shape.slice(1) as number[];
     if (outputShape.length !== 1) throw new Error(`The output must be a vector of class scores, but its shape is [${outputShape.join(', ')}]: add Flatten and Dense layers before the output.`);
 
-    const datasetRequest = { name: settings.dataset, path: settings.datasetPath, cacheDir: request.datasetCacheDir };
-    let dataset = await loadDataset({ ...datasetRequest, inputShape, seed: settings.seed, onLog: log, onDownload: hooks.onDownload });
-    const sources = datasetSources(datasetRequest, dataset);
-    const imageSize = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
-    if (inputShape.length === 3) dataset = fitImagesToShape(dataset, inputShape as [number, number, number]);
-    else if (inputShape.reduce((a, b) => a * b, 1) !== imageSize) {
-      throw new Error(`The design's input [${inputShape.join(', ')}] does not fit ${dataset.id} images (${dataset.shape.join('×')}).`);
-    }
-    const classCount = dataset.classNames.length;
-    // Checked before anything is written: a run that cannot score its classes leaves no run folder.
-    if (outputShape[0] !== classCount) throw new Error(classCountMismatch(outputShape[0], dataset.id, classCount));
-
-    const data = prepareData(dataset, {
-      validationSplit: settings.validationSplit,
-      standardize: settings.standardize,
-      seed: settings.seed,
-      maxTrain: request.limits?.maxTrainImages,
-      maxTest: request.limits?.maxTestImages,
+    const { dataset, data, sources } = await loadRunData({
+      settings,
+      inputShape,
+      outputShape,
+      limits: request.limits,
+      datasetCacheDir: request.datasetCacheDir,
+      onLog: log,
+      onDownload: hooks.onDownload,
     });
+    const classCount = dataset.classNames.length;
     const kind = outputKindOf(model);
     if (settings.loss === 'nll' && kind !== 'logProbabilities') log(`training.loss is "nll" but the output is not log-softmax; using cross-entropy on the ${kind} the output holds.`);
 
@@ -137,6 +123,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       ...(request.limits && Object.values(request.limits).some((v) => v !== undefined) ? { limits: request.limits } : {}),
       backend: { name: backend, attempts: request.backendAttempts },
       versions: { tfjs: tf.version.tfjs, node: process.version, cnnDesigner: packageJson.version, tfjsPackages: { ...tf.version }, wasmBackend: wasmVersion },
+      engine: { name: backend, device: backend === 'webgpu' || (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice ? 'gpu' : 'cpu', versions: { tfjs: tf.version.tfjs, node: process.version, ...(backend === 'wasm' ? { wasm: wasmVersion } : {}) } },
     };
 
     const objective = trainingObjective(kind, settings.l2, model.trainableWeights);
