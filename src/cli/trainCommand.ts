@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { TrainingSettings } from '../core/design';
+import { trainingSettingsFromCli, withTrainingOverrides } from '../core/training/trainingCliOptions';
+import type { BackendAttemptInfo, ProcessMessage } from '../training/protocol/trainingProtocol';
 import { TrainingService } from '../training/service/TrainingService';
 import type { CliCommand } from './cliCommand';
 import { CliError, readDesignFile } from './cliIo';
@@ -22,19 +24,11 @@ export const trainCommand: CliCommand = {
       throw new CliError(`${file} has errors; fix them before training`, 1);
     }
     const design = parsed.design;
-    const overrides: TrainingSettings = {};
-    const dataset = args.string('dataset');
-    const datasetPath = args.string('dataset-path');
-    const backend = args.string('backend');
-    const epochs = args.positiveInteger('epochs');
-    const batchSize = args.positiveInteger('batch-size');
+    // Each setting flag is parsed and range-checked by the training settings specification; a relative --dataset-path is taken from here.
+    const { settings: overrides, errors: optionErrors } = trainingSettingsFromCli((name) => args.string(name), (path) => resolve(path));
+    if (optionErrors.length > 0) throw new CliError(optionErrors.join('\n'));
     const maxBatches = args.positiveInteger('max-batches');
     const replicas = args.string('replicas') === 'auto' ? 'auto' : args.positiveInteger('replicas');
-    if (dataset) overrides.dataset = dataset;
-    if (datasetPath) overrides.datasetPath = resolve(datasetPath);
-    if (backend) overrides.backend = backend;
-    if (epochs) overrides.epochs = epochs;
-    if (batchSize) overrides.batchSize = batchSize;
     const runs = args.string('runs');
 
     const service = new TrainingService();
@@ -43,7 +37,7 @@ export const trainCommand: CliCommand = {
       designText: text,
       designPath: resolve(file),
       runsFolder: runs ? resolve(runs) : undefined,
-      settings: { ...design.training, ...overrides },
+      settings: withTrainingOverrides(design.training, overrides),
       limits: maxBatches ? { maxBatchesPerEpoch: maxBatches } : undefined,
       replicas: replicas ?? 'auto',
     });

@@ -1,22 +1,11 @@
+import { TRAINING_CLI_OPTIONS } from '../core/training/trainingCliOptions';
 import type { CliOption } from './commandLine';
 
 /**
- * The `train` command's flags that override the design's `training` settings. A plain list, so the
- * training settings' specification can supply (or extend) it.
+ * The `train` command's flags that override the design's `training` settings: one per setting of
+ * the training settings specification, named as the exported train.py's flags.
  */
-export const TRAINING_SETTING_OPTIONS: CliOption[] = [
-  {
-    name: 'dataset',
-    type: 'string',
-    valueName: 'NAME',
-    meaning:
-      'The data to train on: mnist-sample (embedded, no network), mnist, fashion-mnist, cifar10 (downloaded once into ~/.cache/cnn-designer/datasets, or read from --dataset-path) or imagefolder (one subfolder of PNG/JPEG images per class).',
-  },
-  { name: 'dataset-path', type: 'string', valueName: 'PATH', meaning: 'Where the dataset is on disk: the IDX files (MNIST, Fashion-MNIST), CIFAR-10\'s binary .tar.gz or folder, or the image folder.' },
-  { name: 'epochs', type: 'string', valueName: 'N', meaning: 'Passes over the training data.' },
-  { name: 'batch-size', type: 'string', valueName: 'N', meaning: 'Samples per training step.' },
-  { name: 'backend', type: 'string', valueName: 'NAME', meaning: 'auto (the first that trains, in the order pytorch when it sees a GPU, tensorflow-gpu, tensorflow, webgpu, wasm, cpu) or one of them; cnn-designer engines lists them here with their reasons.' },
-];
+export const TRAINING_SETTING_OPTIONS: readonly CliOption[] = TRAINING_CLI_OPTIONS;
 
 /** How this run is carried out and where it is written: not training settings of the design. */
 export const RUN_OPTIONS: CliOption[] = [

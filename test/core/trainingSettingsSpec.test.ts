@@ -65,7 +65,7 @@ function badValues(spec: TrainingSettingSpec): unknown[] {
     case 'enum':
       return ['nope', 3, ''];
     case 'path':
-      return ['', 7, 'a'.repeat(spec.maxLength + 1)];
+      return ['', 7, 'a'.repeat(spec.maxLength + 1), 'data\0/x'];
   }
 }
 

@@ -1,13 +1,15 @@
 /**
  * A relative `training.datasetPath` is taken from the design file's folder, wherever the training
- * starts: CNN Designer's trainer (which the CLI and the editor both start with the design's path) and
- * the exported train.py beside the design, each run from another current directory.
+ * starts: CNN Designer's trainer (which the CLI and the editor both start with the design's path), the
+ * CLI itself, and the exported train.py beside the design, each run from another current directory.
  */
 import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
+import { runCli } from '../../src/cli/main';
 import { exportDesign } from '../../src/core/export/exportDesign';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { serializeDesign } from '../../src/core/format/serializeDesign';
@@ -67,6 +69,15 @@ describe('a relative training.datasetPath is taken from the design file\'s folde
     } finally {
       await tf.setBackend('cpu');
     }
+  });
+
+  it('cnn-designer train run from another folder: reads the design folder\'s digits', async () => {
+    execFileSync(process.execPath, ['esbuild.config.mjs', '--only=trainingProcess'], { stdio: 'inherit' });
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['train', designFile, '--max-batches', '2', '--backend', 'cpu', '--replicas', '1', '--runs', join(root, 'runs')], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^Test accuracy: .* on 30 images$/m);
   });
 
   it('train.py exported beside the design: reads the same digits when run from another folder', () => {

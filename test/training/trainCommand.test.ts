@@ -86,7 +86,11 @@ describe('cnn-designer train', function () {
   it('explains bad options and refuses a design with errors, naming the line', async () => {
     const bad = await cli(['train', join(root, 'examples/mnist-cnn.cnn.json'), '--epochs', '0']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--epochs must be a positive integer, got "0"/);
+    assert.match(bad.stderr, /--epochs must be an integer in \[1, \d+\], got "0"/);
+    // Every training setting is a flag, checked by the training settings specification before any run.
+    const translate = await cli(['train', join(root, 'examples/mnist-cnn.cnn.json'), '--translate', '0.9', '--standardize', 'maybe']);
+    assert.equal(translate.code, 2);
+    assert.match(translate.stderr, /--standardize must be true or false, got "maybe"\n--translate must be a number in \[0, 0\.5\), got "0\.9"/);
     const broken = join(scratch, 'broken.cnn.json');
     writeFileSync(broken, JSON.stringify({ format: 'cnn-designer', version: 1, name: 'b', nodes: [{ id: 'input', type: 'Input', params: { shape: [4, 4, 1] } }, { id: 'c', type: 'Conv2D', params: { filters: 1, kernelSize: 9 } }], edges: [{ source: 'input', target: 'c' }], training: {} }, null, 2));
     const refused = await cli(['train', broken]);

@@ -46,6 +46,21 @@ describe('training settings written into the design', () => {
     assert.deepEqual(planTrainingSettingsEdit(cleared.newText, { epochs: 3 }), { kind: 'unchanged' });
   });
 
+  it('changes only the training values that changed in a file laid out by the user (4 spaces)', () => {
+    const formatted = `${JSON.stringify(JSON.parse(mnistText), null, 4)}\n`;
+    const training = parseDesign(formatted).design!.training;
+    const plan = planTrainingSettingsEdit(formatted, { ...training, epochs: 7 });
+    assert.equal(plan.kind, 'replace');
+    if (plan.kind !== 'replace') return;
+    const before = formatted.split('\n');
+    const after = plan.newText.split('\n');
+    assert.equal(after.length, before.length);
+    assert.deepEqual(
+      after.flatMap((line, i) => (line === before[i] ? [] : [line])),
+      ['        "epochs": 7,'],
+    );
+  });
+
   it('never writes a file that does not parse, and says where it breaks', () => {
     const plan = planTrainingSettingsEdit('{ "format": "cnn-designer", "nodes": [ ', { epochs: 2 });
     assert.equal(plan.kind, 'refused');

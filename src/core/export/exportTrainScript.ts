@@ -3,7 +3,7 @@ import { describeDefault, describeRange, settingValue, TRAINING_SETTINGS, type T
 import type { CompiledGraph } from './compileGraph';
 import { pyValue } from './exportKeras';
 import { className } from './identifierNames';
-import { pyCommentText, pyString } from './pythonSource';
+import { pyCommentText } from './pythonSource';
 
 /**
  * Per-channel mean and standard deviation of the standard datasets (of pixel/255), for `standardize`;

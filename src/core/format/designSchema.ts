@@ -53,7 +53,7 @@ function trainingSettingSchema(spec: TrainingSettingSpec): JsonSchema {
     case 'enum':
       return { ...doc, enum: [...spec.options] };
     case 'path':
-      return { ...doc, type: 'string', minLength: 1, maxLength: spec.maxLength };
+      return { ...doc, type: 'string', minLength: 1, maxLength: spec.maxLength, pattern: '^[^\\u0000]*$' };
   }
 }
 

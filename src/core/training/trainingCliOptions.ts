@@ -43,7 +43,10 @@ export const TRAINING_CLI_OPTIONS: readonly TrainingCliOption[] = SETTINGS.filte
   type: 'string',
   valueName: valueNameOf(spec),
   ...(spec.kind === 'enum' ? { choices: spec.options } : {}),
-  meaning: `${capitalized(spec.doc)}${spec.kind === 'path' ? '' : ` (the design's training.${spec.key}; default ${describeDefault(spec)})`}${spec.kind === 'path' ? ' (a relative path given here is taken from the current directory).' : '.'}`,
+  meaning:
+    spec.kind === 'path'
+      ? `${capitalized(spec.doc)}; given here, from the current directory (overrides training.${spec.key}).`
+      : `${capitalized(spec.doc)} (overrides training.${spec.key}; default ${describeDefault(spec)}).`,
   setting: spec.key,
 }));
 

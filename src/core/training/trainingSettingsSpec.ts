@@ -299,7 +299,7 @@ export function describeRange(spec: TrainingSettingSpec): string {
     case 'enum':
       return `one of ${spec.options.join(', ')}`;
     case 'path':
-      return `a path of at most ${spec.maxLength} characters`;
+      return `a path of 1 to ${spec.maxLength} characters, without NUL`;
   }
 }
 

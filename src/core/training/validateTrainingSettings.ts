@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../analysis/diagnostic';
+import { closestName } from '../closestName';
 import { describeDefault, settingDefault, settingValue, settingValueProblem, TRAINING_SETTING_GROUPS, TRAINING_SETTINGS, trainingSettingSpec, type TrainingSettingSpec } from './trainingSettingsSpec';
 
 /** One problem of a `training` block, at a path inside the block (`["augment", "translate"]`). */
@@ -18,34 +19,6 @@ const shown = (value: unknown): string => {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 };
-
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
-
-function closest(name: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = distance(name, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
 
 /** A value in range close to the one given, for a fix's title. */
 function nearestAllowed(spec: TrainingSettingSpec, value: unknown): string | undefined {
@@ -80,7 +53,7 @@ export function trainingSettingProblems(training: unknown): TrainingSettingProbl
       }
       const spec = trainingSettingSpec(name);
       if (!spec) {
-        const guess = closest(key, known);
+        const guess = closestName(key, known);
         problems.push({
           severity: 'error',
           code: 'unknown-training-setting',

@@ -1,5 +1,5 @@
 import type { TrainingSettings } from '../../core/design';
-import { serializeDesign } from '../../core/format/serializeDesign';
+import { editDesignText } from '../../core/format/editDesignText';
 import { TRAINING_KEY_ORDER, TRAINING_SETTING_GROUPS } from '../../core/training/trainingSettingsSpec';
 import { editableDesign, replacementPlan, type DocumentEditPlan } from '../planDocumentEdit';
 
@@ -23,7 +23,7 @@ function compact(settings: TrainingSettings): TrainingSettings {
 
 /**
  * The text a design becomes with `settings` as its `training` block, planned like every other edit of
- * the editor (parse, change the design, serialize canonically) so the host applies it as one undoable
+ * the editor (parse, change the design, rewrite only the values that changed) so the host applies it as one undoable
  * WorkspaceEdit. Keys of the block the specification does not know are kept (the analysis reports them). A document that does not parse,
  * or would lose content, is never written.
  */
@@ -32,5 +32,6 @@ export function planTrainingSettingsEdit(text: string, settings: TrainingSetting
   if (!editable.ok) return editable.refusal;
   const kept = Object.fromEntries(Object.entries(editable.design.training).filter(([k]) => !FORM_KEYS.includes(k) || k in settings));
   const training = compact({ ...kept, ...settings });
-  return replacementPlan(text, serializeDesign({ ...editable.design, training }));
+  // Only the training block's values change; the rest of the file stays as the user laid it out.
+  return replacementPlan(text, editDesignText(text, editable.design, { ...editable.design, training }).newText);
 }
