@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import type { TrainingSettings } from '../core/design';
 import { trainingSettingsFromCli, withTrainingOverrides } from '../core/training/trainingCliOptions';
-import type { BackendAttemptInfo, ProcessMessage } from '../training/protocol/trainingProtocol';
 import { TrainingService } from '../training/service/TrainingService';
 import type { CliCommand } from './cliCommand';
 import { CliError, readDesignFile } from './cliIo';
