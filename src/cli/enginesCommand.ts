@@ -5,7 +5,7 @@ import type { CliCommand } from './cliCommand';
 
 export const enginesCommand: CliCommand = {
   name: 'engines',
-  summary: 'Lists the training engines (train --backend NAME): whether each trains here, on what device, and why not',
+  summary: 'The training engines: whether each trains here, on what device, and why not',
   description:
     'Each engine is started in a training process and given one training step; PyTorch is looked for in --python, then CNN_DESIGNER_PYTHON, then python3 on the PATH, and every interpreter tried is listed with its reason. The engine marked * is the one --backend auto uses.',
   positionals: { usage: '', meaning: 'arguments', min: 0, max: 0 },

@@ -18,7 +18,7 @@ const isFolder = (path: string): boolean => {
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'PyTorch, Keras or TF.js code, or an ONNX model, for the design, on stdout or into files',
+  summary: 'PyTorch, Keras or TF.js code, or an ONNX model, for the design',
   description: 'A design with errors is not exported (the errors are listed instead). Each file starts with the design name, input shape and parameter totals.',
   positionals: { usage: 'FILE', meaning: 'design file (.cnn.json)', min: 1, max: 1 },
   options: [

@@ -5,19 +5,15 @@
  * block comment, and strings escape quotes, backslashes and every control character.
  */
 
+import { escapeSourceCharacter, SOURCE_LINE_BREAK, UNSAFE_IN_SOURCE } from './sourceEscapes';
+
 /** Every character a JavaScript engine or editor may take as the end of a line. */
-export const JS_LINE_BREAK = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
+export const JS_LINE_BREAK = SOURCE_LINE_BREAK;
 
 /** Characters written as escapes: controls, line breaks, lone surrogates. */
-const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE = UNSAFE_IN_SOURCE;
 
-const escapeCode = (c: string): string => {
-  const code = c.charCodeAt(0);
-  if (c === '\n') return '\\n';
-  if (c === '\r') return '\\r';
-  if (c === '\t') return '\\t';
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-};
+const escapeCode = escapeSourceCharacter;
 
 /** A JavaScript string literal ('...') holding exactly `text`. */
 export function jsString(text: string): string {

@@ -6,19 +6,15 @@
  * U+2029, so all of them are treated as line ends here, and every other control character is escaped.
  */
 
+import { escapeSourceCharacter, SOURCE_LINE_BREAK, UNSAFE_IN_SOURCE } from './sourceEscapes';
+
 /** Every character any Python reader may take as the end of a line. */
-export const PYTHON_LINE_BREAK = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
+export const PYTHON_LINE_BREAK = SOURCE_LINE_BREAK;
 
 /** Characters written as escapes inside a string: controls, line breaks, lone surrogates. */
-const UNSAFE_IN_STRING = /[\x00-\x1f\x7f-\x9f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE_IN_STRING = UNSAFE_IN_SOURCE;
 
-const escapeCode = (c: string): string => {
-  const code = c.charCodeAt(0);
-  if (c === '\n') return '\\n';
-  if (c === '\r') return '\\r';
-  if (c === '\t') return '\\t';
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-};
+const escapeCode = escapeSourceCharacter;
 
 /** A Python string literal ("...") holding exactly `text`. */
 export function pyString(text: string): string {

@@ -20,9 +20,8 @@ import { exportDesign } from '../../core/export/exportDesign';
 import { className } from '../../core/export/identifierNames';
 import { decodeSafetensors, encodeSafetensors, fromPyTorchStateDict, toPyTorchStateDict, type NamedTensor } from '../../core/export/pytorchWeights';
 import { compileDesign } from '../compile/compileDesign';
-import { datasetIdentity } from '../data/datasetIdentity';
 import { loadRunData } from '../data/loadRunData';
-import { defaultDatasetCache } from '../data/standardDatasets';
+import { runManifestBase } from '../trainer/runManifestBase';
 import { SeededRandom } from '../data/seededRandom';
 import type { ImageSet } from '../data/imageDataset';
 import { parseRunnerMessage, type RunnerMessage } from '../protocol/pytorchRunnerProtocol';
@@ -31,7 +30,7 @@ import { fileSystemSaver } from '../trainer/fileSystemModelIo';
 import { firstConvFilters } from '../trainer/firstConvFilters';
 import { outputKindOf } from '../trainer/outputLoss';
 import { learningRateAt, resolveTrainingSettings } from '../trainer/resolveTrainingSettings';
-import { createRunFolder, hashText, RUN_FILES, runsFolderFor, writeRunMetrics, writeRunStart, type RunManifest } from '../trainer/runFolder';
+import { createRunFolder, RUN_FILES, runsFolderFor, writeRunMetrics, writeRunStart, type RunManifest } from '../trainer/runFolder';
 import type { TrainDesignRequest, TrainerHooks } from '../trainer/trainDesign';
 import type { EpochMetrics, TrainingResult } from '../trainer/trainingReport';
 import type { PythonTorchInfo } from './findPythonWithTorch';
@@ -108,7 +107,8 @@ export async function trainWithPyTorch(request: TrainDesignRequest, options: PyT
     const inputShape = model.inputs[0].shape.slice(1) as number[];
     const outputShape = model.outputs[0].shape.slice(1) as number[];
     if (outputShape.length !== 1) throw new Error(`The output must be a vector of class scores, but its shape is [${outputShape.join(', ')}]: add Flatten and Dense layers before the output.`);
-    const { dataset, data, sources } = await loadRunData({ settings, inputShape, outputShape, limits: request.limits, datasetCacheDir: request.datasetCacheDir, onLog: log, onDownload: hooks.onDownload });
+    const loaded = await loadRunData({ settings, inputShape, outputShape, limits: request.limits, datasetCacheDir: request.datasetCacheDir, onLog: log, onDownload: hooks.onDownload });
+    const { dataset, data } = loaded;
     const kind = outputKindOf(model);
     if (settings.loss === 'nll' && kind !== 'logProbabilities') log(`training.loss is "nll" but the output is not log-softmax; using cross-entropy on the ${kind} the output holds.`);
 
@@ -184,22 +184,7 @@ export async function trainWithPyTorch(request: TrainDesignRequest, options: PyT
     const runsFolder = request.runsFolder ?? (request.designPath ? runsFolderFor(request.designPath) : undefined);
     const runFolder = runsFolder ? createRunFolder(runsFolder) : undefined;
     const manifest: RunManifest = {
-      designName: request.design.name,
-      designFile: request.designPath,
-      designHash: hashText(request.designText),
-      startedAt: new Date(startedAt).toISOString(),
-      hyperparameters: settings,
-      dataset: {
-        id: dataset.id,
-        description: dataset.description,
-        contentHash: datasetIdentity(dataset, sources, { datasetId: dataset.id, shape: dataset.shape, seed: settings.seed }, request.datasetCacheDir ?? defaultDatasetCache()).contentHash,
-        trainCount: data.train.count,
-        validationCount: data.validation.count,
-        testCount: data.test.count,
-        classNames: dataset.classNames,
-      },
-      normalization: data.normalization,
-      seed: settings.seed,
+      ...runManifestBase(request, settings, loaded, startedAt),
       backend: { name: 'pytorch', attempts: request.backendAttempts },
       versions: { tfjs: tf.version.tfjs, node: process.version, cnnDesigner: packageJson.version, tfjsPackages: { ...tf.version }, wasmBackend: '' },
       replicas: processes,

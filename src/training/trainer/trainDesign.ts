@@ -4,9 +4,8 @@ import type { Design, TrainingSettings } from '../../core/design';
 import { compileDesign } from '../compile/compileDesign';
 import { BatchFeeder } from '../data/batchFeeder';
 import type { DownloadProgress } from '../data/downloadFile';
-import { datasetIdentity } from '../data/datasetIdentity';
 import { classCountMismatch, loadRunData } from '../data/loadRunData';
-import { defaultDatasetCache } from '../data/standardDatasets';
+import { runManifestBase } from './runManifestBase';
 import { SeededRandom } from '../data/seededRandom';
 import { EarlyStopping } from './earlyStopping';
 import { EventLoopTurns } from './EventLoopTurns';
@@ -17,7 +16,7 @@ import { outputKindOf } from './outputLoss';
 import { trainingObjective } from './trainingObjective';
 import { automaticReplicaCount, ReplicaGroup } from '../parallel/ReplicaGroup';
 import { learningRateAt, resolveTrainingSettings } from './resolveTrainingSettings';
-import { createRunFolder, hashText, RUN_FILES, runsFolderFor, writeRunMetrics, writeRunStart, type RunManifest } from './runFolder';
+import { createRunFolder, RUN_FILES, runsFolderFor, writeRunMetrics, writeRunStart, type RunManifest } from './runFolder';
 import type { EpochMetrics, TrainingProgress, TrainingResult } from './trainingReport';
 import packageJson from '../../../package.json';
 import { rmSync } from 'node:fs';
@@ -87,7 +86,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
     const outputShape = model.outputs[0].shape.slice(1) as number[];
     if (outputShape.length !== 1) throw new Error(`The output must be a vector of class scores, but its shape is [${outputShape.join(', ')}]: add Flatten and Dense layers before the output.`);
 
-    const { dataset, data, sources } = await loadRunData({
+    const loaded = await loadRunData({
       settings,
       inputShape,
       outputShape,
@@ -96,31 +95,15 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       onLog: log,
       onDownload: hooks.onDownload,
     });
+    const { dataset, data } = loaded;
     const classCount = dataset.classNames.length;
     const kind = outputKindOf(model);
     if (settings.loss === 'nll' && kind !== 'logProbabilities') log(`training.loss is "nll" but the output is not log-softmax; using cross-entropy on the ${kind} the output holds.`);
 
-    const designHash = hashText(request.designText);
     const runsFolder = request.runsFolder ?? (request.designPath ? runsFolderFor(request.designPath) : undefined);
     let runFolder = runsFolder ? createRunFolder(runsFolder) : undefined;
     const manifest: RunManifest = {
-      designName: request.design.name,
-      designFile: request.designPath,
-      designHash,
-      startedAt: new Date(startedAt).toISOString(),
-      hyperparameters: settings,
-      dataset: {
-        id: dataset.id,
-        description: dataset.description,
-        contentHash: datasetIdentity(dataset, sources, { datasetId: dataset.id, shape: dataset.shape, seed: settings.seed }, request.datasetCacheDir ?? defaultDatasetCache()).contentHash,
-        trainCount: data.train.count,
-        validationCount: data.validation.count,
-        testCount: data.test.count,
-        classNames: dataset.classNames,
-      },
-      normalization: data.normalization,
-      seed: settings.seed,
-      ...(request.limits && Object.values(request.limits).some((v) => v !== undefined) ? { limits: request.limits } : {}),
+      ...runManifestBase(request, settings, loaded, startedAt),
       backend: { name: backend, attempts: request.backendAttempts },
       versions: { tfjs: tf.version.tfjs, node: process.version, cnnDesigner: packageJson.version, tfjsPackages: { ...tf.version }, wasmBackend: wasmVersion },
       engine: { name: backend, device: backend === 'webgpu' || (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice ? 'gpu' : 'cpu', versions: { tfjs: tf.version.tfjs, node: process.version, ...(backend === 'wasm' ? { wasm: wasmVersion } : {}) } },
