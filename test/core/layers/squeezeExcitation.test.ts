@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { analyzeDesign } from '../../../src/core/analysis/analyzeDesign';
 import { emptyDesign, type Design, type DesignNode } from '../../../src/core/design';
 import { exportDesign } from '../../../src/core/export/exportDesign';
+import { importModelJson } from '../../../src/core/import/importModelJson';
 
 /** input [h, w, c] → conv → SE (pool keepDims → reduce → relu → expand → sigmoid) → Multiply(gate, conv). */
 function seBlock(h: number, w: number, c: number, options: { keepDims?: boolean; expand?: number } = {}): Design {
@@ -84,6 +85,33 @@ describe('squeeze-and-excitation: keepDims and Multiply', () => {
     d.edges = [{ source: 'image', target: 'm' }, { source: 'sequence', target: 'm' }];
     const diag = analyzeDesign(d).diagnostics.find((x) => x.nodeId === 'm' && x.severity === 'error');
     assert.match(diag?.message ?? '', /same number of axes, or a vector \[C\].*\[4, 4, 3\] and \[4, 3\]/);
+  });
+
+  it("a Keras model.json with keepdims=True global pooling and a broadcasting Multiply imports as an SE block", () => {
+    const layer = (className: string, name: string, config: Record<string, unknown>, inbound: string[]) => ({ class_name: className, name, config: { ...config, name }, inbound_nodes: inbound.length ? [inbound.map((s) => [s, 0, 0, {}])] : [] });
+    const json = JSON.stringify({
+      modelTopology: {
+        class_name: 'Model',
+        config: {
+          name: 'keras_se',
+          layers: [
+            layer('InputLayer', 'input', { batch_input_shape: [null, 6, 6, 4] }, []),
+            layer('GlobalAveragePooling2D', 'pool', { keepdims: true }, ['input']),
+            layer('Conv2D', 'reduce', { filters: 2, kernel_size: [1, 1], activation: 'relu', padding: 'valid' }, ['pool']),
+            layer('Conv2D', 'expand', { filters: 4, kernel_size: [1, 1], activation: 'sigmoid', padding: 'valid' }, ['reduce']),
+            layer('Multiply', 'scale', {}, ['input', 'expand']),
+          ],
+        },
+      },
+    });
+    const imported = importModelJson(json);
+    assert.deepEqual(imported.problems, []);
+    const pool = imported.design!.nodes.find((n) => n.id === 'pool')!;
+    assert.deepEqual(pool.params, { keepDims: true });
+    const a = analyzeDesign(imported.design!);
+    assert.ok(a.valid, JSON.stringify(a.diagnostics));
+    assert.deepEqual(a.nodes.pool.outputShape, [1, 1, 4]);
+    assert.deepEqual(a.nodes.scale.outputShape, [6, 6, 4]);
   });
 
   it('the PyTorch code keeps the pooled axes and gives a vector operand its spatial axes explicitly', () => {
