@@ -91,8 +91,8 @@ export function randomValidDesign(seed: number, options: RandomDesignOptions = {
         }, 2);
       }
       if (rank === 3) {
-        push('GlobalAvgPool2D', () => ({ id: id(), type: 'GlobalAvgPool2D', params: {} }));
-        push('GlobalMaxPool2D', () => ({ id: id(), type: 'GlobalMaxPool2D', params: {} }));
+        push('GlobalAvgPool2D', () => ({ id: id(), type: 'GlobalAvgPool2D', params: rnd() < 0.3 ? { keepDims: true } : {} }));
+        push('GlobalMaxPool2D', () => ({ id: id(), type: 'GlobalMaxPool2D', params: rnd() < 0.3 ? { keepDims: true } : {} }));
       }
       push('Flatten', () => ({ id: id(), type: 'Flatten', params: {} }));
     }
@@ -108,6 +108,36 @@ export function randomValidDesign(seed: number, options: RandomDesignOptions = {
   while (design.nodes.length - 1 < maxLayers && attempts++ < maxLayers * 10) {
     const current = shapes();
     const shape = current[tip]!;
+    // A squeeze-and-excitation block (MobileNetV3, EfficientNet): pooled channels, reduced and expanded
+    // by 1×1 convolutions, gate the block's input through Multiply ([1, 1, C] or, without keepDims, [C]).
+    if (options.branches !== false && shape.length === 3 && rnd() < 0.15 && !['Multiply', 'GlobalAvgPool2D', 'Conv2D', 'Activation'].some((t) => exclude.has(t))) {
+      const channels = shape[2];
+      const keepDims = rnd() < 0.7 || exclude.has('Dense');
+      const [pool, reduce, act, expand, gate, multiply] = [0, 1, 2, 3, 4, 5].map(() => `n${++counter}`);
+      const se: DesignNode[] = keepDims
+        ? [
+            { id: pool, type: 'GlobalAvgPool2D', params: { keepDims: true } },
+            { id: reduce, type: 'Conv2D', params: { filters: int(1, Math.max(1, Math.ceil(channels / 2))), kernelSize: 1 } },
+            { id: act, type: 'Activation', params: { fn: 'relu' } },
+            { id: expand, type: 'Conv2D', params: { filters: channels, kernelSize: 1 } },
+          ]
+        : [
+            { id: pool, type: 'GlobalAvgPool2D', params: {} },
+            { id: reduce, type: 'Dense', params: { units: int(1, Math.max(1, Math.ceil(channels / 2))) } },
+            { id: act, type: 'Activation', params: { fn: 'relu' } },
+            { id: expand, type: 'Dense', params: { units: channels } },
+          ];
+      se.push({ id: gate, type: 'Activation', params: { fn: 'sigmoid' } }, { id: multiply, type: 'Multiply', params: {} });
+      const chain = [tip, pool, reduce, act, expand, gate, multiply];
+      design.nodes.push(...se);
+      design.edges.push(...chain.slice(1).map((target, i) => ({ source: chain[i], target })), { source: tip, target: multiply });
+      if (analyzeDesign(design).valid) {
+        tip = multiply;
+        continue;
+      }
+      design.nodes.splice(-se.length, se.length);
+      design.edges.splice(-chain.length, chain.length);
+    }
     // A branch: two short paths from the tip, merged with Add (same shape) or Concat.
     if (options.branches !== false && rnd() < 0.25 && !exclude.has('Add') && !exclude.has('Concat')) {
       const merge = rnd() < 0.5 && !exclude.has('Add') ? 'Add' : 'Concat';

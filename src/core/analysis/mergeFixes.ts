@@ -17,6 +17,9 @@ const sameShape = (a: Shape | undefined, b: Shape | undefined): boolean => !!a &
 export function mergeFixes(design: Design, nodes: Record<string, NodeAnalysis>, incoming: DesignEdge[], outgoingCount: (id: string) => number, diagnostic: Diagnostic, trial: FixTrial): SuggestedFix[] {
   const merge = nodes[diagnostic.nodeId!];
   const isAdd = merge.type === 'Add';
+  // Multiply broadcasts sizes of 1 and a vector [C] over the channels: only sizes that are both above 1 and differ clash.
+  const isMultiply = merge.type === 'Multiply';
+  const clash = (a: number, b: number): boolean => a !== b && !(isMultiply && (a === 1 || b === 1));
   const shapes = incoming.map((e) => nodes[e.source].outputShape);
   if (shapes.some((s) => !s)) return [];
   // Ranked: sizes fixed upstream first, then with a projection for the channels, a change of filters, a projection alone.
@@ -29,9 +32,10 @@ export function mergeFixes(design: Design, nodes: Record<string, NodeAnalysis>, 
     // The shape this branch must reach: the first other input's (for Concat, all but channels).
     const target = shapes.find((s, j) => j !== i && !sameShape(s, shapes[i])) ?? shapes.find((_, j) => j !== i);
     const own = shapes[i]!;
-    if (!target || own.length !== target.length) return;
-    const spatialDiffers = own.slice(0, -1).some((d, k) => d !== target[k]);
-    const channelsDiffer = isAdd && own[own.length - 1] !== target[target.length - 1];
+    const vectorOperand = isMultiply && !!target && (own.length === 1 || target.length === 1);
+    if (!target || (own.length !== target.length && !vectorOperand)) return;
+    const spatialDiffers = !vectorOperand && own.slice(0, -1).some((d, k) => clash(d, target[k]));
+    const channelsDiffer = (isAdd || isMultiply) && clash(own[own.length - 1], target[target.length - 1]);
     if (!spatialDiffers && !channelsDiffer) return;
 
     // The layer upstream that decides this branch's shape.

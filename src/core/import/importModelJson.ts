@@ -170,11 +170,24 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
     }
   }
 
+  // Global pooling followed by a Reshape to [1, 1, C] is how the designer writes keepDims for TF.js, whose pooling lacks it.
+  const keptDims = new Map<string, string>();
+  for (const l of layers) {
+    const next = only(l);
+    const type = kerasClassIndex.layerTypeOf(l.className);
+    if (!next || next.className !== 'Reshape' || !type?.params.some((p) => p.name === 'keepDims') || folded.has(next.name)) continue;
+    const target = configValue(next.config, 'target_shape');
+    if (Array.isArray(target) && target.length === 3 && target[0] === 1 && target[1] === 1) {
+      keptDims.set(l.name, next.name);
+      folded.set(next.name, l.name);
+    }
+  }
+
   const nodes: DesignNode[] = [];
   const edges: DesignEdge[] = [];
   // A layer folded into the one before it keeps its name for the node; a folded padding layer
   // passes its own input on to the layer it was folded into.
-  const nodeIdOf = (layerName: string): string => pendingActivation.get(layerName)?.into ?? layerName;
+  const nodeIdOf = (layerName: string): string => pendingActivation.get(layerName)?.into ?? keptDims.get(layerName) ?? layerName;
   const sourcesOf = (l: KerasLayer): string[] =>
     l.inbound.flatMap((s) => {
       const source = byName.get(s);
@@ -183,7 +196,7 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
   for (const l of layers) {
     // Padding layers are folded or were reported above.
     if (folded.has(l.name) || paddingTargets(l)) continue;
-    const params = layerParams(l, pendingPadding.get(l.name), (m) => problem(l, m));
+    const params = layerParams(l, pendingPadding.get(l.name), keptDims.has(l.name), (m) => problem(l, m));
     if (!params) continue;
     const act = pendingActivation.get(l.name);
     if (act) params.params.activation = act.fn;
@@ -215,7 +228,7 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
 }
 
 /** A Keras layer as a designer node type and parameters, read by its layer type's Keras mapping, or undefined after reporting why not. */
-function layerParams(l: KerasLayer, padding: number | number[] | undefined, report: (message: string) => void): { type: string; params: Json } | undefined {
+function layerParams(l: KerasLayer, padding: number | number[] | undefined, keptDims: boolean, report: (message: string) => void): { type: string; params: Json } | undefined {
   const get = (key: string): unknown => configValue(l.config, key);
   if (get('data_format') === 'channels_first') {
     report('channels-first layers are not supported: the designer is channels-last, as Keras is by default.');
@@ -226,6 +239,6 @@ function layerParams(l: KerasLayer, padding: number | number[] | undefined, repo
     report('the designer has no such layer.');
     return undefined;
   }
-  const params = layerType.keras.fromConfig({ className: l.className, get, padding, report });
+  const params = layerType.keras.fromConfig({ className: l.className, get, padding, keptDims, report });
   return params && { type: layerType.type, params };
 }

@@ -123,6 +123,7 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
   }
   if (values.size === 0) return fail('The graph has no input that is not a weight.');
 
+  const consumersOf = (value: string): OnnxNode[] => model.graph.nodes.filter((n) => n.inputs.includes(value));
   let folded = 0;
   model.graph.nodes.forEach((node, index) => {
     const position = index + 1;
@@ -161,10 +162,16 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
     if (view && !(node.opType === 'Flatten' && known.length === 1)) {
       return report('reads a channels-last transpose, which only a following Flatten can take');
     }
-    // Flatten or Reshape to (N, -1) of a tensor that is already a vector, or of GlobalPool's (N, C, 1, 1): no layer.
+    // A vector given spatial axes of size 1 only to be multiplied (Multiply's export of a [C] operand): the designer broadcasts [C] itself.
+    if (known.length === 1 && known[0].shape.length === 1 && isChannelUnsqueeze(node, known[0].shape[0], constants) && consumersOf(node.outputs[0]).length > 0 && consumersOf(node.outputs[0]).every((c) => c.opType === 'Mul')) {
+      values.set(node.outputs[0], known[0]);
+      return;
+    }
+    // Flatten or Reshape to (N, -1) of a tensor that is already a vector (as GlobalPool's (N, C, 1, 1) is for the designer): no layer.
+    // A [1, 1, C] tensor (global pooling with keepDims) is flattened by a Flatten layer, so the next layer reads a vector.
     if ((node.opType === 'Flatten' || isFlatteningReshape(node, constants)) && known.length === 1) {
       const shape = known[0].shape;
-      if (shape.length === 1 || shape.slice(0, -1).every((d) => d === 1)) {
+      if (shape.length === 1) {
         values.set(node.outputs[0], { nodeId: known[0].nodeId, shape: [shape.reduce((a, b) => a * b, 1)] });
         return;
       }
@@ -174,6 +181,7 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       inputShapes: known.map((s) => s.shape),
       constant: (i) => (node.inputs[i] ? constants.get(node.inputs[i]) : undefined),
       flattenedFrom: known[0]?.flattenedFrom,
+      onlyFlattened: consumersOf(node.outputs[0]).length > 0 && consumersOf(node.outputs[0]).every((c) => c.opType === 'Flatten' || isFlatteningReshape(c, constants)),
     };
     let imported: OnnxImportedLayer | undefined;
     let type = '';
@@ -242,6 +250,19 @@ function isFlatteningReshape(node: OnnxNode, constants: Map<string, OnnxTensor>)
   if (node.opType !== 'Reshape') return false;
   const target = constants.get(node.inputs[1])?.ints;
   return Boolean(target && target.length === 2 && target[1] === -1 && (target[0] === 0 || target[0] === 1 || target[0] === -1));
+}
+
+/** A Reshape of (N, C) to (N, C, 1, 1) or (N, C, 1), or an Unsqueeze of its axes 2 (and 3). */
+function isChannelUnsqueeze(node: OnnxNode, channels: number, constants: Map<string, OnnxTensor>): boolean {
+  if (node.opType === 'Reshape') {
+    const target = constants.get(node.inputs[1])?.ints;
+    return Boolean(target && (target.length === 3 || target.length === 4) && [-1, 0].includes(target[0]) && target[1] === channels && target.slice(2).every((d) => d === 1));
+  }
+  if (node.opType === 'Unsqueeze') {
+    const axes = node.attributes.axes?.kind === 'ints' ? node.attributes.axes.value : constants.get(node.inputs[1])?.ints;
+    return Boolean(axes && [[2], [2, 3], [-1], [-2, -1]].some((a) => a.join() === axes.join()));
+  }
+  return false;
 }
 
 /** A Pad that adds nothing (torch.onnx.export writes one before some average pools). */

@@ -1,8 +1,15 @@
 import type { LayerType } from './layerType';
 import { onnxInt } from './onnxCode';
 
-/** Global average / max pooling over height and width: one value per channel. */
-function globalPooling(kind: 'avg' | 'max'): LayerType<Record<string, never>> {
+export interface GlobalPoolingParams {
+  keepDims: boolean;
+}
+
+/** Keras' GlobalAveragePooling2D takes `keepdims`, TF.js 4.22's does not: the kept axes come from a Reshape after it. */
+const POOL_SUFFIX = '_pool';
+
+/** Global average / max pooling over height and width: one value per channel, as [C] or (keepDims) [1, 1, C]. */
+function globalPooling(kind: 'avg' | 'max'): LayerType<GlobalPoolingParams> {
   const label = kind === 'avg' ? 'Global average pool' : 'Global max pool';
   const kerasName = kind === 'avg' ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D';
   return {
@@ -11,33 +18,58 @@ function globalPooling(kind: 'avg' | 'max'): LayerType<Record<string, never>> {
     group: 'pooling',
     description:
       kind === 'avg'
-        ? 'Averages each channel over the whole image: [H, W, C] → [C]. Replaces Flatten + big Dense layers in modern nets.'
-        : 'Takes the maximum of each channel over the whole image: [H, W, C] → [C].',
-    params: [],
+        ? 'Averages each channel over the whole image: [H, W, C] → [C] (or [1, 1, C] with keepDims, as squeeze-and-excitation blocks use it). Replaces Flatten + big Dense layers in modern nets.'
+        : 'Takes the maximum of each channel over the whole image: [H, W, C] → [C] (or [1, 1, C] with keepDims).',
+    params: [
+      {
+        name: 'keepDims',
+        label: 'Keep dims',
+        kind: 'bool',
+        default: false,
+        doc: 'Keep height and width as 1: output [1, 1, C] instead of [C], so 1×1 convolutions can follow and Multiply can scale the input with it (squeeze-and-excitation).',
+      },
+    ],
     inputs: { min: 1, max: 1 },
-    summarize: () => 'H×W → 1',
-    infer: ({ inputShapes, report }) => {
+    summarize: (p) => (p.keepDims ? 'H×W → 1×1' : 'H×W → 1'),
+    infer: ({ params, inputShapes, inputFields, report }) => {
       const input = inputShapes[0];
       if (input.length !== 3) {
         report({ severity: 'error', code: 'wrong-input-rank', message: `${label} needs an image [height, width, channels], but gets [${input.join(', ')}].` });
         return undefined;
       }
-      return { outputShape: [input[2]], trainableParams: 0, nonTrainableParams: 0, macs: 0 };
+      if (!params.keepDims) return { outputShape: [input[2]], trainableParams: 0, nonTrainableParams: 0, macs: 0 };
+      // One window covering the whole image: it sees everything its input's positions see together.
+      const field = inputFields[0];
+      return {
+        outputShape: [1, 1, input[2]],
+        trainableParams: 0,
+        nonTrainableParams: 0,
+        macs: 0,
+        receptiveField: field?.receptiveField && field.effectiveStride ? field.receptiveField.map((r, i) => r + (input[i] - 1) * field.effectiveStride![i]) : undefined,
+        effectiveStride: field?.effectiveStride ? field.effectiveStride.map((j, i) => j * input[i]) : undefined,
+      };
     },
-    toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: `${ctx.inputs[0]}.${kind === 'avg' ? 'mean' : 'amax'}(dim=(2, 3))` }),
-    toOnnx: (_p, _shapes, ctx) => ctx.op('Flatten', [ctx.op(kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', [ctx.inputs[0]])], { axis: onnxInt(1) }),
+    toPyTorch: (p, _shapes, ctx) => ({ modules: [], forward: `${ctx.inputs[0]}.${kind === 'avg' ? 'mean' : 'amax'}(dim=(2, 3)${p.keepDims ? ', keepdim=True' : ''})` }),
+    toOnnx: (p, _shapes, ctx) => {
+      // ONNX's global pooling keeps (N, C, 1, 1): exactly keepDims; a Flatten makes it (N, C).
+      const pooled = ctx.op(kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', [ctx.inputs[0]]);
+      return p.keepDims ? pooled : ctx.op('Flatten', [pooled], { axis: onnxInt(1) });
+    },
     fromOnnx: {
       ops: [kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool'],
-      read: (_node, ctx) => (ctx.inputShapes[0]?.length === 3 ? { params: {} } : undefined),
+      // (N, C, 1, 1) read by a Flatten (or a flattening Reshape) only is the designer's [C]; anything else keeps the axes.
+      read: (_node, ctx) => (ctx.inputShapes[0]?.length === 3 ? { params: ctx.onlyFlattened ? {} : { keepDims: true } } : undefined),
     },
     keras: {
       classNames: [kerasName],
-      toLayers: () => [{ className: kerasName, config: {}, suffix: '' }],
-      fromConfig: (layer) => {
-        if (layer.get('keepdims') !== true) return {};
-        layer.report('keepdims is not supported.');
-        return undefined;
-      },
+      toLayers: (p, inputShapes) =>
+        p.keepDims
+          ? [
+              { className: kerasName, config: {}, suffix: POOL_SUFFIX },
+              { className: 'Reshape', config: { targetShape: [1, 1, inputShapes[0][2]] }, suffix: '' },
+            ]
+          : [{ className: kerasName, config: {}, suffix: '' }],
+      fromConfig: (layer) => (layer.get('keepdims') === true || layer.keptDims ? { keepDims: true } : {}),
     },
   };
 }

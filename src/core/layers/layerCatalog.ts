@@ -9,6 +9,7 @@ import { dropoutLayer } from './dropoutLayer';
 import { batchNormLayer } from './batchNormLayer';
 import { activationLayer } from './activationLayer';
 import { addLayer, concatLayer } from './mergeLayers';
+import { multiplyLayer } from './multiplyLayer';
 
 /** Every layer type the designer knows, in palette order. */
 export const LAYER_CATALOG: readonly LayerType<any>[] = [
@@ -28,6 +29,7 @@ export const LAYER_CATALOG: readonly LayerType<any>[] = [
   activationLayer,
   addLayer,
   concatLayer,
+  multiplyLayer,
 ];
 
 const byType = new Map(LAYER_CATALOG.map((layer) => [layer.type, layer]));

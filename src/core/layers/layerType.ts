@@ -99,6 +99,8 @@ export interface KerasImportContext {
   get(key: string): unknown;
   /** Explicit padding on each side, from a padding layer before this one that folds into it. */
   padding?: number | number[];
+  /** A Reshape to [1, 1, C] right after this layer folds into it (how global pooling with keepDims is written for TF.js). */
+  keptDims?: boolean;
   /** Says why the layer cannot be imported (the import then lists it and returns no design). */
   report(message: string): void;
 }
@@ -206,6 +208,8 @@ export interface OnnxImportContext {
   constant(index: number): OnnxTensor | undefined;
   /** The channels-last spatial shape a flattened input came from (C·H·W order in ONNX), if any. */
   flattenedFrom?: Shape;
+  /** Every operator reading the output flattens it (Flatten, or Reshape to (N, -1)), and at least one does. */
+  onlyFlattened?: boolean;
 }
 
 export interface OnnxImportedLayer {
