@@ -162,6 +162,28 @@ describe('ONNX import: round trip and bad input', function () {
     });
   }
 
+  it('activations come back from their operators: Clip(0, 6), HardSigmoid, HardSwish, Softplus, LeakyRelu and Elu with alpha', () => {
+    const fns = [{ fn: 'relu6' }, { fn: 'hardsigmoid' }, { fn: 'hardswish' }, { fn: 'softplus' }, { fn: 'leakyRelu', alpha: 0.2 }, { fn: 'elu', alpha: 0.5 }, { fn: 'leakyRelu' }, { fn: 'elu' }];
+    // One chain, each activation after a convolution so that no two operators of the file fold.
+    const nodes = fns.flatMap((params, i) => [
+      { id: `conv${i}`, type: 'Conv2D', params: { filters: 2, kernelSize: 1 } },
+      { id: `act${i}`, type: 'Activation', params },
+    ]);
+    const design = {
+      format: 'cnn-designer' as const,
+      version: 1,
+      name: 'activations',
+      nodes: [{ id: 'input', type: 'Input', params: { shape: [4, 4, 2] } }, ...nodes],
+      edges: nodes.map((n, i) => ({ source: i === 0 ? 'input' : nodes[i - 1].id, target: n.id })),
+      training: {},
+    };
+    assert.ok(analyzeDesign(design).valid);
+    const result = importOnnx(exportOnnx(compileGraph(design)), design.name);
+    assert.deepEqual(result.problems, []);
+    const imported = result.design!.nodes.filter((n) => n.type === 'Activation').map((n) => n.params);
+    assert.deepEqual(imported, fns);
+  });
+
   const tiny = () => exportOnnx(compileGraph(templateCases().find((c) => c.id === 'mnist-cnn')!.design));
 
   it('a truncated file is a located error, not a crash', () => {

@@ -52,8 +52,11 @@ export const activationLayer: LayerType<ActivationParams> = {
     ops: ['Relu', 'Clip', 'LeakyRelu', 'Elu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Softplus', 'HardSigmoid', 'HardSwish'],
     read: (node, ctx) => {
       const rank = ctx.inputShapes[0]?.length ?? 0;
-      const withAlpha = (fn: string, alpha: number): { params: Record<string, unknown> } | string =>
-        alpha < 0 ? `${node.opType} with a negative alpha ${alpha}` : { params: close(alpha, ALPHA_DEFAULTS[fn]) ? { fn } : { fn, alpha } };
+      // ONNX stores alpha as float32: 0.2 arrives as 0.20000000298…, written back as the 0.2 it was.
+      const withAlpha = (fn: string, stored: number): { params: Record<string, unknown> } | string => {
+        const alpha = Number(stored.toPrecision(7));
+        return alpha < 0 ? `${node.opType} with a negative alpha ${alpha}` : { params: close(alpha, ALPHA_DEFAULTS[fn]) ? { fn } : { fn, alpha } };
+      };
       switch (node.opType) {
         case 'LeakyRelu':
           return withAlpha('leakyRelu', attributeFloat(node, 'alpha', 0.01));
