@@ -2,7 +2,11 @@
 // and TF.js' gradients of them (autodiff through the ops they are made of) against finite differences.
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
+import { ACTIVATIONS } from '../../src/core/layers/layerType';
+import { compileDesign } from '../../src/training/compile/compileDesign';
 import { CnnElu, CnnGeluTanh, CnnHardSigmoid, CnnHardSwish, CnnMish, registerCustomLayers } from '../../src/training/compile/customLayers';
+import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
+import { chainDesign } from '../support/designBuilder';
 
 const relu6 = (x: number): number => Math.min(Math.max(x, 0), 6);
 const softplus = (x: number): number => Math.log1p(Math.exp(x));
@@ -72,5 +76,40 @@ describe('custom activation layers', () => {
     const b = Array.from((reloaded.predict(x) as tf.Tensor).dataSync());
     assert.deepEqual(b, a);
     assert.ok(cases.every((c) => reloaded.layers.some((l) => l.getClassName() === c.layer().getClassName())));
+  });
+
+  it('a design with every activation trains on wasm: its gradients equal those of the cpu backend', async () => {
+    const layers: [string, Record<string, unknown>][] = [
+      ...ACTIVATIONS.flatMap((fn): [string, Record<string, unknown>][] => [['Dense', { units: 5, activation: fn }], ['Activation', { fn }]]),
+      ['Dense', { units: 5 }],
+      ['Activation', { fn: 'leakyRelu', alpha: 0.3 }],
+      ['Dense', { units: 5 }],
+      ['Activation', { fn: 'elu', alpha: 0.4 }],
+      ['Dense', { units: 3 }],
+    ];
+    const design = chainDesign([5], layers);
+    const gradients = async (backend: string, weights?: tf.Tensor[]): Promise<{ weights: tf.Tensor[]; grads: number[][] }> => {
+      if (backend === 'wasm') await initWasmBackend();
+      else await tf.setBackend(backend);
+      const model = compileDesign(design);
+      if (weights) model.setWeights(weights);
+      const x = tf.tensor2d(Array.from({ length: 4 * 5 }, (_, i) => Math.sin(i * 1.7) * 4), [4, 5]);
+      const { grads } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar);
+      const ordered = model.trainableWeights.map((w) => Array.from(grads[(w.read() as tf.Variable).name].dataSync()));
+      const kept = model.getWeights().map((w) => tf.tensor(w.dataSync(), w.shape));
+      return { weights: kept, grads: ordered };
+    };
+    try {
+      const cpu = await gradients('cpu');
+      const wasm = await gradients('wasm', cpu.weights);
+      assert.equal(wasm.grads.length, cpu.grads.length);
+      cpu.grads.forEach((g, i) => {
+        const scale = Math.max(1, ...g.map(Math.abs));
+        g.forEach((v, j) => assert.ok(Math.abs(v - wasm.grads[i][j]) <= 1e-3 * scale, `weight ${i}[${j}]: cpu ${v}, wasm ${wasm.grads[i][j]}`));
+      });
+      assert.ok(cpu.grads.some((g) => g.some((v) => v !== 0)), 'the gradients are not all zero');
+    } finally {
+      await tf.setBackend('cpu');
+    }
   });
 });
