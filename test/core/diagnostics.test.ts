@@ -5,7 +5,7 @@ import { emptyDesign, type Design } from '../../src/core/design';
 import { serializeDesign } from '../../src/core/format/serializeDesign';
 import { applyIntention } from '../../src/core/edit/applyIntention';
 import { validateIntention } from '../../src/extension/validateWebviewMessage';
-import { analyzeChain } from '../support/designBuilder';
+import { analyzeChain, chainDesign } from '../support/designBuilder';
 
 const codes = (design: Design): string[] => analyzeDesign(design).diagnostics.map((d) => d.code);
 
@@ -82,6 +82,21 @@ describe('diagnostics', () => {
     assert.ok(fixed.ok && fixed.changed);
     assert.ok(analyzeDesign(fixed.design).valid);
     assert.throws(() => validateIntention({ kind: 'applyFix', edit: { kind: 'combined', edits: [d.fixes[0].edit] } }), /combined|kind/);
+  });
+
+  it('alpha on an activation other than leaky ReLU or ELU is a located error whose fix removes it', () => {
+    const design = chainDesign([4], [['Activation', { fn: 'relu', alpha: 0.2 }]]);
+    const text = serializeDesign(design);
+    const d = analyzeDocument(text).diagnostics.find((x) => x.code === 'alpha-without-slope')!;
+    assert.equal(d.severity, 'error');
+    assert.match(d.message, /relu has none/);
+    assert.deepEqual(d.path, ['nodes', 1, 'params', 'alpha']);
+    assert.equal(text.split('\n')[d.line! - 1].slice(d.column! - 1, d.column! + 2), '0.2', 'it points at the value of alpha');
+    const fixed = applyIntention(design, validateIntention(JSON.parse(JSON.stringify({ kind: 'applyFix', edit: d.fixes[0].edit }))));
+    assert.ok(fixed.ok && fixed.changed);
+    assert.deepEqual(fixed.design.nodes[1].params, { fn: 'relu' });
+    assert.ok(analyzeDesign(fixed.design).valid);
+    for (const fn of ['leakyRelu', 'elu']) assert.ok(analyzeDesign(chainDesign([4], [['Activation', { fn, alpha: 0.2 }]])).valid, fn);
   });
 
   it('a mistyped connection end gets "did you mean" and a reconnect fix, and the good layers around it are not offered for deletion', () => {

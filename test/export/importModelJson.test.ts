@@ -66,7 +66,7 @@ describe('import: what the designer cannot represent', () => {
         layer('sep', 'SeparableConv2D', { filters: 4, kernel_size: [3, 3] }, 'in'),
         layer('pad', 'ZeroPadding2D', { padding: [[0, 1], [0, 1]] }, 'sep'),
         layer('conv', 'Conv2D', { filters: 2, kernel_size: [3, 3], padding: 'valid', activation: 'selu' }, 'pad'),
-        layer('lrelu', 'LeakyReLU', { alpha: 0.2 }, 'conv'),
+        layer('relu4', 'ReLU', { max_value: 4 }, 'conv'),
       ]),
     );
     assert.equal(design, undefined);
@@ -76,13 +76,41 @@ describe('import: what the designer cannot represent', () => {
         [2, 'sep', 'SeparableConv2D'],
         [3, 'pad', 'ZeroPadding2D'],
         [4, 'conv', 'Conv2D'],
-        [5, 'lrelu', 'LeakyReLU'],
+        [5, 'relu4', 'ReLU'],
       ],
     );
     assert.match(problems[0].message, /Layer 2 "sep" \(SeparableConv2D\): the designer has no such layer/);
     assert.match(problems[1].message, /uneven/);
     assert.match(problems[2].message, /activation "selu"/);
-    assert.match(problems[3].message, /slope 0\.01; this one has 0\.2/);
+    assert.match(problems[3].message, /this ReLU configuration is not one the designer has/);
+  });
+
+  it("reads the activations of modern CNNs from Keras' layers and names, and refuses Keras' own hard_sigmoid", () => {
+    const chain: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      ['LeakyReLU', { alpha: 0.2 }, { fn: 'leakyRelu', alpha: 0.2 }],
+      ['LeakyReLU', { negative_slope: 0.01 }, { fn: 'leakyRelu' }],
+      ['ELU', { alpha: 0.5 }, { fn: 'elu', alpha: 0.5 }],
+      ['CnnElu', { alpha: 2 }, { fn: 'elu', alpha: 2 }],
+      ['ReLU', { max_value: 6 }, { fn: 'relu6' }],
+      ['Activation', { activation: 'relu6' }, { fn: 'relu6' }],
+      ['Activation', { activation: 'swish' }, { fn: 'silu' }],
+      ['Activation', { activation: 'silu' }, { fn: 'silu' }],
+      ['Activation', { activation: 'softplus' }, { fn: 'softplus' }],
+      ['Activation', { activation: 'mish' }, { fn: 'mish' }],
+      ['Activation', { activation: 'gelu_new' }, { fn: 'geluTanh' }],
+      ['CnnMish', {}, { fn: 'mish' }],
+      ['CnnHardSigmoid', {}, { fn: 'hardsigmoid' }],
+      ['CnnHardSwish', {}, { fn: 'hardswish' }],
+      ['CnnGeluTanh', {}, { fn: 'geluTanh' }],
+    ];
+    const layers = [layer('in', 'InputLayer', { batch_input_shape: [null, 5] }), ...chain.map(([className, config], i) => layer(`a${i}`, className, config, i === 0 ? 'in' : `a${i - 1}`))];
+    const { design, problems } = importModelJson(functional(layers));
+    assert.deepEqual(problems, []);
+    assert.deepEqual(design!.nodes.slice(1).map((n) => n.params), chain.map(([, , params]) => params));
+
+    const old = importModelJson(functional([layers[0], layer('hs', 'Activation', { activation: 'hard_sigmoid' }, 'in')]));
+    assert.equal(old.design, undefined);
+    assert.match(old.problems[0].message, /hard_sigmoid.*differs from PyTorch's hardsigmoid/);
   });
 
   it('reads a Keras Sequential config whose first layer carries the input shape, folding symmetric padding', () => {

@@ -5,6 +5,7 @@
  */
 import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
 import { emptyDesign, type Design, type DesignNode, type Shape } from '../../src/core/design';
+import { ACTIVATIONS } from '../../src/core/layers/layerType';
 
 /** Mulberry32: small, fast, good enough to drive generators reproducibly. */
 export function seededRandom(seed: number): () => number {
@@ -31,7 +32,7 @@ export interface RandomDesignOptions {
   denseOnSpatial?: boolean;
 }
 
-const ACTS = ['linear', 'relu', 'leakyRelu', 'elu', 'gelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax'];
+const ACTS = ACTIVATIONS;
 
 export function randomValidDesign(seed: number, options: RandomDesignOptions = {}): Design {
   const rnd = seededRandom(seed);
@@ -99,7 +100,12 @@ export function randomValidDesign(seed: number, options: RandomDesignOptions = {
     if (rank === 1 || options.denseOnSpatial) push('Dense', () => ({ id: id(), type: 'Dense', params: { units: int(1, 12), activation: pick(ACTS), useBias: rnd() < 0.8 } }));
     push('Dropout', () => ({ id: id(), type: 'Dropout', params: { rate: Math.round(rnd() * 80) / 100 } }));
     push('BatchNorm', () => ({ id: id(), type: 'BatchNorm', params: rnd() < 0.5 ? {} : { momentum: 0.9, epsilon: 0.00001 } }));
-    push('Activation', () => ({ id: id(), type: 'Activation', params: { fn: pick(ACTS) } }));
+    push('Activation', () => {
+      const fn = pick(ACTS);
+      // Half of the leaky ReLUs and ELUs get their own α.
+      const alpha = (fn === 'leakyRelu' || fn === 'elu') && rnd() < 0.5 ? Math.round(rnd() * 200) / 100 : undefined;
+      return { id: id(), type: 'Activation', params: alpha === undefined ? { fn } : { fn, alpha } };
+    });
     return out;
   };
 

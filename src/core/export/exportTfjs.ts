@@ -5,8 +5,11 @@ import { exportHeader } from './exportHeader';
 import { jsBlockCommentText, jsCommentLines, jsString } from './javascriptSource';
 import { explicitArguments } from './kerasArguments';
 
+/** The TF.js factories whose names do not follow from the class name. */
+const IRREGULAR_FACTORIES: Readonly<Record<string, string>> = { ELU: 'elu', PReLU: 'prelu' };
+
 /** TF.js' factory for a Keras class: `tf.layers.conv2d` for Conv2D, `leakyReLU` for LeakyReLU. */
-export const tfjsFactory = (className: string): string => className[0].toLowerCase() + className.slice(1).replace(/(\d)D$/, '$1d');
+export const tfjsFactory = (className: string): string => IRREGULAR_FACTORIES[className] ?? className[0].toLowerCase() + className.slice(1).replace(/(\d)D$/, '$1d');
 
 /** A JSON-like value as JavaScript source (keys unquoted where they are identifiers). */
 export function jsValue(value: unknown): string {

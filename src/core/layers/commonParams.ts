@@ -20,6 +20,12 @@ export const useBiasParam: ParamSpec = {
 /** Slope of leaky ReLU for x < 0: PyTorch's default, used by every target so exports agree. */
 export const LEAKY_RELU_SLOPE = 0.01;
 
+/** ELU's α (the limit for x → −∞) when the design sets none: PyTorch's and Keras' default. */
+export const ELU_ALPHA = 1;
+
+/** The activations whose shape a node's `alpha` sets, with the α each uses when none is set. */
+export const ALPHA_DEFAULTS: Readonly<Record<string, number>> = { leakyRelu: LEAKY_RELU_SLOPE, elu: ELU_ALPHA };
+
 /** "relu" → ", relu"; nothing for linear. */
 export const activationSuffix = (fn: unknown): string => (fn && fn !== 'linear' ? `, ${String(fn)}` : '');
 

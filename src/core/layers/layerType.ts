@@ -16,7 +16,24 @@ export const LAYER_GROUPS = [
 ] as const;
 export type LayerGroup = (typeof LAYER_GROUPS)[number];
 
-export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'elu', 'gelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax'] as const;
+export const ACTIVATIONS = [
+  'linear',
+  'relu',
+  'relu6',
+  'leakyRelu',
+  'elu',
+  'gelu',
+  'geluTanh',
+  'silu',
+  'mish',
+  'softplus',
+  'hardsigmoid',
+  'hardswish',
+  'sigmoid',
+  'tanh',
+  'softmax',
+  'logSoftmax',
+] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /** How a parameter's value is written and checked; drives validation, the inspector form and the JSON schema. */

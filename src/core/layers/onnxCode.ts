@@ -1,9 +1,10 @@
 /**
  * Small helpers the layer types share to write ONNX operators: activations on channels-first
- * tensors and the `pads` attribute. Opset 17 (see exportOnnx), so GELU is composed from Erf.
+ * tensors and the `pads` attribute. Opset 17 (see exportOnnx), so GELU is composed from Erf and
+ * Mish from Softplus and Tanh (opset 18 and 20 add them as operators).
  */
 import type { OnnxAttributeValue, OnnxNode } from '../onnx/onnxModel';
-import { LEAKY_RELU_SLOPE } from './commonParams';
+import { ELU_ALPHA, LEAKY_RELU_SLOPE } from './commonParams';
 import type { OnnxContext } from './layerType';
 
 export const onnxInts = (value: number[]): OnnxAttributeValue => ({ kind: 'ints', value });
@@ -13,20 +14,46 @@ export const onnxFloat = (value: number): OnnxAttributeValue => ({ kind: 'float'
 /** ONNX's `pads`: every axis' begin, then every axis' end. */
 export const onnxPads = (pads: [number, number][]): OnnxAttributeValue => onnxInts([...pads.map(([before]) => before), ...pads.map(([, after]) => after)]);
 
-/** The activation applied to a channels-first tensor (channels are axis 1 at every rank). */
-export function onnxActivation(fn: string | undefined, x: string, ctx: OnnxContext): string {
+/** PyTorch's hardsigmoid, relu6(x + 3) / 6, as ONNX's HardSigmoid max(0, min(1, αx + β)). */
+export const HARD_SIGMOID_ALPHA = 1 / 6;
+export const HARD_SIGMOID_BETA = 0.5;
+
+/**
+ * The activation applied to a channels-first tensor (channels are axis 1 at every rank). `alpha` is
+ * leaky ReLU's slope or ELU's α (their defaults when absent).
+ */
+export function onnxActivation(fn: string | undefined, x: string, ctx: OnnxContext, alpha?: number): string {
+  const scalar = (value: number): string => ctx.floats([value], []);
   switch (fn ?? 'linear') {
     case 'relu':
       return ctx.op('Relu', [x]);
+    case 'relu6':
+      return ctx.op('Clip', [x, scalar(0), scalar(6)]);
     case 'leakyRelu':
-      return ctx.op('LeakyRelu', [x], { alpha: onnxFloat(LEAKY_RELU_SLOPE) });
+      return ctx.op('LeakyRelu', [x], { alpha: onnxFloat(alpha ?? LEAKY_RELU_SLOPE) });
     case 'elu':
-      return ctx.op('Elu', [x], { alpha: onnxFloat(1) });
+      return ctx.op('Elu', [x], { alpha: onnxFloat(alpha ?? ELU_ALPHA) });
     case 'gelu': {
       // Exact GELU, x·Φ(x) = 0.5·x·(1 + erf(x/√2)): opset 17 has no Gelu operator.
-      const erf = ctx.op('Erf', [ctx.op('Div', [x, ctx.floats([Math.SQRT2], [])])]);
-      return ctx.op('Mul', [ctx.op('Mul', [x, ctx.floats([0.5], [])]), ctx.op('Add', [erf, ctx.floats([1], [])])]);
+      const erf = ctx.op('Erf', [ctx.op('Div', [x, scalar(Math.SQRT2)])]);
+      return ctx.op('Mul', [ctx.op('Mul', [x, scalar(0.5)]), ctx.op('Add', [erf, scalar(1)])]);
     }
+    case 'geluTanh': {
+      // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), PyTorch's approximate='tanh'.
+      const cube = ctx.op('Mul', [ctx.op('Mul', [x, x]), x]);
+      const inner = ctx.op('Mul', [ctx.op('Add', [x, ctx.op('Mul', [cube, scalar(0.044715)])]), scalar(Math.sqrt(2 / Math.PI))]);
+      return ctx.op('Mul', [ctx.op('Mul', [x, scalar(0.5)]), ctx.op('Add', [ctx.op('Tanh', [inner]), scalar(1)])]);
+    }
+    case 'silu':
+      return ctx.op('Mul', [x, ctx.op('Sigmoid', [x])]);
+    case 'mish':
+      return ctx.op('Mul', [x, ctx.op('Tanh', [ctx.op('Softplus', [x])])]);
+    case 'softplus':
+      return ctx.op('Softplus', [x]);
+    case 'hardsigmoid':
+      return ctx.op('HardSigmoid', [x], { alpha: onnxFloat(HARD_SIGMOID_ALPHA), beta: onnxFloat(HARD_SIGMOID_BETA) });
+    case 'hardswish':
+      return ctx.op('HardSwish', [x]);
     case 'sigmoid':
       return ctx.op('Sigmoid', [x]);
     case 'tanh':

@@ -2,7 +2,7 @@
  * Small helpers the layer types share to write PyTorch code: Python literals, window tuples,
  * `F.pad` arguments and activations on channels-first tensors.
  */
-import { LEAKY_RELU_SLOPE } from './commonParams';
+import { ELU_ALPHA, LEAKY_RELU_SLOPE } from './commonParams';
 
 /** A JavaScript number as a Python literal (integers stay integers; rounding noise is dropped). */
 export function pyNumber(value: number): string {
@@ -23,17 +23,32 @@ export function pyPadTuple(pads: [number, number][]): string {
 /**
  * The activation applied to a channels-first tensor. Channels are axis 1 in (N, C), (N, C, L) and
  * (N, C, H, W) alike, so softmax over the designer's last (channel) axis is dim=1 everywhere.
+ * `alpha` is leaky ReLU's slope or ELU's α (their defaults when absent).
  */
-export function pyActivation(fn: string | undefined, expr: string): string {
+export function pyActivation(fn: string | undefined, expr: string, alpha?: number): string {
   switch (fn ?? 'linear') {
     case 'relu':
       return `F.relu(${expr})`;
+    case 'relu6':
+      return `F.relu6(${expr})`;
     case 'leakyRelu':
-      return `F.leaky_relu(${expr}, ${pyNumber(LEAKY_RELU_SLOPE)})`;
+      return `F.leaky_relu(${expr}, ${pyNumber(alpha ?? LEAKY_RELU_SLOPE)})`;
     case 'elu':
-      return `F.elu(${expr})`;
+      return (alpha ?? ELU_ALPHA) === ELU_ALPHA ? `F.elu(${expr})` : `F.elu(${expr}, alpha=${pyNumber(alpha!)})`;
     case 'gelu':
       return `F.gelu(${expr})`;
+    case 'geluTanh':
+      return `F.gelu(${expr}, approximate='tanh')`;
+    case 'silu':
+      return `F.silu(${expr})`;
+    case 'mish':
+      return `F.mish(${expr})`;
+    case 'softplus':
+      return `F.softplus(${expr})`;
+    case 'hardsigmoid':
+      return `F.hardsigmoid(${expr})`;
+    case 'hardswish':
+      return `F.hardswish(${expr})`;
     case 'sigmoid':
       return `torch.sigmoid(${expr})`;
     case 'tanh':

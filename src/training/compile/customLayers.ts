@@ -1,12 +1,13 @@
 /**
  * The project's own TF.js layers, for what Keras has no layer for: PyTorch-style explicit padding
  * of max pooling (padding must never win the max, so it is -Infinity, not zero), zero padding of
- * sequences, and log-softmax. Registered with TF.js' serialization so a saved model reloads.
+ * sequences, log-softmax, and the activations Keras lacks or defines differently (PyTorch's
+ * hardsigmoid and hardswish, Mish, GELU's tanh approximation), composed of ops TF.js differentiates. Registered with TF.js' serialization so a saved model reloads.
  * They implement, for training, the classes the catalog's Keras mappings write (whose sources the
  * exports carry), under the same names.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CNN_LOG_SOFTMAX } from '../../core/layers/kerasActivations';
+import { CNN_ELU, CNN_GELU_TANH, CNN_HARD_SIGMOID, CNN_HARD_SWISH, CNN_LOG_SOFTMAX, CNN_MISH } from '../../core/layers/kerasActivations';
 import { CNN_MAX_PADDING_1D, CNN_MAX_PADDING_2D, CNN_ZERO_PADDING_1D } from '../../core/layers/kerasPadding';
 
 type Pads1D = [number, number];
@@ -101,11 +102,87 @@ export class CnnLogSoftmax extends tf.layers.Layer {
   }
 }
 
+/** A layer applying `fn` to every value; TF.js differentiates it through the ops `fn` uses. */
+abstract class ElementwiseActivation extends tf.layers.Layer {
+  protected abstract apply1(x: tf.Tensor): tf.Tensor;
+
+  constructor(config: { name?: string; trainable?: boolean } = {}) {
+    super(config);
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return singleShape(inputShape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => this.apply1(single(inputs)));
+  }
+}
+
+/** PyTorch's hardsigmoid: relu6(x + 3) / 6 (Keras' old hard_sigmoid, 0.2·x + 0.5, differs). */
+export const hardSigmoid = (x: tf.Tensor): tf.Tensor => tf.div(tf.relu6(tf.add(x, 3)), 6);
+
+/** PyTorch's hardswish: x · relu6(x + 3) / 6. */
+export const hardSwish = (x: tf.Tensor): tf.Tensor => tf.mul(x, hardSigmoid(x));
+
+/** Mish: x · tanh(softplus(x)). */
+export const mish = (x: tf.Tensor): tf.Tensor => tf.mul(x, tf.tanh(tf.softplus(x)));
+
+/** GELU's tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export const geluTanh = (x: tf.Tensor): tf.Tensor =>
+  tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI)))));
+
+export class CnnHardSigmoid extends ElementwiseActivation {
+  static className = CNN_HARD_SIGMOID.className;
+  protected apply1 = hardSigmoid;
+}
+
+export class CnnHardSwish extends ElementwiseActivation {
+  static className = CNN_HARD_SWISH.className;
+  protected apply1 = hardSwish;
+}
+
+export class CnnMish extends ElementwiseActivation {
+  static className = CNN_MISH.className;
+  protected apply1 = mish;
+}
+
+export class CnnGeluTanh extends ElementwiseActivation {
+  static className = CNN_GELU_TANH.className;
+  protected apply1 = geluTanh;
+}
+
+/** ELU with its α (TF.js' ELU layer refuses any α but 1): x for x > 0, α·(exp(x) − 1) below. */
+export class CnnElu extends tf.layers.Layer {
+  static className = CNN_ELU.className;
+  readonly alpha: number;
+
+  constructor(config: { alpha: number; name?: string; trainable?: boolean }) {
+    super(config);
+    this.alpha = config.alpha;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return singleShape(inputShape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      return tf.add(tf.relu(x), tf.mul(tf.sub(tf.elu(x), tf.relu(x)), this.alpha));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), alpha: this.alpha };
+  }
+}
+
 let registered = false;
 
 /** Registers the custom layers with TF.js (idempotent); needed before compiling or loading a model. */
 export function registerCustomLayers(): void {
   if (registered) return;
-  for (const cls of [CnnMaxPadding2D, CnnMaxPadding1D, CnnZeroPadding1D, CnnLogSoftmax]) tf.serialization.registerClass(cls);
+  for (const cls of [CnnMaxPadding2D, CnnMaxPadding1D, CnnZeroPadding1D, CnnLogSoftmax, CnnElu, CnnHardSigmoid, CnnHardSwish, CnnMish, CnnGeluTanh]) tf.serialization.registerClass(cls);
   registered = true;
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Design } from '../../../src/core/design';
 import { parseDesign } from '../../../src/core/format/parseDesign';
+import { ACTIVATIONS } from '../../../src/core/layers/layerType';
 import { randomValidDesign } from '../../support/randomDesign';
 
 export interface ExportCase {
@@ -64,5 +65,32 @@ export function handmadeCases(): ExportCase[] {
     ],
     training: {},
   };
-  return [{ id: 'two-inputs-two-outputs', design }];
+  return [{ id: 'two-inputs-two-outputs', design }, everyActivationCase()];
+}
+
+/**
+ * Every activation, fused into a convolution and as an Activation layer (leaky ReLU and ELU also
+ * with their own α), side by side and concatenated: each export computes each of them.
+ */
+function everyActivationCase(): ExportCase {
+  const fns = ACTIVATIONS.filter((fn) => fn !== 'linear');
+  const design: Design = {
+    format: 'cnn-designer',
+    version: 1,
+    name: 'every activation',
+    nodes: [
+      { id: 'input', type: 'Input', params: { shape: [5, 6, 2] } },
+      // A wide range of values: the interesting parts of hardsigmoid and relu6 lie at ±3 and 6.
+      { id: 'wide', type: 'Conv2D', params: { filters: 3, kernelSize: 1, useBias: false } },
+      ...fns.map((fn) => ({ id: `conv_${fn}`, type: 'Conv2D', params: { filters: 2, kernelSize: 3, padding: 'same', activation: fn } })),
+      ...fns.map((fn) => ({ id: `act_${fn}`, type: 'Activation', params: { fn } })),
+      { id: 'act_leakyRelu_alpha', type: 'Activation', params: { fn: 'leakyRelu', alpha: 0.2 } },
+      { id: 'act_elu_alpha', type: 'Activation', params: { fn: 'elu', alpha: 0.5 } },
+      { id: 'all', type: 'Concat', params: {} },
+    ],
+    edges: [{ source: 'input', target: 'wide' }],
+    training: {},
+  };
+  for (const node of design.nodes.slice(2, -1)) design.edges.push({ source: 'wide', target: node.id }, { source: node.id, target: 'all' });
+  return { id: 'every-activation', design };
 }
