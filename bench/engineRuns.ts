@@ -7,7 +7,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Design } from '../src/core/design';
+import type { Design, TrainingSettings } from '../src/core/design';
+import type { TrainDesignRequest } from '../src/training/trainer/trainDesign';
 import { parseDesign } from '../src/core/format/parseDesign';
 import type { PythonCandidate } from '../src/training/pytorch/findPythonWithTorch';
 import { TrainingService } from '../src/training/service/TrainingService';
@@ -34,22 +35,33 @@ export interface EngineRunOptions {
   processScript?: string;
 }
 
-export async function runEngine(engine: string, options: EngineRunOptions): Promise<EngineRunFigures> {
+/** Starts the demo design (the course's MNIST CNN on the embedded sample) on one engine, its runs in a temporary folder. */
+function startDemoRun(engine: string, options: EngineRunOptions, settings: TrainingSettings, limits?: TrainDesignRequest['limits']) {
   const designPath = join(options.root, 'examples/mnist-cnn.cnn.json');
   const designText = readFileSync(designPath, 'utf8');
   const design = parseDesign(designText).design as Design;
   const runs = mkdtempSync(join(tmpdir(), 'cnn-engine-run-'));
+  const service = new TrainingService(options.processScript ? { processScript: options.processScript } : {});
+  const run = service.start({
+    design,
+    designText,
+    designPath,
+    runsFolder: runs,
+    settings: { ...design.training, dataset: 'mnist-sample', backend: engine, ...settings },
+    limits,
+    pytorch: { pythonCandidates: options.pythonCandidates, device: options.device },
+  });
+  return { run, runs };
+}
+
+export async function runEngine(engine: string, options: EngineRunOptions): Promise<EngineRunFigures> {
+  const { run, runs } = startDemoRun(
+    engine,
+    options,
+    { epochs: options.epochs, ...(options.batchSize ? { batchSize: options.batchSize } : {}) },
+    options.maxBatchesPerEpoch ? { maxBatchesPerEpoch: options.maxBatchesPerEpoch } : undefined,
+  );
   try {
-    const service = new TrainingService(options.processScript ? { processScript: options.processScript } : {});
-    const run = service.start({
-      design,
-      designText,
-      designPath,
-      runsFolder: runs,
-      settings: { ...design.training, dataset: 'mnist-sample', epochs: options.epochs, backend: engine, ...(options.batchSize ? { batchSize: options.batchSize } : {}) },
-      limits: options.maxBatchesPerEpoch ? { maxBatchesPerEpoch: options.maxBatchesPerEpoch } : undefined,
-      pytorch: { pythonCandidates: options.pythonCandidates, device: options.device },
-    });
     const outcome = await run.outcome;
     if (outcome.kind !== 'completed') return { engine, error: 'message' in outcome ? outcome.message.split('\n')[0] : 'cancelled' };
     const result = outcome.result;
@@ -69,20 +81,8 @@ export async function runEngine(engine: string, options: EngineRunOptions): Prom
 
 /** Milliseconds from Stop (asked at the run's third progress report) to the run's end, as the panel's Stop button sees it. */
 export async function stopLatency(engine: string, options: EngineRunOptions): Promise<number | string> {
-  const designPath = join(options.root, 'examples/mnist-cnn.cnn.json');
-  const designText = readFileSync(designPath, 'utf8');
-  const design = parseDesign(designText).design as Design;
-  const runs = mkdtempSync(join(tmpdir(), 'cnn-engine-stop-'));
+  const { run, runs } = startDemoRun(engine, options, { epochs: 2 });
   try {
-    const service = new TrainingService(options.processScript ? { processScript: options.processScript } : {});
-    const run = service.start({
-      design,
-      designText,
-      designPath,
-      runsFolder: runs,
-      settings: { ...design.training, dataset: 'mnist-sample', epochs: 2, backend: engine },
-      pytorch: { pythonCandidates: options.pythonCandidates, device: options.device },
-    });
     let reports = 0;
     let requestedAt = 0;
     run.onMessage((m) => {
