@@ -349,9 +349,10 @@ describe('graph editor webview in Chromium', function () {
   });
 
   it("opens an inspector select's list on the side with room for it, so a low select's list stays in the window", async () => {
-    // Select fc1 where it is on screen, then shorten the window: its activation select ends up low.
+    // Select conv1 where it is on screen, then shorten the window: its activation select (below the
+    // convolution's other fields, so a full ten-row list has room above it) ends up low.
     const editor = await EditorPage.open(browser, example('mnist-cnn'), { width: 1300, height: 1600 });
-    await editor.block('fc1').click();
+    await editor.block('conv1').click();
     const select = editor.page.getByTestId('param-input-activation');
     await select.waitFor();
     await editor.page.setViewportSize({ width: 1300, height: 330 });
@@ -364,7 +365,9 @@ describe('graph editor webview in Chromium', function () {
         return { position: (el as unknown as { position: string }).position, inside: list.top >= 0 && list.bottom <= window.innerHeight };
       });
     };
-    // Low in a short window: upward.
+    // Low in a short window: upward. The inspector scrolls the select to the window's bottom edge first,
+    // as the browser does when it takes focus.
+    await select.evaluate((el) => el.scrollIntoView({ block: 'end' }));
     const bottom = await select.evaluate((el) => el.getBoundingClientRect().bottom);
     assert.ok(bottom > 330 - 150, `the select sits low (bottom at ${bottom} of 330)`);
     assert.deepEqual(await openList(), { position: 'above', inside: true });
@@ -375,7 +378,7 @@ describe('graph editor webview in Chromium', function () {
     const version = await editor.version();
     await select.getByRole('option', { name: 'tanh', exact: true }).click();
     await editor.waitForEditAfter(version);
-    assert.deepEqual((await editor.edits()).at(-1), { kind: 'setParams', nodeId: 'fc1', params: { activation: 'tanh' } });
+    assert.deepEqual((await editor.edits()).at(-1), { kind: 'setParams', nodeId: 'conv1', params: { activation: 'tanh' } });
     await editor.close();
   });
 
