@@ -22,6 +22,11 @@ const extensionSource = (readdirSync('src/extension', { recursive: true }) as st
 const registered = [...extensionSource.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]);
 
 describe('extension manifest and bundle', () => {
+  it('the README links only to anchors and absolute URLs, which the .vsix packager accepts (it refuses relative links)', () => {
+    const relative = [...readFileSync('README.md', 'utf8').matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]).filter((target) => !/^(#|https?:\/\/)/.test(target));
+    assert.deepEqual(relative, []);
+  });
+
   it('declares every command it registers, and every declared command exists in the extension code', () => {
     const declared = manifest.contributes.commands.map((c) => c.command);
     for (const command of registered) assert.ok(declared.includes(command), `${command} is registered but not declared`);
