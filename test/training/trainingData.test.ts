@@ -23,20 +23,13 @@ import { fitNormalization, prepareData } from '../../src/training/data/prepareDa
 import { SeededRandom } from '../../src/training/data/seededRandom';
 import { fetchStandardDataset, STANDARD_DATASETS, type StandardDataset } from '../../src/training/data/standardDatasets';
 import { readTar } from '../../src/training/data/tarReader';
+import { idxBytes } from './support/idxBytes';
 
 let scratch: string;
 before(() => {
   scratch = mkdtempSync(join(tmpdir(), 'cnn-data-'));
 });
 after(() => rmSync(scratch, { recursive: true, force: true }));
-
-function idxBytes(dims: number[], data: Uint8Array): Buffer {
-  const header = Buffer.alloc(4 + 4 * dims.length);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([header, Buffer.from(data)]);
-}
 
 /** A minimal ustar archive writer for the CIFAR-10 archive tests. */
 function tarBytes(files: { name: string; data: Buffer }[]): Buffer {

@@ -14,6 +14,7 @@ import { decodeImage, MAX_IMAGE_PIXELS, readImageFolder } from '../../src/traini
 import { maybeGunzip } from '../../src/training/data/maybeGunzip';
 import { prepareData } from '../../src/training/data/prepareData';
 import { readTar } from '../../src/training/data/tarReader';
+import { idxBytes } from './support/idxBytes';
 
 const root = join(__dirname, '..', '..');
 let scratch: string;
@@ -40,14 +41,6 @@ function imageFolder(at: string): string {
     for (let i = 0; i < 3; i++) writeFileSync(join(at, cls, `${i}.png`), png(4, 4));
   }
   return at;
-}
-
-function idxBytes(dims: number[], data: Uint8Array): Buffer {
-  const header = Buffer.alloc(4 + 4 * dims.length);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([header, Buffer.from(data)]);
 }
 
 describe('hostile datasets end in a clear error', function () {
