@@ -13,6 +13,7 @@ import { registerCustomLayers } from './customLayers';
 import { fastDropoutClass } from './fastDropout';
 import { trainableConv2DClass } from './trainableConv2D';
 import { registerConv2dGradient } from '../engine/kernels/conv2dGradient';
+import { registerDepthwiseConv2dGradient } from '../engine/kernels/depthwiseConv2dGradient';
 
 /**
  * Builds one TF.js layer from a catalog spec through TF.js' own class registry (built-in and ours
@@ -47,6 +48,7 @@ function describeErrors(analysis: DesignAnalysis): string {
 export function compileDesign(design: Design): tf.LayersModel {
   registerCustomLayers();
   registerConv2dGradient();
+  registerDepthwiseConv2dGradient();
   const analysis = analyzeDesign(design);
   if (!analysis.valid) throw new Error(`The design "${design.name}" cannot be compiled because it has errors:\n${describeErrors(analysis)}`);
   if (analysis.outputIds.length === 0) throw new Error(`The design "${design.name}" has no layer after its input, so there is nothing to train.`);

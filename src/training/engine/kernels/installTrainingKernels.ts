@@ -1,14 +1,17 @@
 /**
  * Registers the project's training kernels on a TF.js backend: the convolution gradients (see
- * convGradientKernels.ts for the maths), a faster max-pool gradient, and the Conv2D gradient that
- * handles dilations; on wasm also matrix products through XNNPACK, leading-axis sums and an
- * Identity that shares memory. This reaches into TF.js' kernel registry, whose contract
+ * convGradientKernels.ts for the maths), a faster max-pool gradient, and the Conv2D and depthwise
+ * gradients that handle dilations; on wasm also the depthwise convolution gradients it lacks
+ * (depthwiseGradientKernels.ts), matrix products through XNNPACK, leading-axis sums and an Identity
+ * that shares memory. This reaches into TF.js' kernel registry, whose contract
  * is internal: the patch was checked against exactly TESTED_TFJS_VERSION, and a test fails when
  * the installed TF.js differs, so an upgrade re-runs the kernel checks before it ships.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
 import { registerConv2dGradient } from './conv2dGradient';
+import { registerDepthwiseConv2dGradient } from './depthwiseConv2dGradient';
+import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwiseGradientKernels';
 import { matMulViaConvKernel } from './matMulViaConv';
 import { maxPoolGradKernel } from './maxPoolGradKernel';
 import { shareIdentityKernel } from './shareIdentityKernel';
@@ -69,6 +72,11 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (!backend) throw new Error(`Cannot install convolution gradients: the ${backendName} backend is not initialised.`);
   nameBackend(backend, backendName);
   registerConv2dGradient();
+  registerDepthwiseConv2dGradient();
+  if (backendName === 'wasm') {
+    replaceKernel('DepthwiseConv2dNativeBackpropInput', backendName, depthwiseBackpropInputKernel as unknown as KernelFunc);
+    replaceKernel('DepthwiseConv2dNativeBackpropFilter', backendName, depthwiseBackpropFilterKernel as unknown as KernelFunc);
+  }
   replaceKernel('Conv2DBackpropFilter', backendName, conv2dBackpropFilterKernel as unknown as KernelFunc);
   replaceKernel('MaxPoolGrad', backendName, maxPoolGradKernel(backendName) as unknown as KernelFunc);
   if (options.replaceInputGradient ?? backendName === 'wasm') replaceKernel('Conv2DBackpropInput', backendName, conv2dBackpropInputKernel as unknown as KernelFunc);

@@ -323,4 +323,142 @@
         (br $coLoop)))
       (local.set $tap (i32.add (local.get $tap) (i32.const 4)))
       (br $tapLoop))))
+
+  ;; dst[i] += a[i]·b[i] for `count` floats: sixteen at a time, then four, then one.
+  (func $mulAddInto (param $dst i32) (param $a i32) (param $b i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (i32.const 2))))
+    (block $blockDone (loop $blockLoop
+      (br_if $blockDone (i32.gt_s (i32.add (local.get $dst) (i32.const 64)) (local.get $end)))
+      (v128.store offset=0 (local.get $dst) (f32x4.add (v128.load offset=0 (local.get $dst)) (f32x4.mul (v128.load offset=0 (local.get $a)) (v128.load offset=0 (local.get $b)))))
+      (v128.store offset=16 (local.get $dst) (f32x4.add (v128.load offset=16 (local.get $dst)) (f32x4.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
+      (v128.store offset=32 (local.get $dst) (f32x4.add (v128.load offset=32 (local.get $dst)) (f32x4.mul (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $b)))))
+      (v128.store offset=48 (local.get $dst) (f32x4.add (v128.load offset=48 (local.get $dst)) (f32x4.mul (v128.load offset=48 (local.get $a)) (v128.load offset=48 (local.get $b)))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+      (local.set $a (i32.add (local.get $a) (i32.const 64)))
+      (local.set $b (i32.add (local.get $b) (i32.const 64)))
+      (br $blockLoop)))
+    (block $vecDone (loop $vecLoop
+      (br_if $vecDone (i32.gt_s (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (br $vecLoop)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_s (local.get $dst) (local.get $end)))
+      (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.mul (f32.load (local.get $a)) (f32.load (local.get $b)))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $a (i32.add (local.get $a) (i32.const 4)))
+      (local.set $b (i32.add (local.get $b) (i32.const 4)))
+      (br $loop))))
+
+  ;; dx of a depthwise convolution with channel multiplier 1 (filter [kH, kW, C]), any strides,
+  ;; dilations and padding, gathered: each input position sums, over the taps that reached it from an
+  ;; output position, that position's dy times the tap's weights, all channels at once (channels are
+  ;; contiguous, so this is a vector product along the row). Only the forward's multiply-adds are
+  ;; done: no zeros are inserted between dy's positions for strides. dx needs no zeroing.
+  (func (export "depthwiseInputGradient")
+    (param $dy i32) (param $filter i32) (param $dx i32)
+    (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32) (param $outH i32) (param $outW i32)
+    (param $kH i32) (param $kW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $padT i32) (param $padL i32)
+    (local $pixel i32) (local $row i32) (local $b i32) (local $h i32) (local $w i32) (local $kh i32) (local $kw i32)
+    (local $t i32) (local $u i32) (local $oh i32) (local $ow i32)
+    (local.set $pixel (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $row (local.get $dx))
+    (local.set $b (i32.const 0))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $batch)))
+      (local.set $h (i32.const 0))
+      (block $hDone (loop $hLoop
+        (br_if $hDone (i32.ge_s (local.get $h) (local.get $inH)))
+        (local.set $w (i32.const 0))
+        (block $wDone (loop $wLoop
+          (br_if $wDone (i32.ge_s (local.get $w) (local.get $inW)))
+          (memory.fill (local.get $row) (i32.const 0) (local.get $pixel))
+          (local.set $kh (i32.const 0))
+          (block $khDone (loop $khLoop
+            (br_if $khDone (i32.ge_s (local.get $kh) (local.get $kH)))
+            ;; The output row whose window put tap kh on input row h: oh·sH = h + padT − kh·dH.
+            (local.set $t (i32.sub (i32.add (local.get $h) (local.get $padT)) (i32.mul (local.get $kh) (local.get $dH))))
+            (local.set $oh (i32.div_s (local.get $t) (local.get $sH)))
+            (if (i32.and
+                  (i32.and (i32.ge_s (local.get $t) (i32.const 0)) (i32.eqz (i32.rem_s (local.get $t) (local.get $sH))))
+                  (i32.lt_s (local.get $oh) (local.get $outH)))
+              (then
+                (local.set $kw (i32.const 0))
+                (block $kwDone (loop $kwLoop
+                  (br_if $kwDone (i32.ge_s (local.get $kw) (local.get $kW)))
+                  (local.set $u (i32.sub (i32.add (local.get $w) (local.get $padL)) (i32.mul (local.get $kw) (local.get $dW))))
+                  (local.set $ow (i32.div_s (local.get $u) (local.get $sW)))
+                  (if (i32.and
+                        (i32.and (i32.ge_s (local.get $u) (i32.const 0)) (i32.eqz (i32.rem_s (local.get $u) (local.get $sW))))
+                        (i32.lt_s (local.get $ow) (local.get $outW)))
+                    (then
+                      (call $mulAddInto
+                        (local.get $row)
+                        (i32.add (local.get $dy) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $outH)) (local.get $oh)) (local.get $outW)) (local.get $ow)) (local.get $pixel)))
+                        (i32.add (local.get $filter) (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $kW)) (local.get $kw)) (local.get $pixel)))
+                        (local.get $C))))
+                  (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                  (br $kwLoop)))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khLoop)))
+          (local.set $row (i32.add (local.get $row) (local.get $pixel)))
+          (local.set $w (i32.add (local.get $w) (i32.const 1)))
+          (br $wLoop)))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br $hLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop))))
+
+  ;; dW of a depthwise convolution with channel multiplier 1 (dW [kH, kW, C]), any strides, dilations
+  ;; and padding: every output position adds, for each tap whose input position lies inside the
+  ;; image, the input row times its dy row into that tap's row of dW (small enough to stay in the
+  ;; first-level cache). One pass over x and dy; taps falling on padding are skipped. dW starts zeroed.
+  (func (export "depthwiseFilterGradient")
+    (param $x i32) (param $dy i32) (param $dw i32)
+    (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32) (param $outH i32) (param $outW i32)
+    (param $kH i32) (param $kW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $padT i32) (param $padL i32)
+    (local $pixel i32) (local $dyRow i32) (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)
+    (local $ih i32) (local $iw i32)
+    (local.set $pixel (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $dyRow (local.get $dy))
+    (local.set $b (i32.const 0))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $batch)))
+      (local.set $oh (i32.const 0))
+      (block $ohDone (loop $ohLoop
+        (br_if $ohDone (i32.ge_s (local.get $oh) (local.get $outH)))
+        (local.set $ow (i32.const 0))
+        (block $owDone (loop $owLoop
+          (br_if $owDone (i32.ge_s (local.get $ow) (local.get $outW)))
+          (local.set $kh (i32.const 0))
+          (block $khDone (loop $khLoop
+            (br_if $khDone (i32.ge_s (local.get $kh) (local.get $kH)))
+            (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sH)) (local.get $padT)) (i32.mul (local.get $kh) (local.get $dH))))
+            (if (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $inH)))
+              (then
+                (local.set $kw (i32.const 0))
+                (block $kwDone (loop $kwLoop
+                  (br_if $kwDone (i32.ge_s (local.get $kw) (local.get $kW)))
+                  (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sW)) (local.get $padL)) (i32.mul (local.get $kw) (local.get $dW))))
+                  (if (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.lt_s (local.get $iw) (local.get $inW)))
+                    (then
+                      (call $mulAddInto
+                        (i32.add (local.get $dw) (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $kW)) (local.get $kw)) (local.get $pixel)))
+                        (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $ih)) (local.get $inW)) (local.get $iw)) (local.get $pixel)))
+                        (local.get $dyRow)
+                        (local.get $C))))
+                  (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                  (br $kwLoop)))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khLoop)))
+          (local.set $dyRow (i32.add (local.get $dyRow) (local.get $pixel)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owLoop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop))))
 )

@@ -23,6 +23,16 @@ export interface WasmTrainingKernels {
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
   ): void;
+  depthwiseInputGradient(
+    dy: number, filter: number, dx: number,
+    batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
+  ): void;
+  depthwiseFilterGradient(
+    x: number, dy: number, dw: number,
+    batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
+  ): void;
 }
 
 /** The parts of TF.js' wasm backend these kernels use (internal: pinned by TESTED_TFJS_VERSION). */
