@@ -191,25 +191,27 @@ describe('depthwise convolution gradients on wasm', function () {
     }
   });
 
-  it('free every intermediate (multiplier 1 and 3, strided and dilated)', async () => {
-    await tf.setBackend('wasm');
-    const backend = tf.backend();
-    for (const c of [
-      { xShape: [2, 9, 9, 4], filterShape: [3, 3, 4, 1], strides: [2, 2], dilations: [1, 1], pad: 'same' },
-      { xShape: [2, 9, 9, 4], filterShape: [3, 3, 4, 3], strides: [1, 1], dilations: [2, 2], pad: 'valid' },
-    ] as DepthwiseCase[]) {
-      const x = tf.randomNormal(c.xShape);
-      const w = tf.randomNormal(c.filterShape);
-      const tensors = tf.memory().numTensors;
-      const dataIds = backend.numDataIds();
-      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(forward(c)(a, b))))([x, w]);
-      assert.deepEqual([gx.shape, gw.shape], [c.xShape, c.filterShape]);
-      tf.dispose([gx, gw]);
-      assert.equal(tf.memory().numTensors, tensors, `${JSON.stringify(c)}: tensors`);
-      assert.equal(backend.numDataIds(), dataIds, `${JSON.stringify(c)}: backend buffers`);
-      tf.dispose([x, w]);
-    }
-  });
+  for (const backendName of ['wasm', 'cpu']) {
+    it(`free every intermediate on ${backendName} (multiplier 1 and 3, strided and dilated)`, async () => {
+      await tf.setBackend(backendName);
+      const backend = tf.backend();
+      for (const c of [
+        { xShape: [2, 9, 9, 4], filterShape: [3, 3, 4, 1], strides: [2, 2], dilations: [1, 1], pad: 'same' },
+        { xShape: [2, 9, 9, 4], filterShape: [3, 3, 4, 3], strides: [1, 1], dilations: [2, 2], pad: 'valid' },
+      ] as DepthwiseCase[]) {
+        const x = tf.randomNormal(c.xShape);
+        const w = tf.randomNormal(c.filterShape);
+        const tensors = tf.memory().numTensors;
+        const dataIds = backend.numDataIds();
+        const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(forward(c)(a, b))))([x, w]);
+        assert.deepEqual([gx.shape, gw.shape], [c.xShape, c.filterShape]);
+        tf.dispose([gx, gw]);
+        assert.equal(tf.memory().numTensors, tensors, `${JSON.stringify(c)}: tensors`);
+        assert.equal(backend.numDataIds(), dataIds, `${JSON.stringify(c)}: backend buffers`);
+        tf.dispose([x, w]);
+      }
+    });
+  }
 
   it('train a small model with depthwise convolutions on wasm: one step\'s gradients equal cpu\'s, and the loss falls', async () => {
     const build = (): tf.Sequential => {

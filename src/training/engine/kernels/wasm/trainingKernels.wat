@@ -324,12 +324,13 @@
       (local.set $tap (i32.add (local.get $tap) (i32.const 4)))
       (br $tapLoop))))
 
-  ;; dst[i] += a[i]·b[i] for `count` floats: sixteen at a time, then four, then one.
+  ;; dst[i] += a[i]·b[i] for `count` floats: sixteen at a time, then four, then one. Addresses are
+  ;; compared unsigned, so a heap past 2 GiB works.
   (func $mulAddInto (param $dst i32) (param $a i32) (param $b i32) (param $count i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (i32.const 2))))
     (block $blockDone (loop $blockLoop
-      (br_if $blockDone (i32.gt_s (i32.add (local.get $dst) (i32.const 64)) (local.get $end)))
+      (br_if $blockDone (i32.gt_u (i32.add (local.get $dst) (i32.const 64)) (local.get $end)))
       (v128.store offset=0 (local.get $dst) (f32x4.add (v128.load offset=0 (local.get $dst)) (f32x4.mul (v128.load offset=0 (local.get $a)) (v128.load offset=0 (local.get $b)))))
       (v128.store offset=16 (local.get $dst) (f32x4.add (v128.load offset=16 (local.get $dst)) (f32x4.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
       (v128.store offset=32 (local.get $dst) (f32x4.add (v128.load offset=32 (local.get $dst)) (f32x4.mul (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $b)))))
@@ -339,14 +340,14 @@
       (local.set $b (i32.add (local.get $b) (i32.const 64)))
       (br $blockLoop)))
     (block $vecDone (loop $vecLoop
-      (br_if $vecDone (i32.gt_s (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+      (br_if $vecDone (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
       (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
       (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
       (local.set $a (i32.add (local.get $a) (i32.const 16)))
       (local.set $b (i32.add (local.get $b) (i32.const 16)))
       (br $vecLoop)))
     (block $done (loop $loop
-      (br_if $done (i32.ge_s (local.get $dst) (local.get $end)))
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
       (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.mul (f32.load (local.get $a)) (f32.load (local.get $b)))))
       (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
       (local.set $a (i32.add (local.get $a) (i32.const 4)))
