@@ -189,6 +189,7 @@ const templates: Record<string, Design> = {
     { dataset: 'imagefolder', epochs: 74, batchSize: 256, optimizer: 'sgd', learningRate: 0.01, momentum: 0.9, l2: 0.0005, seed: 42 },
   ),
   resnet18: resnet18(),
+  'mobilenet-v2': mobilenetV2(),
 };
 
 /** ResNet-18 exactly as torchvision.models.resnet18 builds it (BasicBlock, [2, 2, 2, 2]). */
@@ -234,6 +235,70 @@ function resnet18(): Design {
   });
   add('avgpool', 'GlobalAvgPool2D', {}, [previous]);
   add('fc', 'Dense', { units: 1000, activation: 'softmax' }, ['avgpool']);
+  return design;
+}
+
+/**
+ * MobileNetV2 exactly as torchvision.models.mobilenet_v2 builds it: inverted residual blocks (1×1
+ * expansion, 3×3 depthwise convolution, 1×1 linear projection), node ids the module paths as the
+ * torchvision reference converter writes them, so the reference test compares it node by node.
+ */
+function mobilenetV2(): Design {
+  const design = chain(
+    'MobileNetV2',
+    'Sandler et al. (2018), as torchvision.models.mobilenet_v2 defines it: inverted residual blocks whose 3×3 convolutions are depthwise (groups = channels). 3,504,872 trainable parameters (PyTorch\'s count) plus 34,112 batch-norm running statistics.',
+    [
+      ['input', 'Input', { shape: [224, 224, 3] }],
+      ['features_0_0', 'Conv2D', { filters: 32, kernelSize: 3, strides: 2, padding: 1, useBias: false }],
+      ['features_0_1', 'BatchNorm', { momentum: 0.9, epsilon: 1e-5 }],
+      ['features_0_2', 'Activation', { fn: 'relu6' }],
+    ],
+    { dataset: 'imagefolder', epochs: 150, batchSize: 96, optimizer: 'rmsprop', learningRate: 0.045, schedule: 'exponential', decayRate: 0.98, l2: 0.00004, seed: 42 },
+  );
+  const bn = { momentum: 0.9, epsilon: 1e-5 };
+  let previous = 'features_0_2';
+  let channels = 32;
+  const add = (id: string, type: string, params: Record<string, unknown>, inputs: string[]): string => {
+    design.nodes.push({ id, type, params });
+    for (const source of inputs) design.edges.push({ source, target: id });
+    return id;
+  };
+  /** A 1×1 or 3×3 convolution, its batch norm and (unless linear) ReLU6, named as torchvision's Conv2dNormActivation. */
+  const convBnRelu = (p: string, params: Record<string, unknown>, input: string): string => {
+    const x = add(`${p}_0`, 'Conv2D', { ...params, useBias: false }, [input]);
+    return add(`${p}_2`, 'Activation', { fn: 'relu6' }, [add(`${p}_1`, 'BatchNorm', bn, [x])]);
+  };
+  // Expansion t, output channels c, repeats n, first stride s: the paper's table 2.
+  const settings = [
+    [1, 16, 1, 1],
+    [6, 24, 2, 2],
+    [6, 32, 3, 2],
+    [6, 64, 4, 2],
+    [6, 96, 3, 1],
+    [6, 160, 3, 2],
+    [6, 320, 1, 1],
+  ];
+  let index = 1;
+  for (const [t, c, n, s] of settings) {
+    for (let i = 0; i < n; i++, index++) {
+      const p = `features_${index}_conv`;
+      const stride = i === 0 ? s : 1;
+      const hidden = channels * t;
+      let x = previous;
+      let step = 0;
+      if (t !== 1) x = convBnRelu(`${p}_${step++}`, { filters: hidden, kernelSize: 1 }, x);
+      x = convBnRelu(`${p}_${step++}`, { filters: hidden, kernelSize: 3, ...(stride !== 1 ? { strides: stride } : {}), padding: 1, groups: hidden }, x);
+      x = add(`${p}_${step++}`, 'Conv2D', { filters: c, kernelSize: 1, useBias: false }, [x]);
+      x = add(`${p}_${step}`, 'BatchNorm', bn, [x]);
+      // The residual connection where the block keeps the shape.
+      previous = stride === 1 && channels === c ? add(`features_${index}_add`, 'Add', {}, [x, previous]) : x;
+      channels = c;
+    }
+  }
+  previous = convBnRelu('features_18', { filters: 1280, kernelSize: 1 }, previous);
+  add('pool', 'GlobalAvgPool2D', {}, [previous]);
+  add('classifier_0', 'Dropout', { rate: 0.2 }, ['pool']);
+  add('classifier_1', 'Dense', { units: 1000, activation: 'softmax' }, ['classifier_0']);
   return design;
 }
 

@@ -7,7 +7,7 @@ import { serializeDesign } from '../../src/core/format/serializeDesign';
 
 const dir = join(__dirname, '..', '..', 'examples');
 
-/** Expected totals of every shipped template (course numbers; ResNet-18 as torchvision counts it + BN statistics). */
+/** Expected totals of every shipped template (course numbers; ResNet-18 and MobileNetV2 as torchvision counts them + BN statistics). */
 const EXPECTED: Record<string, { params: number; trainable: number; output: number[] }> = {
   'mnist-cnn': { params: 21_840, trainable: 21_840, output: [10] },
   'mnist-ffn': { params: 242_762, trainable: 242_762, output: [10] },
@@ -21,6 +21,7 @@ const EXPECTED: Record<string, { params: number; trainable: number; output: numb
   alexnet: { params: 62_378_344, trainable: 62_378_344, output: [1000] },
   vgg16: { params: 138_357_544, trainable: 138_357_544, output: [1000] },
   resnet18: { params: 11_689_512 + 9_600, trainable: 11_689_512, output: [1000] },
+  'mobilenet-v2': { params: 3_504_872 + 34_112, trainable: 3_504_872, output: [1000] },
 };
 
 describe('templates', () => {
@@ -49,5 +50,14 @@ describe('templates', () => {
     assert.deepEqual(analysis!.nodes.maxpool.outputShape, [56, 56, 64]);
     assert.deepEqual(analysis!.nodes.layer4_1_relu2.outputShape, [7, 7, 512]);
     assert.equal(Object.values(analysis!.nodes).filter((n) => n.type === 'Add').length, 8);
+  });
+
+  it('MobileNetV2 has torchvision\'s shapes: 112×112×32 after the stem, 7×7×1280 before pooling, 17 depthwise convolutions, 10 residual Adds', () => {
+    const { analysis } = analyzeDocument(readFileSync(join(dir, 'mobilenet-v2.cnn.json'), 'utf8'));
+    assert.deepEqual(analysis!.nodes.features_0_2.outputShape, [112, 112, 32]);
+    assert.deepEqual(analysis!.nodes.features_18_2.outputShape, [7, 7, 1280]);
+    const depthwise = Object.values(analysis!.nodes).filter((n) => n.type === 'Conv2D' && n.resolvedParams!.groups === n.inputShapes[0][2] && n.inputShapes[0][2] > 1);
+    assert.equal(depthwise.length, 17);
+    assert.equal(Object.values(analysis!.nodes).filter((n) => n.type === 'Add').length, 10);
   });
 });

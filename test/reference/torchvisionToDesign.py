@@ -1023,7 +1023,10 @@ def convert(name, input_shape, literal=False, depthwise=False, seed=0):
 def randomized_state(model, seed):
     """The model's state with batch-norm statistics and affine terms randomized, so a wrong mapping shows."""
     g = torch.Generator().manual_seed(seed + 1)
-    state = {k: v.clone() for k, v in model.state_dict().items()}
+    source = model.state_dict()
+    state = type(source)((k, v.clone()) for k, v in source.items())
+    # Versioned modules (MNASNet) read their version from the metadata when loading.
+    state._metadata = getattr(source, "_metadata", None)
     for name, m in model.named_modules():
         if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) and m.track_running_stats:
             c = m.num_features

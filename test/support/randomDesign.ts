@@ -66,11 +66,16 @@ export function randomValidDesign(seed: number, options: RandomDesignOptions = {
       push(conv, () => {
         const dilated = rnd() < 0.2;
         const padding = pick<unknown>(['valid', 'same', int(0, 2), ...(dims === 2 ? [[int(0, 2), int(0, 2)]] : [])]);
+        // Grouped and depthwise (groups = channels) convolutions: filters a multiple of the groups.
+        const channels = shape[rank - 1];
+        const splits = Array.from({ length: channels - 1 }, (_, i) => i + 2).filter((g) => channels % g === 0);
+        const groups = splits.length && rnd() < 0.3 ? pick(splits) : 1;
         return {
           id: id(),
           type: conv,
           params: {
-            filters: int(1, 6),
+            filters: groups > 1 ? groups * int(1, 2) : int(1, 6),
+            ...(groups > 1 ? { groups } : {}),
             kernelSize: windowParam(dims, 1, 4),
             ...(dilated ? { dilationRate: int(2, 3) } : rnd() < 0.5 ? { strides: windowParam(dims, 1, 3) } : {}),
             padding,

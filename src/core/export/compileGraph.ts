@@ -3,7 +3,7 @@ import type { Design, DesignNode, Shape } from '../design';
 import { nodeIdProblem } from '../format/nodeIdProblem';
 import { getLayerType } from '../layers/layerCatalog';
 import type { LayerType } from '../layers/layerType';
-import { planKerasLayers, type PlannedKerasLayer } from './planKerasLayers';
+import { planKerasLayers, type KerasLimitation, type PlannedKerasLayer } from './planKerasLayers';
 import { identifierNames } from './identifierNames';
 
 /** One Keras / TF.js layer of the compiled model, with the layers it reads from. */
@@ -36,6 +36,8 @@ export interface CompiledGraph {
   weightedLayer: Map<string, CompiledLayer>;
   /** A single input and every layer feeding exactly the next: Keras' Sequential fits. */
   isChain: boolean;
+  /** Nodes the Keras and TF.js exports refuse (PyTorch and ONNX export them). */
+  kerasLimitations: KerasLimitation[];
 }
 
 /**
@@ -71,7 +73,7 @@ export function compileGraph(design: Design): CompiledGraph {
     };
   });
 
-  const { layers, outputLayer, weightedLayer } = planKerasLayers(design, analysis, nodes.map((c) => c.node.id), { nameOf: (id) => names.get(id)!, whenTaken: 'rename' });
+  const { layers, outputLayer, weightedLayer, limitations } = planKerasLayers(design, analysis, nodes.map((c) => c.node.id), { nameOf: (id) => names.get(id)!, whenTaken: 'rename' });
 
-  return { design, analysis, nodes, inputIds: graph.inputIds, outputIds: graph.outputIds, layers, outputLayer, weightedLayer, isChain: graph.isChain };
+  return { design, analysis, nodes, inputIds: graph.inputIds, outputIds: graph.outputIds, layers, outputLayer, weightedLayer, isChain: graph.isChain, kerasLimitations: limitations };
 }

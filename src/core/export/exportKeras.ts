@@ -3,6 +3,7 @@ import type { CompiledGraph, CompiledLayer } from './compileGraph';
 import { KERAS_INPUT_CLASS } from '../layers/inputLayer';
 import { customLayers } from './customLayers';
 import { explicitArguments } from './kerasArguments';
+import { kerasLimitationError } from './planKerasLayers';
 import { exportHeader, modelName } from './exportHeader';
 import { pyCommentLines, pyDocstringText, pyString } from './pythonSource';
 
@@ -34,6 +35,8 @@ const inputShape = (layer: CompiledLayer): number[] => (layer.config.batchInputS
  * it branches or has several inputs or outputs. Defines the project's own layers it needs.
  */
 export function exportKeras(graph: CompiledGraph): string {
+  const refused = kerasLimitationError(graph.kerasLimitations, 'Keras', `Cannot export "${graph.design.name}" to`);
+  if (refused) throw refused;
   const custom = customLayers(graph.layers);
   const name = pyString(modelName(graph.design.name));
   const body: string[] = [];

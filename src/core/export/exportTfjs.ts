@@ -4,6 +4,7 @@ import { customLayers } from './customLayers';
 import { exportHeader } from './exportHeader';
 import { jsBlockCommentText, jsCommentLines, jsString } from './javascriptSource';
 import { explicitArguments } from './kerasArguments';
+import { kerasLimitationError } from './planKerasLayers';
 
 /** The TF.js factories whose names do not follow from the class name. */
 const IRREGULAR_FACTORIES: Readonly<Record<string, string>> = { ELU: 'elu', PReLU: 'prelu' };
@@ -56,6 +57,8 @@ const QUIET_NODE_START = [
  * `@tensorflow/tfjs` installed. Run directly, it prints the model summary.
  */
 export function exportTfjs(graph: CompiledGraph): string {
+  const refused = kerasLimitationError(graph.kerasLimitations, 'TF.js', `Cannot export "${graph.design.name}" to`);
+  if (refused) throw refused;
   const custom = customLayers(graph.layers);
   const body: string[] = [];
   for (const layer of graph.layers) {

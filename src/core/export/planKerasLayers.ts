@@ -18,6 +18,25 @@ export interface KerasLayerPlan {
   outputLayer: Map<string, string>;
   /** The layer holding each weighted node's weights (the one with `weights`). */
   weightedLayer: Map<string, PlannedKerasLayer>;
+  /** Nodes Keras and TF.js cannot compute, and why (their exports and TF.js training refuse them; other targets go on). */
+  limitations: KerasLimitation[];
+}
+
+export interface KerasLimitation {
+  nodeId: string;
+  /** The node's layer type label, e.g. "Conv 2D". */
+  label: string;
+  reason: string;
+}
+
+/**
+ * The error a Keras or TF.js target gives for a design with nodes they cannot compute, naming the
+ * target, each node and why; undefined when there are none.
+ */
+export function kerasLimitationError(limitations: readonly KerasLimitation[], target: string, what: string): Error | undefined {
+  if (!limitations.length) return undefined;
+  const listed = limitations.slice(0, 5).map((l) => `Layer "${l.nodeId}" (${l.label}): ${l.reason}`);
+  return new Error(`${what} ${target}: ${listed.join(' ')}${limitations.length > 5 ? ` (and ${limitations.length - 5} more)` : ''}`);
 }
 
 export interface KerasNaming {
@@ -41,12 +60,16 @@ export function planKerasLayers(design: Design, analysis: DesignAnalysis, order:
   const layers: PlannedKerasLayer[] = [];
   const outputLayer = new Map<string, string>();
   const weightedLayer = new Map<string, PlannedKerasLayer>();
+  const limitations: KerasLimitation[] = [];
   // Which node holds each name: every main name up front when renaming, else as layers are named.
   const taken = new Map<string, string>(naming.whenTaken === 'rename' ? order.map((id) => [naming.nameOf(id), id]) : []);
   for (const id of order) {
     const node = design.nodes[graph.indexOf(id)];
     const info = analysis.nodes[id];
-    const specs = getLayerType(node.type)!.keras.toLayers(info.resolvedParams!, info.inputShapes);
+    const layerType = getLayerType(node.type)!;
+    const specs = layerType.keras.toLayers(info.resolvedParams!, info.inputShapes);
+    const reason = layerType.keras.limitation?.(info.resolvedParams!);
+    if (reason) limitations.push({ nodeId: id, label: layerType.label, reason });
     let inbound = graph.inputs(id).map((source) => outputLayer.get(source)!);
     const base = naming.nameOf(id);
     for (const spec of specs) {
@@ -67,5 +90,5 @@ export function planKerasLayers(design: Design, analysis: DesignAnalysis, order:
     }
     outputLayer.set(id, inbound[0]);
   }
-  return { layers, outputLayer, weightedLayer };
+  return { layers, outputLayer, weightedLayer, limitations };
 }

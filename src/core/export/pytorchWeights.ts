@@ -1,6 +1,7 @@
 import type { Design } from '../design';
 import { compileGraph } from './compileGraph';
 import { transposeTensor } from '../tensors/transposeTensor';
+import { kerasToTorch, torchToKeras } from '../tensors/kerasWeightLayout';
 
 export { transposeTensor };
 
@@ -41,7 +42,7 @@ export function toPyTorchStateDict(design: Design, weights: NamedTensor[]): Name
       if (expected.join() !== tensor.shape.join()) {
         throw new Error(`${tensor.name} has shape [${tensor.shape.join(', ')}], but layer "${nodeId}" of the design needs [${expected.join(', ')}]: the weights belong to another design.`);
       }
-      const moved = place.axes ? transposeTensor(tensor.data, tensor.shape, place.axes) : { data: tensor.data, shape: tensor.shape };
+      const moved = kerasToTorch(place, tensor);
       out.push({ name: `${names.get(nodeId)}.${place.param}`, shape: moved.shape, data: moved.data });
     }
   }
@@ -121,8 +122,9 @@ export function fromPyTorchStateDict(design: Design, kerasWeights: { name: strin
     const tensor = torchByName.get(torchName);
     if (!tensor) throw new Error(`The PyTorch weights have no ${torchName} for ${w.name}.`);
     // axes maps PyTorch axes to Keras ones; its inverse maps back.
-    const inverse = place.axes ? place.axes.map((_: number, i: number) => place.axes!.indexOf(i)) : undefined;
-    const moved = inverse ? transposeTensor(tensor.data, tensor.shape, inverse) : { data: tensor.data, shape: tensor.shape };
+    const expectedTorch = kerasToTorch(place, { data: new Float32Array(0), shape: w.shape }).shape;
+    if (expectedTorch.join() !== tensor.shape.join()) throw new Error(`${torchName} has shape [${tensor.shape.join(', ')}], which does not give ${w.name}'s [${w.shape.join(', ')}].`);
+    const moved = torchToKeras(place, tensor);
     if (moved.shape.join() !== w.shape.join()) throw new Error(`${torchName} has shape [${tensor.shape.join(', ')}], which does not give ${w.name}'s [${w.shape.join(', ')}].`);
     return { name: w.name, shape: moved.shape, data: moved.data };
   });

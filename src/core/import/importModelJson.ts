@@ -1,3 +1,4 @@
+import { analyzeDesign } from '../analysis/analyzeDesign';
 import { DESIGN_FORMAT, DESIGN_VERSION, type Design, type DesignEdge, type DesignNode } from '../design';
 import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import { DesignGraph } from '../graph/DesignGraph';
@@ -196,7 +197,14 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
   for (const l of layers) {
     // Padding layers are folded or were reported above.
     if (folded.has(l.name) || paddingTargets(l)) continue;
-    const params = layerParams(l, pendingPadding.get(l.name), keptDims.has(l.name), (m) => problem(l, m));
+    // The layers so far, analyzed only for a layer whose config lacks its input channels (depthwise).
+    const inputChannels = (): number | undefined => {
+      const source = sourcesOf(l)[0];
+      if (source === undefined) return undefined;
+      const partial: Design = { format: DESIGN_FORMAT, version: DESIGN_VERSION, name: 'import', nodes, edges, training: {} };
+      return analyzeDesign(partial).nodes[nodeIdOf(source)]?.outputShape?.at(-1);
+    };
+    const params = layerParams(l, pendingPadding.get(l.name), keptDims.has(l.name), (m) => problem(l, m), inputChannels);
     if (!params) continue;
     const act = pendingActivation.get(l.name);
     if (act) params.params.activation = act.fn;
@@ -228,7 +236,13 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
 }
 
 /** A Keras layer as a designer node type and parameters, read by its layer type's Keras mapping, or undefined after reporting why not. */
-function layerParams(l: KerasLayer, padding: number | number[] | undefined, keptDims: boolean, report: (message: string) => void): { type: string; params: Json } | undefined {
+function layerParams(
+  l: KerasLayer,
+  padding: number | number[] | undefined,
+  keptDims: boolean,
+  report: (message: string) => void,
+  inputChannels: () => number | undefined,
+): { type: string; params: Json } | undefined {
   const get = (key: string): unknown => configValue(l.config, key);
   if (get('data_format') === 'channels_first') {
     report('channels-first layers are not supported: the designer is channels-last, as Keras is by default.');
@@ -239,6 +253,6 @@ function layerParams(l: KerasLayer, padding: number | number[] | undefined, kept
     report('the designer has no such layer.');
     return undefined;
   }
-  const params = layerType.keras.fromConfig({ className: l.className, get, padding, keptDims, report });
+  const params = layerType.keras.fromConfig({ className: l.className, get, padding, keptDims, report, inputChannels });
   return params && { type: layerType.type, params };
 }

@@ -1,4 +1,5 @@
-import type { LayerType } from './layerType';
+import type { DiagnosticInput, SuggestedFix } from '../analysis/diagnostic';
+import type { KerasLayerSpec, KerasWeight, LayerType } from './layerType';
 import { activationParam, activationSuffix, useBiasParam, windowText } from './commonParams';
 import { fusedActivation, withActivation } from './kerasActivations';
 import { isUnitWindow, kerasPadding, kerasWindow } from './kerasConfig';
@@ -6,8 +7,12 @@ import { paddingClassNames, paddingLayers } from './kerasPadding';
 import type { ResolvedPadding } from './resolveParams';
 import { resolvePads, slidingWindow } from './slidingWindow';
 import { pyActivation, pyPadTuple, pyWindow } from './pytorchCode';
-import { attributeInt, attributeInts, importedPadding, onnxActivation, onnxInts, onnxPads, windowParam } from './onnxCode';
-import { transposeTensor } from '../tensors/transposeTensor';
+import { attributeInt, attributeInts, importedPadding, onnxActivation, onnxInt, onnxInts, onnxPads, windowParam } from './onnxCode';
+import { torchToKeras } from '../tensors/kerasWeightLayout';
+import { CNN_GROUPED_CONV_1D, CNN_GROUPED_CONV_2D, DEPTHWISE_CONV_2D } from './kerasGroupedConvolution';
+
+const DILATION_WITH_STRIDE =
+  'Keras and TF.js cannot combine a dilation above 1 with a stride above 1, so the Keras and TF.js exports and training with TF.js refuse this layer; PyTorch and ONNX export it, and the PyTorch engine trains it.';
 
 export interface ConvolutionParams {
   filters: number;
@@ -15,8 +20,54 @@ export interface ConvolutionParams {
   strides: number[];
   padding: ResolvedPadding;
   dilationRate: number[];
+  groups: number;
   activation: string;
   useBias: boolean;
+}
+
+const divisors = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Groups must split both the input channels and the filters evenly. Reports which does not, with
+ * the nearest groups that divide both (and depthwise, groups = channels, where the filters allow)
+ * and, when only the filters do not split, the nearest multiples of groups.
+ */
+function checkGroups(nodeId: string, channels: number, filters: number, groups: number, report: (d: DiagnosticInput) => void): boolean {
+  const channelsSplit = channels % groups === 0;
+  const filtersSplit = filters % groups === 0;
+  if (channelsSplit && filtersSplit) return true;
+  const common = divisors(gcd(channels, filters));
+  const below = common.filter((d) => d < groups).pop();
+  const above = common.find((d) => d > groups);
+  const groupFixes: SuggestedFix[] = [...new Set([below, above, filters % channels === 0 ? channels : undefined].filter((g): g is number => g !== undefined))].map((g) => ({
+    title: g === 1 ? 'Use groups 1 (an ordinary convolution)' : g === channels ? `Use groups ${g} (depthwise: one group per input channel)` : `Use groups ${g}`,
+    edit: { kind: 'setParams', nodeId, params: { groups: g } },
+  }));
+  if (!channelsSplit) {
+    report({
+      severity: 'error',
+      code: 'groups-do-not-divide-channels',
+      param: 'groups',
+      message: `Groups (groups) is ${groups}, but the ${channels} input channels do not split into ${groups} equal groups: groups must divide the input channels and the filters.`,
+      fixes: groupFixes,
+    });
+    return false;
+  }
+  const up = Math.ceil(filters / groups) * groups;
+  const down = Math.floor(filters / groups) * groups;
+  report({
+    severity: 'error',
+    code: 'groups-do-not-divide-filters',
+    param: 'filters',
+    message: `Filters (filters) is ${filters}, which does not split into ${groups} groups: each group needs the same number of filters, so filters must be a multiple of ${groups}.`,
+    fixes: [
+      { title: `Use ${up} filters (${up / groups} per group)`, edit: { kind: 'setParams', nodeId, params: { filters: up } } },
+      ...(down >= groups ? [{ title: `Use ${down} filters (${down / groups} per group)`, edit: { kind: 'setParams', nodeId, params: { filters: down } } } as SuggestedFix] : []),
+      ...groupFixes,
+    ],
+  });
+  return false;
 }
 
 /** Conv1D and Conv2D share every rule but the number of spatial axes. */
@@ -24,6 +75,54 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
   const type = dims === 2 ? 'Conv2D' : 'Conv1D';
   const label = dims === 2 ? 'Conv 2D' : 'Conv 1D';
   const rank = dims + 1;
+  const groupedClass = dims === 2 ? CNN_GROUPED_CONV_2D : CNN_GROUPED_CONV_1D;
+  const axes = dims === 2 ? (v: number[]) => v : (v: number[]) => v[0];
+  // Keras [...window, in, out] → PyTorch [out, in, ...window].
+  const kernelAxes = dims === 2 ? [3, 2, 0, 1] : [2, 1, 0];
+  const defaults = { strides: 1, padding: 'valid', dilationRate: 1, activation: 'linear', useBias: true };
+
+  /**
+   * Keras' Conv1D / Conv2D; an undilated depthwise convolution (groups = input channels) as
+   * Keras' DepthwiseConv2D; other groups as the project's grouped convolution layer. Explicit padding
+   * is a padding layer before it.
+   */
+  function kerasLayers(p: ConvolutionParams, inputShapes: number[][]): KerasLayerSpec[] {
+    const channels = inputShapes[0][dims];
+    const window = { kernelSize: axes(p.kernelSize), strides: axes(p.strides), padding: p.padding === 'same' ? 'same' : 'valid', dilationRate: axes(p.dilationRate) };
+    const bias: Record<string, KerasWeight> = p.useBias ? { bias: { param: 'bias', shape: [p.filters] } } : {};
+    let main: Omit<KerasLayerSpec, 'suffix'>;
+    if (p.groups === 1) {
+      main = {
+        className: type,
+        config: { filters: p.filters, ...window, useBias: p.useBias },
+        defaults,
+        weights: { kernel: { param: 'weight', axes: kernelAxes, shape: [...p.kernelSize, channels, p.filters] }, ...bias },
+      };
+    } else if (dims === 2 && p.groups === channels && p.dilationRate.every((d) => d === 1)) {
+      // (TF.js' DepthwiseConv2D ignores its dilation, so a dilated one is a grouped layer below.)
+      const multiplier = p.filters / channels;
+      main = {
+        className: DEPTHWISE_CONV_2D,
+        config: { ...window, depthMultiplier: multiplier, useBias: p.useBias },
+        defaults: { ...defaults, depthMultiplier: 1 },
+        weights: {
+          // Keras [kh, kw, C, m] → [C, m, kh, kw], which is PyTorch's [C·m, 1, kh, kw]: output channel c·m + j.
+          depthwise_kernel: { param: 'weight', axes: [2, 3, 0, 1], shape: [...p.kernelSize, channels, multiplier], torchShape: [p.filters, 1, ...p.kernelSize] },
+          ...bias,
+        },
+      };
+    } else {
+      main = {
+        className: groupedClass.className,
+        config: { filters: p.filters, ...window, groups: p.groups, useBias: p.useBias },
+        defaults,
+        weights: { kernel: { param: 'weight', axes: kernelAxes, shape: [...p.kernelSize, channels / p.groups, p.filters] }, ...bias },
+        custom: groupedClass,
+      };
+    }
+    return [...(Array.isArray(p.padding) ? paddingLayers('zero', p.padding) : []), ...withActivation(main, p.activation)];
+  }
+
   return {
     type,
     label,
@@ -47,6 +146,15 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
       { name: 'strides', label: 'Strides', kind: 'window', dims, min: 1, default: 1, doc: 'Step between filter positions.', unit: 'px' },
       { name: 'padding', label: 'Padding', kind: 'padding', dims, default: 'valid', doc: '"valid" (none), "same" (keeps size at stride 1), or zeros on each side.' },
       { name: 'dilationRate', label: 'Dilation', kind: 'window', dims, min: 1, default: 1, doc: 'Spacing between filter taps (atrous convolution).' },
+      {
+        name: 'groups',
+        label: 'Groups',
+        kind: 'int',
+        min: 1,
+        max: 65536,
+        default: 1,
+        doc: 'Splits input channels and filters into this many groups, each filter seeing only its group (PyTorch\'s groups); groups = input channels is a depthwise convolution.',
+      },
       activationParam,
       useBiasParam,
     ],
@@ -54,7 +162,7 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
     summarize: (p) =>
       `${p.filters} @ ${windowText(p.kernelSize)}, s${windowText(p.strides)}, ${Array.isArray(p.padding) ? `p${windowText(p.padding)}` : p.padding}${
         p.dilationRate.some((d) => d > 1) ? `, d${windowText(p.dilationRate)}` : ''
-      }${activationSuffix(p.activation)}`,
+      }${p.groups > 1 ? `, ${p.groups} groups` : ''}${activationSuffix(p.activation)}`,
     infer: ({ node, params, inputShapes, inputFields, report }) => {
       const input = inputShapes[0];
       if (input.length !== rank) {
@@ -69,11 +177,12 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         return undefined;
       }
       if (params.dilationRate.some((d) => d > 1) && params.strides.some((s) => s > 1)) {
+        // Only Keras and TF.js lack it: their exports and TF.js training refuse the layer, the rest go on.
         report({
-          severity: 'error',
+          severity: 'warning',
           code: 'dilation-with-stride',
           param: 'dilationRate',
-          message: 'Keras and TF.js cannot combine a dilation above 1 with a stride above 1 (PyTorch can), so this layer could not be trained or exported to them.',
+          message: DILATION_WITH_STRIDE,
           fixes: [
             { title: 'Use stride 1', edit: { kind: 'setParams', nodeId: node.id, params: { strides: 1 } } },
             { title: 'Use dilation 1', edit: { kind: 'setParams', nodeId: node.id, params: { dilationRate: 1 } } },
@@ -81,6 +190,8 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         });
       }
       const channels = input[dims];
+      if (!checkGroups(node.id, channels, params.filters, params.groups, report)) return undefined;
+      const groupChannels = channels / params.groups;
       const window = slidingWindow({
         nodeId: node.id,
         layerLabel: label,
@@ -100,9 +211,10 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
       const effective = params.kernelSize.map((k, i) => params.dilationRate[i] * (k - 1) + 1);
       return {
         outputShape: [...window.output, params.filters],
-        trainableParams: taps * channels * params.filters + (params.useBias ? params.filters : 0),
+        // Each filter sees only its group's channels.
+        trainableParams: taps * groupChannels * params.filters + (params.useBias ? params.filters : 0),
         nonTrainableParams: 0,
-        macs: positions * params.filters * taps * channels,
+        macs: positions * params.filters * taps * groupChannels,
         receptiveField: field?.receptiveField && field.effectiveStride ? field.receptiveField.map((r, i) => r + (effective[i] - 1) * field.effectiveStride![i]) : undefined,
         effectiveStride: field?.effectiveStride ? field.effectiveStride.map((j, i) => j * params.strides[i]) : undefined,
         formulas: window.formulas,
@@ -117,6 +229,7 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
       if (p.strides.some((s) => s !== 1)) args.push(`stride=${pyWindow(p.strides)}`);
       if (symmetric && pads.some(([before]) => before > 0)) args.push(`padding=${pyWindow(pads.map(([before]) => before))}`);
       if (p.dilationRate.some((d) => d !== 1)) args.push(`dilation=${pyWindow(p.dilationRate)}`);
+      if (p.groups !== 1) args.push(`groups=${p.groups}`);
       if (!p.useBias) args.push('bias=False');
       const x = symmetric ? ctx.inputs[0] : `F.pad(${ctx.inputs[0]}, ${pyPadTuple(pads)})`;
       return {
@@ -130,8 +243,9 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
       const channels = input[dims];
       const effective = p.kernelSize.map((k, i) => p.dilationRate[i] * (k - 1) + 1);
       const pads = resolvePads(input.slice(0, dims), effective, p.strides, p.padding);
-      const fanIn = channels * p.kernelSize.reduce((a, b) => a * b, 1);
-      const weight = ctx.parameter('weight', [p.filters, channels, ...p.kernelSize], { uniformFanIn: fanIn });
+      // PyTorch's layout and initialization: each filter's fan-in is its group's channels.
+      const fanIn = (channels / p.groups) * p.kernelSize.reduce((a, b) => a * b, 1);
+      const weight = ctx.parameter('weight', [p.filters, channels / p.groups, ...p.kernelSize], { uniformFanIn: fanIn });
       const inputs = [ctx.inputs[0], weight];
       if (p.useBias) inputs.push(ctx.parameter('bias', [p.filters], { uniformFanIn: fanIn }));
       // ONNX's Conv pads each side on its own, so "same" with an uneven total needs no Pad node.
@@ -140,6 +254,7 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         strides: onnxInts(p.strides),
         dilations: onnxInts(p.dilationRate),
         pads: onnxPads(pads),
+        ...(p.groups !== 1 ? { group: onnxInt(p.groups) } : {}),
       });
       return onnxActivation(p.activation, conv, ctx);
     },
@@ -150,68 +265,77 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         if (input?.length !== rank) return undefined;
         const weight = ctx.constant(1);
         if (!weight?.floats || weight.dims.length !== dims + 2) return 'its weights are not a constant tensor of the right rank';
-        if (attributeInt(node, 'group', 1) !== 1) return 'grouped convolution (group > 1) has no layer parameter yet';
-        const [filters, , ...kernel] = weight.dims;
+        const groups = attributeInt(node, 'group', 1);
+        const [filters, groupChannels, ...kernel] = weight.dims;
+        if (groups < 1 || groupChannels * groups !== input[dims] || filters % groups !== 0) return `its weights [${weight.dims.join(', ')}] do not fit ${input[dims]} input channels in ${groups} group(s)`;
         const strides = attributeInts(node, 'strides', kernel.map(() => 1));
         const dilations = attributeInts(node, 'dilations', kernel.map(() => 1));
         const padding = importedPadding(node, input.slice(0, dims), kernel.map((k, i) => dilations[i] * (k - 1) + 1), strides);
         if (typeof padding === 'string' && padding !== 'valid' && padding !== 'same') return padding;
-        // ONNX [out, in, (h,) w] → Keras [(h,) w, in, out].
-        const kernelWeights = transposeTensor(weight.floats, weight.dims, dims === 2 ? [2, 3, 1, 0] : [2, 1, 0]);
         const bias = ctx.constant(2);
-        const weights: Record<string, { shape: number[]; data: Float32Array }> = { kernel: kernelWeights };
-        if (bias?.floats) weights.bias = { shape: [filters], data: bias.floats };
+        const resolved: ConvolutionParams = {
+          filters,
+          kernelSize: kernel,
+          strides,
+          padding: padding as ResolvedPadding,
+          dilationRate: dilations,
+          groups,
+          activation: 'linear',
+          useBias: Boolean(bias?.floats),
+        };
+        // ONNX holds PyTorch's layout; the Keras layer this node becomes says where each value goes.
+        const places = kerasLayers(resolved, ctx.inputShapes).find((l) => l.weights)!.weights!;
+        const weights: Record<string, { shape: number[]; data: Float32Array }> = {};
+        for (const [name, place] of Object.entries(places)) {
+          const tensor = place.param === 'weight' ? { data: weight.floats, shape: weight.dims } : { data: bias!.floats!, shape: [filters] };
+          weights[name] = torchToKeras(place, tensor);
+        }
         const params = {
           filters,
           kernelSize: windowParam(kernel),
           strides: windowParam(strides),
           padding: Array.isArray(padding) ? windowParam(padding) : padding,
           dilationRate: windowParam(dilations),
-          useBias: Boolean(bias),
+          ...(groups !== 1 ? { groups } : {}),
+          useBias: Boolean(bias?.floats),
         };
         return { params, weights };
       },
     },
     keras: {
-      classNames: [type],
+      classNames: [type, ...(dims === 2 ? [DEPTHWISE_CONV_2D] : []), groupedClass.className],
       paddingClassNames: paddingClassNames('zero', dims),
-      toLayers: (p, inputShapes) => {
-        const channels = inputShapes[0][dims];
-        const axes = dims === 2 ? (v: number[]) => v : (v: number[]) => v[0];
-        const main = {
-          className: type,
-          config: {
-            filters: p.filters,
-            kernelSize: axes(p.kernelSize),
-            strides: axes(p.strides),
-            padding: p.padding === 'same' ? 'same' : 'valid',
-            dilationRate: axes(p.dilationRate),
-            useBias: p.useBias,
-          },
-          defaults: { strides: 1, padding: 'valid', dilationRate: 1, activation: 'linear', useBias: true },
-          weights: {
-            // Keras [...window, in, out] → PyTorch [out, in, ...window].
-            kernel: { param: 'weight', axes: dims === 2 ? [3, 2, 0, 1] : [2, 1, 0], shape: [...p.kernelSize, channels, p.filters] },
-            ...(p.useBias ? { bias: { param: 'bias', shape: [p.filters] } } : {}),
-          },
-        };
-        return [...(Array.isArray(p.padding) ? paddingLayers('zero', p.padding) : []), ...withActivation(main, p.activation)];
-      },
+      toLayers: kerasLayers,
+      limitation: (p) => (p.dilationRate.some((d) => d > 1) && p.strides.some((s) => s > 1) ? DILATION_WITH_STRIDE : undefined),
       fromConfig: (layer) => {
         const activation = fusedActivation(layer);
         const padding = kerasPadding(layer);
         if (!activation || !padding) return undefined;
-        if (layer.get('groups') !== undefined && layer.get('groups') !== 1) {
-          layer.report('grouped convolutions are not supported.');
-          return undefined;
+        const params: Record<string, unknown> = {};
+        if (layer.className === DEPTHWISE_CONV_2D) {
+          // Keras' depthwise layer names its multiplier, not its channels: they come from its input.
+          const channels = layer.inputChannels();
+          const multiplier = layer.get('depth_multiplier') ?? 1;
+          if (channels === undefined || typeof multiplier !== 'number') {
+            layer.report('its input channels are unknown, so its filters (channels × depth multiplier) are too.');
+            return undefined;
+          }
+          params.filters = channels * multiplier;
+          if (channels !== 1) params.groups = channels;
+        } else {
+          params.filters = layer.get('filters');
+          const groups = layer.get('groups');
+          if (groups !== undefined && groups !== 1) params.groups = groups;
         }
-        const params: Record<string, unknown> = { filters: layer.get('filters'), kernelSize: kerasWindow(layer.get('kernel_size')) };
+        params.kernelSize = kerasWindow(layer.get('kernel_size'));
         if (!isUnitWindow(layer.get('strides'))) params.strides = kerasWindow(layer.get('strides'));
         Object.assign(params, padding);
         if (!isUnitWindow(layer.get('dilation_rate'))) params.dilationRate = kerasWindow(layer.get('dilation_rate'));
         if (activation !== 'linear') params.activation = activation;
         if (layer.get('use_bias') === false) params.useBias = false;
-        return params;
+        // Groups first after the window, as the catalog lists them.
+        const { groups, ...rest } = params;
+        return groups === undefined ? rest : { ...rest, groups };
       },
     },
   };

@@ -82,6 +82,12 @@ export interface KerasWeight {
   axes?: number[];
   /** The shape Keras gives this weight. */
   shape: number[];
+  /**
+   * PyTorch's shape, when it is not the transposed Keras shape but the same values read in
+   * another shape: a depthwise kernel [kh, kw, C, m] transposes to [C, m, kh, kw], which PyTorch
+   * holds as [C·m, 1, kh, kw] (output channel c·m + j is input channel c's j-th filter).
+   */
+  torchShape?: number[];
 }
 
 /** One layer of the compiled Keras / TF.js model (both share class names and camelCase config keys in TF.js). */
@@ -120,6 +126,8 @@ export interface KerasImportContext {
   keptDims?: boolean;
   /** Says why the layer cannot be imported (the import then lists it and returns no design). */
   report(message: string): void;
+  /** The channels of the layer's (first) input, for a class whose config does not say them (a depthwise convolution's). */
+  inputChannels(): number | undefined;
 }
 
 /** A layer type's mapping to Keras / TF.js and back: export, the TF.js compiler and import all read it. */
@@ -133,6 +141,12 @@ export interface KerasMapping<P> {
   paddingClassNames?: readonly string[];
   /** The Keras / TF.js layers that compute the node, in order (the last one produces the node's output). */
   toLayers(params: P, inputShapes: Shape[]): KerasLayerSpec[];
+  /**
+   * Why Keras and TF.js cannot compute this node, for parameters they lack (a dilation with a
+   * stride): the analysis only warns, other targets go on, and the Keras and TF.js exports and
+   * TF.js training refuse the design, naming the node and this reason.
+   */
+  limitation?(params: P): string | undefined;
   /**
    * The node parameters for a layer of one of `classNames`, or undefined after reporting why the
    * designer cannot represent it. Parameters equal to their default are left out.

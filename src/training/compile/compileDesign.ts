@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { analyzeDesign, type DesignAnalysis } from '../../core/analysis/analyzeDesign';
 import type { Design } from '../../core/design';
-import { planKerasLayers } from '../../core/export/planKerasLayers';
+import { kerasLimitationError, planKerasLayers } from '../../core/export/planKerasLayers';
 import type { KerasLayerSpec } from '../../core/layers/layerType';
 import { registerCustomLayers } from './customLayers';
 import { fastDropoutClass } from './fastDropout';
@@ -57,6 +57,8 @@ export function compileDesign(design: Design): tf.LayersModel {
   const inputIds = new Set(graph.inputIds);
   // Layers named after the raw node ids, so a run's weights are found by node id.
   const plan = planKerasLayers(design, analysis, analysis.order, { nameOf: (id) => id, whenTaken: 'refuse' });
+  const refused = kerasLimitationError(plan.limitations, 'TF.js (the PyTorch engine trains it)', `The design "${design.name}" cannot train with`);
+  if (refused) throw refused;
   const tensors = new Map<string, tf.SymbolicTensor>();
   const inputs: { id: string; tensor: tf.SymbolicTensor }[] = [];
   for (const spec of plan.layers) {

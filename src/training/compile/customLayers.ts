@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CNN_ELU, CNN_GELU_TANH, CNN_HARD_SIGMOID, CNN_HARD_SWISH, CNN_LOG_SOFTMAX, CNN_MISH } from '../../core/layers/kerasActivations';
 import { CNN_MAX_PADDING_1D, CNN_MAX_PADDING_2D, CNN_ZERO_PADDING_1D } from '../../core/layers/kerasPadding';
+import { CNN_GROUPED_CONV_1D, CNN_GROUPED_CONV_2D } from '../../core/layers/kerasGroupedConvolution';
 
 type Pads1D = [number, number];
 type Pads2D = [[number, number], [number, number]];
@@ -178,11 +179,114 @@ export class CnnElu extends tf.layers.Layer {
   }
 }
 
+interface GroupedConvConfig {
+  filters: number;
+  kernelSize: number | number[];
+  strides?: number | number[];
+  padding?: 'valid' | 'same';
+  dilationRate?: number | number[];
+  groups: number;
+  useBias?: boolean;
+  activation?: string;
+  name?: string;
+  trainable?: boolean;
+}
+
+/**
+ * PyTorch's grouped convolution, which TF.js lacks: the channels split into `groups`, each
+ * convolved by its share of the filters (kernel [...window, in / groups, filters], split on its
+ * last axis), concatenated in group order as PyTorch orders output channels. Split, convolution
+ * and concat are ops TF.js differentiates, so it trains on every backend.
+ */
+abstract class GroupedConvolution extends tf.layers.Layer {
+  protected abstract readonly dims: 1 | 2;
+  readonly filters: number;
+  readonly kernelSize: number[];
+  readonly strides: number[];
+  readonly padding: 'valid' | 'same';
+  readonly dilationRate: number[];
+  readonly groups: number;
+  readonly useBias: boolean;
+  readonly activation: string;
+  private readonly activationLayer: tf.layers.Layer;
+  private kernel?: tf.LayerVariable;
+  private bias?: tf.LayerVariable;
+
+  constructor(config: GroupedConvConfig, dims: 1 | 2) {
+    super(config);
+    const axes = (v: number | number[] | undefined, fallback: number): number[] => (Array.isArray(v) ? [...v] : new Array(dims).fill(v ?? fallback));
+    this.filters = config.filters;
+    this.kernelSize = axes(config.kernelSize, 1);
+    this.strides = axes(config.strides, 1);
+    this.padding = config.padding ?? 'valid';
+    this.dilationRate = axes(config.dilationRate, 1);
+    this.groups = config.groups;
+    this.useBias = config.useBias ?? true;
+    this.activation = config.activation ?? 'linear';
+    this.activationLayer = tf.layers.activation({ activation: this.activation as 'linear' });
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = singleShape(inputShape);
+    const channels = shape[shape.length - 1]!;
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, channels / this.groups, this.filters], 'float32', tf.initializers.glorotUniform({}));
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = singleShape(inputShape);
+    const size = (n: number | null, i: number): number | null => {
+      if (n === null) return null;
+      const window = this.dilationRate[i] * (this.kernelSize[i] - 1) + 1;
+      return this.padding === 'same' ? Math.ceil(n / this.strides[i]) : Math.floor((n - window) / this.strides[i]) + 1;
+    };
+    return [shape[0], ...shape.slice(1, this.dims + 1).map(size), this.filters];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const parts = tf.split(x, this.groups, -1);
+      const kernels = tf.split(this.kernel!.read(), this.groups, -1);
+      const convolved = parts.map((part, g) =>
+        this.dims === 2
+          ? tf.conv2d(part as tf.Tensor4D, kernels[g] as tf.Tensor4D, this.strides as [number, number], this.padding, 'NHWC', this.dilationRate as [number, number])
+          : tf.conv1d(part as tf.Tensor3D, kernels[g] as tf.Tensor3D, this.strides[0], this.padding, 'NWC', this.dilationRate[0]),
+      );
+      let y: tf.Tensor = convolved.length === 1 ? convolved[0] : tf.concat(convolved, -1);
+      if (this.bias) y = tf.add(y, this.bias.read());
+      return this.activationLayer.apply(y) as tf.Tensor;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const { filters, kernelSize, strides, padding, dilationRate, groups, useBias, activation } = this;
+    return { ...super.getConfig(), filters, kernelSize, strides, padding, dilationRate, groups, useBias, activation };
+  }
+}
+
+export class CnnGroupedConv2D extends GroupedConvolution {
+  static className = CNN_GROUPED_CONV_2D.className;
+  protected readonly dims = 2;
+  constructor(config: GroupedConvConfig) {
+    super(config, 2);
+  }
+}
+
+export class CnnGroupedConv1D extends GroupedConvolution {
+  static className = CNN_GROUPED_CONV_1D.className;
+  protected readonly dims = 1;
+  constructor(config: GroupedConvConfig) {
+    super(config, 1);
+  }
+}
+
 let registered = false;
 
 /** Registers the custom layers with TF.js (idempotent); needed before compiling or loading a model. */
 export function registerCustomLayers(): void {
   if (registered) return;
-  for (const cls of [CnnMaxPadding2D, CnnMaxPadding1D, CnnZeroPadding1D, CnnLogSoftmax, CnnElu, CnnHardSigmoid, CnnHardSwish, CnnMish, CnnGeluTanh]) tf.serialization.registerClass(cls);
+  for (const cls of [CnnMaxPadding2D, CnnMaxPadding1D, CnnZeroPadding1D, CnnLogSoftmax, CnnElu, CnnHardSigmoid, CnnHardSwish, CnnMish, CnnGeluTanh, CnnGroupedConv2D, CnnGroupedConv1D]) tf.serialization.registerClass(cls);
   registered = true;
 }

@@ -1,12 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { FilterImages } from './trainingReport';
+import { kerasClassIndex } from '../../core/layers/kerasClassIndex';
 
 /**
  * The first 2-D convolution's kernels as small images, each filter's channels min–max scaled to 0–255
  * independently (the course's weight plots). Undefined when the model has no Conv2D.
  */
 export function firstConvFilters(model: tf.LayersModel): FilterImages | undefined {
-  const layer = model.layers.find((l) => l.getClassName() === 'Conv2D' || l.getClassName() === 'DepthwiseConv2D');
+  // Any 2-D convolution class of the catalog (plain, depthwise, grouped): the first whose kernel is [kh, kw, in, out].
+  const layer = model.layers.find((l) => kerasClassIndex.convolutionClasses.has(l.getClassName()) && l.weights[0]?.shape.length === 4);
   if (!layer) return undefined;
   const kernel = layer.getWeights()[0];
   if (!kernel || kernel.rank !== 4) return undefined;

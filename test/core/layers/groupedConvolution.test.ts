@@ -1,0 +1,119 @@
+// Grouped and depthwise convolution (ResNeXt, MobileNet, RegNet): each filter sees only its group's
+// channels, which sets the parameters and multiply-accumulates; groups that do not divide the
+// channels or filters are located errors whose fixes work.
+import { strict as assert } from 'node:assert';
+import { analyzeDesign } from '../../../src/core/analysis/analyzeDesign';
+import { applyIntention } from '../../../src/core/edit/applyIntention';
+import { emptyDesign, type Design } from '../../../src/core/design';
+import { exportDesign } from '../../../src/core/export/exportDesign';
+import { compileGraph } from '../../../src/core/export/compileGraph';
+import { exportOnnx } from '../../../src/core/export/exportOnnx';
+import { getLayerType } from '../../../src/core/layers/layerCatalog';
+
+function convOn(shape: number[], params: Record<string, unknown>): Design {
+  const d = emptyDesign('grouped');
+  d.nodes = [
+    { id: 'input', type: 'Input', params: { shape } },
+    { id: 'conv', type: shape.length === 3 ? 'Conv2D' : 'Conv1D', params },
+  ];
+  d.edges = [{ source: 'input', target: 'conv' }];
+  return d;
+}
+
+describe('grouped and depthwise convolution', () => {
+  it('parameters and MACs divide by the groups; shape and receptive field do not change', () => {
+    for (const [shape, kernel] of [
+      [[12, 10, 8], 3],
+      [[15, 8], 5],
+    ] as const) {
+      for (const groups of [1, 2, 4, 8]) {
+        const filters = 16;
+        const a = analyzeDesign(convOn([...shape], { filters, kernelSize: kernel, padding: 'same', groups }));
+        assert.ok(a.valid, JSON.stringify(a.diagnostics));
+        const plain = analyzeDesign(convOn([...shape], { filters, kernelSize: kernel, padding: 'same' }));
+        const node = a.nodes.conv;
+        const taps = shape.length === 3 ? kernel * kernel : kernel;
+        const channels = shape[shape.length - 1];
+        assert.deepEqual(node.outputShape, plain.nodes.conv.outputShape);
+        assert.equal(node.params, taps * (channels / groups) * filters + filters);
+        assert.equal(node.macs * groups, plain.nodes.conv.macs);
+        assert.deepEqual(node.receptiveField, plain.nodes.conv.receptiveField);
+      }
+    }
+  });
+
+  it('a depthwise convolution with a depth multiplier: one 3×3 filter pair per channel', () => {
+    const a = analyzeDesign(convOn([7, 7, 6], { filters: 12, kernelSize: 3, groups: 6, useBias: false }));
+    assert.ok(a.valid, JSON.stringify(a.diagnostics));
+    assert.deepEqual(a.nodes.conv.outputShape, [5, 5, 12]);
+    assert.equal(a.nodes.conv.params, 9 * 12);
+    assert.match(getLayerType('Conv2D')!.summarize(a.nodes.conv.resolvedParams!), /6 groups/);
+  });
+
+  it('groups that do not divide the input channels are a located error whose fixes work', () => {
+    const design = convOn([8, 8, 6], { filters: 12, kernelSize: 3, groups: 4 });
+    const a = analyzeDesign(design);
+    const d = a.diagnostics.find((x) => x.code === 'groups-do-not-divide-channels');
+    assert.ok(d, JSON.stringify(a.diagnostics));
+    assert.equal(d.nodeId, 'conv');
+    assert.deepEqual(d.path, ['nodes', 1, 'params', 'groups']);
+    assert.match(d.message, /6 input channels/);
+    const groups = d.fixes.map((f) => f.edit?.kind === 'setParams' && f.edit.params.groups);
+    // 4 lies between the common divisors 3 and 6 of 6 channels and 12 filters; 6 is also depthwise.
+    assert.deepEqual(groups, [3, 6]);
+    for (const fix of d.fixes) {
+      const applied = applyIntention(design, { kind: 'applyFix', edit: fix.edit! });
+      assert.ok(applied.ok && analyzeDesign(applied.design).valid, fix.title);
+    }
+  });
+
+  it('filters that do not split into the groups are a located error whose fixes work', () => {
+    const design = convOn([8, 8, 8], { filters: 10, kernelSize: 3, groups: 4 });
+    const a = analyzeDesign(design);
+    const d = a.diagnostics.find((x) => x.code === 'groups-do-not-divide-filters');
+    assert.ok(d, JSON.stringify(a.diagnostics));
+    assert.deepEqual(d.path, ['nodes', 1, 'params', 'filters']);
+    assert.ok(d.fixes.some((f) => f.edit?.kind === 'setParams' && f.edit.params.filters === 12));
+    assert.ok(d.fixes.some((f) => f.edit?.kind === 'setParams' && f.edit.params.filters === 8));
+    assert.ok(d.fixes.some((f) => f.edit?.kind === 'setParams' && f.edit.params.groups === 2));
+    for (const fix of d.fixes) {
+      const applied = applyIntention(design, { kind: 'applyFix', edit: fix.edit! });
+      assert.ok(applied.ok && analyzeDesign(applied.design).valid, fix.title);
+    }
+  });
+
+  it('PyTorch gets groups=; ONNX a group attribute and weights [filters, in / groups, kh, kw]', () => {
+    const design = convOn([8, 8, 8], { filters: 12, kernelSize: 3, groups: 4 });
+    const code = exportDesign(design, 'pytorch').files[0].code;
+    assert.match(code, /nn\.Conv2d\(8, 12, kernel_size=3, groups=4\)/);
+    const onnx = exportOnnx(compileGraph(design));
+    assert.ok(onnx.byteLength > 0);
+  });
+
+  it('Keras: depthwise as DepthwiseConv2D with its multiplier, other groups as the project\'s grouped layer', () => {
+    const depthwise = compileGraph(convOn([8, 8, 4], { filters: 8, kernelSize: 3, groups: 4 })).layers.at(-1)!;
+    assert.equal(depthwise.className, 'DepthwiseConv2D');
+    assert.equal(depthwise.config.depthMultiplier, 2);
+    assert.deepEqual(depthwise.weights!.depthwise_kernel.shape, [3, 3, 4, 2]);
+    const grouped = compileGraph(convOn([8, 8, 4], { filters: 6, kernelSize: 3, groups: 2 })).layers.at(-1)!;
+    assert.equal(grouped.className, 'CnnGroupedConv2D');
+    assert.deepEqual(grouped.weights!.kernel.shape, [3, 3, 2, 6]);
+    const keras = exportDesign(convOn([8, 8, 4], { filters: 6, kernelSize: 3, groups: 2 }), 'keras').files[0].code;
+    assert.match(keras, /class CnnGroupedConv2D\(layers\.Layer\)/);
+    assert.match(keras, /CnnGroupedConv2D\(filters=6, kernel_size=\(3, 3\), groups=2, name="conv"\)/);
+    const sequence = compileGraph(convOn([9, 4], { filters: 4, kernelSize: 3, groups: 4 })).layers.at(-1)!;
+    assert.equal(sequence.className, 'CnnGroupedConv1D', 'TF.js has no depthwise 1-D convolution');
+  });
+
+  it('dilation with stride only warns: PyTorch and ONNX export it, Keras and TF.js refuse naming the layer', () => {
+    const design = convOn([16, 16, 3], { filters: 4, kernelSize: 3, strides: 2, dilationRate: 2 });
+    const a = analyzeDesign(design);
+    assert.ok(a.valid);
+    const d = a.diagnostics.find((x) => x.code === 'dilation-with-stride');
+    assert.equal(d?.severity, 'warning');
+    assert.match(exportDesign(design, 'pytorch').files[0].code, /stride=2, dilation=2/);
+    assert.ok(exportOnnx(compileGraph(design)).byteLength > 0);
+    assert.throws(() => exportDesign(design, 'keras'), /to Keras: Layer "conv" \(Conv 2D\): Keras and TF\.js cannot combine a dilation/);
+    assert.throws(() => exportDesign(design, 'tfjs'), /to TF\.js: Layer "conv" \(Conv 2D\)/);
+  });
+});
