@@ -34,7 +34,7 @@ export async function exportOnnxFromCommand(designUri: vscode.Uri): Promise<void
   try {
     const runFolder = choice?.runName ? runs?.folder(choice.runName, 'Exporting a run to ONNX') : undefined;
     if (choice?.runName && !runFolder) throw new Error(`The run ${choice.runName} is gone.`);
-    exported = onnxExportFile(design, runFolder);
+    exported = onnxExportFile(runFolder ? { runFolder } : { design });
   } catch (err) {
     void vscode.window.showErrorMessage(`Cannot export to ONNX: ${err instanceof Error ? err.message : String(err)}`);
     return;

@@ -53,14 +53,14 @@ export interface OnnxExport {
 }
 
 /**
- * The ONNX model of a design (the CLI's `export --to onnx`), with a run's trained weights when
- * `runFolder` is given: then the design is the run's own copy, which the weights belong to (the
- * file may have changed since), as the run's PyTorch export does.
+ * The ONNX model (the CLI's `export --to onnx`) of a design with untrained weights, or of a run
+ * with its trained weights: then the design is the run's own copy, which the weights belong to
+ * (the file may have changed since), as the run's PyTorch export does.
  */
-export function onnxExportFile(design: Design, runFolder?: string): OnnxExport {
-  if (!runFolder) return { bytes: exportOnnx(compileGraph(design)), weights: `untrained weights, ONNX opset ${ONNX_OPSET}` };
-  const designFile = join(runFolder, RUN_FILES.design);
-  const modelJson = join(runFolder, RUN_FILES.model, 'model.json');
+export function onnxExportFile(source: { design: Design } | { runFolder: string }): OnnxExport {
+  if ('design' in source) return { bytes: exportOnnx(compileGraph(source.design)), weights: `untrained weights, ONNX opset ${ONNX_OPSET}` };
+  const designFile = join(source.runFolder, RUN_FILES.design);
+  const modelJson = join(source.runFolder, RUN_FILES.model, 'model.json');
   if (!existsSync(modelJson)) throw new Error('The run has no saved model: a checkpoint is written at the end of the first epoch.');
   const trained = existsSync(designFile) ? parseDesign(readFileSync(designFile, 'utf8')).design : undefined;
   if (!trained) throw new Error(`The run's ${RUN_FILES.design} is missing or does not parse: it cannot say which design the weights belong to.`);
