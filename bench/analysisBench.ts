@@ -113,18 +113,21 @@ const resnet50Onnx = exportOnnx(compileGraph(resnet50Design()));
 const onnxTargetMs = 2000;
 console.log(`\nOpening an ONNX model in the editor: host import + editor analysis, median of 5 (${(resnet50Onnx.length / 1e6).toFixed(0)} MB file)\n`);
 // No warm-up: a model is opened once, by code the JIT has not seen yet; the first run is shown too.
-const opens: { total: number; importOnly: number }[] = [];
+// CPU time is shown beside wall time: on a shared machine it says what the work itself costs.
+const opens: { total: number; importOnly: number; cpu: number }[] = [];
 for (let i = 0; i < 5; i++) {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const imported = importModelFile(resnet50Onnx, 'resnet50.onnx');
   const importOnly = performance.now() - started;
   if (!imported.ok || !analyzeDocument(imported.designText).analysis) throw new Error('ResNet-50 did not import');
-  opens.push({ total: performance.now() - started, importOnly });
+  const cpu = process.cpuUsage(cpuBefore);
+  opens.push({ total: performance.now() - started, importOnly, cpu: (cpu.user + cpu.system) / 1000 });
 }
 const medianOpen = [...opens].sort((a, b) => a.total - b.total)[2];
 const openOk = medianOpen.total <= onnxTargetMs;
 if (!openOk) failed++;
 console.log(
-  `${'ResNet-50 .onnx (176 layers, 25.6 M weights)'.padEnd(46)} median ${medianOpen.total.toFixed(0)} ms (import ${medianOpen.importOnly.toFixed(0)} ms), first ${opens[0].total.toFixed(0)} ms, target ${onnxTargetMs} ms  ${openOk ? 'meets target' : 'MISSES target'}`,
+  `${'ResNet-50 .onnx (176 layers, 25.6 M weights)'.padEnd(46)} median ${medianOpen.total.toFixed(0)} ms (import ${medianOpen.importOnly.toFixed(0)} ms, CPU ${medianOpen.cpu.toFixed(0)} ms), first ${opens[0].total.toFixed(0)} ms, target ${onnxTargetMs} ms  ${openOk ? 'meets target' : 'MISSES target'}`,
 );
 console.log(`\n${failed === 0 ? 'All targets met.' : `${failed} target(s) missed.`}`);

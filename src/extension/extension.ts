@@ -5,7 +5,7 @@ import { DesignProblems } from './designProblems';
 import { SummaryDocuments, SUMMARY_SCHEME } from './summaryDocuments';
 import { newDesignFromTemplate } from './newDesignFromTemplate';
 import { TrainingController } from './training/TrainingController';
-import { ONNX_VIEWER_VIEW_TYPE, OnnxViewerProvider, type OnnxModelDocument } from './models/OnnxViewerProvider';
+import { registerModelCommands } from './models/registerModelCommands';
 
 /** The command the training part of the extension registers; the editor's Train button forwards to it. */
 const TRAIN_COMMAND = 'cnnDesigner.train';
@@ -58,30 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const provider = new CnnEditorProvider(context, log, runHostCommand);
 
-  const saveAsDesign = async (modelUri: vscode.Uri, model?: OnnxModelDocument): Promise<void> => {
-    const { saveImportedDesign } = await import('./models/saveImportedDesign');
-    await saveImportedDesign(modelUri, model?.imported);
-  };
-  /** The toolbar of an ONNX model's read-only editor: what applies to the design it imports as. */
-  const runModelCommand = (command: HostCommand, model: OnnxModelDocument): void => {
-    const run = async (): Promise<void> => {
-      const text = model.imported.ok ? model.imported.designText : undefined;
-      if (command === 'saveAsDesign') return saveAsDesign(model.uri, model);
-      if (command === 'showSummary' && text) return showSummary(model.uri);
-      if (command === 'export' && text) return (await import('./exportCommand')).exportFromCommand(model.uri, text);
-      if (command === 'train') {
-        const save = 'Save as Design';
-        if ((await vscode.window.showInformationMessage('An ONNX model is shown read-only. Save it as a design (.cnn.json) to train it.', save)) === save) await saveAsDesign(model.uri, model);
-      }
-    };
-    void run().catch((err: unknown) => log.appendLine(`${command} failed: ${err instanceof Error ? err.stack : String(err)}`));
-  };
-  const onnxViewer = new OnnxViewerProvider(context.extensionUri, log, runModelCommand);
-  /** The model "Save as Design" applies to: an explorer selection or the focused ONNX editor. */
-  const targetModel = (arg: unknown): vscode.Uri | undefined => {
-    if (arg instanceof vscode.Uri) return arg;
-    return onnxViewer.activeModel?.uri;
-  };
+  const onnxViewer = registerModelCommands(context, { log, showSummary, needDesign });
   const canvas = (command: 'autoLayout' | 'fitView' | 'exportSvg' | 'exportPng') => (): void => {
     if (!provider.sendCanvasCommand(command)) void vscode.window.showInformationMessage('Focus a CNN design in the graph editor first.');
   };
@@ -95,25 +72,6 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerCustomEditorProvider(CNN_EDITOR_VIEW_TYPE, provider, {
       webviewOptions: { retainContextWhenHidden: false },
       supportsMultipleEditorsPerDocument: true,
-    }),
-    vscode.window.registerCustomEditorProvider(ONNX_VIEWER_VIEW_TYPE, onnxViewer, {
-      webviewOptions: { retainContextWhenHidden: false },
-      supportsMultipleEditorsPerDocument: true,
-    }),
-    vscode.commands.registerCommand('cnnDesigner.saveAsDesign', async (arg: unknown) => {
-      const uri = targetModel(arg);
-      if (!uri) void vscode.window.showInformationMessage('Open an .onnx model first.');
-      else await saveAsDesign(uri, onnxViewer.activeModel?.uri.toString() === uri.toString() ? onnxViewer.activeModel : undefined);
-    }),
-    vscode.commands.registerCommand('cnnDesigner.importModel', async () => {
-      const { importModelFromCommand } = await import('./models/importModelCommand');
-      await importModelFromCommand();
-    }),
-    vscode.commands.registerCommand('cnnDesigner.exportOnnx', async (arg: unknown) => {
-      const uri = needDesign(arg);
-      if (!uri) return;
-      const { exportOnnxFromCommand } = await import('./models/exportOnnxCommand');
-      await exportOnnxFromCommand(uri);
     }),
     vscode.commands.registerCommand('cnnDesigner.newDesign', () => newDesignFromTemplate(context.extensionUri)),
     vscode.commands.registerCommand('cnnDesigner.showSummary', async (arg: unknown) => {
