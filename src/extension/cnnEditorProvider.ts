@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import type { CanvasCommand, HostCommand, HostToWebviewMessage, WebviewToHostMessage } from '../protocol/editorProtocol';
-import { createNonce, editorHtml } from './editorHtml';
+import { handleSharedEditorMessage, onEditorMessage, postToEditor, showEditorPage } from './editorWebview';
 import { planDocumentEdit } from './planDocumentEdit';
-import { InvalidMessageError, validateWebviewMessage } from './validateWebviewMessage';
 
 export const CNN_EDITOR_VIEW_TYPE = 'cnnDesigner.graphEditor';
 
@@ -41,16 +40,7 @@ export class CnnEditorProvider implements vscode.CustomTextEditorProvider {
   }
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
-    const root = this.context.extensionUri;
-    const webviewRoot = vscode.Uri.joinPath(root, 'dist', 'webview');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot, vscode.Uri.joinPath(root, 'media')] };
-    panel.webview.html = editorHtml({
-      cspSource: panel.webview.cspSource,
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'editor.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'editor.css')).toString(),
-      nonce: createNonce(),
-      title: document.fileName,
-    });
+    showEditorPage(this.context.extensionUri, panel, document.fileName);
     const editor: OpenEditor = { document, panel };
     this.editors.add(editor);
     if (panel.active) this.active = editor;
@@ -63,17 +53,7 @@ export class CnnEditorProvider implements vscode.CustomTextEditorProvider {
         if (panel.active) this.active = editor;
         else if (this.active === editor) this.active = undefined;
       }),
-      panel.webview.onDidReceiveMessage((raw: unknown) => {
-        let message: WebviewToHostMessage;
-        try {
-          message = validateWebviewMessage(raw);
-        } catch (err) {
-          if (err instanceof InvalidMessageError) this.log.appendLine(`Ignored a malformed message from the editor: ${err.message}`);
-          else throw err;
-          return;
-        }
-        void this.handle(editor, message).catch((err: unknown) => this.log.appendLine(`Editor message failed: ${err instanceof Error ? err.stack : String(err)}`));
-      }),
+      onEditorMessage(panel, this.log, (message) => this.handle(editor, message)),
     ];
     panel.onDidDispose(() => {
       this.editors.delete(editor);
@@ -83,7 +63,7 @@ export class CnnEditorProvider implements vscode.CustomTextEditorProvider {
   }
 
   private post(editor: OpenEditor, message: HostToWebviewMessage): void {
-    void editor.panel.webview.postMessage(message);
+    postToEditor(editor.panel, message);
   }
 
   private sendDocument(editor: OpenEditor): void {
@@ -117,30 +97,9 @@ export class CnnEditorProvider implements vscode.CustomTextEditorProvider {
       case 'command':
         this.runHostCommand(message.command, document.uri);
         return;
-      case 'clipboardWrite':
-        await vscode.env.clipboard.writeText(message.text);
+      default:
+        await handleSharedEditorMessage(editor.panel, message, document.uri);
         return;
-      case 'clipboardRead':
-        this.post(editor, { type: 'clipboardText', requestId: message.requestId, text: await vscode.env.clipboard.readText() });
-        return;
-      case 'saveDiagram': {
-        const base = document.uri.path.replace(/\.cnn\.json$/, '');
-        const target = await vscode.window.showSaveDialog({
-          defaultUri: document.uri.with({ path: `${base}.${message.format}` }),
-          filters: message.format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
-        });
-        if (target) {
-          const bytes = message.format === 'svg' ? new TextEncoder().encode(message.data) : Buffer.from(message.data, 'base64');
-          await vscode.workspace.fs.writeFile(target, bytes);
-        }
-        this.post(editor, { type: 'diagramSaved', requestId: message.requestId, path: target?.fsPath });
-        return;
-      }
-      case 'notify': {
-        const show = message.severity === 'error' ? vscode.window.showErrorMessage : message.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-        void show(message.message);
-        return;
-      }
     }
   }
 }

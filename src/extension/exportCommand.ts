@@ -19,9 +19,10 @@ const LANGUAGE: Record<ExportTarget, string> = { pytorch: 'python', keras: 'pyth
 /**
  * "Export Code": generates the chosen target's files from the design as saved in the document and
  * opens them unsaved next to the design (the first one focused), named as they should be saved.
+ * `designText`: the design of a file that is not one (an ONNX model shown as the design it imports as).
  */
-export async function exportFromCommand(uri: vscode.Uri): Promise<void> {
-  const text = (await vscode.workspace.openTextDocument(uri)).getText();
+export async function exportFromCommand(uri: vscode.Uri, designText?: string): Promise<void> {
+  const text = designText ?? (await vscode.workspace.openTextDocument(uri)).getText();
   const parsed = parseDesign(text);
   if (!parsed.design) {
     void vscode.window.showErrorMessage(`Cannot export: ${parsed.diagnostics[0]?.message ?? 'the file is not a design.'}`);

@@ -5,6 +5,7 @@ import { DesignProblems } from './designProblems';
 import { SummaryDocuments, SUMMARY_SCHEME } from './summaryDocuments';
 import { newDesignFromTemplate } from './newDesignFromTemplate';
 import { TrainingController } from './training/TrainingController';
+import { registerModelCommands } from './models/registerModelCommands';
 
 /** The command the training part of the extension registers; the editor's Train button forwards to it. */
 const TRAIN_COMMAND = 'cnnDesigner.train';
@@ -15,7 +16,7 @@ const TRAIN_COMMAND = 'cnnDesigner.train';
  */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('CNN Designer');
-  const summaries = new SummaryDocuments();
+  const summaries = new SummaryDocuments((uri) => onnxViewer.importedDesignText(uri));
 
   /** The design a command applies to: an explorer selection, the focused graph editor, or the active text editor. */
   const targetUri = (arg: unknown): vscode.Uri | undefined => {
@@ -51,10 +52,13 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   const runHostCommand = (command: HostCommand, uri: vscode.Uri): void => {
-    const run: Record<HostCommand, (u: vscode.Uri) => Promise<void>> = { showSummary, train, export: exportCode, openAsText };
+    // "Save as design" belongs to an ONNX model's editor; a design is one already.
+    const run: Record<HostCommand, (u: vscode.Uri) => Promise<void>> = { showSummary, train, export: exportCode, openAsText, saveAsDesign: async () => undefined };
     void run[command](uri).catch((err: unknown) => log.appendLine(`${command} failed: ${err instanceof Error ? err.stack : String(err)}`));
   };
   const provider = new CnnEditorProvider(context, log, runHostCommand);
+
+  const onnxViewer = registerModelCommands(context, { log, showSummary, needDesign });
   const canvas = (command: 'autoLayout' | 'fitView' | 'exportSvg' | 'exportPng') => (): void => {
     if (!provider.sendCanvasCommand(command)) void vscode.window.showInformationMessage('Focus a CNN design in the graph editor first.');
   };

@@ -17,6 +17,9 @@ export class SummaryDocuments implements vscode.TextDocumentContentProvider, vsc
     if (summary) this.changed.fire(summary);
   });
 
+  /** `importedDesignText`: the design an open model file (ONNX) imports as, for the summary of that file. */
+  constructor(private readonly importedDesignText: (uri: vscode.Uri) => string | undefined = () => undefined) {}
+
   static uriFor(design: vscode.Uri): vscode.Uri {
     const name = design.path.split('/').pop()?.replace(/\.cnn\.json$/, '') ?? 'design';
     return vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${name} summary.txt`, query: design.toString() });
@@ -25,7 +28,7 @@ export class SummaryDocuments implements vscode.TextDocumentContentProvider, vsc
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const designUri = vscode.Uri.parse(uri.query);
     this.open.set(designUri.toString(), uri);
-    const text = (await vscode.workspace.openTextDocument(designUri)).getText();
+    const text = this.importedDesignText(designUri) ?? (await vscode.workspace.openTextDocument(designUri)).getText();
     const { parsed, analysis, diagnostics } = analyzeDocument(text);
     if (!parsed.design || !analysis) return `${designUri.fsPath}\n\n${diagnostics.map((d) => `${d.line ? `line ${d.line}, column ${d.column}: ` : ''}${d.message}`).join('\n')}\n`;
     return `${parsed.design.name}\n\n${formatSummary(parsed.design, analysis, diagnostics)}\n`;

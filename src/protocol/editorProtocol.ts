@@ -12,17 +12,24 @@ export const CANVAS_COMMANDS = ['autoLayout', 'fitView', 'quickAdd', 'exportSvg'
 export type CanvasCommand = (typeof CANVAS_COMMANDS)[number];
 
 /** Host commands the webview's toolbar may ask for. */
-export const HOST_COMMANDS = ['showSummary', 'export', 'train', 'openAsText'] as const;
+export const HOST_COMMANDS = ['showSummary', 'export', 'train', 'openAsText', 'saveAsDesign'] as const;
 export type HostCommand = (typeof HOST_COMMANDS)[number];
 
 export type DiagramFormat = 'svg' | 'png';
+
+/** One reason a model file (ONNX, Keras) cannot be shown as a design, with its place in the file. */
+export interface ImportProblemView {
+  /** e.g. `node 12 "/layer1/Resize" (Resize)`; absent for a problem of the whole file (truncated). */
+  location?: string;
+  message: string;
+}
 
 export type WebviewToHostMessage =
   /** The webview has loaded and listens: send it the document. */
   | { type: 'ready' }
   /** Apply this edit to the document (one undoable WorkspaceEdit); answered with `editResult`. */
   | { type: 'edit'; requestId: number; intention: EditIntention }
-  /** Run a host command on this document (Show Summary, Export, Train, Open as text). */
+  /** Run a host command on this document (Show Summary, Export, Train, Open as text, Save as design). */
   | { type: 'command'; command: HostCommand }
   /** Put this text (a copied fragment) on the system clipboard. */
   | { type: 'clipboardWrite'; text: string }
@@ -35,7 +42,19 @@ export type WebviewToHostMessage =
 
 export type HostToWebviewMessage =
   /** The whole document text and its version; sent after `ready` and after every change. */
-  | { type: 'document'; text: string; version: number; fileName: string; readOnly: boolean }
+  | {
+      type: 'document';
+      text: string;
+      version: number;
+      fileName: string;
+      readOnly: boolean;
+      /** Why edits are refused, shown above the canvas and when an edit is tried (absent: a read-only file system). */
+      readOnlyReason?: string;
+      /** The design was imported from a model file (ONNX): the editor offers "Save as design" instead of training. */
+      imported?: boolean;
+    }
+  /** The model file could not be imported: shown instead of the canvas, each problem with its place. */
+  | { type: 'importFailed'; fileName: string; title: string; problems: ImportProblemView[] }
   /** Outcome of an `edit` request: `applied` false with the reason when nothing was written. */
   | { type: 'editResult'; requestId: number; applied: boolean; reason?: string }
   /** A command for the canvas itself. */

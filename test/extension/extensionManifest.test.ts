@@ -50,6 +50,17 @@ describe('extension manifest and bundle', () => {
     assert.equal(manifest.main, './dist/extension.js');
   });
 
+  it('opens *.onnx in the read-only viewer by default (VS Code has no other view of the binary file) and activates on it', () => {
+    const viewer = manifest.contributes.customEditors.find((e) => e.viewType === 'cnnDesigner.onnxViewer');
+    assert.ok(viewer, 'a custom editor for ONNX models');
+    assert.deepEqual(viewer.selector, [{ filenamePattern: '*.onnx' }]);
+    assert.equal(viewer.priority, 'default');
+    assert.match(extensionSource, /ONNX_VIEWER_VIEW_TYPE = 'cnnDesigner\.onnxViewer'/);
+    assert.match(extensionSource, /implements vscode\.CustomReadonlyEditorProvider</, 'read-only: VS Code offers no save or undo for it');
+    assert.ok(manifest.activationEvents.includes('onCustomEditor:cnnDesigner.onnxViewer'));
+    for (const command of ['cnnDesigner.exportOnnx', 'cnnDesigner.importModel', 'cnnDesigner.saveAsDesign']) assert.ok(manifest.activationEvents.includes(`onCommand:${command}`), command);
+  });
+
   it('bundles the extension host without TensorFlow.js, React or anything but vscode left external', async () => {
     const result = await esbuild.build({
       entryPoints: ['src/extension/extension.ts'],

@@ -2,8 +2,11 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import type { FixEdit } from '../../src/core/analysis/diagnostic';
 import type { EditIntention } from '../../src/core/edit/editIntention';
 import { Canvas } from './Canvas';
+import { VscodeButton } from './controls';
+import { postToHost } from './vscodeApi';
 import { EditorActionsContext, type EditorActions } from './editorActions';
 import { ErrorView } from './ErrorView';
+import { ImportErrorView } from './ImportErrorView';
 import { useCanvasGraph } from './hooks/useCanvasGraph';
 import { useDesignState } from './hooks/useDesignState';
 import { useEditorCommands, type EditorCommands } from './hooks/useEditorCommands';
@@ -58,6 +61,7 @@ export function Editor() {
 
   const { doc } = host;
   const { design, analysis, diagnostics } = state;
+  if (host.failure) return <ImportErrorView failure={host.failure} />;
   if (!doc) return <div className="cnn-loading" data-testid="loading">Loading design…</div>;
   if (!design || !analysis) return <ErrorView parsed={doc.result.parsed} />;
 
@@ -77,7 +81,20 @@ export function Editor() {
           onShowEdgeShapes={view.setShowEdgeShapes}
           onQuickAdd={() => setQuickAdd(true)}
           onCommand={commands.run}
+          imported={doc.imported}
         />
+        {doc.readOnlyReason && (
+          <div className="cnn-readonly-banner" data-testid="readonly-banner" role="status">
+            <span>
+              <strong>Read-only:</strong> {doc.readOnlyReason}
+            </span>
+            {doc.imported && (
+              <VscodeButton className="cnn-button" data-testid="save-as-design" onClick={() => postToHost({ type: 'command', command: 'saveAsDesign' })}>
+                Save as design
+              </VscodeButton>
+            )}
+          </div>
+        )}
         {view.whatIfShape && (
           <div className="cnn-whatif-banner" data-testid="whatif-banner">
             What-if: input {view.whatIfShape.join('×')} instead of {designInputShape?.join('×') ?? '?'}. Shapes, costs and problems below are for this size; the file is unchanged.

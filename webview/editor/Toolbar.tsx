@@ -10,18 +10,22 @@ interface ToolbarProps {
   onShowEdgeShapes(show: boolean): void;
   onQuickAdd(): void;
   onCommand(command: CanvasCommand): void;
+  /** A model file shown read-only as a design: nothing to add to it, and it trains once saved as a design. */
+  imported?: boolean;
 }
 
 /** The bar above the canvas: adding, laying out and fitting, edge labels, exports, the summary and training. */
-export function Toolbar({ designName, valid, showEdgeShapes, onShowEdgeShapes, onQuickAdd, onCommand }: ToolbarProps) {
+export function Toolbar({ designName, valid, showEdgeShapes, onShowEdgeShapes, onQuickAdd, onCommand, imported = false }: ToolbarProps) {
   return (
     <header className="cnn-toolbar" role="toolbar" aria-label="Editor actions">
       <strong className="cnn-design-name" data-testid="design-name">
         {designName}
       </strong>
-      <VscodeButton className="cnn-button" data-testid="toolbar-quick-add" title="Add a layer (Ctrl+K)" onClick={onQuickAdd}>
-        Add layer
-      </VscodeButton>
+      {!imported && (
+        <VscodeButton className="cnn-button" data-testid="toolbar-quick-add" title="Add a layer (Ctrl+K)" onClick={onQuickAdd}>
+          Add layer
+        </VscodeButton>
+      )}
       <VscodeButton secondary className="cnn-button" data-testid="toolbar-auto-layout" onClick={() => onCommand('autoLayout')}>
         Auto-layout
       </VscodeButton>
@@ -42,9 +46,11 @@ export function Toolbar({ designName, valid, showEdgeShapes, onShowEdgeShapes, o
       <VscodeButton secondary className="cnn-button" data-testid="toolbar-export-code" onClick={() => postToHost({ type: 'command', command: 'export' })}>
         Export code
       </VscodeButton>
-      <VscodeButton className="cnn-button" data-testid="toolbar-train" disabled={!valid} title={valid ? 'Train this design' : 'Fix the errors first'} onClick={() => valid && postToHost({ type: 'command', command: 'train' })}>
-        Train
-      </VscodeButton>
+      {!imported && (
+        <VscodeButton className="cnn-button" data-testid="toolbar-train" disabled={!valid} title={valid ? 'Train this design' : 'Fix the errors first'} onClick={() => valid && postToHost({ type: 'command', command: 'train' })}>
+          Train
+        </VscodeButton>
+      )}
     </header>
   );
 }

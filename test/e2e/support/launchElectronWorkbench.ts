@@ -24,7 +24,7 @@ function loadTestElectron(): TestElectron {
   }
 }
 
-export async function launchElectronWorkbench(vsixPath: string, seedFiles: ReadonlyMap<string, string>): Promise<WorkbenchSession> {
+export async function launchElectronWorkbench(vsixPath: string, seedFiles: ReadonlyMap<string, string | Uint8Array>): Promise<WorkbenchSession> {
   const testElectron = loadTestElectron();
   // CNN_DESIGNER_E2E_VSCODE_VERSION picks a release ("stable", "insiders" or "1.95.0"); default stable.
   const executablePath = await testElectron.downloadAndUnzipVSCode(process.env.CNN_DESIGNER_E2E_VSCODE_VERSION);

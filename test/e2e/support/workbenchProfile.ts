@@ -50,10 +50,10 @@ export interface WorkbenchProfile {
 
 /**
  * Creates the profile folders, the settings file and a workspace holding the example designs plus
- * `seedFiles` (name → text). Files a test needs are written before the workbench starts: the
+ * `seedFiles` (name → text or bytes). Files a test needs are written before the workbench starts: the
  * explorer shows files created later only once the file watcher reports them, which is not prompt.
  */
-export function createWorkbenchProfile(seedFiles: ReadonlyMap<string, string>): WorkbenchProfile {
+export function createWorkbenchProfile(seedFiles: ReadonlyMap<string, string | Uint8Array>): WorkbenchProfile {
   const root = mkdtempSync(join(tmpdir(), 'cnn-designer-e2e-'));
   const userDataDir = join(root, 'user-data');
   const extensionsDir = join(root, 'extensions');

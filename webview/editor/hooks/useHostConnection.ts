@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { analyzeDocument, type DocumentAnalysis } from '../../../src/core/analysis/analyzeDocument';
 import type { EditIntention } from '../../../src/core/edit/editIntention';
-import type { CanvasCommand, DiagramFormat, HostToWebviewMessage } from '../../../src/protocol/editorProtocol';
+import type { CanvasCommand, DiagramFormat, HostToWebviewMessage, ImportProblemView } from '../../../src/protocol/editorProtocol';
 import { newRequestId, onHostMessage, postToHost } from '../vscodeApi';
 
 /** The document as the host last sent it, analyzed once. */
@@ -9,7 +9,18 @@ export interface LoadedDocument {
   text: string;
   version: number;
   readOnly: boolean;
+  /** Why edits are refused (an imported model), shown above the canvas. */
+  readOnlyReason?: string;
+  /** A model file shown as the design it imports as: "Save as design" instead of Train. */
+  imported: boolean;
   result: DocumentAnalysis;
+}
+
+/** A model file that did not import, as the host reported it. */
+export interface ImportFailure {
+  fileName: string;
+  title: string;
+  problems: ImportProblemView[];
 }
 
 export interface HostEvents {
@@ -23,6 +34,8 @@ export interface HostEvents {
 
 export interface HostConnection {
   doc: LoadedDocument | undefined;
+  /** Set instead of `doc` when the shown model file could not be imported. */
+  failure: ImportFailure | undefined;
   /** Asks the host to apply an intention; nothing is changed here (the host sends the new document). */
   edit(intention: EditIntention): boolean;
   /** Puts text on the system clipboard (through the host). */
@@ -42,17 +55,27 @@ type Reply = Extract<HostToWebviewMessage, { type: 'clipboardText' | 'diagramSav
  */
 export function useHostConnection(events: HostEvents): HostConnection {
   const [doc, setDoc] = useState<LoadedDocument>();
+  const [failure, setFailure] = useState<ImportFailure>();
   const eventsRef = useRef(events);
   eventsRef.current = events;
   const pending = useRef(new Map<number, (reply: Reply) => void>());
-  const readOnly = useRef(false);
-  readOnly.current = doc?.readOnly ?? false;
+  const readOnly = useRef<string | false>(false);
+  readOnly.current = doc?.readOnly ? (doc.readOnlyReason ? `Read-only: ${doc.readOnlyReason}` : 'This file is read-only.') : false;
 
   useEffect(() => {
     const stop = onHostMessage((message) => {
       switch (message.type) {
         case 'document':
-          setDoc((old) => (old && old.text === message.text ? old : { text: message.text, version: message.version, readOnly: message.readOnly, result: analyzeDocument(message.text) }));
+          setFailure(undefined);
+          setDoc((old) =>
+            old && old.text === message.text && old.readOnly === message.readOnly
+              ? old
+              : { text: message.text, version: message.version, readOnly: message.readOnly, readOnlyReason: message.readOnlyReason, imported: message.imported ?? false, result: analyzeDocument(message.text) },
+          );
+          return;
+        case 'importFailed':
+          setDoc(undefined);
+          setFailure({ fileName: message.fileName, title: message.title, problems: message.problems });
           return;
         case 'editResult':
           if (!message.applied) eventsRef.current.onEditRefused(message.reason);
@@ -84,7 +107,7 @@ export function useHostConnection(events: HostEvents): HostConnection {
   const [connection] = useState(() => ({
     edit(intention: EditIntention): boolean {
       if (readOnly.current) {
-        eventsRef.current.onNotice('This file is read-only.');
+        eventsRef.current.onNotice(readOnly.current);
         return false;
       }
       postToHost({ type: 'edit', requestId: newRequestId(), intention });
@@ -100,5 +123,5 @@ export function useHostConnection(events: HostEvents): HostConnection {
       return reply.type === 'diagramSaved' ? reply.path : undefined;
     },
   }));
-  return { doc, ...connection };
+  return { doc, failure, ...connection };
 }
