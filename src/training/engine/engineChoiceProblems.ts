@@ -33,6 +33,11 @@ export function effectiveEngine(list: readonly EngineAvailability[], choice: Pic
 
 /** The problems of the choice on this machine, errors first; empty when the run can start as chosen. */
 export function engineChoiceProblems(list: readonly EngineAvailability[], choice: EngineChoice): EngineChoiceProblem[] {
+  const problems = unsortedProblems(list, choice);
+  return [...problems.filter((p) => p.severity === 'error'), ...problems.filter((p) => p.severity === 'warning')];
+}
+
+function unsortedProblems(list: readonly EngineAvailability[], choice: EngineChoice): EngineChoiceProblem[] {
   const problems: EngineChoiceProblem[] = [];
   const error = (message: string) => problems.push({ severity: 'error', message });
   const warning = (message: string) => problems.push({ severity: 'warning', message });
@@ -60,5 +65,5 @@ export function engineChoiceProblems(list: readonly EngineAvailability[], choice
   if (choice.processes > 1 && device === 'cuda' && gpus > 0 && choice.processes > gpus) {
     error(`${choice.processes} GPUs were chosen, but PyTorch sees ${gpus} CUDA GPU${gpus === 1 ? '' : 's'} here.`);
   }
-  return problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  return problems;
 }
