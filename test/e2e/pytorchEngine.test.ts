@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { serializeDesign } from '../../src/core/format/serializeDesign';
 import { runsFolderFor } from '../../src/training/trainer/runFolder';
+import { PYTHON } from '../export/support/python';
 import { endToEnd, seedWorkspaceFile } from './support/e2eHooks';
 import { GraphEditorView } from './support/graphEditorView';
 import { waitFor } from './support/workbenchDriver';
@@ -32,7 +33,8 @@ describe('the PyTorch engine in VS Code', () => {
     await waitFor('the probed engine list', async () => ((await pytorchRow.count()) > 0 ? true : undefined), 180_000);
     assert.equal(await pytorchRow.getAttribute('data-available'), 'true', `PyTorch is available: ${await pytorchRow.textContent()}`);
     const details = (await pytorchRow.textContent()) ?? '';
-    assert.match(details, /Interpreter: \S+, from (the Python extension's selected interpreter|the cnnDesigner\.python\.path setting|python3 on the PATH)/);
+    // The profile's cnnDesigner.python.path names the Python with torch (test/e2e/support/workbenchProfile.ts).
+    assert.ok(details.includes(`Interpreter: ${PYTHON}, from the cnnDesigner.python.path setting`), details);
     assert.match(details, /torch \d+\.\d+/);
     assert.match(details, /Devices: .*cpu/);
     assert.equal(await panel.locator('[data-testid=engine-row-wasm]').getAttribute('data-available'), 'true');

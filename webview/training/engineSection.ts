@@ -54,11 +54,14 @@ export class EngineSection {
 
   /** The design's backend setting as the form holds it (undefined: auto). */
   setBackend(backend: string | undefined): void {
+    if ((backend || undefined) === this.backend) return;
     this.backend = backend || undefined;
     this.render();
   }
 
+  /** Called on every header refresh (several times a second while a run goes): redraws only on a change, so an open select stays open. */
   setDisabled(disabled: boolean): void {
+    if (disabled === this.disabled) return;
     this.disabled = disabled;
     this.render();
   }

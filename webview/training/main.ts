@@ -273,7 +273,8 @@ function applyInit(init: TrainingPanelInit): void {
   state.run = init.run;
   state.shown = init.run;
   form.render(init.settings);
-  engines.setBackend(typeof init.settings.backend === 'string' ? init.settings.backend : undefined);
+  // What the form will send (a backend the form does not offer is left out, and so is the automatic choice).
+  engines.setBackend(form.value('backend'));
   history.setRuns(init.runs);
   render();
   requestEngines(false);
@@ -339,7 +340,7 @@ function handle(event: HostToTrainingPanelMessage): void {
       state.settings = event.settings;
       if (!isRunning(state.run)) {
         form.render(event.settings);
-        engines.setBackend(typeof event.settings.backend === 'string' ? event.settings.backend : undefined);
+        engines.setBackend(form.value('backend'));
       }
       return;
     case 'runs':
