@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { serializeDesign } from '../../src/core/format/serializeDesign';
-import { runsFolderFor } from '../../src/training/trainer/runFolder';
+import { RUN_FILES, runsFolderFor } from '../../src/training/trainer/runFolder';
 import { PYTHON } from '../export/support/python';
 import { endToEnd, seedWorkspaceFile } from './support/e2eHooks';
 import { GraphEditorView } from './support/graphEditorView';
@@ -62,14 +62,15 @@ describe('the PyTorch engine in VS Code', () => {
     assert.ok(accuracy > 0.1 && accuracy <= 1, `one epoch learns better than chance (test accuracy ${accuracy})`);
     await workbench.screenshot('pytorch-engine-results');
 
-    // The form's choice went into the design, and the run folder records the engine that trained.
-    const designPath = join(session.workspaceDir, DESIGN_FILE);
-    assert.equal(parseDesign(readFileSync(designPath, 'utf8')).design?.training.backend, 'pytorch');
-    const runsFolder = runsFolderFor(designPath);
+    // The form's choice went into the design the run trained (an edit of the open document, left
+    // unsaved), and the run folder records the engine that trained.
+    const runsFolder = runsFolderFor(join(session.workspaceDir, DESIGN_FILE));
     assert.ok(existsSync(runsFolder), `a run folder beside the design (${runsFolder})`);
     const runs = readdirSync(runsFolder);
     assert.equal(runs.length, 1);
-    const manifest = JSON.parse(readFileSync(join(runsFolder, runs[0], 'run.json'), 'utf8')) as { engine?: { name?: string; device?: string } };
+    const trained = parseDesign(readFileSync(join(runsFolder, runs[0], RUN_FILES.design), 'utf8')).design;
+    assert.equal(trained?.training.backend, 'pytorch');
+    const manifest = JSON.parse(readFileSync(join(runsFolder, runs[0], RUN_FILES.manifest), 'utf8')) as { engine?: { name?: string; device?: string } };
     assert.equal(manifest.engine?.name, 'pytorch');
     assert.equal(manifest.engine?.device, 'cpu');
   });
