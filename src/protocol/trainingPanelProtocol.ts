@@ -7,6 +7,8 @@
  * process: every request goes to the host, which asks the training service.
  */
 import type { TrainingSettings } from '../core/design';
+import type { EngineAvailability } from '../training/engine/listEngines';
+import type { TorchDevice } from '../training/pytorch/torchDevices';
 import type { EpochMetrics, TrainingProgress, TrainingResult } from '../training/trainer/trainingReport';
 import type { RpcSide } from './RpcEndpoint';
 
@@ -107,6 +109,32 @@ export interface PickedImage {
 
 export type ExportFormat = 'markdown' | 'csv';
 
+/** The PyTorch engine's device and data-parallel process count (one per GPU): the machine's `cnnDesigner.pytorch.*` settings. */
+export interface PyTorchOptions {
+  device: TorchDevice;
+  processes: number;
+}
+
+/** The training engines as the host probed them, and what the machine's settings choose. */
+export interface EnginesView {
+  /** Every engine in the automatic choice's order (absent when there is no list: see `error`). */
+  engines?: EngineAvailability[];
+  /** Why there is no list (an untrusted workspace, a probe that failed). */
+  error?: string;
+  /** When the list was probed, in ms since the epoch. */
+  probedAt?: number;
+  /** The engine the machine's `cnnDesigner.training.backend` setting forces over the design's backend. */
+  forcedBackend?: string;
+  pytorch: PyTorchOptions;
+}
+
+/** Whether the PyTorch options were written, and the options now in force. */
+export interface PyTorchOptionsSaved {
+  applied: boolean;
+  reason?: string;
+  options: PyTorchOptions;
+}
+
 /** Requests of the panel; each is answered by one reply (TrainingPanelReplies). */
 export type TrainingPanelToHostMessage =
   /** The handshake: the panel has loaded and listens. Answered with everything it shows; events follow only after it. */
@@ -130,7 +158,11 @@ export type TrainingPanelToHostMessage =
   /** Save the history table (these runs, or all) as Markdown or CSV where the user chooses. */
   | { type: 'exportRuns'; format: ExportFormat; names: string[] }
   /** Compute the feature maps of every convolution of a run's trained model for one image. */
-  | { type: 'featureMaps'; runName: string; image: PickedImage };
+  | { type: 'featureMaps'; runName: string; image: PickedImage }
+  /** The training engines with their availability: the host's cached probe, or a new one with `refresh`. */
+  | { type: 'engines'; refresh: boolean }
+  /** Set the PyTorch engine's device and process count (machine settings: every run on this machine uses them). */
+  | { type: 'setPyTorchOptions'; options: PyTorchOptions };
 
 /** Everything the panel shows: the reply to `ready`, and the `init` event when it must start over (workspace trust granted). */
 export interface TrainingPanelInit {
@@ -172,6 +204,8 @@ export interface TrainingPanelReplies {
   exportRunForPyTorch: void;
   exportRuns: void;
   featureMaps: FeatureMapsReply;
+  engines: EnginesView;
+  setPyTorchOptions: PyTorchOptionsSaved;
 }
 
 /** What the host tells the panel unasked (events, after the `ready` handshake). */

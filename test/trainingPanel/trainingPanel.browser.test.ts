@@ -8,6 +8,7 @@ import { validateTrainingPanelEnvelope } from '../../src/extension/training/vali
 import type { LiveRun, TrainingResult } from '../../src/protocol/trainingPanelProtocol';
 import { isEvent, launchChromium, loadRecording, TrainingPanelPage, type RecordedMessage } from './trainingPanelPage';
 import { TRAINING_SETTINGS } from '../../src/core/training/trainingSettingsSpec';
+import { listEngines } from '../../src/training/engine/listEngines';
 
 const recording = loadRecording();
 const messages = recording.messages.map((m) => m.message);
@@ -293,5 +294,58 @@ describe('training panel in Chromium (recorded MNIST run)', function () {
     const starts = (await panel.sent()).filter((m) => m.type === 'start');
     assert.equal(starts.length, 1);
     assert.ok(starts[0].type === 'start' && starts[0].settings.batchSize === 16);
+  });
+  it('lists the engines the host probed, picks the backend with the form, and refuses more GPUs than PyTorch sees before the run', async () => {
+    // A design that leaves the engine to the automatic choice.
+    const { backend: _recorded, ...settings } = init.settings;
+    await panel.deliver({ ...init, settings });
+    const asked = (await panel.sent()).filter((m) => m.type === 'engines');
+    assert.deepEqual(asked, [{ type: 'engines', refresh: false }], 'the panel asks for the cached list once it has its state');
+    const engines = listEngines({
+      python: { found: { path: '/opt/py/bin/python', source: 'the cnnDesigner.python.path setting', python: '3.11.2', torch: '2.4.0', cudaDevices: ['GPU A', 'GPU B'], mps: false }, attempts: [] },
+      tfjs: [
+        { backend: 'tensorflow-gpu', ok: false, reason: '@tensorflow/tfjs-node-gpu is not installed' },
+        { backend: 'tensorflow', ok: false, reason: '@tensorflow/tfjs-node is not installed' },
+        { backend: 'webgpu', ok: false, reason: 'WebGPU (Dawn) found no GPU adapter' },
+        { backend: 'wasm', ok: true },
+        { backend: 'cpu', ok: true },
+      ],
+    });
+    // The machine's setting asks for 3 processes; PyTorch sees 2 GPUs.
+    await panel.reply(await panel.lastRequestId('engines'), { engines, probedAt: Date.now(), pytorch: { device: 'auto', processes: 3 } });
+    const page = panel.page;
+    assert.equal(await page.getByTestId('engine-row-pytorch').getAttribute('data-available'), 'true');
+    assert.match((await page.getByTestId('engine-row-pytorch').textContent()) ?? '', /Interpreter: \/opt\/py\/bin\/python, from the cnnDesigner\.python\.path setting.*torch 2\.4\.0.*Devices: cuda ×2 \(GPU A, GPU B\), cpu/);
+    assert.equal(await page.getByTestId('engine-row-webgpu').getAttribute('data-available'), 'false');
+    assert.match((await page.getByTestId('engine-row-webgpu').textContent()) ?? '', /found no GPU adapter/);
+    assert.equal(await page.getByTestId('engine-choice-auto').isChecked(), true);
+    assert.match((await page.getByTestId('engine-row-auto').textContent()) ?? '', /uses PyTorch/);
+    assert.deepEqual(await page.locator('[data-testid=engine-problems] li').allTextContents(), ['3 GPUs were chosen, but PyTorch sees 2 CUDA GPUs here.']);
+    await panel.screenshot('engines');
+
+    await page.getByTestId('training-start').click();
+    assert.equal((await panel.sent()).filter((m) => m.type === 'start').length, 0, 'a run the engine cannot carry out is not started');
+    assert.match((await page.getByTestId('settings-status').textContent()) ?? '', /^Not started: 3 GPUs were chosen/);
+
+    await page.getByTestId('engine-gpus').selectOption('2');
+    assert.deepEqual((await panel.sent()).filter((m) => m.type === 'setPyTorchOptions'), [{ type: 'setPyTorchOptions', options: { device: 'auto', processes: 2 } }]);
+    await panel.reply(await panel.lastRequestId('setPyTorchOptions'), { applied: true, options: { device: 'auto', processes: 2 } });
+    assert.equal(await page.locator('[data-testid=engine-problems] li').count(), 0);
+
+    // The engine section and the form's Backend field are one setting.
+    await page.getByTestId('engine-choice-wasm').check();
+    assert.equal(await page.getByTestId('setting-backend').inputValue(), 'wasm');
+    await page.getByTestId('setting-backend').selectOption('webgpu');
+    assert.equal(await page.getByTestId('engine-choice-webgpu').isChecked(), true);
+    assert.match(await page.locator('[data-testid=engine-problems] li').first().textContent() ?? '', /^WebGPU cannot train here/);
+    await page.getByTestId('engine-choice-pytorch').check();
+    await page.getByTestId('training-start').click();
+    const starts = (await panel.sent()).filter((m) => m.type === 'start');
+    assert.equal(starts.length, 1);
+    assert.ok(starts[0].type === 'start' && starts[0].settings.backend === 'pytorch', 'the chosen engine is the run\'s backend setting');
+
+    await page.getByTestId('engines-refresh').click();
+    assert.deepEqual((await panel.sent()).filter((m) => m.type === 'engines').at(-1), { type: 'engines', refresh: true });
+    assert.match((await page.getByTestId('engines-status').textContent()) ?? '', /^Probing/);
   });
 });

@@ -4,6 +4,7 @@ import { FINISHED_PHASES, showsTop5, type HostToTrainingPanelMessage, type LiveR
 import { reduceRunEvent } from '../../src/runs/reduceRunEvent';
 import { accuracyData, learningRateData, lossData } from './chartData';
 import { h, percent } from './dom';
+import { EngineSection } from './engineSection';
 import { HistoryView } from './historyView';
 import { LineChart } from './lineChart';
 import { host, loadTab, onHostEvent, saveDesignUri, saveTab } from './panelApi';
@@ -67,10 +68,43 @@ const form = new SettingsForm((action) => {
   const settings = form.read();
   if (!settings) return;
   if (action === 'save') void host.request({ type: 'saveSettings', settings }).then(showSettingsSaved, (err: unknown) => showSettingsSaved({ applied: false, reason: String(err instanceof Error ? err.message : err) }));
-  else ask({ type: 'start', settings });
+  else {
+    // A run the chosen engine cannot carry out (no torch, more GPUs than there are) is refused here, before it starts.
+    const problem = engines.problems().find((p) => p.severity === 'error');
+    if (problem) {
+      settingsStatus.textContent = `Not started: ${problem.message}`;
+      settingsStatus.classList.add('error-text');
+    } else {
+      settingsStatus.textContent = '';
+      ask({ type: 'start', settings });
+    }
+  }
 });
 const settingsStatus = h('div', { className: 'hint', 'data-testid': 'settings-status', role: 'status' });
 const settingsSection = h('details', { className: 'settings-section', open: true }, h('summary', {}, 'Training settings (saved in the design)'), form.element, settingsStatus);
+const engines = new EngineSection({
+  chooseBackend: (backend) => {
+    form.setValue('backend', backend === 'auto' ? '' : backend);
+    engines.setBackend(backend);
+  },
+  setPyTorchOptions: (options) =>
+    void host.request({ type: 'setPyTorchOptions', options }).then(
+      (reply) => engines.setPyTorchOptions(reply.options, reply.applied ? undefined : reply.reason),
+      reportFailure({ type: 'setPyTorchOptions', options }),
+    ),
+  refresh: () => requestEngines(true),
+});
+// The form's Backend field and the engine section show the same setting.
+form.element.addEventListener('change', (e) => (e.target as HTMLSelectElement | null)?.name === 'backend' && engines.setBackend(form.value('backend')));
+
+/** Asks the host for the engine list (its cached probe, or a new one). */
+function requestEngines(refresh: boolean): void {
+  engines.setProbing();
+  void host.request({ type: 'engines', refresh }).then(
+    (view) => engines.setView(view),
+    (err: unknown) => engines.setView({ error: String(err instanceof Error ? err.message : err), pytorch: { device: 'auto', processes: 1 } }),
+  );
+}
 
 const results = h('div', { className: 'results', 'data-testid': 'training-results' });
 const featureMapSlot = h('div', { className: 'feature-slot' });
@@ -83,7 +117,7 @@ const tabButtons = TABS.map((tab) =>
   h('button', { type: 'button', role: 'tab', className: 'tab', 'data-tab': tab, 'data-testid': `tab-${tab}`, onclick: () => showTab(tab) }, tab === 'train' ? 'Training' : tab === 'results' ? 'Results' : 'Runs'),
 );
 const pages: Record<Tab, HTMLElement> = {
-  train: h('div', { className: 'page' }, untrustedBox, changedBanner, errorBox, h('div', { className: 'charts' }, lossChart.element, accuracyChart.element, learningRateChart.element), settingsSection, logBox),
+  train: h('div', { className: 'page' }, untrustedBox, changedBanner, errorBox, h('div', { className: 'charts' }, lossChart.element, accuracyChart.element, learningRateChart.element), engines.element, settingsSection, logBox),
   results: h('div', { className: 'page' }, results),
   history: h('div', { className: 'page' }, history.element),
 };
@@ -140,6 +174,7 @@ function renderHeader(): void {
     : 'The design has changed since this run: its results are for the earlier version.';
   untrustedBox.hidden = state.trusted;
   form.setDisabled(!state.trusted || isRunning(run));
+  engines.setDisabled(!state.trusted || isRunning(run));
   const error = run?.error;
   errorBox.hidden = !error;
   if (error) {
@@ -238,8 +273,11 @@ function applyInit(init: TrainingPanelInit): void {
   state.run = init.run;
   state.shown = init.run;
   form.render(init.settings);
+  // What the form will send (a backend the form does not offer is left out, and so is the automatic choice).
+  engines.setBackend(form.value('backend'));
   history.setRuns(init.runs);
   render();
+  requestEngines(false);
 }
 
 function showSettingsSaved(reply: SettingsSaved): void {
@@ -300,7 +338,10 @@ function handle(event: HostToTrainingPanelMessage): void {
       return;
     case 'settings':
       state.settings = event.settings;
-      if (!isRunning(state.run)) form.render(event.settings);
+      if (!isRunning(state.run)) {
+        form.render(event.settings);
+        engines.setBackend(form.value('backend'));
+      }
       return;
     case 'runs':
       history.setRuns(event.runs);

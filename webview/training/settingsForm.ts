@@ -106,6 +106,17 @@ export class SettingsForm {
     return out as TrainingSettings;
   }
 
+  /** A field's text (an enum's option, '' for its default). */
+  value(key: string): string | undefined {
+    return this.inputs.get(key)?.value;
+  }
+
+  /** Sets a field as if the user had (another control of the panel chose it). */
+  setValue(key: string, value: string): void {
+    const input = this.inputs.get(key);
+    if (input) input.value = value;
+  }
+
   setDisabled(disabled: boolean): void {
     for (const input of this.inputs.values()) input.disabled = disabled;
     const train = this.element.querySelector<HTMLButtonElement>('[data-testid="training-start"]');

@@ -2,9 +2,11 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { TrainingSettings } from '../../core/design';
 import { RunFolders } from '../../runs/RunFolders';
+import { probeEnginesInProcess } from '../../training/service/probeEnginesInProcess';
 import { TrainingService } from '../../training/service/TrainingService';
 import type { DesignSession } from './DesignSession';
-import { registerInstallEngineCommand } from './installEngineCommand';
+import { EngineProbeCache } from './EngineProbeCache';
+import { engineFolder, registerInstallEngineCommand } from './installEngineCommand';
 import { RunLauncher } from './RunLauncher';
 import { RunStatusBar } from './RunStatusBar';
 import { TRAINING_PANEL_VIEW_TYPE, TrainingPanelHost } from './TrainingPanelHost';
@@ -44,6 +46,8 @@ export class TrainingController implements vscode.Disposable {
   private readonly sessions = new Map<string, DesignSession>();
   private readonly statusBar = new RunStatusBar(SHOW_TRAINING_PANEL_COMMAND);
   private readonly launcher: RunLauncher;
+  /** The machine's engines, probed once (in a training process) for every design's panel. */
+  private readonly engineProbes: EngineProbeCache;
   private readonly disposables: vscode.Disposable[] = [];
   /** The session of the run last started: what the status-bar item opens. */
   private statusSession: DesignSession | undefined;
@@ -52,7 +56,9 @@ export class TrainingController implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.OutputChannel,
   ) {
-    this.service = new TrainingService({ processScript: join(context.extensionPath, 'dist', 'trainingProcess.js') });
+    const processScript = join(context.extensionPath, 'dist', 'trainingProcess.js');
+    this.service = new TrainingService({ processScript });
+    this.engineProbes = new EngineProbeCache((options) => probeEnginesInProcess(options, processScript));
     this.launcher = new RunLauncher(context, this.service, this.statusBar, log, (run) => [...this.sessions.values()].find((s) => s.run === run), (session) => this.showPanel(session));
     this.disposables.push(
       this.statusBar,
@@ -154,7 +160,12 @@ export class TrainingController implements vscode.Disposable {
       {
         initState: () => trainingPanelInit(session),
         shownRunDesignHash: () => session.tracker?.run.designHash,
-        requests: trainingPanelRequests(session, { extensionPath: this.context.extensionPath, startRun: (s, settings) => this.startRun(s, settings) }),
+        requests: trainingPanelRequests(session, {
+          extensionPath: this.context.extensionPath,
+          startRun: (s, settings) => this.startRun(s, settings),
+          engineProbes: this.engineProbes,
+          nativeEngineFolders: [engineFolder(this.context)],
+        }),
       },
       this.log,
     );

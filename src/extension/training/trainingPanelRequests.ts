@@ -3,9 +3,12 @@ import { basename, join } from 'node:path';
 import type { TrainingSettings } from '../../core/design';
 import { parseDesign } from '../../core/format/parseDesign';
 import type { RpcRequestHandlers } from '../../protocol/RpcEndpoint';
-import type { TrainingPanelInit, TrainingPanelSide } from '../../protocol/trainingPanelProtocol';
+import type { EnginesView, TrainingPanelInit, TrainingPanelSide } from '../../protocol/trainingPanelProtocol';
 import { hashText } from '../../training/trainer/runFolder';
 import { liveRunFolder, type DesignSession } from './DesignSession';
+import type { EngineProbeCache } from './EngineProbeCache';
+import { forcedBackend } from './installEngineCommand';
+import { pythonCandidates, pytorchOptions, savePyTorchOptions } from './pytorchEngineSettings';
 import { saveTrainingSettings } from './saveTrainingSettings';
 import { BACKEND_CHOICES, DATASET_CHOICES } from './trainingChoices';
 
@@ -13,6 +16,24 @@ import { BACKEND_CHOICES, DATASET_CHOICES } from './trainingChoices';
 export interface TrainingPanelServices {
   extensionPath: string;
   startRun(session: DesignSession, settings?: TrainingSettings): Promise<void>;
+  /** The machine's engine list, probed once for every panel. */
+  engineProbes: EngineProbeCache;
+  /** Where installed native engines are looked for (the probe tries them). */
+  nativeEngineFolders: string[];
+}
+
+/** The engine list for the design's panel, with the machine settings that choose among them. */
+async function enginesView(session: DesignSession, services: TrainingPanelServices, refresh: boolean): Promise<EnginesView> {
+  const forced = forcedBackend();
+  const base = { pytorch: pytorchOptions(session.uri), ...(forced ? { forcedBackend: forced } : {}) };
+  // Probing runs the interpreters the settings name, which a workspace's own settings may set.
+  if (!vscode.workspace.isTrusted) return { ...base, error: 'The engines are probed only in a trusted workspace: probing runs the Python interpreter the settings name.' };
+  try {
+    const { engines, probedAt } = await services.engineProbes.get({ pythonCandidates: await pythonCandidates(session.uri), nativeEngineFolders: services.nativeEngineFolders }, refresh);
+    return { ...base, engines, probedAt };
+  } catch (err) {
+    return { ...base, error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /** Everything a design's panel shows when it (re)opens: the design, its settings, the run going or last finished, the history. */
@@ -117,6 +138,14 @@ export function trainingPanelRequests(session: DesignSession, services: Training
       const written = folders.writeTable(target.fsPath, format, names, liveRunFolder(session));
       const open = await vscode.window.showInformationMessage(`Saved ${written} run(s) to ${vscode.workspace.asRelativePath(target)}.`, 'Open');
       if (open) await vscode.window.showTextDocument(target);
+    },
+
+    engines: ({ refresh }) => enginesView(session, services, refresh),
+
+    setPyTorchOptions: async ({ options }) => {
+      if (!vscode.workspace.isTrusted) return { applied: false, reason: 'The PyTorch options are written only in a trusted workspace.', options: pytorchOptions(session.uri) };
+      const reason = await savePyTorchOptions(session.uri, options);
+      return { applied: reason === undefined, ...(reason === undefined ? {} : { reason }), options: pytorchOptions(session.uri) };
     },
 
     featureMaps: async ({ runName, image }) => {

@@ -1,6 +1,7 @@
 import type { TrainingSettings } from '../../core/design';
 import { settingValueProblem, TRAINING_SETTING_GROUPS, trainingSettingSpec } from '../../core/training/trainingSettingsSpec';
-import type { ExportFormat, PickedImage, TrainingPanelToHostMessage } from '../../protocol/trainingPanelProtocol';
+import type { ExportFormat, PickedImage, PyTorchOptions, TrainingPanelToHostMessage } from '../../protocol/trainingPanelProtocol';
+import { MAX_PYTORCH_PROCESSES, TORCH_DEVICES } from '../../training/pytorch/torchDevices';
 
 /** Thrown for a message from the training panel that does not follow the protocol; the host drops it and logs why. */
 export class InvalidPanelMessageError extends Error {}
@@ -61,6 +62,13 @@ function pickedImage(v: unknown, path: string): PickedImage {
   return { pixels, shape, ...(o.label === undefined ? {} : { label: integer(o.label, `${path}.label`, 0, 100_000) }) };
 }
 
+/** The panel's PyTorch choice: a known device and a whole number of processes in the setting's range, nothing else. */
+function pytorchOptions(v: unknown, path: string): PyTorchOptions {
+  const o = object(v, path);
+  for (const key of Object.keys(o)) if (key !== 'device' && key !== 'processes') fail(`${path}.${key}`, 'absent (unknown field)');
+  return { device: oneOf(o.device, TORCH_DEVICES, `${path}.device`), processes: integer(o.processes, `${path}.processes`, 1, MAX_PYTORCH_PROCESSES) };
+}
+
 /** Checks a message from the training panel (untrusted input) and returns it typed, or throws InvalidPanelMessageError. */
 export function validateTrainingPanelMessage(raw: unknown): TrainingPanelToHostMessage {
   const m = object(raw, 'message');
@@ -90,6 +98,10 @@ export function validateTrainingPanelMessage(raw: unknown): TrainingPanelToHostM
         runName: runName(m.runName, 'runName'),
         image: pickedImage(m.image, 'image'),
       };
+    case 'engines':
+      return { type: 'engines', refresh: typeof m.refresh === 'boolean' ? m.refresh : fail('refresh', 'true or false') };
+    case 'setPyTorchOptions':
+      return { type: 'setPyTorchOptions', options: pytorchOptions(m.options, 'options') };
     default:
       return fail('type', 'a training panel message type');
   }

@@ -3,7 +3,7 @@
  * whether it can train here, on what, and why not. Pure: it turns what the probes found (the Python
  * search and one attempt per TF.js backend) into the list the CLI prints and the panel shows.
  */
-import type { PythonSearch } from '../pytorch/findPythonWithTorch';
+import type { PythonCandidateAttempt, PythonSearch, PythonTorchInfo } from '../pytorch/findPythonWithTorch';
 
 /** Every engine, in the automatic choice's order (PyTorch first only when it has a GPU). */
 export const ENGINE_NAMES = ['pytorch', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -28,6 +28,10 @@ export interface EngineAvailability {
   detail: string;
   /** The engine `auto` picks. */
   automatic: boolean;
+  /** PyTorch's entry only, when available: the interpreter, where it came from, torch's version and devices. */
+  pytorch?: PythonTorchInfo;
+  /** PyTorch's entry only: the interpreters tried and not used, each with its reason. */
+  interpretersNotUsed?: PythonCandidateAttempt[];
 }
 
 export interface EngineProbes {
@@ -40,13 +44,14 @@ export interface EngineProbes {
 export function listEngines(probes: EngineProbes): EngineAvailability[] {
   const list: EngineAvailability[] = [];
   const found = probes.python.found;
-  const failed = probes.python.attempts.filter((a) => !a.ok).map((a) => `${a.path} (${a.source}): ${a.reason}`);
+  const notUsed = probes.python.attempts.filter((a) => !a.ok);
+  const failed = notUsed.map((a) => `${a.path} (${a.source}): ${a.reason}`);
   if (found) {
     const device = found.cudaDevices.length > 0 ? 'cuda' : found.mps ? 'mps' : 'cpu';
     const gpus = found.cudaDevices.length > 0 ? `${found.cudaDevices.length} CUDA GPU(s): ${found.cudaDevices.join(', ')}` : found.mps ? 'Apple GPU (mps)' : 'no GPU: CPU only';
-    list.push({ engine: 'pytorch', available: true, device, detail: `PyTorch ${found.torch} at ${found.path} (${found.source}); ${gpus}`, automatic: false });
+    list.push({ engine: 'pytorch', available: true, device, detail: `PyTorch ${found.torch} at ${found.path} (${found.source}); ${gpus}`, automatic: false, pytorch: found, interpretersNotUsed: notUsed });
   } else {
-    list.push({ engine: 'pytorch', available: false, detail: `no Python with torch: ${failed.join('; ') || 'no interpreter to try'}`, automatic: false });
+    list.push({ engine: 'pytorch', available: false, detail: `no Python with torch: ${failed.join('; ') || 'no interpreter to try'}`, automatic: false, interpretersNotUsed: notUsed });
   }
   for (const name of ENGINE_NAMES.slice(1)) {
     const attempt = probes.tfjs.find((a) => a.backend === name);

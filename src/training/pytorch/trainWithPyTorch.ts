@@ -36,7 +36,9 @@ import type { EpochMetrics, TrainingResult } from '../trainer/trainingReport';
 import type { PythonTorchInfo } from './findPythonWithTorch';
 import packageJson from '../../../package.json';
 
-export type TorchDevice = 'auto' | 'cuda' | 'mps' | 'cpu';
+import { resolveTorchDevice, type TorchDevice } from './torchDevices';
+
+export { resolveTorchDevice, type TorchDevice };
 
 export interface PyTorchRunOptions {
   /** The interpreter found by findPythonWithTorch. */
@@ -57,12 +59,6 @@ export function defaultRunnerScript(): string {
     dir = dirname(dir);
   }
   throw new Error('The PyTorch runner (python/cnn_designer_runner.py) is missing from the installation.');
-}
-
-/** The device a run will use when `auto`, from what the probe saw. */
-export function resolveTorchDevice(python: PythonTorchInfo, device: TorchDevice = 'auto'): Exclude<TorchDevice, 'auto'> {
-  if (device !== 'auto') return device;
-  return python.cudaDevices.length > 0 ? 'cuda' : python.mps ? 'mps' : 'cpu';
 }
 
 /** The command that starts the runner: the interpreter itself, or torchrun (as `python -m torch.distributed.run`) for several processes. */

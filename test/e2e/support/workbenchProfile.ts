@@ -4,11 +4,17 @@
 import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, statSync, readFileSync, rmSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { PYTHON } from '../../export/support/python';
 
 export const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
 
-/** User settings for the test profile: each one removes startup work or a prompt that could cover the UI. */
+/**
+ * User settings for the test profile: each one removes startup work or a prompt that could cover the
+ * UI, and the PyTorch engine is pointed at the Python that has torch (a version manager's `python3`
+ * on the PATH may lack it), as a user with such a machine does.
+ */
 export const E2E_USER_SETTINGS: Readonly<Record<string, unknown>> = {
+  'cnnDesigner.python.path': PYTHON,
   'git.enabled': false,
   'git.autoRepositoryDetection': false,
   'git.openRepositoryInParentFolders': 'never',
