@@ -12,6 +12,7 @@ import { emptyDesign, type Design, type Shape } from '../../src/core/design';
 import { compileGraph } from '../../src/core/export/compileGraph';
 import { exportDesign } from '../../src/core/export/exportDesign';
 import { exportOnnx } from '../../src/core/export/exportOnnx';
+import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
 import { importOnnx } from '../../src/core/import/importOnnx';
 import { compileDesign } from '../../src/training/compile/compileDesign';
 import { loadTfjsExport } from '../export/support/tfjsExport';
@@ -228,4 +229,65 @@ describe('Upsample2D and adaptive pooling train: gradients through them equal fi
     Object.values(grads).forEach((t) => t.dispose());
     x.dispose();
   });
+});
+
+describe('ONNX import of Resize as torch.onnx.export writes it', function () {
+  this.timeout(300_000);
+  let dir = '';
+  before(function () {
+    if (!hasTorch) {
+      console.warn(`    skipped: ${PYTHON} cannot import torch, which writes the ONNX files`);
+      this.skip();
+    }
+    dir = mkdtempSync(join(tmpdir(), 'cnn-resize-onnx-'));
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A segmentation head's pattern (conv with stride, then back to the image's size), a fixed size and
+  // nn.Upsample by a scale; with the batch axis dynamic (sizes computed from Shape) and fixed (folded).
+  // Input 13×17, conv 3×3 stride 2: 6×8.
+  const MODULES: Record<string, { forward: string; expect: Record<string, unknown>; shape: Shape }> = {
+    to_input_size: { forward: "F.interpolate(self.conv(x), size=x.shape[-2:], mode='bilinear', align_corners=False)", expect: { mode: 'bilinear', size: [13, 17] }, shape: [13, 17, 4] },
+    fixed_size: { forward: "F.interpolate(self.conv(x), size=(9, 11), mode='bilinear', align_corners=True)", expect: { mode: 'bilinear', alignCorners: true, size: [9, 11] }, shape: [9, 11, 4] },
+    scale_nearest: { forward: 'nn.Upsample(scale_factor=2)(self.conv(x))', expect: { scale: 2 }, shape: [12, 16, 4] },
+  };
+  const fileOf = (name: string, dynamic: boolean): string => join(dir, `${name}_${dynamic ? 'dynamic' : 'fixed'}.onnx`);
+  before(function () {
+    if (!dir) return;
+    // One Python process writes every file (importing torch dominates).
+    const script = [
+      'import sys, torch, torch.nn as nn, torch.nn.functional as F',
+      ...Object.entries(MODULES).flatMap(([name, m]) => [
+        `class ${name}(nn.Module):`,
+        '    def __init__(self):',
+        '        super().__init__()',
+        '        self.conv = nn.Conv2d(3, 4, 3, stride=2)',
+        '    def forward(self, x):',
+        `        return ${m.forward}`,
+        ...[true, false].map(
+          (dynamic) =>
+            `torch.onnx.export(${name}().eval(), torch.rand(1, 3, 13, 17), ${JSON.stringify(fileOf(name, dynamic))}, opset_version=17, input_names=["input"], output_names=["out"]${dynamic ? ', dynamic_axes={"input": {0: "N"}, "out": {0: "N"}}' : ''})`,
+        ),
+      ]),
+    ].join('\n');
+    const r = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
+    assert.equal(r.status, 0, r.stderr);
+  });
+  for (const dynamic of [true, false]) {
+    for (const [name, m] of Object.entries(MODULES)) {
+      it(`${name}${dynamic ? ', dynamic batch' : ''}: Resize comes back as Upsample2D with PyTorch's output shape`, () => {
+        const imported = importOnnx(readFileSync(fileOf(name, dynamic)));
+        assert.deepEqual(imported.problems, []);
+        const node = imported.design!.nodes.find((n) => n.type === 'Upsample2D');
+        assert.ok(node, JSON.stringify(imported.design!.nodes.map((n) => n.type)));
+        const normalized = { ...node.params, ...(Array.isArray(node.params.size) ? {} : node.params.size !== undefined ? { size: [node.params.size, node.params.size] } : {}) };
+        assert.deepEqual(normalized, m.expect);
+        const a = analyzeDesign(imported.design!);
+        assert.ok(a.valid, JSON.stringify(a.diagnostics));
+        assert.deepEqual(a.nodes[node.id].outputShape, m.shape);
+      });
+    }
+  }
 });
