@@ -15,6 +15,7 @@ import { exportOnnx } from '../../src/core/export/exportOnnx';
 import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
 import { importOnnx } from '../../src/core/import/importOnnx';
 import { compileDesign } from '../../src/training/compile/compileDesign';
+import { CNN_ADAPTIVE_AVG_POOL_2D, CNN_ADAPTIVE_MAX_POOL_2D, CNN_RESIZE_2D } from '../../src/core/layers/kerasResample';
 import { loadTfjsExport } from '../export/support/tfjsExport';
 import { PYTHON } from '../export/support/python';
 import { seededRandom } from '../support/randomDesign';
@@ -155,7 +156,7 @@ describe('Upsample2D and adaptive pooling compute PyTorch\'s values', function (
       const session = await ort.InferenceSession.create(bytes);
       const ortFeeds: Record<string, ort.Tensor> = {};
       inputs.forEach((t, k) => {
-        const shape = t.shape;
+        const shape = t.shape as number[];
         ortFeeds[session.inputNames[k]] = new ort.Tensor('float32', channelsFirst(t.dataSync() as Float32Array, shape), [shape[0], shape[3], shape[1], shape[2]]);
       });
       const result = (await session.run(ortFeeds))[session.outputNames[0]];
@@ -290,4 +291,58 @@ describe('ONNX import of Resize as torch.onnx.export writes it', function () {
       });
     }
   }
+});
+
+describe('the Keras (Python) classes the exports write compute PyTorch\'s values', function () {
+  this.timeout(300_000);
+  before(function () {
+    if (!hasTorch) {
+      console.warn(`    skipped: ${PYTHON} cannot import torch, which gives the reference values`);
+      this.skip();
+    }
+  });
+
+  it('CnnResize2D, CnnAdaptiveAvgPool2D and CnnAdaptiveMaxPool2D, run with NumPy standing in for the TensorFlow ops they call', () => {
+    // TensorFlow for Python cannot be installed here: the classes run on NumPy arrays through the
+    // few tf functions they use, which NumPy has with the same meaning.
+    const script = `
+import numpy as np, torch, torch.nn.functional as F
+class _Layer:
+    def __init__(self, **kwargs):
+        pass
+    def get_config(self):
+        return {}
+class layers:
+    Layer = _Layer
+class tf:
+    constant = staticmethod(np.asarray)
+    einsum = staticmethod(np.einsum)
+    reduce_max = staticmethod(lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims))
+    concat = staticmethod(lambda parts, axis: np.concatenate(parts, axis=axis))
+${[CNN_RESIZE_2D, CNN_ADAPTIVE_AVG_POOL_2D, CNN_ADAPTIVE_MAX_POOL_2D].map((c) => c.python).join('\n\n')}
+torch.manual_seed(0)
+worst = 0.0
+def check(layer, x, expected):
+    global worst
+    got = layer.call(x.permute(0, 2, 3, 1).numpy())
+    want = expected.permute(0, 2, 3, 1).numpy()
+    assert got.shape == want.shape, (got.shape, want.shape)
+    worst = max(worst, float(np.abs(got - want).max()))
+for h, w in ((19, 27), (61, 80)):
+    x = torch.rand(2, 3, h, w) * 4 - 2
+    for mode, corners in (("nearest", None), ("bilinear", False), ("bilinear", True)):
+        for scale in (2, 1.5):
+            check(CnnResize2D(size=[int(h * scale), int(w * scale)], mode=mode, align_corners=bool(corners), scale=scale), x,
+                  F.interpolate(x, scale_factor=scale, mode=mode, align_corners=corners))
+        check(CnnResize2D(size=[37, 53], mode=mode, align_corners=bool(corners)), x, F.interpolate(x, size=(37, 53), mode=mode, align_corners=corners))
+x = torch.rand(2, 3, 13, 11)
+for size in ((5, 7), (7, 7), (13, 1)):
+    check(CnnAdaptiveAvgPool2D(size=list(size)), x, F.adaptive_avg_pool2d(x, size))
+    check(CnnAdaptiveMaxPool2D(size=list(size)), x, F.adaptive_max_pool2d(x, size))
+print(worst)
+`;
+    const r = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8', timeout: 240_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(Number(r.stdout.trim()) < TOLERANCE, `largest difference ${r.stdout}`);
+  });
 });
