@@ -102,6 +102,15 @@ export function randomValidDesign(seed: number, options: RandomDesignOptions = {
       }
       push('Flatten', () => ({ id: id(), type: 'Flatten', params: {} }));
     }
+    if (rank === 3) {
+      // Resampling by a scale or to a size (nearest, bilinear with or without aligned corners), and adaptive pooling.
+      push('Upsample2D', () => {
+        const params: Record<string, unknown> = rnd() < 0.5 ? { scale: pick([2, 3, 1.5, 0.5]) } : { size: windowParam(2, 1, options.maxSpatial ?? 16) };
+        if (rnd() < 0.5) Object.assign(params, { mode: 'bilinear' }, rnd() < 0.4 ? { alignCorners: true } : {});
+        return { id: id(), type: 'Upsample2D', params };
+      });
+      for (const type of ['AdaptiveAvgPool2D', 'AdaptiveMaxPool2D']) push(type, () => ({ id: id(), type, params: { outputSize: windowParam(2, 1, 7) } }));
+    }
     if (rank === 1 || options.denseOnSpatial) push('Dense', () => ({ id: id(), type: 'Dense', params: { units: int(1, 12), activation: pick(ACTS), useBias: rnd() < 0.8 } }));
     push('Dropout', () => ({ id: id(), type: 'Dropout', params: { rate: Math.round(rnd() * 80) / 100 } }));
     push('BatchNorm', () => ({ id: id(), type: 'BatchNorm', params: rnd() < 0.5 ? {} : { momentum: 0.9, epsilon: 0.00001 } }));
@@ -148,6 +157,24 @@ export function randomValidDesign(seed: number, options: RandomDesignOptions = {
       }
       design.nodes.splice(-se.length, se.length);
       design.edges.splice(-chain.length, chain.length);
+    }
+    // A segmentation head's skip (FCN): a strided convolution resampled back to the tip's height and
+    // width (Upsample2D's 2nd input gives them), added to the tip.
+    if (options.branches !== false && shape.length === 3 && rnd() < 0.1 && !['Upsample2D', 'Conv2D', 'Add'].some((t) => exclude.has(t))) {
+      const [down, up, add] = [0, 1, 2].map(() => `n${++counter}`);
+      const upParams = rnd() < 0.6 ? { mode: 'bilinear', ...(rnd() < 0.3 ? { alignCorners: true } : {}) } : {};
+      design.nodes.push(
+        { id: down, type: 'Conv2D', params: { filters: shape[2], kernelSize: 3, strides: 2, padding: 'same' } },
+        { id: up, type: 'Upsample2D', params: upParams },
+        { id: add, type: 'Add', params: {} },
+      );
+      design.edges.push({ source: tip, target: down }, { source: down, target: up }, { source: tip, target: up }, { source: up, target: add }, { source: tip, target: add });
+      if (analyzeDesign(design).valid) {
+        tip = add;
+        continue;
+      }
+      design.nodes.splice(-3, 3);
+      design.edges.splice(-5, 5);
     }
     // A branch: two short paths from the tip, merged with Add (same shape) or Concat.
     if (options.branches !== false && rnd() < 0.25 && !exclude.has('Add') && !exclude.has('Concat')) {

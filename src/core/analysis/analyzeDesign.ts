@@ -288,6 +288,7 @@ export function analyzeDesign(design: Design, options: AnalysisOptions = {}): De
       params,
       inputShapes: result.inputShapes,
       inputFields: inEdges.map((e) => ({ receptiveField: nodes[e.source].receptiveField, effectiveStride: nodes[e.source].effectiveStride })),
+      inputIds: inEdges.map((e) => e.source),
       report: (d) => {
         // A layer rule can ask to insert before itself without knowing its input edge.
         if (d.fixes) {

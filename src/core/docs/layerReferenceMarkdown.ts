@@ -3,7 +3,7 @@ import type { ParamSpec } from '../layers/layerType';
 const kindText = (p: ParamSpec): string => {
   switch (p.kind) {
     case 'int': return `integer${p.min !== undefined ? ` ≥ ${p.min}` : ''}`;
-    case 'number': return `number${p.min !== undefined ? ` in [${p.min}, ${p.max}${p.exclusiveMax ? ')' : ']'}` : ''}`;
+    case 'number': return `number${p.min !== undefined && p.max !== undefined ? ` in [${p.min}, ${p.max}${p.exclusiveMax ? ')' : ']'}` : p.min !== undefined ? ` ≥ ${p.min}` : ''}`;
     case 'bool': return 'true / false';
     case 'enum': return p.options.map((o: string) => `\`${o}\``).join(', ');
     case 'window': return p.dims === 2 ? 'integer or [h, w]' : 'integer';
@@ -17,7 +17,7 @@ const kindText = (p: ParamSpec): string => {
 export function layerReferenceMarkdown(): string {
   const lines: string[] = [];
   for (const l of LAYER_CATALOG) {
-    lines.push(`### \`${l.type}\` (${l.group})`, '', l.description, '', `Inputs: ${l.inputs.min === l.inputs.max ? l.inputs.min : `${l.inputs.min} or more`}.`, '');
+    lines.push(`### \`${l.type}\` (${l.group})`, '', l.description, '', `Inputs: ${l.inputs.min === l.inputs.max ? l.inputs.min : l.inputs.max === l.inputs.min + 1 ? `${l.inputs.min} or ${l.inputs.max}` : `${l.inputs.min} or more`}.`, '');
     if (l.params.length) {
       lines.push('| param | value | default | meaning |', '|---|---|---|---|');
       for (const p of l.params) lines.push(`| \`${p.name}\`${p.required ? ' (required)' : ''} | ${kindText(p)} | ${p.default === undefined ? '' : `\`${JSON.stringify(p.default)}\``} | ${p.doc} |`);

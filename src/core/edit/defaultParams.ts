@@ -11,6 +11,9 @@ const STARTERS: Record<string, Record<string, unknown>> = {
   AvgPool1D: { poolSize: 2 },
   Dense: { units: 64 },
   Dropout: { rate: 0.5 },
+  Upsample2D: { scale: 2 },
+  AdaptiveAvgPool2D: { outputSize: 7 },
+  AdaptiveMaxPool2D: { outputSize: 7 },
 };
 
 /**

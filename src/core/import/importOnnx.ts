@@ -6,6 +6,7 @@ import { decodeOnnxModel, type OnnxModel, type OnnxNode, type OnnxTensor } from 
 import { ProtobufFormatError } from '../onnx/protobufWire';
 import type { NamedTensor } from '../export/pytorchWeights';
 import { untrustedText } from './untrustedText';
+import { foldShapeOp } from './foldShapeOps';
 
 /** An operator the designer cannot represent, with where it sits in the file. */
 export interface OnnxImportProblem {
@@ -135,6 +136,12 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       const value = node.attributes.value;
       if (value?.kind === 'tensor') constants.set(node.outputs[0], value.value);
       else report('a Constant without a tensor value');
+      return;
+    }
+    // Shape arithmetic (how torch.onnx.export computes Resize's sizes) becomes a constant for the operator that reads it.
+    const shapeConstant = foldShapeOp(node, (name) => constants.get(name), (name) => (values.get(name)?.channelsLastView ? undefined : values.get(name)?.shape));
+    if (shapeConstant) {
+      constants.set(node.outputs[0], { ...shapeConstant, name: node.outputs[0] });
       return;
     }
     const dataInputs = node.inputs.filter((name) => name && !constants.has(name));

@@ -10,6 +10,8 @@ import { batchNormLayer } from './batchNormLayer';
 import { activationLayer } from './activationLayer';
 import { addLayer, concatLayer } from './mergeLayers';
 import { multiplyLayer } from './multiplyLayer';
+import { upsample2dLayer } from './upsample2dLayer';
+import { adaptiveAvgPool2dLayer, adaptiveMaxPool2dLayer } from './adaptivePooling';
 
 /** Every layer type the designer knows, in palette order. */
 export const LAYER_CATALOG: readonly LayerType<any>[] = [
@@ -22,8 +24,11 @@ export const LAYER_CATALOG: readonly LayerType<any>[] = [
   avgPool1dLayer,
   globalAvgPool2dLayer,
   globalMaxPool2dLayer,
+  adaptiveAvgPool2dLayer,
+  adaptiveMaxPool2dLayer,
   denseLayer,
   flattenLayer,
+  upsample2dLayer,
   dropoutLayer,
   batchNormLayer,
   activationLayer,

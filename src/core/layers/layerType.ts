@@ -187,6 +187,8 @@ export interface InferArgs<P> {
   inputShapes: Shape[];
   /** Receptive fields and effective strides of the inputs (undefined where not spatial). */
   inputFields: { receptiveField?: number[]; effectiveStride?: number[] }[];
+  /** The nodes feeding each input, in edge order (for fixes that change a connection). */
+  inputIds?: string[];
   report: (diagnostic: DiagnosticInput) => void;
 }
 

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CNN_ELU, CNN_GELU_TANH, CNN_HARD_SIGMOID, CNN_HARD_SWISH, CNN_LOG_SOFTMAX, CNN_MISH } from '../../core/layers/kerasActivations';
 import { CNN_MAX_PADDING_1D, CNN_MAX_PADDING_2D, CNN_ZERO_PADDING_1D } from '../../core/layers/kerasPadding';
 import { CNN_GROUPED_CONV_1D, CNN_GROUPED_CONV_2D } from '../../core/layers/kerasGroupedConvolution';
+import { RESAMPLE_LAYER_CLASSES } from './resampleLayers';
 
 type Pads1D = [number, number];
 type Pads2D = [[number, number], [number, number]];
@@ -288,5 +289,6 @@ let registered = false;
 export function registerCustomLayers(): void {
   if (registered) return;
   for (const cls of [CnnMaxPadding2D, CnnMaxPadding1D, CnnZeroPadding1D, CnnLogSoftmax, CnnElu, CnnHardSigmoid, CnnHardSwish, CnnMish, CnnGeluTanh, CnnGroupedConv2D, CnnGroupedConv1D]) tf.serialization.registerClass(cls);
+  for (const cls of RESAMPLE_LAYER_CLASSES) tf.serialization.registerClass(cls);
   registered = true;
 }
