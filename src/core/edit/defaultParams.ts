@@ -11,6 +11,8 @@ const STARTERS: Record<string, Record<string, unknown>> = {
   AvgPool1D: { poolSize: 2 },
   Dense: { units: 64 },
   Dropout: { rate: 0.5 },
+  Conv2DTranspose: { filters: 32, kernelSize: 2, strides: 2 },
+  Conv1DTranspose: { filters: 32, kernelSize: 2, strides: 2 },
 };
 
 /**
@@ -41,6 +43,9 @@ export function defaultParams(type: string): Record<string, unknown> {
           break;
         case 'padding':
           params[spec.name] = 'valid';
+          break;
+        case 'sides':
+          params[spec.name] = 1;
           break;
         case 'shape':
           params[spec.name] = [28, 28, 1];

@@ -154,7 +154,7 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
     if (next && targets.includes(next.className) && configValue(next.config, 'padding') === 'valid' && padding !== undefined) {
       pendingPadding.set(next.name, padding);
       folded.set(l.name, next.name);
-    } else {
+    } else if (!kerasClassIndex.layerTypeOf(l.className)) {
       problem(l, `the designer has padding only inside ${targets.join(' / ')} layers, as equal amounts on both sides of each axis${padding === undefined ? ' (this one is uneven)' : ''}.`);
     }
   }
@@ -194,8 +194,8 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
       return source && pendingPadding.has(folded.get(s) ?? '') && paddingTargets(source) ? sourcesOf(source) : [s];
     });
   for (const l of layers) {
-    // Padding layers are folded or were reported above.
-    if (folded.has(l.name) || paddingTargets(l)) continue;
+    // Padding layers are folded or were reported above, unless a layer type of their own takes them.
+    if (folded.has(l.name) || (paddingTargets(l) && !kerasClassIndex.layerTypeOf(l.className))) continue;
     const params = layerParams(l, pendingPadding.get(l.name), keptDims.has(l.name), (m) => problem(l, m));
     if (!params) continue;
     const act = pendingActivation.get(l.name);
