@@ -15,7 +15,7 @@ import { exportDesign } from '../../src/core/export/exportDesign';
 import { channelsFirst, pytorchVariables } from '../../src/core/export/exportPyTorch';
 import { className } from '../../src/core/export/identifierNames';
 import { encodeSafetensors, toPyTorchStateDict } from '../../src/core/export/pytorchWeights';
-import { handmadeCases, randomCases, templateCases, type ExportCase } from './support/exportCases';
+import { onlyCases, handmadeCases, randomCases, templateCases, type ExportCase } from './support/exportCases';
 import { runPython } from './support/python';
 import { loadTfjsExport, namedWeights, randomInput, randomizeWeights, usePlainCpuBackend } from './support/tfjsExport';
 
@@ -43,7 +43,7 @@ interface TfjsFacts {
 const NO_NUMERIC = new Set(process.env.EXPORT_NUMERIC_VGG16 === '1' ? [] : ['vgg16']);
 const TOLERANCE = 1e-4;
 
-const cases: ExportCase[] = [...templateCases(), ...handmadeCases(), ...randomCases()];
+const cases: ExportCase[] = onlyCases([...templateCases(), ...handmadeCases(), ...randomCases()]);
 
 describe(`exports run: ${cases.length} designs (templates + EXPORT_SWEEP random) in PyTorch and TF.js`, function () {
   before(usePlainCpuBackend);

@@ -12,7 +12,7 @@ import { compileGraph } from '../../src/core/export/compileGraph';
 import { exportDesign } from '../../src/core/export/exportDesign';
 import { snakeCase } from '../../src/core/export/exportKeras';
 import { isKerasDefault } from '../../src/core/export/kerasArguments';
-import { handmadeCases, randomCases, templateCases } from './support/exportCases';
+import { onlyCases, handmadeCases, randomCases, templateCases } from './support/exportCases';
 import { runPython } from './support/python';
 import { loadTfjsExport, usePlainCpuBackend } from './support/tfjsExport';
 
@@ -32,7 +32,7 @@ function sameValue(keras: unknown, tfjs: unknown): boolean {
   return keras === tfjs;
 }
 
-const cases = [...templateCases(), ...handmadeCases(), ...randomCases()];
+const cases = onlyCases([...templateCases(), ...handmadeCases(), ...randomCases()]);
 
 describe(`Keras export: compiles and has the TF.js export's layers (${cases.length} designs)`, function () {
   before(usePlainCpuBackend);

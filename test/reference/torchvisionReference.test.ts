@@ -24,14 +24,15 @@ import {
  */
 const pick = (cases: ReferenceCase[]): ReferenceCase[] => (fullRun() ? cases : cases.filter((c) => c.quick));
 /**
- * Networks whose PyTorch export runs with their own weights: ResNet-18 by default; the full run adds
+ * Networks whose PyTorch export runs with their own weights: ResNet-18 and the U-Net by default; the full run adds
  * AlexNet (a Dense after a spatial Flatten: weight columns reordered), GoogLeNet (ceil-mode pooling
  * written as "same"), DenseNet (long Concats), Inception v3 (functional pooling), AlexNet at 193
- * (AdaptiveAvgPool2D with uneven windows) and FCN (bilinear Upsample2D to the image's size).
+ * (AdaptiveAvgPool2D with uneven windows) and FCN (bilinear Upsample2D to the image's size). The
+ * U-Net has transposed convolutions and center-cropped skips.
  */
 const NUMERIC = fullRun()
-  ? ['resnet18_3x193x193', 'alexnet_3x227x227', 'googlenet_3x193x193', 'densenet121_3x193x193', 'inception_v3_3x331x331', 'squeezenet1_0_3x193x193', 'alexnet_3x193x193', 'fcn_resnet50_3x224x224']
-  : ['resnet18_3x193x193'];
+  ? ['resnet18_3x193x193', 'unet_1x508x508', 'alexnet_3x227x227', 'googlenet_3x193x193', 'densenet121_3x193x193', 'inception_v3_3x331x331', 'squeezenet1_0_3x193x193', 'alexnet_3x193x193', 'fcn_resnet50_3x224x224']
+  : ['resnet18_3x193x193', 'unet_1x508x508'];
 
 describe('torchvision reference networks', function () {
   this.timeout(1_800_000);

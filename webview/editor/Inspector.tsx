@@ -224,6 +224,7 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
               />
             )}
             {spec.kind === 'padding' && <div className="cnn-muted cnn-field-hint">valid, same, or a number</div>}
+            {spec.kind === 'sides' && <div className="cnn-muted cnn-field-hint">{spec.dims === 2 ? 'a number, or top, bottom, left, right' : 'a number, or before, after'}</div>}
             {error && (
               <div className="cnn-field-error" data-testid={`param-error-${spec.name}`} role="alert">
                 {error}

@@ -32,6 +32,7 @@ export function parseParamText(spec: ParamSpec, text: string): ParsedParamText {
       break;
     case 'window':
     case 'padding':
+    case 'sides':
     case 'shape':
       if (numeric) raw = asNumbers.length === 1 && spec.kind !== 'shape' ? asNumbers[0] : asNumbers;
       break;

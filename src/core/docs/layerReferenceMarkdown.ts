@@ -9,6 +9,7 @@ const kindText = (p: ParamSpec): string => {
     case 'window': return p.dims === 2 ? 'integer or [h, w]' : 'integer';
     case 'padding': return p.dims === 2 ? '`"valid"`, `"same"`, integer or [h, w]' : '`"valid"`, `"same"` or integer';
     case 'shape': return '[H, W, C], [L, C] or [N]';
+    case 'sides': return p.dims === 2 ? 'integer, [top/bottom, left/right] or [top, bottom, left, right]' : 'integer or [before, after]';
   }
   return '';
 };

@@ -14,6 +14,8 @@ const STARTERS: Record<string, Record<string, unknown>> = {
   Upsample2D: { scale: 2 },
   AdaptiveAvgPool2D: { outputSize: 7 },
   AdaptiveMaxPool2D: { outputSize: 7 },
+  Conv2DTranspose: { filters: 32, kernelSize: 2, strides: 2 },
+  Conv1DTranspose: { filters: 32, kernelSize: 2, strides: 2 },
 };
 
 /**
@@ -44,6 +46,9 @@ export function defaultParams(type: string): Record<string, unknown> {
           break;
         case 'padding':
           params[spec.name] = 'valid';
+          break;
+        case 'sides':
+          params[spec.name] = 1;
           break;
         case 'shape':
           params[spec.name] = [28, 28, 1];

@@ -7,7 +7,7 @@ import { explicitArguments } from './kerasArguments';
 import { kerasLimitationError } from './planKerasLayers';
 
 /** The TF.js factories whose names do not follow from the class name. */
-const IRREGULAR_FACTORIES: Readonly<Record<string, string>> = { ELU: 'elu', PReLU: 'prelu' };
+const IRREGULAR_FACTORIES: Readonly<Record<string, string>> = { ELU: 'elu', PReLU: 'prelu', Cropping2D: 'cropping2D', Conv2DTranspose: 'conv2dTranspose' };
 
 /** TF.js' factory for a Keras class: `tf.layers.conv2d` for Conv2D, `leakyReLU` for LeakyReLU. */
 export const tfjsFactory = (className: string): string => IRREGULAR_FACTORIES[className] ?? className[0].toLowerCase() + className.slice(1).replace(/(\d)D$/, '$1d');

@@ -83,7 +83,7 @@ export function planKerasLayers(design: Design, analysis: DesignAnalysis, order:
         if (taken.has(name)) throw new Error(`Layer "${name}" of node "${id}" has the name of another layer (node "${taken.get(name)}"): rename one of the two nodes.`);
         taken.set(name, id);
       }
-      const layer: PlannedKerasLayer = { ...spec, name, inbound, nodeId: id };
+      const layer: PlannedKerasLayer = { ...spec, name, inbound: spec.inputs ? spec.inputs.map((i) => inbound[i]) : inbound, nodeId: id };
       layers.push(layer);
       if (spec.weights) weightedLayer.set(id, layer);
       inbound = [name];

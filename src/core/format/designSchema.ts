@@ -29,6 +29,11 @@ function paramSchema(spec: ParamSpec): JsonSchema {
       return { ...doc, oneOf: [{ type: 'integer', minimum: spec.min }, positiveInts(spec.min, spec.dims)] };
     case 'padding':
       return { ...doc, oneOf: [{ enum: ['valid', 'same'] }, { type: 'integer', minimum: 0 }, positiveInts(0, spec.dims)] };
+    case 'sides':
+      return {
+        ...doc,
+        oneOf: [{ type: 'integer', minimum: 0 }, ...(spec.dims === 2 ? [positiveInts(0, 2), positiveInts(0, 4)] : [positiveInts(0, 2)])],
+      };
     case 'shape':
       return { ...doc, type: 'array', items: { type: 'integer', minimum: 1, maximum: 1_000_000 }, minItems: 1, maxItems: 3 };
   }

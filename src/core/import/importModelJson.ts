@@ -155,7 +155,7 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
     if (next && targets.includes(next.className) && configValue(next.config, 'padding') === 'valid' && padding !== undefined) {
       pendingPadding.set(next.name, padding);
       folded.set(l.name, next.name);
-    } else {
+    } else if (!kerasClassIndex.layerTypeOf(l.className)) {
       problem(l, `the designer has padding only inside ${targets.join(' / ')} layers, as equal amounts on both sides of each axis${padding === undefined ? ' (this one is uneven)' : ''}.`);
     }
   }
@@ -195,8 +195,8 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
       return source && pendingPadding.has(folded.get(s) ?? '') && paddingTargets(source) ? sourcesOf(source) : [s];
     });
   for (const l of layers) {
-    // Padding layers are folded or were reported above.
-    if (folded.has(l.name) || paddingTargets(l)) continue;
+    // Padding layers are folded or were reported above, unless a layer type of their own takes them.
+    if (folded.has(l.name) || (paddingTargets(l) && !kerasClassIndex.layerTypeOf(l.className))) continue;
     // The layers so far, analyzed only for a layer whose config lacks its input channels (depthwise).
     const inputChannels = (): number | undefined => {
       const source = sourcesOf(l)[0];

@@ -76,3 +76,48 @@ function globalPooling(kind: 'avg' | 'max'): LayerType<GlobalPoolingParams> {
 
 export const globalAvgPool2dLayer = globalPooling('avg');
 export const globalMaxPool2dLayer = globalPooling('max');
+
+/** Global average / max pooling over a sequence's length: [L, C] → [C] (M5-style audio nets end with it). */
+function globalPooling1d(kind: 'avg' | 'max'): LayerType<Record<string, never>> {
+  const label = kind === 'avg' ? 'Global average pool 1D' : 'Global max pool 1D';
+  const kerasName = kind === 'avg' ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D';
+  return {
+    type: kind === 'avg' ? 'GlobalAvgPool1D' : 'GlobalMaxPool1D',
+    label,
+    group: 'pooling',
+    description:
+      kind === 'avg' ? 'Averages each channel over the whole sequence: [L, C] → [C].' : 'Takes the maximum of each channel over the whole sequence: [L, C] → [C].',
+    params: [],
+    inputs: { min: 1, max: 1 },
+    summarize: () => 'L → 1',
+    infer: ({ inputShapes, report }) => {
+      const input = inputShapes[0];
+      if (input.length !== 2) {
+        report({ severity: 'error', code: 'wrong-input-rank', message: `${label} needs a sequence [length, channels], but gets [${input.join(', ')}].` });
+        return undefined;
+      }
+      return { outputShape: [input[1]], trainableParams: 0, nonTrainableParams: 0, macs: 0 };
+    },
+    toPyTorch: (_p, _shapes, ctx) => ({ modules: [], forward: `${ctx.inputs[0]}.${kind === 'avg' ? 'mean' : 'amax'}(dim=2)` }),
+    // ONNX's global pooling keeps (N, C, 1); a Flatten makes it (N, C).
+    toOnnx: (_p, _shapes, ctx) => ctx.op('Flatten', [ctx.op(kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', [ctx.inputs[0]])], { axis: onnxInt(1) }),
+    fromOnnx: {
+      ops: [kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool'],
+      read: (_node, ctx) => (ctx.inputShapes[0]?.length !== 2 ? undefined : ctx.onlyFlattened ? { params: {} } : 'keeping the length axis of size 1 has no layer parameter (flatten after it)'),
+    },
+    keras: {
+      classNames: [kerasName],
+      toLayers: () => [{ className: kerasName, config: {}, suffix: '' }],
+      fromConfig: (layer) => {
+        if (layer.get('keepdims') === true) {
+          layer.report('keepdims has no layer parameter for 1-D global pooling.');
+          return undefined;
+        }
+        return {};
+      },
+    },
+  };
+}
+
+export const globalAvgPool1dLayer = globalPooling1d('avg');
+export const globalMaxPool1dLayer = globalPooling1d('max');

@@ -2,7 +2,10 @@ import type { LayerType } from './layerType';
 import { inputLayer } from './inputLayer';
 import { conv1dLayer, conv2dLayer } from './convolution';
 import { avgPool1dLayer, avgPool2dLayer, maxPool1dLayer, maxPool2dLayer } from './pooling';
-import { globalAvgPool2dLayer, globalMaxPool2dLayer } from './globalPooling';
+import { globalAvgPool1dLayer, globalAvgPool2dLayer, globalMaxPool1dLayer, globalMaxPool2dLayer } from './globalPooling';
+import { conv1dTransposeLayer, conv2dTransposeLayer } from './transposedConvolution';
+import { padding2dLayer } from './paddingLayer';
+import { cropping2dLayer } from './croppingLayer';
 import { flattenLayer } from './flattenLayer';
 import { denseLayer } from './denseLayer';
 import { dropoutLayer } from './dropoutLayer';
@@ -26,6 +29,8 @@ export const LAYER_CATALOG: readonly LayerType<any>[] = [
   globalMaxPool2dLayer,
   adaptiveAvgPool2dLayer,
   adaptiveMaxPool2dLayer,
+  globalAvgPool1dLayer,
+  globalMaxPool1dLayer,
   denseLayer,
   flattenLayer,
   upsample2dLayer,
@@ -35,6 +40,10 @@ export const LAYER_CATALOG: readonly LayerType<any>[] = [
   addLayer,
   concatLayer,
   multiplyLayer,
+  conv2dTransposeLayer,
+  conv1dTransposeLayer,
+  padding2dLayer,
+  cropping2dLayer,
 ];
 
 const byType = new Map(LAYER_CATALOG.map((layer) => [layer.type, layer]));

@@ -47,7 +47,13 @@ export type ParamKind =
   /** "valid", "same", or explicit zeros on each side (PyTorch semantics): 1 or [1, 2]. */
   | { kind: 'padding'; dims: 1 | 2 }
   /** A tensor shape without batch: 1 to 3 positive integers. */
-  | { kind: 'shape' };
+  | { kind: 'shape' }
+  /**
+   * An amount (0 or more) on each side of every spatial axis: 1, [top/bottom, left/right] or
+   * [top, bottom, left, right] for images; 1 or [before, after] for sequences. Resolves to
+   * [before, after] per axis, flattened: [top, bottom, left, right] or [before, after].
+   */
+  | { kind: 'sides'; dims: 1 | 2 };
 
 export type ParamSpec = ParamKind & {
   name: string;
@@ -110,6 +116,11 @@ export interface KerasLayerSpec {
   weights?: Record<string, KerasWeight>;
   /** Present for a class of the project's own: its source. */
   custom?: KerasCustomLayer;
+  /**
+   * The node's inputs (edge indices) this layer reads, when it is the node's first layer and reads
+   * not all of them: a crop to another tensor's size reads only the tensor it crops.
+   */
+  inputs?: number[];
 }
 
 /** A Keras / TF.js layer being imported into a design, as a layer type's `fromConfig` sees it. */

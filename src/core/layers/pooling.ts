@@ -6,12 +6,41 @@ import type { ResolvedPadding } from './resolveParams';
 import { resolvePads, slidingWindow } from './slidingWindow';
 import { pyPadTuple, pyWindow } from './pytorchCode';
 import { attributeInt, attributeInts, importedPadding, onnxInt, onnxInts, onnxPads, windowParam } from './onnxCode';
+import { pooledSize, poolingCustomLayer } from './kerasPooling';
+import type { AxisFormula, KerasImportContext } from './layerType';
 
 export interface PoolingParams {
   poolSize: number[];
   /** Absent means "same as poolSize", as in Keras and PyTorch. */
   strides?: number[];
   padding: ResolvedPadding;
+  /** PyTorch's ceil_mode: a last, partial window (explicit padding only). */
+  ceilMode: boolean;
+  /** Average pooling: explicit padding counts in the average (PyTorch's default). Absent for max pooling. */
+  countIncludePad?: boolean;
+}
+
+/** The explicit padding per axis (0 for "valid"); undefined for "same". */
+const explicitPads = (p: PoolingParams, dims: number): number[] | undefined => (p.padding === 'same' ? undefined : p.padding === 'valid' ? new Array<number>(dims).fill(0) : p.padding);
+
+/** Keras' own pooling cannot: ceil mode, or average pooling leaving explicit padding out of the count. */
+const needsOwnClass = (p: PoolingParams): boolean => p.ceilMode || p.countIncludePad === false;
+
+/** The design parameters of the project's own pooling class. */
+function fromOwnClass(layer: KerasImportContext, kind: 'max' | 'avg'): Record<string, unknown> | undefined {
+  const poolSize = kerasWindow(layer.get('pool_size'));
+  const strides = kerasWindow(layer.get('strides'));
+  const padding = kerasWindow(layer.get('padding'));
+  if (poolSize === undefined || strides === undefined || padding === undefined) {
+    layer.report('its pool_size, strides and padding must be window sizes.');
+    return undefined;
+  }
+  const params: Record<string, unknown> = { poolSize };
+  if (JSON.stringify(strides) !== JSON.stringify(poolSize)) params.strides = strides;
+  if (padding !== 0) params.padding = padding;
+  if (layer.get('ceil_mode') === true) params.ceilMode = true;
+  if (kind === 'avg' && layer.get('count_include_pad') === false) params.countIncludePad = false;
+  return params;
 }
 
 /** Max and average pooling, 1-D and 2-D: no weights, a window and a stride. */
@@ -39,15 +68,33 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
         doc:
           kind === 'max'
             ? '"valid", "same", or padding on each side that never wins the max (PyTorch semantics).'
-            : '"valid", "same", or zeros on each side, counted in the average (PyTorch semantics).',
+            : '"valid", "same", or zeros on each side, counted in the average unless countIncludePad is false (PyTorch semantics).',
       },
+      {
+        name: 'ceilMode',
+        label: 'Ceil mode',
+        kind: 'bool',
+        default: false,
+        doc: 'PyTorch\'s ceil_mode: round the output size up, adding a last, partial window where it starts inside the input or its padding (explicit padding only).',
+      },
+      ...(kind === 'avg'
+        ? [
+            {
+              name: 'countIncludePad',
+              label: 'Count padding',
+              kind: 'bool' as const,
+              default: true,
+              doc: 'Explicit padding zeros count in the average (PyTorch\'s default); false averages real values only, as "same" always does.',
+            },
+          ]
+        : []),
     ],
     inputs: { min: 1, max: 1 },
     summarize: (p) => {
       const strides = p.strides ?? p.poolSize;
       return `${windowText(p.poolSize)}${strides.every((s, i) => s === p.poolSize[i]) ? '' : `, s${windowText(strides)}`}${
         p.padding === 'valid' ? '' : Array.isArray(p.padding) ? `, p${windowText(p.padding)}` : `, ${p.padding}`
-      }`;
+      }${p.ceilMode ? ', ceil' : ''}${p.countIncludePad === false ? ', real only' : ''}`;
     },
     infer: ({ node, params, inputShapes, inputFields, report }) => {
       const input = inputShapes[0];
@@ -69,6 +116,50 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
           message: `Padding ${params.padding.join('/')} is more than half the ${windowText(params.poolSize)} window: some windows would see only padding. PyTorch refuses this.`,
           fixes: [{ title: `Use padding ${windowText(half)}`, edit: { kind: 'setParams', nodeId: node.id, params: { padding: half.every((h) => h === half[0]) ? half[0] : half } } }],
         });
+      }
+      if (params.padding === 'same' && (params.ceilMode || params.countIncludePad === false)) {
+        const param = params.ceilMode ? 'ceilMode' : 'countIncludePad';
+        report({
+          severity: 'error',
+          code: 'pool-mode-with-same',
+          param,
+          message: `${param} goes with explicit padding: "same" already ${params.ceilMode ? 'rounds the output up' : 'averages real values only'} (Keras' rule).`,
+          fixes: [
+            { title: `Remove ${param}`, edit: { kind: 'setParams', nodeId: node.id, params: { [param]: null } } },
+            { title: 'Use padding 0', edit: { kind: 'setParams', nodeId: node.id, params: { padding: 0 } } },
+          ],
+        });
+        return undefined;
+      }
+      if (params.ceilMode) {
+        const pads = explicitPads(params, dims)!;
+        const axes: AxisFormula['axis'][] = dims === 2 ? ['height', 'width'] : ['length'];
+        const formulas: AxisFormula[] = input.slice(0, dims).map((size, i) => {
+          const [k, s, p] = [params.poolSize[i], strides[i], pads[i]];
+          const out = pooledSize(size, k, s, p, true);
+          const text = `⌈(${size} + 2·${p} − ${k}) / ${s}⌉ + 1${out !== Math.ceil((size + 2 * p - k) / s) + 1 ? ' − 1 (the last window would start in the right padding)' : ''} = ${out} (ceil mode)`;
+          return { axis: axes[i], input: size, kernel: k, stride: s, dilation: 1, padBefore: p, padAfter: p, exact: (size + 2 * p - k) / s + 1, output: out, text };
+        });
+        if (formulas.some((f) => f.input + 2 * f.padBefore < f.kernel)) {
+          report({
+            severity: 'error',
+            code: 'window-larger-than-input',
+            param: 'poolSize',
+            message: `The ${windowText(params.poolSize)} window of this ${label} is larger than its padded input, so there is no output: ${formulas.map((f) => f.text).join('; ')}.`,
+            fixes: [{ title: 'Use padding "same"', edit: { kind: 'setParams', nodeId: node.id, params: { padding: 'same', ceilMode: null } } }],
+          });
+          return undefined;
+        }
+        const field = inputFields[0];
+        return {
+          outputShape: [...formulas.map((f) => f.output), input[dims]],
+          trainableParams: 0,
+          nonTrainableParams: 0,
+          macs: 0,
+          receptiveField: field?.receptiveField && field.effectiveStride ? field.receptiveField.map((r, i) => r + (params.poolSize[i] - 1) * field.effectiveStride![i]) : undefined,
+          effectiveStride: field?.effectiveStride ? field.effectiveStride.map((j, i) => j * strides[i]) : undefined,
+          formulas,
+        };
       }
       const window = slidingWindow({
         nodeId: node.id,
@@ -103,7 +194,8 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
       if (strides.some((s, i) => s !== p.poolSize[i])) args.push(`stride=${pyWindow(strides)}`);
       if (padded && symmetric) args.push(`padding=${pyWindow(pads.map(([before]) => before))}`);
       // Keras' "same" average leaves padding out of the count; PyTorch's explicit padding counts it.
-      if (kind === 'avg' && padded && symmetric && p.padding === 'same') args.push('count_include_pad=False');
+      if (kind === 'avg' && padded && symmetric && (p.padding === 'same' || p.countIncludePad === false)) args.push('count_include_pad=False');
+      if (p.ceilMode) args.push('ceil_mode=True');
       const module = `nn.${kind === 'max' ? 'Max' : 'Avg'}Pool${dims}d(${args.join(', ')})`;
       const x = ctx.inputs[0];
       const pool = ctx.module();
@@ -124,18 +216,17 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
     toOnnx: (p, inputShapes, ctx) => {
       const strides = p.strides ?? p.poolSize;
       const pads = resolvePads(inputShapes[0].slice(0, dims), p.poolSize, strides, p.padding);
-      const attributes = { kernel_shape: onnxInts(p.poolSize), strides: onnxInts(strides), pads: onnxPads(pads) };
+      const attributes = { kernel_shape: onnxInts(p.poolSize), strides: onnxInts(strides), pads: onnxPads(pads), ...(p.ceilMode ? { ceil_mode: onnxInt(1) } : {}) };
       // ONNX's MaxPool never lets padding win; its AveragePool counts padding only when told to:
       // explicit padding counts the zeros (PyTorch), "same" averages real values only (Keras).
       if (kind === 'max') return ctx.op('MaxPool', [ctx.inputs[0]], attributes);
-      return ctx.op('AveragePool', [ctx.inputs[0]], { ...attributes, count_include_pad: onnxInt(p.padding === 'same' ? 0 : 1) });
+      return ctx.op('AveragePool', [ctx.inputs[0]], { ...attributes, count_include_pad: onnxInt(p.padding === 'same' || p.countIncludePad === false ? 0 : 1) });
     },
     fromOnnx: {
       ops: [kind === 'max' ? 'MaxPool' : 'AveragePool'],
       read: (node, ctx) => {
         const input = ctx.inputShapes[0];
         if (input?.length !== dims + 1) return undefined;
-        if (attributeInt(node, 'ceil_mode', 0) !== 0) return 'ceil_mode has no layer parameter yet';
         if (node.outputs.length > 1 && node.outputs[1]) return 'the indices output of MaxPool has no layer type';
         const poolSize = attributeInts(node, 'kernel_shape', []);
         if (poolSize.length !== dims) return 'its kernel_shape does not match the input';
@@ -144,19 +235,30 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
         if (dilations.some((d) => d !== 1)) return 'dilated pooling has no layer parameter';
         const padding = importedPadding(node, input.slice(0, dims), poolSize, strides);
         if (typeof padding === 'string' && padding !== 'valid' && padding !== 'same') return padding;
-        // The designer's average pooling counts explicit zeros (PyTorch) and leaves "same" padding out (Keras).
+        const ceilMode = attributeInt(node, 'ceil_mode', 0) !== 0;
+        if (ceilMode && padding === 'same') return 'ceil_mode with "same" padding has no layer parameter';
+        const params: Record<string, unknown> = { poolSize: windowParam(poolSize), strides: windowParam(strides), padding: Array.isArray(padding) ? windowParam(padding) : padding };
+        if (ceilMode) params.ceilMode = true;
+        // "same" leaves padding out of the average (Keras); explicit padding counts it unless countIncludePad is false (PyTorch).
         if (kind === 'avg' && padding !== 'valid') {
           const counts = attributeInt(node, 'count_include_pad', 0) === 1;
-          if (counts !== Array.isArray(padding)) return `count_include_pad=${counts ? 1 : 0} with this padding has no layer parameter yet`;
+          if (padding === 'same' && counts) return 'count_include_pad=1 with "same" padding has no layer parameter';
+          if (Array.isArray(padding) && !counts) params.countIncludePad = false;
         }
-        return { params: { poolSize: windowParam(poolSize), strides: windowParam(strides), padding: Array.isArray(padding) ? windowParam(padding) : padding } };
+        return { params };
       },
     },
     keras: {
-      classNames: [kerasName],
+      classNames: [kerasName, poolingCustomLayer(kind, dims).className],
       paddingClassNames: paddingClassNames(kind === 'max' ? 'max' : 'zero', dims),
       toLayers: (p) => {
         const strides = p.strides ?? p.poolSize;
+        if (needsOwnClass(p)) {
+          const custom = poolingCustomLayer(kind, dims);
+          const config: Record<string, unknown> = { poolSize: p.poolSize, strides, padding: explicitPads(p, dims), ceilMode: p.ceilMode };
+          if (kind === 'avg') config.countIncludePad = p.countIncludePad !== false;
+          return [{ className: custom.className, config, suffix: '', custom }];
+        }
         const axes = dims === 2 ? (v: number[]) => v : (v: number[]) => v[0];
         const poolSize = axes(p.poolSize);
         return [
@@ -171,6 +273,7 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
         ];
       },
       fromConfig: (layer) => {
+        if (layer.className === poolingCustomLayer(kind, dims).className) return fromOwnClass(layer, kind);
         const padding = kerasPadding(layer);
         if (!padding) return undefined;
         const poolSize = kerasWindow(layer.get('pool_size')) ?? 2;

@@ -48,7 +48,8 @@ export function resolveParamValue(spec: ParamSpec, raw: unknown, report: (d: Dia
         (spec.max !== undefined && (spec.exclusiveMax ? raw >= spec.max : raw > spec.max))
       )
         return bad(`a number${range(spec.min, spec.max, spec.exclusiveMax)}`);
-      return raw;
+      // −0 computes as 0 and every export writes it so.
+      return raw + 0;
     case 'bool':
       if (typeof raw !== 'boolean') return bad('true or false');
       return raw;
@@ -70,6 +71,18 @@ export function resolveParamValue(spec: ParamSpec, raw: unknown, report: (d: Dia
       if (raw === 'valid' || raw === 'same') return raw;
       if (isInt(raw)) return raw >= 0 ? new Array(spec.dims).fill(raw) : bad(expected);
       if (Array.isArray(raw) && raw.length === spec.dims && raw.every((v) => isInt(v) && v >= 0)) return [...raw];
+      return bad(expected);
+    }
+    case 'sides': {
+      const expected =
+        spec.dims === 1
+          ? 'an integer of 0 or more, or [before, after] of such integers'
+          : 'an integer of 0 or more, [top/bottom, left/right] or [top, bottom, left, right] of such integers';
+      const amounts = isInt(raw) ? [raw] : Array.isArray(raw) ? raw : undefined;
+      if (!amounts || !amounts.every((v) => isInt(v) && v >= 0)) return bad(expected);
+      if (amounts.length === 1) return new Array(2 * spec.dims).fill(amounts[0]);
+      if (spec.dims === 2 && amounts.length === 2) return [amounts[0], amounts[0], amounts[1], amounts[1]];
+      if (amounts.length === 2 * spec.dims) return [...amounts];
       return bad(expected);
     }
     case 'shape':

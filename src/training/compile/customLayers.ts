@@ -11,6 +11,9 @@ import { CNN_ELU, CNN_GELU_TANH, CNN_HARD_SIGMOID, CNN_HARD_SWISH, CNN_LOG_SOFTM
 import { CNN_MAX_PADDING_1D, CNN_MAX_PADDING_2D, CNN_ZERO_PADDING_1D } from '../../core/layers/kerasPadding';
 import { CNN_GROUPED_CONV_1D, CNN_GROUPED_CONV_2D } from '../../core/layers/kerasGroupedConvolution';
 import { RESAMPLE_LAYER_CLASSES } from './resampleLayers';
+import { CNN_CONV_1D_TRANSPOSE, CNN_CONV_2D_TRANSPOSE } from '../../core/layers/kerasTransposedConv';
+import { CNN_PADDING_2D } from '../../core/layers/paddingLayer';
+import type { KerasCustomLayer } from '../../core/layers/layerType';
 
 type Pads1D = [number, number];
 type Pads2D = [[number, number], [number, number]];
@@ -281,6 +284,14 @@ export class CnnGroupedConv1D extends GroupedConvolution {
   constructor(config: GroupedConvConfig) {
     super(config, 1);
   }
+ * Layers whose exported JavaScript (the catalog's own source, which defines and registers the
+ * class with `tf`) also serves training: one implementation, so the export computes exactly what
+ * was trained.
+const FROM_EXPORTED_SOURCE: readonly KerasCustomLayer[] = [CNN_CONV_2D_TRANSPOSE, CNN_CONV_1D_TRANSPOSE, CNN_PADDING_2D];
+
+function registerExportedSource(layer: KerasCustomLayer): void {
+  // The catalog's own constant source, never user text.
+  new Function('tf', layer.js)(tf);
 }
 
 let registered = false;
@@ -290,5 +301,6 @@ export function registerCustomLayers(): void {
   if (registered) return;
   for (const cls of [CnnMaxPadding2D, CnnMaxPadding1D, CnnZeroPadding1D, CnnLogSoftmax, CnnElu, CnnHardSigmoid, CnnHardSwish, CnnMish, CnnGeluTanh, CnnGroupedConv2D, CnnGroupedConv1D]) tf.serialization.registerClass(cls);
   for (const cls of RESAMPLE_LAYER_CLASSES) tf.serialization.registerClass(cls);
+  for (const layer of FROM_EXPORTED_SOURCE) registerExportedSource(layer);
   registered = true;
 }

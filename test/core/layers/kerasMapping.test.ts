@@ -32,6 +32,8 @@ function paramValue(spec: ParamSpec): fc.Arbitrary<unknown> {
       return fc.oneof(fc.constantFrom('valid', 'same'), window(spec.dims, 0));
     case 'shape':
       return fc.constantFrom([9, 9, 3], [9, 3], [12]);
+    case 'sides':
+      return fc.oneof(fc.integer({ min: 0, max: 2 }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 2 * spec.dims, maxLength: 2 * spec.dims }));
   }
 }
 

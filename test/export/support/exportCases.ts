@@ -65,7 +65,85 @@ export function handmadeCases(): ExportCase[] {
     ],
     training: {},
   };
-  return [{ id: 'two-inputs-two-outputs', design }, everyActivationCase()];
+  return [{ id: 'two-inputs-two-outputs', design }, everyActivationCase(), ...upsamplingCases()];
+}
+
+/** The cases whose id matches EXPORT_ONLY (a regular expression), all when it is unset: to run a few while working on them. */
+export function onlyCases(cases: ExportCase[]): ExportCase[] {
+  const only = process.env.EXPORT_ONLY;
+  return only ? cases.filter((c) => new RegExp(only).test(c.id)) : cases;
+}
+
+/** A chain of `layers` after an input of `shape`, node ids l1, l2, …. */
+function chainCase(id: string, shape: number[], layers: [string, Record<string, unknown>][]): ExportCase {
+  const nodes = [{ id: 'input', type: 'Input', params: { shape } }, ...layers.map(([type, params], i) => ({ id: `l${i + 1}`, type, params }))];
+  const edges = nodes.slice(1).map((n, i) => ({ source: nodes[i].id, target: n.id }));
+  return { id, design: { format: 'cnn-designer', version: 1, name: id, nodes, edges, training: {} } };
+}
+
+/**
+ * Transposed convolutions, padding, cropping and PyTorch's pooling modes at odd sizes, with
+ * uneven strides, output padding past the full output, dilation and groups; and a small U-Net
+ * whose skip is center-cropped to the up-convolution's size.
+ */
+function upsamplingCases(): ExportCase[] {
+  const image = chainCase('transposed-2d-padding-pooling', [5, 7, 4], [
+    ['Conv2DTranspose', { filters: 4, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 }],
+    ['Conv2DTranspose', { filters: 3, kernelSize: [2, 3], strides: [3, 2], padding: 0, outputPadding: [2, 0], activation: 'tanh' }],
+    ['Conv2DTranspose', { filters: 4, kernelSize: 3, strides: 2, padding: 'same', dilationRate: 2, useBias: false }],
+    ['Conv2DTranspose', { filters: 6, kernelSize: 2, strides: 1, padding: 1, dilationRate: [2, 1], outputPadding: [1, 0], groups: 2, activation: 'leakyRelu' }],
+    ['Padding2D', { padding: [1, 2, 0, 3], mode: 'reflect' }],
+    ['Padding2D', { padding: [2, 1], mode: 'replicate' }],
+    ['Padding2D', { padding: 1, mode: 'circular' }],
+    ['Padding2D', { padding: [0, 1, 2, 0], value: 0.5 }],
+    ['Padding2D', { padding: [1, 0] }],
+    ['Cropping2D', { cropping: [1, 0, 2, 1] }],
+    ['MaxPool2D', { poolSize: 3, strides: 2, padding: 1, ceilMode: true }],
+    ['AvgPool2D', { poolSize: 3, strides: 2, padding: 1, ceilMode: true, countIncludePad: false }],
+    ['AvgPool2D', { poolSize: 2, strides: 2, padding: 1, ceilMode: true }],
+    ['AvgPool2D', { poolSize: [2, 3], strides: 1, padding: 1, countIncludePad: false }],
+  ]);
+  const sequence = chainCase('transposed-1d-pooling', [9, 2], [
+    ['Conv1DTranspose', { filters: 3, kernelSize: 4, strides: 3, padding: 2, outputPadding: 1 }],
+    ['Conv1DTranspose', { filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }],
+    ['Conv1DTranspose', { filters: 4, kernelSize: 3, dilationRate: 2, groups: 2, padding: 1 }],
+    ['MaxPool1D', { poolSize: 3, strides: 2, padding: 1, ceilMode: true }],
+    ['AvgPool1D', { poolSize: 3, strides: 2, padding: 1, ceilMode: true, countIncludePad: false }],
+    ['GlobalMaxPool1D', {}],
+    ['Dense', { units: 3 }],
+  ]);
+  const pooled = chainCase('global-average-1d', [11, 3], [
+    ['Conv1D', { filters: 4, kernelSize: 3, strides: 2 }],
+    ['GlobalAvgPool1D', {}],
+  ]);
+  const unet: Design = {
+    format: 'cnn-designer',
+    version: 1,
+    name: 'mini U-Net',
+    nodes: [
+      { id: 'input', type: 'Input', params: { shape: [21, 20, 1] } },
+      { id: 'down', type: 'Conv2D', params: { filters: 4, kernelSize: 3, activation: 'relu' } },
+      { id: 'pool', type: 'MaxPool2D', params: { poolSize: 2, padding: 'same' } },
+      { id: 'bottom', type: 'Conv2D', params: { filters: 8, kernelSize: 3, activation: 'relu' } },
+      { id: 'up', type: 'Conv2DTranspose', params: { filters: 4, kernelSize: 2, strides: 2 } },
+      { id: 'crop', type: 'Cropping2D', params: {} },
+      { id: 'merge', type: 'Concat', params: {} },
+      { id: 'head', type: 'Conv2D', params: { filters: 2, kernelSize: 1 } },
+    ],
+    edges: [
+      { source: 'input', target: 'down' },
+      { source: 'down', target: 'pool' },
+      { source: 'pool', target: 'bottom' },
+      { source: 'bottom', target: 'up' },
+      { source: 'down', target: 'crop' },
+      { source: 'up', target: 'crop' },
+      { source: 'crop', target: 'merge' },
+      { source: 'up', target: 'merge' },
+      { source: 'merge', target: 'head' },
+    ],
+    training: {},
+  };
+  return [image, sequence, pooled, { id: 'mini-unet', design: unet }];
 }
 
 /**
