@@ -24,7 +24,7 @@ function layerCall(layer: CompiledLayer): string {
   const args = explicitArguments(layer).map(([k, v]) => `${snakeCase(k)}=${pyValue(v)}`);
   args.push(`name=${pyString(layer.name)}`);
   // The project's own classes are defined in the file itself.
-  return `${layer.custom ? '' : 'layers.'}${layer.className}(${args.join(', ')})`;
+  return `${layer.custom && !layer.custom.inKeras ? '' : 'layers.'}${layer.className}(${args.join(', ')})`;
 }
 
 const inputShape = (layer: CompiledLayer): number[] => (layer.config.batchInputShape as number[]).slice(1);
@@ -34,7 +34,7 @@ const inputShape = (layer: CompiledLayer): number[] => (layer.config.batchInputS
  * it branches or has several inputs or outputs. Defines the project's own layers it needs.
  */
 export function exportKeras(graph: CompiledGraph): string {
-  const custom = customLayers(graph.layers);
+  const custom = customLayers(graph.layers).filter((c) => !c.inKeras);
   const name = pyString(modelName(graph.design.name));
   const body: string[] = [];
   if (graph.isChain) {

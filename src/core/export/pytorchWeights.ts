@@ -42,7 +42,7 @@ export function toPyTorchStateDict(design: Design, weights: NamedTensor[]): Name
         throw new Error(`${tensor.name} has shape [${tensor.shape.join(', ')}], but layer "${nodeId}" of the design needs [${expected.join(', ')}]: the weights belong to another design.`);
       }
       const moved = place.axes ? transposeTensor(tensor.data, tensor.shape, place.axes) : { data: tensor.data, shape: tensor.shape };
-      out.push({ name: `${names.get(nodeId)}.${place.param}`, shape: moved.shape, data: moved.data });
+      out.push({ name: `${names.get(nodeId)}.${place.param}`, shape: place.torchShape ?? moved.shape, data: moved.data });
     }
   }
   return out;
@@ -123,6 +123,8 @@ export function fromPyTorchStateDict(design: Design, kerasWeights: { name: strin
     // axes maps PyTorch axes to Keras ones; its inverse maps back.
     const inverse = place.axes ? place.axes.map((_: number, i: number) => place.axes!.indexOf(i)) : undefined;
     const moved = inverse ? transposeTensor(tensor.data, tensor.shape, inverse) : { data: tensor.data, shape: tensor.shape };
+    // A weight PyTorch holds with other axes of size 1 (PReLU's α) is the same values reshaped.
+    if (place.torchShape && tensor.shape.join() === place.torchShape.join()) moved.shape = place.shape;
     if (moved.shape.join() !== w.shape.join()) throw new Error(`${torchName} has shape [${tensor.shape.join(', ')}], which does not give ${w.name}'s [${w.shape.join(', ')}].`);
     return { name: w.name, shape: moved.shape, data: moved.data };
   });

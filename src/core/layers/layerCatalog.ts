@@ -10,6 +10,15 @@ import { batchNormLayer } from './batchNormLayer';
 import { activationLayer } from './activationLayer';
 import { addLayer, concatLayer } from './mergeLayers';
 import { multiplyLayer } from './multiplyLayer';
+import { layerNormLayer } from './layerNormLayer';
+import { groupNormLayer } from './groupNormLayer';
+import { instanceNormLayer } from './instanceNormLayer';
+import { layerScaleLayer } from './layerScaleLayer';
+import { dropPathLayer } from './dropPathLayer';
+import { spatialDropout1dLayer, spatialDropout2dLayer } from './spatialDropoutLayers';
+import { channelShuffleLayer } from './channelShuffleLayer';
+import { channelSliceLayer } from './channelSliceLayer';
+import { preluLayer } from './preluLayer';
 
 /** Every layer type the designer knows, in palette order. */
 export const LAYER_CATALOG: readonly LayerType<any>[] = [
@@ -24,9 +33,19 @@ export const LAYER_CATALOG: readonly LayerType<any>[] = [
   globalMaxPool2dLayer,
   denseLayer,
   flattenLayer,
+  channelShuffleLayer,
+  channelSliceLayer,
   dropoutLayer,
+  spatialDropout2dLayer,
+  spatialDropout1dLayer,
+  dropPathLayer,
   batchNormLayer,
+  layerNormLayer,
+  groupNormLayer,
+  instanceNormLayer,
+  layerScaleLayer,
   activationLayer,
+  preluLayer,
   addLayer,
   concatLayer,
   multiplyLayer,

@@ -72,6 +72,8 @@ export interface KerasCustomLayer {
   js: string;
   /** Python defining the class as a `keras.layers.Layer` (`tf` and `layers` in scope). */
   python: string;
+  /** Keras has the class (`layers.<className>`) and only TF.js lacks it: only the TF.js export defines it. */
+  inKeras?: boolean;
 }
 
 /** Where one Keras weight of a layer goes in PyTorch's state_dict. */
@@ -82,6 +84,11 @@ export interface KerasWeight {
   axes?: number[];
   /** The shape Keras gives this weight. */
   shape: number[];
+  /**
+   * PyTorch's shape of this weight where it differs from Keras' only by axes of size 1 (the same
+   * values, reshaped): PReLU's α is [1, 1, C] in Keras and [C] in PyTorch.
+   */
+  torchShape?: number[];
 }
 
 /** One layer of the compiled Keras / TF.js model (both share class names and camelCase config keys in TF.js). */
@@ -238,7 +245,7 @@ export interface OnnxImportedLayer {
 }
 
 /** How a new parameter tensor starts when the export has no trained weights for it. */
-export type OnnxParameterInit = 'zeros' | 'ones' | { uniformFanIn: number };
+export type OnnxParameterInit = 'zeros' | 'ones' | { uniformFanIn: number } | { constant: number };
 
 /** What a layer's ONNX code may create. Values are channels-first: (N, C, H, W), (N, C, L) or (N, F). */
 export interface OnnxContext {
@@ -273,4 +280,9 @@ export interface PyTorchLayerCode {
   forward: string;
   /** Why the code looks the way it does, written above the forward line (e.g. Flatten's permute). */
   comment?: string;
+  /**
+   * Module classes torch.nn lacks (LayerScale, DropPath) that `modules` construct: each is written
+   * once into the file, before the model's class, so the export runs with nothing but PyTorch.
+   */
+  definitions?: { name: string; python: string }[];
 }

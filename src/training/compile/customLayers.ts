@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CNN_ELU, CNN_GELU_TANH, CNN_HARD_SIGMOID, CNN_HARD_SWISH, CNN_LOG_SOFTMAX, CNN_MISH } from '../../core/layers/kerasActivations';
 import { CNN_MAX_PADDING_1D, CNN_MAX_PADDING_2D, CNN_ZERO_PADDING_1D } from '../../core/layers/kerasPadding';
+import { CHANNEL_CUSTOM_LAYERS } from './channelCustomLayers';
 
 type Pads1D = [number, number];
 type Pads2D = [[number, number], [number, number]];
@@ -184,5 +185,6 @@ let registered = false;
 export function registerCustomLayers(): void {
   if (registered) return;
   for (const cls of [CnnMaxPadding2D, CnnMaxPadding1D, CnnZeroPadding1D, CnnLogSoftmax, CnnElu, CnnHardSigmoid, CnnHardSwish, CnnMish, CnnGeluTanh]) tf.serialization.registerClass(cls);
+  for (const cls of CHANNEL_CUSTOM_LAYERS) tf.serialization.registerClass(cls);
   registered = true;
 }
