@@ -25,7 +25,7 @@ function layerCall(layer: CompiledLayer): string {
   const args = explicitArguments(layer).map(([k, v]) => `${snakeCase(k)}=${pyValue(v)}`);
   args.push(`name=${pyString(layer.name)}`);
   // The project's own classes are defined in the file itself.
-  return `${layer.custom ? '' : 'layers.'}${layer.className}(${args.join(', ')})`;
+  return `${layer.custom && !layer.custom.inKeras ? '' : 'layers.'}${layer.className}(${args.join(', ')})`;
 }
 
 const inputShape = (layer: CompiledLayer): number[] => (layer.config.batchInputShape as number[]).slice(1);
@@ -37,7 +37,7 @@ const inputShape = (layer: CompiledLayer): number[] => (layer.config.batchInputS
 export function exportKeras(graph: CompiledGraph): string {
   const refused = kerasLimitationError(graph.kerasLimitations, 'Keras', `Cannot export "${graph.design.name}" to`);
   if (refused) throw refused;
-  const custom = customLayers(graph.layers);
+  const custom = customLayers(graph.layers).filter((c) => !c.inKeras);
   const name = pyString(modelName(graph.design.name));
   const body: string[] = [];
   if (graph.isChain) {

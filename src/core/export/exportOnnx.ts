@@ -143,6 +143,7 @@ function initialValues(shape: number[], init: OnnxParameterInit, random: () => n
   const size = shape.reduce((a, b) => a * b, 1);
   if (init === 'zeros') return new Float32Array(size);
   if (init === 'ones') return new Float32Array(size).fill(1);
+  if ('constant' in init) return new Float32Array(size).fill(init.constant);
   // PyTorch's default for convolutions and linear layers: U(−1/√fanIn, 1/√fanIn).
   const bound = 1 / Math.sqrt(init.uniformFanIn);
   const data = new Float32Array(size);

@@ -48,9 +48,11 @@ export function exportPyTorch(graph: CompiledGraph): string {
   const inputs = graph.nodes.filter((c) => c.node.type === 'Input');
   const init: string[] = [];
   const forward: string[] = [];
+  const definitions = new Map<string, string>();
   for (const c of graph.nodes) {
     const ctx = { module: (suffix = '') => `self.${c.name}${suffix}`, inputs: c.node.type === 'Input' ? [vars.get(c.node.id)!] : c.sources.map((s) => vars.get(s)!) };
     const code = c.layer.toPyTorch(c.params, c.inputShapes, ctx);
+    for (const d of code.definitions ?? []) if (!definitions.has(d.name)) definitions.set(d.name, d.python);
     for (const m of code.modules) init.push(`        self.${c.name}${m.suffix} = ${m.init}`);
     if (c.node.type === 'Input') continue;
     if (code.comment) forward.push(`        # ${pyCommentText(`${c.node.id}: ${code.comment}`)}`);
@@ -73,6 +75,7 @@ export function exportPyTorch(graph: CompiledGraph): string {
     `INPUT_SHAPES = [${inputShapes.join(', ')}]`,
     '',
     '',
+    ...[...definitions.values()].flatMap((python) => [python, '', '']),
     `class ${cls}(nn.Module):`,
     `    """${pyDocstringText(graph.design.description ?? graph.design.name)}"""`,
     '',

@@ -15,6 +15,15 @@ import { addLayer, concatLayer } from './mergeLayers';
 import { multiplyLayer } from './multiplyLayer';
 import { upsample2dLayer } from './upsample2dLayer';
 import { adaptiveAvgPool2dLayer, adaptiveMaxPool2dLayer } from './adaptivePooling';
+import { layerNormLayer } from './layerNormLayer';
+import { groupNormLayer } from './groupNormLayer';
+import { instanceNormLayer } from './instanceNormLayer';
+import { layerScaleLayer } from './layerScaleLayer';
+import { dropPathLayer } from './dropPathLayer';
+import { spatialDropout1dLayer, spatialDropout2dLayer } from './spatialDropoutLayers';
+import { channelShuffleLayer } from './channelShuffleLayer';
+import { channelSliceLayer } from './channelSliceLayer';
+import { preluLayer } from './preluLayer';
 
 /** Every layer type the designer knows, in palette order. */
 export const LAYER_CATALOG: readonly LayerType<any>[] = [
@@ -34,9 +43,19 @@ export const LAYER_CATALOG: readonly LayerType<any>[] = [
   denseLayer,
   flattenLayer,
   upsample2dLayer,
+  channelShuffleLayer,
+  channelSliceLayer,
   dropoutLayer,
+  spatialDropout2dLayer,
+  spatialDropout1dLayer,
+  dropPathLayer,
   batchNormLayer,
+  layerNormLayer,
+  groupNormLayer,
+  instanceNormLayer,
+  layerScaleLayer,
   activationLayer,
+  preluLayer,
   addLayer,
   concatLayer,
   multiplyLayer,

@@ -78,6 +78,8 @@ export interface KerasCustomLayer {
   js: string;
   /** Python defining the class as a `keras.layers.Layer` (`tf` and `layers` in scope). */
   python: string;
+  /** Keras has the class (`layers.<className>`) and only TF.js lacks it: only the TF.js export defines it. */
+  inKeras?: boolean;
 }
 
 /** Where one Keras weight of a layer goes in PyTorch's state_dict. */
@@ -91,7 +93,8 @@ export interface KerasWeight {
   /**
    * PyTorch's shape, when it is not the transposed Keras shape but the same values read in
    * another shape: a depthwise kernel [kh, kw, C, m] transposes to [C, m, kh, kw], which PyTorch
-   * holds as [C·m, 1, kh, kw] (output channel c·m + j is input channel c's j-th filter).
+   * holds as [C·m, 1, kh, kw] (output channel c·m + j is input channel c's j-th filter); PReLU's α
+   * is [1, 1, C] in Keras and [C] in PyTorch.
    */
   torchShape?: number[];
 }
@@ -265,7 +268,7 @@ export interface OnnxImportedLayer {
 }
 
 /** How a new parameter tensor starts when the export has no trained weights for it. */
-export type OnnxParameterInit = 'zeros' | 'ones' | { uniformFanIn: number };
+export type OnnxParameterInit = 'zeros' | 'ones' | { uniformFanIn: number } | { constant: number };
 
 /** What a layer's ONNX code may create. Values are channels-first: (N, C, H, W), (N, C, L) or (N, F). */
 export interface OnnxContext {
@@ -300,4 +303,9 @@ export interface PyTorchLayerCode {
   forward: string;
   /** Why the code looks the way it does, written above the forward line (e.g. Flatten's permute). */
   comment?: string;
+  /**
+   * Module classes torch.nn lacks (LayerScale, DropPath) that `modules` construct: each is written
+   * once into the file, before the model's class, so the export runs with nothing but PyTorch.
+   */
+  definitions?: { name: string; python: string }[];
 }

@@ -15,7 +15,7 @@ export function kerasToTorch(place: KerasWeight, tensor: Tensor): Tensor {
 /** The inverse of kerasToTorch: a PyTorch tensor in the Keras layout `place` describes. */
 export function torchToKeras(place: KerasWeight, tensor: Tensor): Tensor {
   // Read back in the transposed Keras shape first, so that the inverse permutation applies.
-  const shape = place.torchShape && place.axes ? place.axes.map((a) => place.shape[a]) : tensor.shape;
+  const shape = place.torchShape ? (place.axes ? place.axes.map((a) => place.shape[a]) : place.shape) : tensor.shape;
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== tensor.data.length) return { data: tensor.data, shape: tensor.shape };
   const inverse = place.axes ? place.axes.map((_, i) => place.axes!.indexOf(i)) : undefined;

@@ -14,6 +14,7 @@ import { RESAMPLE_LAYER_CLASSES } from './resampleLayers';
 import { CNN_CONV_1D_TRANSPOSE, CNN_CONV_2D_TRANSPOSE } from '../../core/layers/kerasTransposedConv';
 import { CNN_PADDING_2D } from '../../core/layers/paddingLayer';
 import type { KerasCustomLayer } from '../../core/layers/layerType';
+import { CHANNEL_CUSTOM_LAYERS } from './channelCustomLayers';
 
 type Pads1D = [number, number];
 type Pads2D = [[number, number], [number, number]];
@@ -301,6 +302,7 @@ export function registerCustomLayers(): void {
   if (registered) return;
   for (const cls of [CnnMaxPadding2D, CnnMaxPadding1D, CnnZeroPadding1D, CnnLogSoftmax, CnnElu, CnnHardSigmoid, CnnHardSwish, CnnMish, CnnGeluTanh, CnnGroupedConv2D, CnnGroupedConv1D]) tf.serialization.registerClass(cls);
   for (const cls of RESAMPLE_LAYER_CLASSES) tf.serialization.registerClass(cls);
+  for (const cls of CHANNEL_CUSTOM_LAYERS) tf.serialization.registerClass(cls);
   for (const layer of FROM_EXPORTED_SOURCE) registerExportedSource(layer);
   registered = true;
 }
