@@ -21,6 +21,7 @@ const EXPECTED: Record<string, { params: number; trainable: number; output: numb
   alexnet: { params: 62_378_344, trainable: 62_378_344, output: [1000] },
   vgg16: { params: 138_357_544, trainable: 138_357_544, output: [1000] },
   resnet18: { params: 11_689_512 + 9_600, trainable: 11_689_512, output: [1000] },
+  'resnet18-blocks': { params: 11_689_512 + 9_600, trainable: 11_689_512, output: [1000] },
 };
 
 describe('templates', () => {
