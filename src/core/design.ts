@@ -23,6 +23,18 @@ export interface DesignNode {
   name?: string;
   params: Record<string, unknown>;
   position?: Position;
+  /**
+   * A block instance only: how many copies of the block run one after the other (a stage), an
+   * integer or a "$parameter" expression inside a block. Copies are numbered from 0.
+   */
+  repeat?: number | string;
+  /** A block instance with `repeat` only: arguments of single copies, by copy number ("0" is the first). */
+  overrides?: Record<string, Record<string, unknown>>;
+  /**
+   * A node inside a block only: a "$parameter" expression; when it is false the node is bypassed
+   * (its one input flows straight to its consumers), as a ResNet block's downsample is.
+   */
+  when?: boolean | string;
   /** Keys this version does not know, kept verbatim on round trip. */
   extra?: Record<string, unknown>;
 }
@@ -30,6 +42,32 @@ export interface DesignNode {
 export interface DesignEdge {
   source: string;
   target: string;
+  /** When `source` is a block instance with several outputs: which one. */
+  sourcePort?: string;
+  /** When `target` is a block instance with several inputs: which one (otherwise they bind in edge order). */
+  targetPort?: string;
+  extra?: Record<string, unknown>;
+}
+
+/** A declared parameter of a block; a block parameter without a default must be given by every instance. */
+export interface BlockParam {
+  default?: unknown;
+  /** One line for people and for generated code. */
+  doc?: string;
+}
+
+/**
+ * A named sub-network defined once and used as a node type ("instance") any number of times: its
+ * nodes read the block's `inputs` by name, its `outputs` name the nodes whose outputs leave it, and
+ * its node parameters may be "$parameter" expressions of the block's `params`.
+ */
+export interface BlockDefinition {
+  description?: string;
+  params: Record<string, BlockParam>;
+  inputs: string[];
+  outputs: string[];
+  nodes: DesignNode[];
+  edges: DesignEdge[];
   extra?: Record<string, unknown>;
 }
 
@@ -43,6 +81,8 @@ export interface Design {
   nodes: DesignNode[];
   edges: DesignEdge[];
   training: TrainingSettings;
+  /** Reusable blocks by name; a node whose type names one is an instance of it. */
+  blocks?: Record<string, BlockDefinition>;
   extra?: Record<string, unknown>;
 }
 

@@ -22,6 +22,7 @@ const EXPECTED: Record<string, { params: number; trainable: number; output: numb
   vgg16: { params: 138_357_544, trainable: 138_357_544, output: [1000] },
   resnet18: { params: 11_689_512 + 9_600, trainable: 11_689_512, output: [1000] },
   'mobilenet-v2': { params: 3_504_872 + 34_112, trainable: 3_504_872, output: [1000] },
+  'resnet18-blocks': { params: 11_689_512 + 9_600, trainable: 11_689_512, output: [1000] },
 };
 
 describe('templates', () => {

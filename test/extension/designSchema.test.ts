@@ -44,6 +44,17 @@ describe('designSchema (JSON schema for hand editing)', () => {
     assert.ok(validate(variant((v) => (conv(v).params.padding = [1, 2]))));
   });
 
+  it('accepts designs with blocks (the templates hold one) and flags a misspelt block field', () => {
+    const value = JSON.parse(readFileSync('examples/resnet18-blocks.cnn.json', 'utf8')) as any;
+    assert.ok(validate(value), errorsOf(value));
+    const broken: any = structuredClone(value);
+    broken.nodes.find((n: { repeat?: number }) => n.repeat).repeat = 0;
+    assert.ok(!validate(broken), 'repeat 0');
+    const unknownKey: any = structuredClone(value);
+    unknownKey.blocks.BasicBlock.params.planes.defualt = 1;
+    assert.ok(!validate(unknownKey), 'misspelt "default"');
+  });
+
   it('describes every parameter of every layer type', () => {
     const text = JSON.stringify(designSchema());
     for (const layer of LAYER_CATALOG) for (const p of layer.params) assert.ok(text.includes(`"${p.label}${p.unit ? ` (${p.unit})` : ''}: `), `${layer.type}.${p.name}`);

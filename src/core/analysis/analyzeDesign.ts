@@ -13,6 +13,8 @@ import { diagnosticKey, workingFixes, type FixTrial } from './workingFixes';
 /** Fixes tried per analysis at most (each is one analysis of the changed design); later ones are kept untried. */
 const FIX_TRIES = 100;
 import { validateTrainingSettings } from '../training/validateTrainingSettings';
+import { expandBlocks, usesBlocks, type BlockExpansion } from '../blocks/expandBlocks';
+import { analyzeBlockInstances, locateBlockDiagnostics, type InstanceAnalysis } from '../blocks/blockAnalysis';
 
 export interface NodeAnalysis {
   id: string;
@@ -64,6 +66,13 @@ export interface DesignAnalysis {
   outputIds: readonly string[];
   /** True when there are no errors: the design can be compiled, trained and exported. */
   valid: boolean;
+  /**
+   * For a design with blocks: the flattened design the graph, order and nodes above describe (ids
+   * "<instance>.<node>"), and where each of its nodes comes from.
+   */
+  expansion?: BlockExpansion;
+  /** For a design with blocks: each instance (and stage of repeats), summed over the layers inside it. */
+  instances?: Record<string, InstanceAnalysis>;
 }
 
 export interface AnalysisOptions {
@@ -100,6 +109,17 @@ interface EdgeRepair {
  * throwing; runs on every keystroke, so it is linear in nodes and edges.
  */
 export function analyzeDesign(design: Design, options: AnalysisOptions = {}): DesignAnalysis {
+  if (!usesBlocks(design)) return analyzeFlatDesign(design, options);
+  // A design with blocks is analyzed as the plain design it expands to; its diagnostics then point
+  // back at the instance and the block definition that made each layer.
+  const expansion = expandBlocks(design);
+  const flat = analyzeFlatDesign(expansion.design, options);
+  const diagnostics = [...expansion.diagnostics, ...locateBlockDiagnostics(design, expansion, flat.diagnostics)];
+  return { ...flat, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error'), expansion, instances: analyzeBlockInstances(expansion, flat.nodes, expansion.diagnostics) };
+}
+
+/** The analysis of a design without blocks. */
+function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnalysis {
   const diagnostics: Diagnostic[] = [];
   const graph = DesignGraph.fromDesign(design);
   const nodes: Record<string, NodeAnalysis> = Object.create(null);

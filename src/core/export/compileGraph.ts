@@ -23,7 +23,10 @@ export interface CompiledNode {
 }
 
 export interface CompiledGraph {
+  /** The design compiled: for a design with blocks, the plain design it expands to. */
   design: Design;
+  /** The design as written, when it has blocks (the PyTorch export writes a class per block from it). */
+  source?: Design;
   analysis: DesignAnalysis;
   nodes: CompiledNode[];
   inputIds: readonly string[];
@@ -45,8 +48,10 @@ export interface CompiledGraph {
  * Keras layers each node becomes. Throws an Error naming the problems when the design has errors,
  * since exporting a broken design would only move the error into someone's Python session.
  */
-export function compileGraph(design: Design): CompiledGraph {
-  const analysis = analyzeDesign(design);
+export function compileGraph(written: Design): CompiledGraph {
+  const analysis = analyzeDesign(written);
+  // Every target compiles the plain design; blocks only shape the PyTorch code.
+  const design = analysis.expansion?.design ?? written;
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     // An id outside the id rule is quoted (escaped) by its own message; it is not printed raw.
@@ -75,5 +80,5 @@ export function compileGraph(design: Design): CompiledGraph {
 
   const { layers, outputLayer, weightedLayer, limitations } = planKerasLayers(design, analysis, nodes.map((c) => c.node.id), { nameOf: (id) => names.get(id)!, whenTaken: 'rename' });
 
-  return { design, analysis, nodes, inputIds: graph.inputIds, outputIds: graph.outputIds, layers, outputLayer, weightedLayer, isChain: graph.isChain, kerasLimitations: limitations };
+  return { design, ...(analysis.expansion ? { source: written } : {}), analysis, nodes, inputIds: graph.inputIds, outputIds: graph.outputIds, layers, outputLayer, weightedLayer, isChain: graph.isChain, kerasLimitations: limitations };
 }

@@ -1,6 +1,7 @@
 import type { CompiledGraph } from './compileGraph';
 import { exportHeader } from './exportHeader';
 import { className } from './identifierNames';
+import { pytorchBlockCode } from './pytorchBlocks';
 import { pyCommentLines, pyCommentText, pyDocstringText } from './pythonSource';
 
 /** The Python variable holding each node's output in `forward`: node names, with `x` for a lone input. */
@@ -48,17 +49,25 @@ export function exportPyTorch(graph: CompiledGraph): string {
   const inputs = graph.nodes.filter((c) => c.node.type === 'Input');
   const init: string[] = [];
   const forward: string[] = [];
+  // A design with blocks reads like torchvision's code: a class per block, stages as nn.Sequential.
+  const blocks = graph.source ? pytorchBlockCode(graph, graph.source) : undefined;
+  if (blocks) {
+    init.push(...blocks.init.map((l) => `        ${l}`));
+    forward.push(...blocks.forward.map((l) => `        ${l}`));
+  }
   const definitions = new Map<string, string>();
+  // Every node is asked for its code, even inside blocks, for the helper definitions it needs.
   for (const c of graph.nodes) {
     const ctx = { module: (suffix = '') => `self.${c.name}${suffix}`, inputs: c.node.type === 'Input' ? [vars.get(c.node.id)!] : c.sources.map((s) => vars.get(s)!) };
     const code = c.layer.toPyTorch(c.params, c.inputShapes, ctx);
     for (const d of code.definitions ?? []) if (!definitions.has(d.name)) definitions.set(d.name, d.python);
+    if (blocks) continue;
     for (const m of code.modules) init.push(`        self.${c.name}${m.suffix} = ${m.init}`);
     if (c.node.type === 'Input') continue;
     if (code.comment) forward.push(`        # ${pyCommentText(`${c.node.id}: ${code.comment}`)}`);
     forward.push(`        ${vars.get(c.node.id)} = ${code.forward}`);
   }
-  const outputs = graph.outputIds.map((id) => vars.get(id)!);
+  const outputs = blocks ? blocks.outputVars : graph.outputIds.map((id) => vars.get(id)!);
   const header = exportHeader(graph, 'PyTorch nn.Module', (shape) => `this module takes (N, ${channelsFirst(shape).join(', ')})`).flatMap(pyCommentLines).map((l) => `# ${l}`);
   const inputShapes = inputs.map((c) => pyTuple(channelsFirst(c.outputShape)));
   const demoInputs = inputs.map((_, i) => `torch.randn(2, *INPUT_SHAPES[${i}])`).join(', ');
@@ -76,6 +85,7 @@ export function exportPyTorch(graph: CompiledGraph): string {
     '',
     '',
     ...[...definitions.values()].flatMap((python) => [python, '', '']),
+    ...(blocks ? blocks.classes.flatMap((c) => [c, '', '']) : []),
     `class ${cls}(nn.Module):`,
     `    """${pyDocstringText(graph.design.description ?? graph.design.name)}"""`,
     '',
@@ -83,7 +93,7 @@ export function exportPyTorch(graph: CompiledGraph): string {
     '        super().__init__()',
     ...(init.length ? init : ['        pass']),
     '',
-    `    def forward(self, ${inputs.map((c) => vars.get(c.node.id)).join(', ')}):`,
+    `    def forward(self, ${(blocks ? blocks.inputVars : inputs.map((c) => vars.get(c.node.id))).join(', ')}):`,
     ...forward,
     `        return ${outputs.join(', ')}`,
     '',

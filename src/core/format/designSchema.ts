@@ -72,6 +72,60 @@ function trainingSchema(): JsonSchema {
   return { type: 'object', description: 'Training settings, versioned with the design.', properties, additionalProperties: false };
 }
 
+const BLOCK_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_]{0,63}$';
+const IDENTIFIER_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,63}$';
+
+const edgeSchema: JsonSchema = {
+  type: 'object',
+  required: ['source', 'target'],
+  properties: {
+    source: { type: 'string', minLength: 1 },
+    target: { type: 'string', minLength: 1 },
+    sourcePort: { type: 'string', description: 'Which output of a block instance with several outputs the connection reads.' },
+    targetPort: { type: 'string', description: 'Which input of a block instance the connection feeds (otherwise inputs bind in edge order).' },
+  },
+};
+
+/**
+ * A node: a layer (its params checked by `layerRules`) or a block instance. Inside a block no
+ * rules apply to params, which may be "$parameter" expressions.
+ */
+function nodeSchema(layerRules: JsonSchema[]): JsonSchema {
+  const expression = { type: 'string', pattern: '\\$[A-Za-z_]' };
+  return {
+    type: 'object',
+    required: ['id', 'type'],
+    properties: {
+      id: { type: 'string', pattern: NODE_ID_PATTERN.source, description: 'Unique id; edges refer to it. A letter, then up to 63 letters, digits, "_", "." or "-".' },
+      type: {
+        anyOf: [
+          { enum: LAYER_CATALOG.map((l) => l.type), markdownEnumDescriptions: LAYER_CATALOG.map((l) => `**${l.label}**: ${l.description}`) },
+          { type: 'string', pattern: BLOCK_NAME_PATTERN, description: 'The name of a block of this design: an instance of it.' },
+        ],
+        description: 'Layer type, or the name of a block.',
+      },
+      name: { type: 'string', description: 'Display name; the id is shown when absent.' },
+      params: { type: 'object' },
+      repeat: { anyOf: [{ type: 'integer', minimum: 1, maximum: 1000 }, expression], description: 'A block instance: this many copies one after the other (a stage).' },
+      overrides: {
+        type: 'object',
+        description: 'A stage: arguments of single copies, by copy number from 0, e.g. {"0": {"stride": 2}}.',
+        propertyNames: { pattern: '^(0|[1-9][0-9]*)$' },
+        additionalProperties: { type: 'object' },
+      },
+      when: { anyOf: [{ type: 'boolean' }, expression], description: 'Inside a block: when false, the node is left out and its input flows on.' },
+      position: {
+        type: 'object',
+        description: 'Where the block sits on the canvas.',
+        properties: { x: { type: 'number' }, y: { type: 'number' } },
+        required: ['x', 'y'],
+        additionalProperties: false,
+      },
+    },
+    ...(layerRules.length ? { allOf: layerRules } : {}),
+  };
+}
+
 /**
  * The JSON schema (draft-07) of the `.cnn.json` format, generated from the layer catalog so
  * completion and validation while editing the text agree with the designer. Written to
@@ -99,41 +153,49 @@ export function designSchema(): JsonSchema {
     description: 'A convolutional neural network designed with CNN Designer: layers (nodes), their connections (edges) and training settings.',
     type: 'object',
     required: ['format', 'version', 'nodes'],
+    // Without blocks, a type can only be a layer type (a misspelt one is flagged while typing).
+    if: { not: { required: ['blocks'] } },
+    then: { properties: { nodes: { items: { properties: { type: { enum: LAYER_CATALOG.map((l) => l.type) } } } } } },
     properties: {
       format: { const: DESIGN_FORMAT, description: 'Marks the file as a CNN Designer design.' },
       version: { type: 'integer', minimum: 1, maximum: DESIGN_VERSION, description: 'Format version.' },
       name: { type: 'string', description: 'Name of the design.' },
       description: { type: 'string' },
+      blocks: {
+        type: 'object',
+        description: 'Reusable blocks by name: a node whose type names one is an instance of it (docs/format.md, "blocks").',
+        propertyNames: { pattern: BLOCK_NAME_PATTERN },
+        additionalProperties: {
+          type: 'object',
+          required: ['inputs', 'outputs', 'nodes'],
+          properties: {
+            description: { type: 'string' },
+            params: {
+              type: 'object',
+              description: 'The block\'s parameters; node params inside the block read them as "$name" expressions.',
+              propertyNames: { pattern: IDENTIFIER_PATTERN },
+              additionalProperties: {
+                type: 'object',
+                properties: { default: { description: 'The value when an instance does not give one; without it every instance must.' }, doc: { type: 'string' } },
+                additionalProperties: false,
+              },
+            },
+            inputs: { type: 'array', items: { type: 'string', pattern: IDENTIFIER_PATTERN }, minItems: 1, description: 'Names the block\'s edges read from.' },
+            outputs: { type: 'array', items: { type: 'string', pattern: IDENTIFIER_PATTERN }, minItems: 1, description: 'Names the block\'s edges feed; each takes one connection.' },
+            nodes: { type: 'array', description: 'The layers and block instances inside the block.', items: nodeSchema([]) },
+            edges: { type: 'array', items: edgeSchema },
+          },
+        },
+      },
       nodes: {
         type: 'array',
         description: 'The layers.',
-        items: {
-          type: 'object',
-          required: ['id', 'type'],
-          properties: {
-            id: { type: 'string', pattern: NODE_ID_PATTERN.source, description: 'Unique id; edges refer to it. A letter, then up to 63 letters, digits, "_", "." or "-".' },
-            type: { enum: LAYER_CATALOG.map((l) => l.type), description: 'Layer type.', markdownEnumDescriptions: LAYER_CATALOG.map((l) => `**${l.label}**: ${l.description}`) },
-            name: { type: 'string', description: 'Display name; the id is shown when absent.' },
-            params: { type: 'object' },
-            position: {
-              type: 'object',
-              description: 'Where the block sits on the canvas.',
-              properties: { x: { type: 'number' }, y: { type: 'number' } },
-              required: ['x', 'y'],
-              additionalProperties: false,
-            },
-          },
-          allOf: layerRules,
-        },
+        items: nodeSchema(layerRules),
       },
       edges: {
         type: 'array',
         description: 'Connections: the output of source feeds the input of target. Add and Concat take several.',
-        items: {
-          type: 'object',
-          required: ['source', 'target'],
-          properties: { source: { type: 'string', minLength: 1 }, target: { type: 'string', minLength: 1 } },
-        },
+        items: edgeSchema,
       },
       training: trainingSchema(),
     },

@@ -1,4 +1,4 @@
-import { DESIGN_FORMAT, DESIGN_VERSION, type Design, type DesignEdge, type DesignNode } from '../design';
+import { DESIGN_FORMAT, DESIGN_VERSION, type BlockDefinition, type BlockParam, type Design, type DesignEdge, type DesignNode } from '../design';
 import type { Diagnostic } from '../analysis/diagnostic';
 import { EMPTY_SPANS, jsonPathKey, parseJsonWithLocations, type JsonPath, type JsonSyntaxError, type SpanIndex } from './parseJsonWithLocations';
 
@@ -20,9 +20,11 @@ export interface ParsedDesign {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const NODE_KEYS = new Set(['id', 'type', 'name', 'params', 'position']);
-const EDGE_KEYS = new Set(['source', 'target']);
-const DESIGN_KEYS = new Set(['format', 'version', 'name', 'description', 'nodes', 'edges', 'training']);
+const NODE_KEYS = new Set(['id', 'type', 'name', 'params', 'position', 'repeat', 'overrides', 'when']);
+const EDGE_KEYS = new Set(['source', 'target', 'sourcePort', 'targetPort']);
+const DESIGN_KEYS = new Set(['format', 'version', 'name', 'description', 'nodes', 'edges', 'training', 'blocks']);
+const BLOCK_KEYS = new Set(['description', 'params', 'inputs', 'outputs', 'nodes', 'edges']);
+const BLOCK_PARAM_KEYS = new Set(['default', 'doc']);
 
 function pickExtra(obj: Record<string, unknown>, known: Set<string>): Record<string, unknown> | undefined {
   const extra: Record<string, unknown> = {};
@@ -102,48 +104,129 @@ export function parseDesign(text: string): ParsedDesign {
   if (typeof root.description === 'string') description = root.description;
   else if (root.description !== undefined) problem(['description'], '"description" must be a string.');
 
-  const nodes: DesignNode[] = [];
-  const ids = new Set<string>();
-  if (root.nodes === undefined) problem([], 'The design has no "nodes" list.', 'invalid-structure', 'error', false);
-  else if (!Array.isArray(root.nodes)) problem(['nodes'], '"nodes" must be a list of layers.');
-  else {
-    root.nodes.forEach((raw, index) => {
-      const at: JsonPath = ['nodes', index];
-      if (!isObject(raw)) return problem(at, `Node ${index + 1} must be an object like {"id": "conv1", "type": "Conv2D", "params": {...}}.`);
-      if (typeof raw.id !== 'string' || raw.id.trim() === '') return problem(raw.id === undefined ? at : [...at, 'id'], `Node ${index + 1} needs an "id" that is a non-empty string.`);
-      if (ids.has(raw.id)) return problem([...at, 'id'], `Two nodes have the id "${raw.id}"; ids must be unique.`, 'duplicate-id');
-      if (typeof raw.type !== 'string') return problem(raw.type === undefined ? at : [...at, 'type'], `Node "${raw.id}" needs a "type" such as "Conv2D".`);
+  /** The nodes of a list at `at` (the design's or a block's), ids unique within it. */
+  const parseNodes = (list: unknown, at: JsonPath, reserved: ReadonlySet<string> = new Set()): DesignNode[] => {
+    const nodes: DesignNode[] = [];
+    const ids = new Set<string>();
+    if (list === undefined) {
+      problem(at.slice(0, -1), `${at.length > 1 ? 'The block' : 'The design'} has no "nodes" list.`, 'invalid-structure', 'error', false);
+      return nodes;
+    }
+    if (!Array.isArray(list)) {
+      problem(at, '"nodes" must be a list of layers.');
+      return nodes;
+    }
+    list.forEach((raw, index) => {
+      const here: JsonPath = [...at, index];
+      if (!isObject(raw)) return problem(here, `Node ${index + 1} must be an object like {"id": "conv1", "type": "Conv2D", "params": {...}}.`);
+      if (typeof raw.id !== 'string' || raw.id.trim() === '') return problem(raw.id === undefined ? here : [...here, 'id'], `Node ${index + 1} needs an "id" that is a non-empty string.`);
+      if (ids.has(raw.id)) return problem([...here, 'id'], `Two nodes have the id "${raw.id}"; ids must be unique.`, 'duplicate-id');
+      if (reserved.has(raw.id)) return problem([...here, 'id'], `The node id "${raw.id}" is also the name of one of the block's inputs or outputs; names in a block must be unique.`, 'duplicate-id');
+      if (typeof raw.type !== 'string') return problem(raw.type === undefined ? here : [...here, 'type'], `Node "${raw.id}" needs a "type" such as "Conv2D".`);
       ids.add(raw.id);
       const node: DesignNode = { id: raw.id, type: raw.type, params: {} };
       if (typeof raw.name === 'string') node.name = raw.name;
-      else if (raw.name !== undefined) problem([...at, 'name'], `The name of node "${raw.id}" must be a string.`);
+      else if (raw.name !== undefined) problem([...here, 'name'], `The name of node "${raw.id}" must be a string.`);
       if (isObject(raw.params)) node.params = raw.params;
-      else if (raw.params !== undefined) problem([...at, 'params'], `The params of node "${raw.id}" must be an object.`);
+      else if (raw.params !== undefined) problem([...here, 'params'], `The params of node "${raw.id}" must be an object.`);
       if (raw.position !== undefined) {
         const p = raw.position;
         if (isObject(p) && typeof p.x === 'number' && typeof p.y === 'number' && Number.isFinite(p.x) && Number.isFinite(p.y) && Object.keys(p).length === 2)
           node.position = { x: p.x, y: p.y };
-        else problem([...at, 'position'], `The position of node "${raw.id}" must be {"x": number, "y": number}.`);
+        else problem([...here, 'position'], `The position of node "${raw.id}" must be {"x": number, "y": number}.`);
       }
+      if (typeof raw.repeat === 'number' || typeof raw.repeat === 'string') node.repeat = raw.repeat;
+      else if (raw.repeat !== undefined) problem([...here, 'repeat'], `The repeat count of node "${raw.id}" must be a whole number (or a "$parameter" inside a block).`);
+      if (raw.overrides !== undefined) {
+        if (isObject(raw.overrides) && Object.values(raw.overrides).every(isObject)) node.overrides = raw.overrides as Record<string, Record<string, unknown>>;
+        else problem([...here, 'overrides'], `The overrides of node "${raw.id}" must map copy numbers to arguments, e.g. {"0": {"stride": 2}}.`);
+      }
+      if (typeof raw.when === 'boolean' || typeof raw.when === 'string') node.when = raw.when;
+      else if (raw.when !== undefined) problem([...here, 'when'], `"when" of node "${raw.id}" must be true, false or a "$parameter" expression.`);
       const extra = pickExtra(raw, NODE_KEYS);
       if (extra) node.extra = extra;
       nodes.push(node);
     });
-  }
+    return nodes;
+  };
 
-  const edges: DesignEdge[] = [];
-  if (root.edges !== undefined && !Array.isArray(root.edges)) problem(['edges'], '"edges" must be a list of {"source", "target"} connections.');
-  else if (Array.isArray(root.edges)) {
-    root.edges.forEach((raw, index) => {
-      const at: JsonPath = ['edges', index];
-      if (!isObject(raw) || typeof raw.source !== 'string' || typeof raw.target !== 'string')
-        return problem(at, `Edge ${index + 1} must be {"source": "<node id>", "target": "<node id>"}.`);
-      const edge: DesignEdge = { source: raw.source, target: raw.target };
-      const extra = pickExtra(raw, EDGE_KEYS);
-      if (extra) edge.extra = extra;
-      edges.push(edge);
-    });
-  }
+  /** The edges of a list at `at` (the design's or a block's). */
+  const parseEdges = (list: unknown, at: JsonPath): DesignEdge[] => {
+    const edges: DesignEdge[] = [];
+    if (list !== undefined && !Array.isArray(list)) problem(at, '"edges" must be a list of {"source", "target"} connections.');
+    else if (Array.isArray(list)) {
+      list.forEach((raw, index) => {
+        const here: JsonPath = [...at, index];
+        if (!isObject(raw) || typeof raw.source !== 'string' || typeof raw.target !== 'string')
+          return problem(here, `Edge ${index + 1} must be {"source": "<node id>", "target": "<node id>"}.`);
+        const edge: DesignEdge = { source: raw.source, target: raw.target };
+        for (const port of ['sourcePort', 'targetPort'] as const) {
+          if (typeof raw[port] === 'string') edge[port] = raw[port] as string;
+          else if (raw[port] !== undefined) problem([...here, port], `"${port}" must name an ${port === 'sourcePort' ? 'output' : 'input'} of the block instance.`);
+        }
+        const extra = pickExtra(raw, EDGE_KEYS);
+        if (extra) edge.extra = extra;
+        edges.push(edge);
+      });
+    }
+    return edges;
+  };
+
+  const names = (list: unknown, at: JsonPath, what: string): string[] => {
+    if (Array.isArray(list) && list.every((n) => typeof n === 'string' && n !== '')) return list as string[];
+    problem(at, `The block's "${what}" must be a list of names, e.g. ["x"].`);
+    return [];
+  };
+
+  /** One block definition at ["blocks", name]. */
+  const parseBlock = (raw: unknown, at: JsonPath): BlockDefinition | undefined => {
+    if (!isObject(raw)) {
+      problem(at, `The block "${String(at[1])}" must be an object with "params", "inputs", "outputs", "nodes" and "edges".`);
+      return undefined;
+    }
+    const params: Record<string, BlockParam> = {};
+    if (isObject(raw.params)) {
+      for (const [key, spec] of Object.entries(raw.params)) {
+        if (!isObject(spec)) {
+          problem([...at, 'params', key], `The block parameter "${key}" must be an object such as {"default": 64} (or {} when every instance gives it).`);
+          continue;
+        }
+        const param: BlockParam = {};
+        if (spec.default !== undefined) param.default = spec.default;
+        if (typeof spec.doc === 'string') param.doc = spec.doc;
+        else if (spec.doc !== undefined) problem([...at, 'params', key, 'doc'], `The doc of block parameter "${key}" must be a string.`);
+        for (const unknown of Object.keys(spec).filter((k) => !BLOCK_PARAM_KEYS.has(k)))
+          problem([...at, 'params', key, unknown], `A block parameter has "default" and "doc"; "${unknown}" is not known.`, 'unknown-key');
+        Object.defineProperty(params, key, { value: param, enumerable: true, writable: true, configurable: true });
+      }
+    } else if (raw.params !== undefined) problem([...at, 'params'], 'A block\'s "params" must be an object such as {"width": {"default": 64}}.');
+    const inputs = names(raw.inputs ?? [], [...at, 'inputs'], 'inputs');
+    const outputs = names(raw.outputs ?? [], [...at, 'outputs'], 'outputs');
+    const block: BlockDefinition = {
+      params,
+      inputs,
+      outputs,
+      nodes: parseNodes(raw.nodes, [...at, 'nodes'], new Set([...inputs, ...outputs])),
+      edges: parseEdges(raw.edges, [...at, 'edges']),
+    };
+    if (typeof raw.description === 'string') block.description = raw.description;
+    else if (raw.description !== undefined) problem([...at, 'description'], 'A block\'s "description" must be a string.');
+    const extra = pickExtra(raw, BLOCK_KEYS);
+    if (extra) block.extra = extra;
+    return block;
+  };
+
+  const nodes = parseNodes(root.nodes, ['nodes']);
+  const edges = parseEdges(root.edges, ['edges']);
+
+  let blocks: Record<string, BlockDefinition> | undefined;
+  if (isObject(root.blocks)) {
+    blocks = {};
+    for (const [blockName, raw] of Object.entries(root.blocks)) {
+      const block = parseBlock(raw, ['blocks', blockName]);
+      if (block) Object.defineProperty(blocks, blockName, { value: block, enumerable: true, writable: true, configurable: true });
+    }
+  } else if (root.blocks !== undefined) problem(['blocks'], '"blocks" must map block names to definitions, e.g. {"BasicBlock": {...}}.');
 
   let training: Design['training'] = {};
   if (isObject(root.training)) training = root.training;
@@ -151,6 +234,7 @@ export function parseDesign(text: string): ParsedDesign {
 
   const design: Design = { format: DESIGN_FORMAT, version, name, nodes, edges, training };
   if (description !== undefined) design.description = description;
+  if (blocks) design.blocks = blocks;
   const extra = pickExtra(root, DESIGN_KEYS);
   if (extra) design.extra = extra;
   if (root.format !== DESIGN_FORMAT) lossless = false;

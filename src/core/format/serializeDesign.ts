@@ -1,4 +1,4 @@
-import type { Design, DesignEdge, DesignNode } from '../design';
+import type { BlockDefinition, Design, DesignEdge, DesignNode } from '../design';
 import { getLayerType } from '../layers/layerCatalog';
 import { TRAINING_KEY_ORDER, TRAINING_SETTING_GROUPS, TRAINING_SETTINGS } from '../training/trainingSettingsSpec';
 
@@ -18,13 +18,31 @@ function nodeToJson(node: DesignNode): Record<string, unknown> {
   const paramOrder = getLayerType(node.type)?.params.map((p) => p.name) ?? [];
   const out: Record<string, unknown> = { id: node.id, type: node.type };
   if (node.name !== undefined) out.name = node.name;
+  if (node.when !== undefined) out.when = node.when;
   out.params = ordered(node.params, paramOrder);
+  if (node.repeat !== undefined) out.repeat = node.repeat;
+  if (node.overrides !== undefined) out.overrides = node.overrides;
   if (node.position) out.position = { x: node.position.x, y: node.position.y };
   return { ...out, ...ordered(node.extra ?? {}, Object.keys(out)) };
 }
 
 function edgeToJson(edge: DesignEdge): Record<string, unknown> {
-  return { source: edge.source, target: edge.target, ...ordered(edge.extra ?? {}, ['source', 'target']) };
+  const out: Record<string, unknown> = { source: edge.source };
+  if (edge.sourcePort !== undefined) out.sourcePort = edge.sourcePort;
+  out.target = edge.target;
+  if (edge.targetPort !== undefined) out.targetPort = edge.targetPort;
+  return { ...out, ...ordered(edge.extra ?? {}, Object.keys(out)) };
+}
+
+function blockToJson(block: BlockDefinition): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (block.description !== undefined) out.description = block.description;
+  out.params = ordered(block.params as Record<string, unknown>, []);
+  out.inputs = [...block.inputs];
+  out.outputs = [...block.outputs];
+  out.nodes = block.nodes.map(nodeToJson);
+  out.edges = block.edges.map(edgeToJson);
+  return { ...out, ...ordered(block.extra ?? {}, Object.keys(out)) };
 }
 
 /** The training block in the specification's order, its groups (`augment`) too; unknown keys after, as written. */
@@ -43,6 +61,7 @@ function trainingToJson(training: Record<string, unknown>): Record<string, unkno
 export function designToJson(design: Design): Record<string, unknown> {
   const out: Record<string, unknown> = { format: design.format, version: design.version, name: design.name };
   if (design.description !== undefined) out.description = design.description;
+  if (design.blocks !== undefined) out.blocks = Object.fromEntries(Object.entries(design.blocks).map(([name, block]) => [name, blockToJson(block)]));
   out.nodes = design.nodes.map(nodeToJson);
   out.edges = design.edges.map(edgeToJson);
   out.training = trainingToJson(design.training);

@@ -45,11 +45,13 @@ function describeErrors(analysis: DesignAnalysis): string {
  * The design as an (uncompiled) `tf.LayersModel`: one model input per Input node, one output per
  * layer nothing else reads. Throws when the design has analysis errors, listing them.
  */
-export function compileDesign(design: Design): tf.LayersModel {
+export function compileDesign(written: Design): tf.LayersModel {
   registerCustomLayers();
   registerConv2dGradient();
   registerDepthwiseConv2dGradient();
-  const analysis = analyzeDesign(design);
+  const analysis = analyzeDesign(written);
+  // Block instances train as the layers they expand to.
+  const design = analysis.expansion?.design ?? written;
   if (!analysis.valid) throw new Error(`The design "${design.name}" cannot be compiled because it has errors:\n${describeErrors(analysis)}`);
   if (analysis.outputIds.length === 0) throw new Error(`The design "${design.name}" has no layer after its input, so there is nothing to train.`);
 
