@@ -97,12 +97,14 @@ const engines = new EngineSection({
 // The form's Backend field and the engine section show the same setting.
 form.element.addEventListener('change', (e) => (e.target as HTMLSelectElement | null)?.name === 'backend' && engines.setBackend(form.value('backend')));
 
-/** Asks the host for the engine list (its cached probe, or a new one). */
+let enginesAsked = 0;
+/** Asks the host for the engine list (its cached probe, or a new one); only the latest question's answer is shown. */
 function requestEngines(refresh: boolean): void {
+  const asked = ++enginesAsked;
   engines.setProbing();
   void host.request({ type: 'engines', refresh }).then(
-    (view) => engines.setView(view),
-    (err: unknown) => engines.setView({ error: String(err instanceof Error ? err.message : err), pytorch: { device: 'auto', processes: 1 } }),
+    (view) => asked === enginesAsked && engines.setView(view),
+    (err: unknown) => asked === enginesAsked && engines.setView({ error: String(err instanceof Error ? err.message : err), pytorch: { device: 'auto', processes: 1 } }),
   );
 }
 
