@@ -34,11 +34,13 @@ const SUPPORTED: TorchJob[] = [
   { model: 'resnet18', input: [3, 64, 64] },
   { model: 'resnet18', input: [3, 97, 81], fold: false },
   { model: 'densenet121', input: [3, 64, 64] },
+  // Depthwise convolutions (group = channels) and ReLU6 (Clip 0–6).
+  { model: 'mobilenet_v2', input: [3, 64, 64] },
+  { model: 'mobilenet_v2', input: [3, 71, 65], fold: false },
 ];
 /** Networks with operators the catalog cannot represent yet: the import must name them and write nothing. */
 const UNSUPPORTED: (TorchJob & { expect: RegExp })[] = [
   { model: 'squeezenet1_1', input: [3, 64, 64], expect: /MaxPool.*ceil_mode/ },
-  { model: 'mobilenet_v2', input: [3, 64, 64], expect: /Clip|group/ },
 ];
 
 function toChannelsLast(data: Float32Array, [n, c, h, w]: number[]): Float32Array {
@@ -91,7 +93,7 @@ function toChannelsLast(data: Float32Array, [n, c, h, w]: number[]): Float32Arra
       } else if (onnx.graph.nodes.some((n) => n.opType === 'Conv' && onnx.graph.initializers.some((t) => t.name === n.inputs[1] && t.name.startsWith('onnx::')))) {
         assert.ok(result.notes.some((n) => /folded the BatchNorm/.test(n)), 'the report says BatchNorm was folded');
       }
-      assert.ok(design.nodes.some((n) => /^layer1_0_conv1$|^features_denseblock1_denselayer1_conv1$|^conv1$/.test(n.id)), 'node ids follow the module paths');
+      assert.ok(design.nodes.some((n) => /^layer1_0_conv1$|^features_denseblock1_denselayer1_conv1$|^conv1$|^features_1_conv_0_0$/.test(n.id)), 'node ids follow the module paths');
 
       // Outputs: the imported design + weights in TF.js = onnxruntime on the original file = PyTorch.
       const model = loadTfjsExport(exportDesign(design, 'tfjs').files[0].code).buildModel();
@@ -184,6 +186,25 @@ describe('ONNX import: round trip and bad input', function () {
       assert.equal(count(after, 'Multiply'), count(before, 'Multiply'), `${design.name}: Multiply layers`);
       const kept = (d: typeof design) => d.nodes.filter((n) => n.params.keepDims === true).length;
       assert.equal(kept(result.design!), kept(design), `${design.name}: pooling with keepDims`);
+    }
+  });
+
+  it('random designs with grouped and depthwise convolutions go design → ONNX → design with their groups, parameters and MACs', () => {
+    const picked = Array.from({ length: 300 }, (_, seed) => randomValidDesign(seed, { maxLayers: 8, maxSpatial: 12, exclude: ['Dropout', 'AvgPool2D', 'AvgPool1D'] }))
+      .filter((d) => d.nodes.some((n) => (n.params.groups as number) > 1) && !/"(gelu|geluTanh|silu|mish|linear)"/.test(JSON.stringify(d.nodes)))
+      .slice(0, 25);
+    const groupsOf = (d: { nodes: { type: string; params: Record<string, unknown> }[] }) => d.nodes.filter((n) => n.type.startsWith('Conv')).map((n) => n.params.groups ?? 1);
+    assert.ok(picked.length >= 10, `${picked.length} designs with groups`);
+    for (const design of picked) {
+      const before = analyzeDesign(design);
+      const result = importOnnx(exportOnnx(compileGraph(design)), design.name);
+      assert.deepEqual(result.problems, [], `${design.name}: ${JSON.stringify(design.nodes)}`);
+      const after = analyzeDesign(result.design!);
+      assert.ok(after.valid, `${design.name}: ${JSON.stringify(after.diagnostics)}`);
+      assert.equal(after.totals.params, before.totals.params, `${design.name}: parameters`);
+      assert.equal(after.totals.macs, before.totals.macs, `${design.name}: MACs`);
+      assert.deepEqual(after.totals.outputShapes, before.totals.outputShapes, `${design.name}: outputs`);
+      assert.deepEqual(groupsOf(result.design!), groupsOf(design), `${design.name}: groups of each convolution`);
     }
   });
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Design } from '../../src/core/design';
-import { encodeSafetensors, toPyTorchStateDict, transposeTensor } from '../../src/core/export/pytorchWeights';
+import { encodeSafetensors, fromPyTorchStateDict, toPyTorchStateDict, transposeTensor } from '../../src/core/export/pytorchWeights';
 import { seededRandom } from '../support/randomDesign';
 
 describe('PyTorch weights from TF.js weights', () => {
@@ -76,6 +76,48 @@ describe('PyTorch weights from TF.js weights', () => {
 
     assert.throws(() => toPyTorchStateDict(design, weights.slice(1)), /The weights have no conv_linear\/kernel for layer "conv" \(Conv2D\)/);
     assert.throws(() => toPyTorchStateDict(design, [{ ...weights[0], data: new Float32Array(3) }, ...weights.slice(1)]), /conv_linear\/kernel has 3 values for shape \[2, 3, 2, 3\]/);
+  });
+
+  it('a depthwise kernel [kh, kw, C, m] becomes PyTorch\'s [C·m, 1, kh, kw] (output channel c·m + j), and comes back', () => {
+    const design: Design = {
+      format: 'cnn-designer',
+      version: 1,
+      name: 'depthwise',
+      nodes: [
+        { id: 'in', type: 'Input', params: { shape: [5, 5, 3] } },
+        { id: 'dw', type: 'Conv2D', params: { filters: 6, kernelSize: [2, 3], groups: 3, useBias: false } },
+        { id: 'gc', type: 'Conv2D', params: { filters: 4, kernelSize: 1, groups: 2 } },
+      ],
+      edges: [
+        { source: 'in', target: 'dw' },
+        { source: 'dw', target: 'gc' },
+      ],
+      training: {},
+    };
+    // depthwise_kernel[h][w][c][j] = hwcj; the grouped 1×1 kernel [1, 1, 3, 4] = 10·in + out.
+    const depthwise = new Float32Array(2 * 3 * 3 * 2);
+    for (let h = 0; h < 2; h++) for (let w = 0; w < 3; w++) for (let c = 0; c < 3; c++) for (let j = 0; j < 2; j++) depthwise[((h * 3 + w) * 3 + c) * 2 + j] = 1000 * h + 100 * w + 10 * c + j;
+    const grouped = Float32Array.from({ length: 3 * 4 }, (_, k) => 10 * Math.floor(k / 4) + (k % 4));
+    const weights = [
+      { name: 'dw/depthwise_kernel', shape: [2, 3, 3, 2], data: depthwise },
+      { name: 'gc/kernel', shape: [1, 1, 3, 4], data: grouped },
+      { name: 'gc/bias', shape: [4], data: Float32Array.from([1, 2, 3, 4]) },
+    ];
+    const state = toPyTorchStateDict(design, weights);
+    const byName = Object.fromEntries(state.map((t) => [t.name, t]));
+    assert.deepEqual(byName['dw.weight'].shape, [6, 1, 2, 3]);
+    for (let c = 0; c < 3; c++) for (let j = 0; j < 2; j++) for (let h = 0; h < 2; h++) for (let w = 0; w < 3; w++) {
+      assert.equal(byName['dw.weight'].data[((c * 2 + j) * 2 + h) * 3 + w], 1000 * h + 100 * w + 10 * c + j);
+    }
+    assert.deepEqual(byName['gc.weight'].shape, [4, 3, 1, 1]);
+    assert.equal(byName['gc.weight'].data[2 * 3 + 1], 12, 'out 2, in 1');
+    const back = fromPyTorchStateDict(design, weights.map(({ name, shape }) => ({ name, shape })), state);
+    back.forEach((t, i) => {
+      assert.deepEqual(t.shape, weights[i].shape);
+      assert.deepEqual([...t.data], [...weights[i].data], t.name);
+    });
+    const wrong = state.map((t) => (t.name === 'dw.weight' ? { ...t, shape: [3, 2, 2, 3] } : t));
+    assert.throws(() => fromPyTorchStateDict(design, weights, wrong), /dw\.weight has shape \[3, 2, 2, 3\], which does not give dw\/depthwise_kernel's \[2, 3, 3, 2\]/);
   });
 
   it('writes the safetensors layout: header size, 8-byte aligned JSON header, then the data', () => {

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { analyzeDocument } from '../../src/core/analysis/analyzeDocument';
 import {
   caseTag,
   checkOutputs,
@@ -24,15 +25,29 @@ import {
  */
 const pick = (cases: ReferenceCase[]): ReferenceCase[] => (fullRun() ? cases : cases.filter((c) => c.quick));
 /**
- * Networks whose PyTorch export runs with their own weights: ResNet-18 and the U-Net by default; the full run adds
- * AlexNet (a Dense after a spatial Flatten: weight columns reordered), GoogLeNet (ceil-mode pooling
- * written as "same"), DenseNet (long Concats), Inception v3 (functional pooling), AlexNet at 193
- * (AdaptiveAvgPool2D with uneven windows) and FCN (bilinear Upsample2D to the image's size). The
- * U-Net has transposed convolutions and center-cropped skips.
+ * Networks whose PyTorch export runs with their own weights: ResNet-18, the U-Net (transposed
+ * convolutions, center-cropped skips) and MobileNetV3-Small (depthwise convolutions,
+ * squeeze-and-excitation) by default; the full run adds AlexNet (a Dense after a spatial Flatten:
+ * weight columns reordered), GoogLeNet (ceil-mode pooling written as "same"), DenseNet (long
+ * Concats), Inception v3 (functional pooling), AlexNet at 193 (AdaptiveAvgPool2D with uneven
+ * windows), FCN (bilinear Upsample2D to the image's size) and the grouped-convolution networks
+ * (MobileNetV2, MNASNet, ResNeXt, RegNet).
  */
 const NUMERIC = fullRun()
-  ? ['resnet18_3x193x193', 'unet_1x508x508', 'alexnet_3x227x227', 'googlenet_3x193x193', 'densenet121_3x193x193', 'inception_v3_3x331x331', 'squeezenet1_0_3x193x193', 'alexnet_3x193x193', 'fcn_resnet50_3x224x224']
-  : ['resnet18_3x193x193', 'unet_1x508x508'];
+  ? [
+      'resnet18_3x193x193',
+      'unet_1x508x508',
+      'alexnet_3x227x227',
+      'googlenet_3x193x193',
+      'densenet121_3x193x193',
+      'inception_v3_3x331x331',
+      'squeezenet1_0_3x193x193',
+      'alexnet_3x193x193',
+      'fcn_resnet50_3x224x224',
+      ...['mobilenet_v2', 'mnasnet0_5', 'resnext50_32x4d', 'regnet_x_400mf', 'mobilenet_v3_small', 'regnet_y_400mf'].map((m) => `${m}_3x193x193`),
+      'mobilenet_v3_small_3x224x224',
+    ]
+  : ['resnet18_3x193x193', 'unet_1x508x508', 'mobilenet_v3_small_3x224x224'];
 
 describe('torchvision reference networks', function () {
   this.timeout(1_800_000);
@@ -84,6 +99,31 @@ describe('torchvision reference networks', function () {
         assert.ok(result.maxDiff <= 1e-4 * Math.max(1, result.maxAbs), `max difference ${result.maxDiff} (outputs up to ${result.maxAbs})`);
       });
     }
+  });
+
+  describe('templates built from torchvision\'s definitions', () => {
+    it('examples/mobilenet-v2.cnn.json is torchvision\'s mobilenet_v2: node by node its types, shapes and parameters', () => {
+      const c = EXPRESSIBLE_CASES.find((x) => caseTag(x) === 'mobilenet_v2_3x224x224')!;
+      assert.ok(expressible.includes(c), 'mobilenet_v2 at 224 is in every run');
+      const converted = compareCase(c, dir);
+      const template = readFileSync(join(__dirname, '..', '..', 'examples', 'mobilenet-v2.cnn.json'), 'utf8');
+      const { analysis, diagnostics } = analyzeDocument(template);
+      assert.deepEqual(diagnostics, []);
+      const ours = JSON.parse(template) as { nodes: { id: string; type: string }[] };
+      const theirs = JSON.parse(converted.designText!) as { nodes: { id: string; type: string }[] };
+      // The template names the converter's add_<n> and pooling after their blocks; the rest are the module paths.
+      assert.equal(ours.nodes.length, theirs.nodes.length);
+      theirs.nodes.forEach((node, i) => {
+        const mine = ours.nodes[i];
+        const torch = converted.reference!.nodes[node.id];
+        const info = analysis!.nodes[mine.id];
+        assert.equal(mine.type, node.type, `${mine.id} / ${node.id}`);
+        if (node.type !== 'Add' && node.type !== 'GlobalAvgPool2D') assert.equal(mine.id, node.id);
+        assert.deepEqual(info.outputShape, torch.shape, `${mine.id}: shape`);
+        assert.deepEqual([info.trainableParams, info.nonTrainableParams], [torch.params, torch.buffers], `${mine.id}: parameters`);
+      });
+      assert.equal(analysis!.totals.trainableParams, converted.reference!.totals.params);
+    });
   });
 
   describe('progress report: networks that need issue 15\'s layer types', () => {

@@ -72,7 +72,13 @@ describe('compiled custom layers', () => {
       ['Dense', { units: 3, activation: 'logSoftmax' }],
     ]);
     const image = chainDesign([6, 6, 2], [['Conv2D', { filters: 3, kernelSize: 3, padding: 'same' }], ['MaxPool2D', { poolSize: 3, strides: 2, padding: 1 }], ['Flatten']]);
-    for (const d of [design, image]) {
+    const grouped = chainDesign([6, 6, 4], [
+      ['Conv2D', { filters: 6, kernelSize: 3, padding: 'same', groups: 2, activation: 'relu' }],
+      ['Conv2D', { filters: 6, kernelSize: 2, dilationRate: 2, groups: 6, useBias: false }],
+      ['Conv2D', { filters: 12, kernelSize: 1, groups: 6 }],
+    ]);
+    const groupedSequence = chainDesign([8, 4], [['Conv1D', { filters: 4, kernelSize: 3, strides: 2, groups: 4, activation: 'tanh' }]]);
+    for (const d of [design, image, grouped, groupedSequence]) {
       const model = compileDesign(d);
       const classes = model.layers.map((l) => l.getClassName());
       let saved: tf.io.ModelArtifacts | undefined;

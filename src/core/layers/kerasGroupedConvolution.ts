@@ -1,6 +1,7 @@
 /**
- * PyTorch's grouped convolution in Keras / TF.js, which have none (Keras' Conv2D `groups` fails on
- * TensorFlow's CPU kernels, TF.js has no such argument): the input channels split into `groups`
+ * PyTorch's grouped convolution in Keras / TF.js: TF.js' convolutions have no `groups`, and Keras'
+ * Conv2D `groups` depends on TensorFlow kernels that CPU builds long lacked, so the same layer of
+ * the project's own serves both. The input channels split into `groups`
  * equal parts, each convolved by its own share of the filters, the results concatenated in group
  * order, as PyTorch orders its output channels. The kernel is Keras' grouped layout
  * [...window, in / groups, filters], whose last axis splits into the groups' filters. Built of

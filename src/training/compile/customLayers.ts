@@ -285,9 +285,13 @@ export class CnnGroupedConv1D extends GroupedConvolution {
   constructor(config: GroupedConvConfig) {
     super(config, 1);
   }
+}
+
+/**
  * Layers whose exported JavaScript (the catalog's own source, which defines and registers the
  * class with `tf`) also serves training: one implementation, so the export computes exactly what
  * was trained.
+ */
 const FROM_EXPORTED_SOURCE: readonly KerasCustomLayer[] = [CNN_CONV_2D_TRANSPOSE, CNN_CONV_1D_TRANSPOSE, CNN_PADDING_2D];
 
 function registerExportedSource(layer: KerasCustomLayer): void {
