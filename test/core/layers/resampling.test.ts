@@ -182,6 +182,35 @@ describe('Upsample2D', () => {
   });
 });
 
+describe('Keras / TF.js model.json round trip of the project\'s layers', () => {
+  /** The design's Keras layers as a model.json topology, as TF.js saves it. */
+  const modelJson = (d: Design): string =>
+    JSON.stringify({
+      modelTopology: {
+        class_name: 'Model',
+        config: {
+          name: d.name,
+          layers: compileGraph(d).layers.map((l) => ({ class_name: l.className, name: l.name, config: { ...l.config, name: l.name }, inbound_nodes: l.inbound.length ? [l.inbound.map((s) => [s, 0, 0, {}])] : [] })),
+        },
+      },
+    });
+
+  for (const [what, d] of [
+    ['Upsample2D to its 2nd input\'s size', design('Upsample2D', { mode: 'bilinear', alignCorners: true }, [5, 6, 2], { ref: [11, 13, 1] })],
+    ['Upsample2D by 1.5', design('Upsample2D', { scale: 1.5, mode: 'bilinear' }, [5, 6, 2])],
+    ['AdaptiveMaxPool2D', design('AdaptiveMaxPool2D', { outputSize: [2, 4] }, [5, 6, 2])],
+  ] as const) {
+    it(`${what} comes back with the same parameters and inputs`, () => {
+      const imported = importModelJson(modelJson(d));
+      assert.deepEqual(imported.problems, []);
+      const node = imported.design!.nodes.find((n) => n.id === 'layer')!;
+      assert.deepEqual(node.params, d.nodes.find((n) => n.id === 'layer')!.params);
+      assert.deepEqual(imported.design!.edges.filter((e) => e.target === 'layer').map((e) => e.source), d.edges.filter((e) => e.target === 'layer').map((e) => e.source));
+      assert.deepEqual(analyzeDesign(imported.design!).nodes.layer.outputShape, analyzeDesign(d).nodes.layer.outputShape);
+    });
+  }
+});
+
 describe('AdaptiveAvgPool2D and AdaptiveMaxPool2D', () => {
   for (const type of ['AdaptiveAvgPool2D', 'AdaptiveMaxPool2D']) {
     it(`${type}: any input to outputSize, windows and field by PyTorch's rule, no weights`, () => {
