@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
+import type { DesignNode } from '../../src/core/design';
 import { exportDesign } from '../../src/core/export/exportDesign';
 import { exportOnnx } from '../../src/core/export/exportOnnx';
 import { compileGraph } from '../../src/core/export/compileGraph';
@@ -165,7 +166,7 @@ describe('ONNX import: round trip and bad input', function () {
 
   it('transposed convolutions, padding, cropping, ceil-mode pooling and 1-D global pooling go design → ONNX → design with the same analysis', () => {
     // Circular padding goes out as slices and concatenations of height and width (opset 17's Pad has no wrap mode), which come back as no layer: reflect stands in for it here.
-    const noCircular = (n: { params: Record<string, unknown> }) => (n.params.mode === 'circular' ? { ...n, params: { ...n.params, mode: 'reflect' } } : n);
+    const noCircular = (n: DesignNode): DesignNode => (n.params.mode === 'circular' ? { ...n, params: { ...n.params, mode: 'reflect' } } : n);
     const cases = handmadeCases()
       .filter((c) => /transposed|global-average-1d|unet/.test(c.id))
       .map((c) => ({ ...c, design: { ...c.design, nodes: c.design.nodes.map(noCircular) } }));
