@@ -7,7 +7,7 @@ import { resolvePads, slidingWindow } from './slidingWindow';
 import { pyPadTuple, pyWindow } from './pytorchCode';
 import { attributeInt, attributeInts, importedPadding, onnxInt, onnxInts, onnxPads, windowParam } from './onnxCode';
 import { pooledSize, poolingCustomLayer } from './kerasPooling';
-import type { AxisFormula, KerasImportContext } from './layerType';
+import type { AxisFormula, KerasImportContext, OnnxContext } from './layerType';
 
 export interface PoolingParams {
   poolSize: number[];
@@ -41,6 +41,27 @@ function fromOwnClass(layer: KerasImportContext, kind: 'max' | 'avg'): Record<st
   if (layer.get('ceil_mode') === true) params.ceilMode = true;
   if (kind === 'avg' && layer.get('count_include_pad') === false) params.countIncludePad = false;
   return params;
+}
+
+/** Rows past the padded input that ceil mode's last, partial window covers. */
+function ceilExtra(size: number, kernel: number, stride: number, padding: number): number {
+  return Math.max(0, (pooledSize(size, kernel, stride, padding, true) - 1) * stride + kernel - size - 2 * padding);
+}
+
+/**
+ * Ceil mode in ONNX without `ceil_mode`, whose size rule checkers and runtimes disagree on: the
+ * partial window's rows become padding after, which MaxPool never picks and AveragePool, with
+ * count_include_pad=0, never counts. Counted explicit padding is then a Pad of zeros before it.
+ */
+function ceilModeOnnx(p: PoolingParams, kind: 'max' | 'avg', spatial: number[], strides: number[], ctx: OnnxContext): string {
+  const pads = explicitPads(p, spatial.length)!;
+  const extra = spatial.map((size, i) => ceilExtra(size, p.poolSize[i], strides[i], pads[i]));
+  const attributes = { kernel_shape: onnxInts(p.poolSize), strides: onnxInts(strides) };
+  if (kind === 'max') return ctx.op('MaxPool', [ctx.inputs[0]], { ...attributes, pads: onnxPads(pads.map((b, i) => [b, b + extra[i]])) });
+  const counted = p.countIncludePad !== false && pads.some((b) => b > 0);
+  const x = counted ? ctx.op('Pad', [ctx.inputs[0], ctx.ints([0, 0, ...pads, 0, 0, ...pads])]) : ctx.inputs[0];
+  const begin = counted ? pads.map(() => 0) : pads;
+  return ctx.op('AveragePool', [x], { ...attributes, pads: onnxPads(begin.map((b, i) => [b, b + extra[i]])), count_include_pad: onnxInt(0) });
 }
 
 /** Max and average pooling, 1-D and 2-D: no weights, a window and a stride. */
@@ -215,10 +236,12 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
     },
     toOnnx: (p, inputShapes, ctx) => {
       const strides = p.strides ?? p.poolSize;
-      const pads = resolvePads(inputShapes[0].slice(0, dims), p.poolSize, strides, p.padding);
-      const attributes = { kernel_shape: onnxInts(p.poolSize), strides: onnxInts(strides), pads: onnxPads(pads), ...(p.ceilMode ? { ceil_mode: onnxInt(1) } : {}) };
+      const spatial = inputShapes[0].slice(0, dims);
+      if (p.ceilMode) return ceilModeOnnx(p, kind, spatial, strides, ctx);
+      const pads = resolvePads(spatial, p.poolSize, strides, p.padding);
+      const attributes = { kernel_shape: onnxInts(p.poolSize), strides: onnxInts(strides), pads: onnxPads(pads) };
       // ONNX's MaxPool never lets padding win; its AveragePool counts padding only when told to:
-      // explicit padding counts the zeros (PyTorch), "same" averages real values only (Keras).
+      // explicit padding counts the zeros (PyTorch) unless countIncludePad is false, "same" averages real values only (Keras).
       if (kind === 'max') return ctx.op('MaxPool', [ctx.inputs[0]], attributes);
       return ctx.op('AveragePool', [ctx.inputs[0]], { ...attributes, count_include_pad: onnxInt(p.padding === 'same' || p.countIncludePad === false ? 0 : 1) });
     },
@@ -233,15 +256,24 @@ function pooling(kind: 'max' | 'avg', dims: 1 | 2): LayerType<PoolingParams> {
         const strides = attributeInts(node, 'strides', poolSize.map(() => 1));
         const dilations = attributeInts(node, 'dilations', poolSize.map(() => 1));
         if (dilations.some((d) => d !== 1)) return 'dilated pooling has no layer parameter';
-        const padding = importedPadding(node, input.slice(0, dims), poolSize, strides);
-        if (typeof padding === 'string' && padding !== 'valid' && padding !== 'same') return padding;
-        const ceilMode = attributeInt(node, 'ceil_mode', 0) !== 0;
+        const counts = attributeInt(node, 'count_include_pad', 0) === 1;
+        let padding = importedPadding(node, input.slice(0, dims), poolSize, strides);
+        let ceilMode = attributeInt(node, 'ceil_mode', 0) !== 0;
+        if (typeof padding === 'string' && padding !== 'valid' && padding !== 'same') {
+          // Uneven pads that only add the last, partial window are how ceil mode is written (see ceilModeOnnx).
+          const pads = attributeInts(node, 'pads', []);
+          const begin = pads.slice(0, dims);
+          const end = pads.slice(dims);
+          const partial = begin.every((b, i) => end[i] === b + ceilExtra(input[i], poolSize[i], strides[i], b));
+          if (ceilMode || !partial || (kind === 'avg' && counts)) return padding;
+          padding = begin.every((b) => b === 0) ? 'valid' : begin;
+          ceilMode = true;
+        }
         if (ceilMode && padding === 'same') return 'ceil_mode with "same" padding has no layer parameter';
         const params: Record<string, unknown> = { poolSize: windowParam(poolSize), strides: windowParam(strides), padding: Array.isArray(padding) ? windowParam(padding) : padding };
         if (ceilMode) params.ceilMode = true;
         // "same" leaves padding out of the average (Keras); explicit padding counts it unless countIncludePad is false (PyTorch).
         if (kind === 'avg' && padding !== 'valid') {
-          const counts = attributeInt(node, 'count_include_pad', 0) === 1;
           if (padding === 'same' && counts) return 'count_include_pad=1 with "same" padding has no layer parameter';
           if (Array.isArray(padding) && !counts) params.countIncludePad = false;
         }
