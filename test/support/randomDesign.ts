@@ -121,7 +121,8 @@ export function randomValidDesign(seed: number, options: RandomDesignOptions = {
     push('GroupNorm', () => ({ id: id(), type: 'GroupNorm', params: { groups: divisorOfChannels(), ...(rnd() < 0.2 ? { affine: false } : {}) } }));
     if (rank >= 2) push('InstanceNorm', () => ({ id: id(), type: 'InstanceNorm', params: { ...(rnd() < 0.5 ? { affine: true } : {}), ...(rnd() < 0.4 ? { trackRunningStats: true } : {}) } }));
     push('LayerScale', () => ({ id: id(), type: 'LayerScale', params: { initValue: pick([0.000001, 0.1, 1]) } }));
-    push('PReLU', () => ({ id: id(), type: 'PReLU', params: rnd() < 0.3 ? { sharedAxes: 'all' } : {} }));
+    // One α for a whole vector or sequence does not survive a Keras round trip (its shared_axes do not say the rank): images only.
+    push('PReLU', () => ({ id: id(), type: 'PReLU', params: rank === 3 && rnd() < 0.3 ? { sharedAxes: 'all' } : {} }));
     push('DropPath', () => ({ id: id(), type: 'DropPath', params: { rate: Math.round(rnd() * 50) / 100 } }));
     if (rank === 3) push('SpatialDropout2D', () => ({ id: id(), type: 'SpatialDropout2D', params: { rate: Math.round(rnd() * 80) / 100 } }));
     if (rank === 2) push('SpatialDropout1D', () => ({ id: id(), type: 'SpatialDropout1D', params: { rate: Math.round(rnd() * 80) / 100 } }));

@@ -76,8 +76,9 @@ export const layerNormLayer: LayerType<LayerNormParams> = {
       return [
         {
           className: 'LayerNormalization',
-          config: { axis: -1, epsilon: p.epsilon, center: p.elementwiseAffine, scale: p.elementwiseAffine },
-          defaults: { axis: -1, epsilon: 0.001, center: true, scale: true },
+          // The channel axis by its index after the batch, as TF.js keeps it once built (its -1 becomes [3] for an image).
+          config: { axis: inputShapes[0].length, epsilon: p.epsilon, center: p.elementwiseAffine, scale: p.elementwiseAffine },
+          defaults: { epsilon: 0.001, center: true, scale: true },
           ...(p.elementwiseAffine ? { weights: { gamma: { param: 'weight', shape: channels }, beta: { param: 'bias', shape: channels } } } : {}),
           suffix: '',
         },
@@ -85,7 +86,8 @@ export const layerNormLayer: LayerType<LayerNormParams> = {
     },
     fromConfig: (layer) => {
       const axis = layer.get('axis');
-      if (!(axis === undefined || axis === -1 || (Array.isArray(axis) && axis.length === 1 && axis[0] === -1))) {
+      // TF.js saves the axis as a positive index ([3] for an image), the last one only for a known rank, as BatchNorm's.
+      if (!(axis === undefined || typeof axis === 'number' || (Array.isArray(axis) && axis.length === 1))) {
         layer.report(`normalizing over axis ${JSON.stringify(axis)} is not supported (only the channel axis, -1).`);
         return undefined;
       }
