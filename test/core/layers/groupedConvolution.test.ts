@@ -8,7 +8,9 @@ import { emptyDesign, type Design } from '../../../src/core/design';
 import { exportDesign } from '../../../src/core/export/exportDesign';
 import { compileGraph } from '../../../src/core/export/compileGraph';
 import { exportOnnx } from '../../../src/core/export/exportOnnx';
+import { decodeOnnxModel } from '../../../src/core/onnx/onnxModel';
 import { getLayerType } from '../../../src/core/layers/layerCatalog';
+import { importModelJson } from '../../../src/core/import/importModelJson';
 
 function convOn(shape: number[], params: Record<string, unknown>): Design {
   const d = emptyDesign('grouped');
@@ -86,8 +88,10 @@ describe('grouped and depthwise convolution', () => {
     const design = convOn([8, 8, 8], { filters: 12, kernelSize: 3, groups: 4 });
     const code = exportDesign(design, 'pytorch').files[0].code;
     assert.match(code, /nn\.Conv2d\(8, 12, kernel_size=3, groups=4\)/);
-    const onnx = exportOnnx(compileGraph(design));
-    assert.ok(onnx.byteLength > 0);
+    const onnx = decodeOnnxModel(exportOnnx(compileGraph(design)));
+    const conv = onnx.graph.nodes.find((n) => n.opType === 'Conv')!;
+    assert.deepEqual(conv.attributes.group, { kind: 'int', value: 4 });
+    assert.deepEqual(onnx.graph.initializers.find((t) => t.name === conv.inputs[1])!.dims, [12, 2, 3, 3]);
   });
 
   it('Keras: depthwise as DepthwiseConv2D with its multiplier, other groups as the project\'s grouped layer', () => {
@@ -103,6 +107,31 @@ describe('grouped and depthwise convolution', () => {
     assert.match(keras, /CnnGroupedConv2D\(filters=6, kernel_size=\(3, 3\), groups=2, name="conv"\)/);
     const sequence = compileGraph(convOn([9, 4], { filters: 4, kernelSize: 3, groups: 4 })).layers.at(-1)!;
     assert.equal(sequence.className, 'CnnGroupedConv1D', 'TF.js has no depthwise 1-D convolution');
+  });
+
+  it('Keras import: a DepthwiseConv2D takes its channels from its input; Conv2D groups and the grouped layer come back', () => {
+    const layer = (className: string, name: string, config: Record<string, unknown>, inbound: string[]) => ({
+      class_name: className,
+      name,
+      config: { name, ...config },
+      inbound_nodes: inbound.length ? [inbound.map((source) => [source, 0, 0, {}])] : [],
+    });
+    const layers = [
+      layer('InputLayer', 'image', { batch_input_shape: [null, 16, 16, 3] }, []),
+      layer('Conv2D', 'stem', { filters: 8, kernel_size: [3, 3], padding: 'same', activation: 'relu' }, ['image']),
+      layer('DepthwiseConv2D', 'dw', { kernel_size: [3, 3], strides: [2, 2], padding: 'same', depth_multiplier: 2, use_bias: false }, ['stem']),
+      layer('Conv2D', 'grouped', { filters: 8, kernel_size: [1, 1], groups: 4 }, ['dw']),
+      layer('CnnGroupedConv2D', 'custom', { filters: 4, kernel_size: [3, 3], groups: 2, dilation_rate: [2, 2] }, ['grouped']),
+    ];
+    const result = importModelJson(JSON.stringify({ modelTopology: { class_name: 'Model', config: { name: 'keras', layers } } }));
+    assert.deepEqual(result.problems, []);
+    const params = Object.fromEntries(result.design!.nodes.map((n) => [n.id, n.params]));
+    assert.deepEqual(params.dw, { filters: 16, groups: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false });
+    assert.equal(params.grouped.groups, 4);
+    assert.deepEqual(params.custom, { filters: 4, kernelSize: 3, dilationRate: 2, groups: 2 });
+    const a = analyzeDesign(result.design!);
+    assert.ok(a.valid, JSON.stringify(a.diagnostics));
+    assert.equal(a.nodes.dw.params, 9 * 16);
   });
 
   it('dilation with stride only warns: PyTorch and ONNX export it, Keras and TF.js refuse naming the layer', () => {
