@@ -2,6 +2,7 @@
 // channels, which sets the parameters and multiply-accumulates; groups that do not divide the
 // channels or filters are located errors whose fixes work.
 import { strict as assert } from 'node:assert';
+import * as ort from 'onnxruntime-node';
 import { analyzeDesign } from '../../../src/core/analysis/analyzeDesign';
 import { applyIntention } from '../../../src/core/edit/applyIntention';
 import { emptyDesign, type Design } from '../../../src/core/design';
@@ -144,5 +145,54 @@ describe('grouped and depthwise convolution', () => {
     assert.ok(exportOnnx(compileGraph(design)).byteLength > 0);
     assert.throws(() => exportDesign(design, 'keras'), /to Keras: Layer "conv" \(Conv 2D\): Keras and TF\.js cannot combine a dilation/);
     assert.throws(() => exportDesign(design, 'tfjs'), /to TF\.js: Layer "conv" \(Conv 2D\)/);
+  });
+});
+
+describe('convolution padding modes (reflect, replicate)', () => {
+  /** The value at (r, c) of a padded image, as PyTorch's reflect (mirror without the edge) or replicate (edge repeated). */
+  const padded = (image: number[][], mode: 'reflect' | 'replicate', r: number, c: number): number => {
+    const fold = (i: number, n: number): number => (mode === 'replicate' ? Math.min(n - 1, Math.max(0, i)) : i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
+    return image[fold(r, image.length)][fold(c, image[0].length)];
+  };
+
+  for (const mode of ['reflect', 'replicate'] as const) {
+    it(`${mode}: PyTorch's padding_mode, and ONNX's Pad computes what PyTorch's ${mode} padding gives`, async () => {
+      const design = convOn([4, 5, 1], { filters: 1, kernelSize: 3, padding: 2, paddingMode: mode, useBias: false });
+      const a = analyzeDesign(design);
+      assert.ok(a.valid, JSON.stringify(a.diagnostics));
+      assert.deepEqual(a.nodes.conv.outputShape, [6, 7, 1]);
+      assert.match(exportDesign(design, 'pytorch').files[0].code, new RegExp(`nn\\.Conv2d\\(1, 1, kernel_size=3, padding=2, bias=False, padding_mode="${mode}"\\)`));
+      const uneven = exportDesign(convOn([4, 5, 1], { filters: 1, kernelSize: 2, padding: 'same', paddingMode: mode }), 'pytorch').files[0].code;
+      assert.match(uneven, new RegExp(`F\\.pad\\(x, \\(0, 1, 0, 1\\), mode="${mode}"\\)`));
+      assert.throws(() => exportDesign(design, 'keras'), new RegExp(`Keras and TF\\.js have no ${mode} padding`));
+
+      // A kernel of ones sums each padded 3×3 window.
+      const image = [0, 1, 2, 3].map((r) => [0, 1, 2, 3, 4].map((c) => r * 10 + c));
+      const weights = [{ name: 'conv.weight', shape: [1, 1, 3, 3], data: new Float32Array(9).fill(1) }];
+      const session = await ort.InferenceSession.create(exportOnnx(compileGraph(design), { weights }));
+      const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', Float32Array.from(image.flat()), [1, 1, 4, 5]) });
+      const got = Array.from(out[session.outputNames[0]].data as Float32Array);
+      const expected: number[] = [];
+      for (let r = -2; r < 4; r++) for (let c = -2; c < 5; c++) {
+        let sum = 0;
+        for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) sum += padded(image, mode, r + i, c + j);
+        expected.push(sum);
+      }
+      assert.deepEqual(got, expected);
+      await session.release();
+    });
+  }
+
+  it('reflect padding as wide as the input is a located error whose fixes work', () => {
+    const design = convOn([3, 8, 2], { filters: 2, kernelSize: 3, padding: 3, paddingMode: 'reflect' });
+    const d = analyzeDesign(design).diagnostics.find((x) => x.code === 'reflect-padding-too-wide');
+    assert.ok(d);
+    assert.deepEqual(d.path, ['nodes', 1, 'params', 'paddingMode']);
+    assert.match(d.message, /at most 2 on the height axis of 3/);
+    assert.equal(d.fixes.length, 2);
+    for (const fix of d.fixes) {
+      const applied = applyIntention(design, { kind: 'applyFix', edit: fix.edit! });
+      assert.ok(applied.ok && analyzeDesign(applied.design).valid, fix.title);
+    }
   });
 });
