@@ -11,7 +11,7 @@ export function closestName(typed: string, known: Iterable<string>): string | un
   let bestDistance = Infinity;
   let tie = false;
   for (const name of known) {
-    const distance = editDistance(wanted, name.toLowerCase());
+    const distance = editDistance(wanted, name.toLowerCase(), limit);
     if (distance > limit) continue;
     if (distance < bestDistance) {
       best = name;
@@ -22,15 +22,35 @@ export function closestName(typed: string, known: Iterable<string>): string | un
   return tie ? undefined : best;
 }
 
-/** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps each cost 1. */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+/**
+ * Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps each
+ * cost 1. With `limit`, any distance above it is reported as limit + 1, computed only in the band
+ * of cells that can stay within it (the analysis asks this of every node id for every mistyped
+ * edge end, in every fix it tries, so it must stay cheap for designs with many ids).
+ */
+export function editDistance(a: string, b: string, limit = Infinity): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  const width = b.length + 1;
+  const big = a.length + b.length + 1;
+  // Three rolling rows: the one before the previous is needed for swaps.
+  let before = new Int32Array(width).fill(big);
+  let previous = Int32Array.from({ length: width }, (_, j) => j);
+  let current = new Int32Array(width);
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
+    const from = Number.isFinite(limit) ? Math.max(1, i - limit) : 1;
+    const to = Number.isFinite(limit) ? Math.min(b.length, i + limit) : b.length;
+    current.fill(big);
+    current[0] = i;
+    let rowMin = from > 1 ? big : i;
+    for (let j = from; j <= to; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      current[j] = d;
+      if (d < rowMin) rowMin = d;
     }
+    if (rowMin > limit) return limit + 1;
+    [before, previous, current] = [previous, current, before];
   }
-  return d[a.length][b.length];
+  return Math.min(previous[b.length], limit + 1);
 }

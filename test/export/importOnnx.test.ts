@@ -94,7 +94,7 @@ function toChannelsLast(data: Float32Array, [n, c, h, w]: number[]): Float32Arra
       } else if (onnx.graph.nodes.some((n) => n.opType === 'Conv' && onnx.graph.initializers.some((t) => t.name === n.inputs[1] && t.name.startsWith('onnx::')))) {
         assert.ok(result.notes.some((n) => /folded the BatchNorm/.test(n)), 'the report says BatchNorm was folded');
       }
-      assert.ok(design.nodes.some((n) => /^layer1_0_conv1$|^features_denseblock1_denselayer1_conv1$|^conv1$|^features_1_conv_0_0$/.test(n.id)), 'node ids follow the module paths');
+      assert.ok(design.nodes.some((n) => /^layer1_0_conv1$|^features_denseblock1_denselayer1_conv1$|^conv1$|^features_0_0$/.test(n.id)), 'node ids follow the module paths');
 
       // Outputs: the imported design + weights in TF.js = onnxruntime on the original file = PyTorch.
       const model = loadTfjsExport(exportDesign(design, 'tfjs').files[0].code).buildModel();

@@ -106,6 +106,15 @@ describe('compileDesign: errors', () => {
     assert.throws(() => compileDesign(design), /Layer "l1_pad" of node "l1_pad" has the name of another layer \(node "l1"\)/);
   });
 
+  it('refuses a dilation with a stride (which TF.js lacks), naming the layer and the engine that trains it', () => {
+    const design = chainDesign([9, 9, 1], [['Conv2D', { filters: 1, kernelSize: 3, strides: 2, dilationRate: 2 }]]);
+    assert.throws(() => compileDesign(design), /cannot train with TF\.js \(the PyTorch engine trains it\): Layer "l1" \(Conv 2D\): Keras and TF\.js cannot combine a dilation above 1 with a stride above 1/);
+    // The PyTorch engine only keeps its weights in a TF.js model, which TF.js builds.
+    const holder = compileDesign(design, { weightsOnly: true });
+    assert.deepEqual(holder.outputs[0].shape, [null, 3, 3, 1]);
+    holder.dispose();
+  });
+
   it('refuses a design with only an input', () => {
     assert.throws(() => compileDesign(chainDesign([4], [])), /nothing to train/);
   });

@@ -178,7 +178,9 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
     const path = ['edges', edge.index];
     if (missing) {
       danglingEdges.push(edge);
-      const meant = (id: string): string | undefined => (graph.has(id) ? id : closestName(id, graph.ids));
+      // A try of a fix only needs which problems remain, not the guesses that repair a mistyped end
+      // (each compares the name with every id: too slow to repeat in every try of a large design).
+      const meant = (id: string): string | undefined => (graph.has(id) ? id : options.searchFixes === false ? undefined : closestName(id, graph.ids));
       const newSource = meant(edge.source);
       const newTarget = meant(edge.target);
       const repair: EdgeRepair | undefined =

@@ -21,9 +21,17 @@ export interface ConvolutionParams {
   padding: ResolvedPadding;
   dilationRate: number[];
   groups: number;
+  paddingMode: PaddingMode;
   activation: string;
   useBias: boolean;
 }
+
+/** What fills a convolution's padding, as PyTorch's padding_mode (circular, which ONNX 17 lacks, is not offered). */
+const PADDING_MODES = ['zeros', 'reflect', 'replicate'] as const;
+type PaddingMode = (typeof PADDING_MODES)[number];
+
+/** ONNX Pad's name for each mode that is not zeros. */
+const ONNX_PAD_MODE: Record<string, string> = { reflect: 'reflect', replicate: 'edge' };
 
 const divisors = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -155,6 +163,14 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         default: 1,
         doc: 'Splits input channels and filters into this many groups, each filter seeing only its group (PyTorch\'s groups); groups = input channels is a depthwise convolution.',
       },
+      {
+        name: 'paddingMode',
+        label: 'Padding mode',
+        kind: 'enum',
+        options: PADDING_MODES,
+        default: 'zeros',
+        doc: "What fills the padding: zeros, the input mirrored at its edge (reflect) or its edge repeated (replicate), as PyTorch's padding_mode.",
+      },
       activationParam,
       useBiasParam,
     ],
@@ -162,7 +178,7 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
     summarize: (p) =>
       `${p.filters} @ ${windowText(p.kernelSize)}, s${windowText(p.strides)}, ${Array.isArray(p.padding) ? `p${windowText(p.padding)}` : p.padding}${
         p.dilationRate.some((d) => d > 1) ? `, d${windowText(p.dilationRate)}` : ''
-      }${p.groups > 1 ? `, ${p.groups} groups` : ''}${activationSuffix(p.activation)}`,
+      }${p.groups > 1 ? `, ${p.groups} groups` : ''}${p.paddingMode !== 'zeros' ? `, ${p.paddingMode}` : ''}${activationSuffix(p.activation)}`,
     infer: ({ node, params, inputShapes, inputFields, report }) => {
       const input = inputShapes[0];
       if (input.length !== rank) {
@@ -205,6 +221,23 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         report,
       });
       if (!window.output) return undefined;
+      if (params.paddingMode === 'reflect') {
+        // A mirror reaches at most size − 1 values past the edge (PyTorch refuses more).
+        const tooWide = window.formulas.find((f, i) => Math.max(f.padBefore, f.padAfter) >= input[i]);
+        if (tooWide) {
+          report({
+            severity: 'error',
+            code: 'reflect-padding-too-wide',
+            param: 'paddingMode',
+            message: `Reflect padding mirrors the input at its edge, so it can add at most ${tooWide.input - 1} on the ${tooWide.axis} axis of ${tooWide.input}, but this layer pads ${Math.max(tooWide.padBefore, tooWide.padAfter)}.`,
+            fixes: [
+              { title: 'Use replicate padding', edit: { kind: 'setParams', nodeId: node.id, params: { paddingMode: 'replicate' } } },
+              { title: 'Use zero padding', edit: { kind: 'setParams', nodeId: node.id, params: { paddingMode: 'zeros' } } },
+            ],
+          });
+          return undefined;
+        }
+      }
       const taps = params.kernelSize.reduce((a, b) => a * b, 1);
       const positions = window.output.reduce((a, b) => a * b, 1);
       const field = inputFields[0];
@@ -231,7 +264,10 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
       if (p.dilationRate.some((d) => d !== 1)) args.push(`dilation=${pyWindow(p.dilationRate)}`);
       if (p.groups !== 1) args.push(`groups=${p.groups}`);
       if (!p.useBias) args.push('bias=False');
-      const x = symmetric ? ctx.inputs[0] : `F.pad(${ctx.inputs[0]}, ${pyPadTuple(pads)})`;
+      const padded = pads.some(([before, after]) => before > 0 || after > 0);
+      if (symmetric && padded && p.paddingMode !== 'zeros') args.push(`padding_mode=${JSON.stringify(p.paddingMode)}`);
+      const mode = p.paddingMode !== 'zeros' ? `, mode=${JSON.stringify(p.paddingMode)}` : '';
+      const x = symmetric ? ctx.inputs[0] : `F.pad(${ctx.inputs[0]}, ${pyPadTuple(pads)}${mode})`;
       return {
         modules: [{ suffix: '', init: `nn.Conv${dims}d(${args.join(', ')})` }],
         forward: pyActivation(p.activation, `${ctx.module()}(${x})`),
@@ -246,14 +282,19 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
       // PyTorch's layout and initialization: each filter's fan-in is its group's channels.
       const fanIn = (channels / p.groups) * p.kernelSize.reduce((a, b) => a * b, 1);
       const weight = ctx.parameter('weight', [p.filters, channels / p.groups, ...p.kernelSize], { uniformFanIn: fanIn });
-      const inputs = [ctx.inputs[0], weight];
+      // Reflect or replicate padding is a Pad of its own; the convolution then pads nothing.
+      const padMode = pads.some(([before, after]) => before > 0 || after > 0) ? ONNX_PAD_MODE[p.paddingMode] : undefined;
+      const source = padMode
+        ? ctx.op('Pad', [ctx.inputs[0], ctx.ints([0, 0, ...pads.map(([before]) => before), 0, 0, ...pads.map(([, after]) => after)])], { mode: { kind: 'string', value: padMode } })
+        : ctx.inputs[0];
+      const inputs = [source, weight];
       if (p.useBias) inputs.push(ctx.parameter('bias', [p.filters], { uniformFanIn: fanIn }));
       // ONNX's Conv pads each side on its own, so "same" with an uneven total needs no Pad node.
       const conv = ctx.op('Conv', inputs, {
         kernel_shape: onnxInts(p.kernelSize),
         strides: onnxInts(p.strides),
         dilations: onnxInts(p.dilationRate),
-        pads: onnxPads(pads),
+        pads: onnxPads(padMode ? pads.map((): [number, number] => [0, 0]) : pads),
         ...(p.groups !== 1 ? { group: onnxInt(p.groups) } : {}),
       });
       return onnxActivation(p.activation, conv, ctx);
@@ -280,6 +321,7 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
           padding: padding as ResolvedPadding,
           dilationRate: dilations,
           groups,
+          paddingMode: 'zeros',
           activation: 'linear',
           useBias: Boolean(bias?.floats),
         };
@@ -306,7 +348,12 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
       classNames: [type, ...(dims === 2 ? [DEPTHWISE_CONV_2D] : []), groupedClass.className],
       paddingClassNames: paddingClassNames('zero', dims),
       toLayers: kerasLayers,
-      limitation: (p) => (p.dilationRate.some((d) => d > 1) && p.strides.some((s) => s > 1) ? DILATION_WITH_STRIDE : undefined),
+      limitation: (p) =>
+        p.dilationRate.some((d) => d > 1) && p.strides.some((s) => s > 1)
+          ? DILATION_WITH_STRIDE
+          : p.paddingMode !== 'zeros' && p.padding !== 'valid' && !(Array.isArray(p.padding) && p.padding.every((x) => x === 0))
+            ? `Keras and TF.js have no ${p.paddingMode} padding for a convolution (PyTorch and ONNX export it, and the PyTorch engine trains it).`
+            : undefined,
       fromConfig: (layer) => {
         const activation = fusedActivation(layer);
         const padding = kerasPadding(layer);

@@ -41,11 +41,19 @@ function describeErrors(analysis: DesignAnalysis): string {
   return lines.join('\n');
 }
 
+export interface CompileOptions {
+  /**
+   * The model only holds the weights another engine trains (the PyTorch engine's start and
+   * checkpoints): layers TF.js builds but cannot run (a dilation with a stride) are let through.
+   */
+  weightsOnly?: boolean;
+}
+
 /**
  * The design as an (uncompiled) `tf.LayersModel`: one model input per Input node, one output per
  * layer nothing else reads. Throws when the design has analysis errors, listing them.
  */
-export function compileDesign(written: Design): tf.LayersModel {
+export function compileDesign(written: Design, options: CompileOptions = {}): tf.LayersModel {
   registerCustomLayers();
   registerConv2dGradient();
   registerDepthwiseConv2dGradient();
@@ -60,7 +68,7 @@ export function compileDesign(written: Design): tf.LayersModel {
   // Layers named after the raw node ids, so a run's weights are found by node id.
   const plan = planKerasLayers(design, analysis, analysis.order, { nameOf: (id) => id, whenTaken: 'refuse' });
   const refused = kerasLimitationError(plan.limitations, 'TF.js (the PyTorch engine trains it)', `The design "${design.name}" cannot train with`);
-  if (refused) throw refused;
+  if (refused && !options.weightsOnly) throw refused;
   const tensors = new Map<string, tf.SymbolicTensor>();
   const inputs: { id: string; tensor: tf.SymbolicTensor }[] = [];
   for (const spec of plan.layers) {

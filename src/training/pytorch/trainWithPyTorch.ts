@@ -95,7 +95,8 @@ export async function trainWithPyTorch(request: TrainDesignRequest, options: PyT
   let model: tf.LayersModel | undefined;
   let child: ChildProcess | undefined;
   try {
-    model = compileDesign(request.design);
+    // Only a holder of weights here: PyTorch trains what TF.js cannot run (a dilation with a stride).
+    model = compileDesign(request.design, { weightsOnly: true });
     Math.random = originalRandom;
     if (model.inputs.length !== 1 || model.outputs.length !== 1) {
       throw new Error(`The design has ${model.inputs.length} inputs and ${model.outputs.length} outputs; training needs exactly one image input and one class-score output.`);

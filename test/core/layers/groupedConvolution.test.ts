@@ -2,13 +2,16 @@
 // channels, which sets the parameters and multiply-accumulates; groups that do not divide the
 // channels or filters are located errors whose fixes work.
 import { strict as assert } from 'node:assert';
+import * as ort from 'onnxruntime-node';
 import { analyzeDesign } from '../../../src/core/analysis/analyzeDesign';
 import { applyIntention } from '../../../src/core/edit/applyIntention';
 import { emptyDesign, type Design } from '../../../src/core/design';
 import { exportDesign } from '../../../src/core/export/exportDesign';
 import { compileGraph } from '../../../src/core/export/compileGraph';
 import { exportOnnx } from '../../../src/core/export/exportOnnx';
+import { decodeOnnxModel } from '../../../src/core/onnx/onnxModel';
 import { getLayerType } from '../../../src/core/layers/layerCatalog';
+import { importModelJson } from '../../../src/core/import/importModelJson';
 
 function convOn(shape: number[], params: Record<string, unknown>): Design {
   const d = emptyDesign('grouped');
@@ -86,8 +89,10 @@ describe('grouped and depthwise convolution', () => {
     const design = convOn([8, 8, 8], { filters: 12, kernelSize: 3, groups: 4 });
     const code = exportDesign(design, 'pytorch').files[0].code;
     assert.match(code, /nn\.Conv2d\(8, 12, kernel_size=3, groups=4\)/);
-    const onnx = exportOnnx(compileGraph(design));
-    assert.ok(onnx.byteLength > 0);
+    const onnx = decodeOnnxModel(exportOnnx(compileGraph(design)));
+    const conv = onnx.graph.nodes.find((n) => n.opType === 'Conv')!;
+    assert.deepEqual(conv.attributes.group, { kind: 'int', value: 4 });
+    assert.deepEqual(onnx.graph.initializers.find((t) => t.name === conv.inputs[1])!.dims, [12, 2, 3, 3]);
   });
 
   it('Keras: depthwise as DepthwiseConv2D with its multiplier, other groups as the project\'s grouped layer', () => {
@@ -105,6 +110,31 @@ describe('grouped and depthwise convolution', () => {
     assert.equal(sequence.className, 'CnnGroupedConv1D', 'TF.js has no depthwise 1-D convolution');
   });
 
+  it('Keras import: a DepthwiseConv2D takes its channels from its input; Conv2D groups and the grouped layer come back', () => {
+    const layer = (className: string, name: string, config: Record<string, unknown>, inbound: string[]) => ({
+      class_name: className,
+      name,
+      config: { name, ...config },
+      inbound_nodes: inbound.length ? [inbound.map((source) => [source, 0, 0, {}])] : [],
+    });
+    const layers = [
+      layer('InputLayer', 'image', { batch_input_shape: [null, 16, 16, 3] }, []),
+      layer('Conv2D', 'stem', { filters: 8, kernel_size: [3, 3], padding: 'same', activation: 'relu' }, ['image']),
+      layer('DepthwiseConv2D', 'dw', { kernel_size: [3, 3], strides: [2, 2], padding: 'same', depth_multiplier: 2, use_bias: false }, ['stem']),
+      layer('Conv2D', 'grouped', { filters: 8, kernel_size: [1, 1], groups: 4 }, ['dw']),
+      layer('CnnGroupedConv2D', 'custom', { filters: 4, kernel_size: [3, 3], groups: 2, dilation_rate: [2, 2] }, ['grouped']),
+    ];
+    const result = importModelJson(JSON.stringify({ modelTopology: { class_name: 'Model', config: { name: 'keras', layers } } }));
+    assert.deepEqual(result.problems, []);
+    const params = Object.fromEntries(result.design!.nodes.map((n) => [n.id, n.params]));
+    assert.deepEqual(params.dw, { filters: 16, groups: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false });
+    assert.equal(params.grouped.groups, 4);
+    assert.deepEqual(params.custom, { filters: 4, kernelSize: 3, dilationRate: 2, groups: 2 });
+    const a = analyzeDesign(result.design!);
+    assert.ok(a.valid, JSON.stringify(a.diagnostics));
+    assert.equal(a.nodes.dw.params, 9 * 16);
+  });
+
   it('dilation with stride only warns: PyTorch and ONNX export it, Keras and TF.js refuse naming the layer', () => {
     const design = convOn([16, 16, 3], { filters: 4, kernelSize: 3, strides: 2, dilationRate: 2 });
     const a = analyzeDesign(design);
@@ -115,5 +145,54 @@ describe('grouped and depthwise convolution', () => {
     assert.ok(exportOnnx(compileGraph(design)).byteLength > 0);
     assert.throws(() => exportDesign(design, 'keras'), /to Keras: Layer "conv" \(Conv 2D\): Keras and TF\.js cannot combine a dilation/);
     assert.throws(() => exportDesign(design, 'tfjs'), /to TF\.js: Layer "conv" \(Conv 2D\)/);
+  });
+});
+
+describe('convolution padding modes (reflect, replicate)', () => {
+  /** The value at (r, c) of a padded image, as PyTorch's reflect (mirror without the edge) or replicate (edge repeated). */
+  const padded = (image: number[][], mode: 'reflect' | 'replicate', r: number, c: number): number => {
+    const fold = (i: number, n: number): number => (mode === 'replicate' ? Math.min(n - 1, Math.max(0, i)) : i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
+    return image[fold(r, image.length)][fold(c, image[0].length)];
+  };
+
+  for (const mode of ['reflect', 'replicate'] as const) {
+    it(`${mode}: PyTorch's padding_mode, and ONNX's Pad computes what PyTorch's ${mode} padding gives`, async () => {
+      const design = convOn([4, 5, 1], { filters: 1, kernelSize: 3, padding: 2, paddingMode: mode, useBias: false });
+      const a = analyzeDesign(design);
+      assert.ok(a.valid, JSON.stringify(a.diagnostics));
+      assert.deepEqual(a.nodes.conv.outputShape, [6, 7, 1]);
+      assert.match(exportDesign(design, 'pytorch').files[0].code, new RegExp(`nn\\.Conv2d\\(1, 1, kernel_size=3, padding=2, bias=False, padding_mode="${mode}"\\)`));
+      const uneven = exportDesign(convOn([4, 5, 1], { filters: 1, kernelSize: 2, padding: 'same', paddingMode: mode }), 'pytorch').files[0].code;
+      assert.match(uneven, new RegExp(`F\\.pad\\(x, \\(0, 1, 0, 1\\), mode="${mode}"\\)`));
+      assert.throws(() => exportDesign(design, 'keras'), new RegExp(`Keras and TF\\.js have no ${mode} padding`));
+
+      // A kernel of ones sums each padded 3×3 window.
+      const image = [0, 1, 2, 3].map((r) => [0, 1, 2, 3, 4].map((c) => r * 10 + c));
+      const weights = [{ name: 'conv.weight', shape: [1, 1, 3, 3], data: new Float32Array(9).fill(1) }];
+      const session = await ort.InferenceSession.create(exportOnnx(compileGraph(design), { weights }));
+      const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', Float32Array.from(image.flat()), [1, 1, 4, 5]) });
+      const got = Array.from(out[session.outputNames[0]].data as Float32Array);
+      const expected: number[] = [];
+      for (let r = -2; r < 4; r++) for (let c = -2; c < 5; c++) {
+        let sum = 0;
+        for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) sum += padded(image, mode, r + i, c + j);
+        expected.push(sum);
+      }
+      assert.deepEqual(got, expected);
+      await session.release();
+    });
+  }
+
+  it('reflect padding as wide as the input is a located error whose fixes work', () => {
+    const design = convOn([3, 8, 2], { filters: 2, kernelSize: 3, padding: 3, paddingMode: 'reflect' });
+    const d = analyzeDesign(design).diagnostics.find((x) => x.code === 'reflect-padding-too-wide');
+    assert.ok(d);
+    assert.deepEqual(d.path, ['nodes', 1, 'params', 'paddingMode']);
+    assert.match(d.message, /at most 2 on the height axis of 3/);
+    assert.equal(d.fixes.length, 2);
+    for (const fix of d.fixes) {
+      const applied = applyIntention(design, { kind: 'applyFix', edit: fix.edit! });
+      assert.ok(applied.ok && analyzeDesign(applied.design).valid, fix.title);
+    }
   });
 });

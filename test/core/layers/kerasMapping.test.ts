@@ -79,13 +79,15 @@ function roundTrip(design: Design, snake: boolean): Design {
   return imported.design!;
 }
 
-/** Spellings Keras has one way to write: explicit zero padding is "valid", pooling strides equal to the window are the default. */
+/** Spellings Keras has one way to write: explicit zero padding is "valid", pooling strides equal to the window are the default, a padding mode without padding is none. */
 function normalizes(params: Record<string, unknown>): boolean {
   const zeros = (v: unknown) => v === 0 || (Array.isArray(v) && v.every((x) => x === 0));
   const axes = (v: unknown, n: number): unknown[] => (Array.isArray(v) ? v : new Array(n).fill(v));
   const n = Math.max([params.strides].flat().length, [params.poolSize].flat().length);
   const defaultStrides = 'strides' in params && 'poolSize' in params && JSON.stringify(axes(params.strides, n)) === JSON.stringify(axes(params.poolSize, n));
-  return zeros(params.padding) || defaultStrides;
+  // A padding mode without padding changes nothing, and Keras has no word for it.
+  const idleMode = params.paddingMode !== undefined && params.paddingMode !== 'zeros';
+  return zeros(params.padding) || defaultStrides || idleMode;
 }
 
 describe('each layer type\'s Keras mapping', () => {
@@ -96,6 +98,8 @@ describe('each layer type\'s Keras mapping', () => {
         fc.property(paramsArbitrary(layer), fc.boolean(), (params, snake) => {
           const design = [[9, 9, 3], [9, 3], [12]].map((shape) => designWith(layer, params, shape)).find((d) => analyzeDesign(d).valid);
           if (!design) return;
+          // Parameters Keras cannot express (the Keras export refuses them) have no round trip to check.
+          if (layer.keras.limitation?.(analyzeDesign(design).nodes.node.resolvedParams!)) return;
           checked++;
           // One trip may only normalize the spelling (explicit zeros → "valid", strides equal to the
           // pool size → left out): the layer computes the same, writes the same Keras layers, and a
