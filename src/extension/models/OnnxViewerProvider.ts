@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { HostCommand, HostToWebviewMessage } from '../../protocol/editorProtocol';
+import type { HostCommand } from '../../protocol/editorProtocol';
 import { handleSharedEditorMessage, onEditorMessage, postToEditor, showEditorPage } from '../editorWebview';
-import { IMPORTED_READ_ONLY_REASON, type ImportedModel } from './importModelFile';
+import { IMPORTED_READ_ONLY_REASON, importedModelMessage, type ImportedModel } from './importModelFile';
 import { importModelAt } from './saveImportedDesign';
 
 export const ONNX_VIEWER_VIEW_TYPE = 'cnnDesigner.onnxViewer';
@@ -83,7 +83,7 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
   resolveCustomEditor(document: OnnxModelDocument, panel: vscode.WebviewPanel): void {
     showEditorPage(this.extensionUri, panel, document.uri.path.slice(document.uri.path.lastIndexOf('/') + 1));
     if (panel.active) this.active = document;
-    const send = (): void => postToEditor(panel, modelMessage(document));
+    const send = (): void => postToEditor(panel, importedModelMessage(document.imported, document.uri.fsPath || document.uri.path, document.version));
     const subscriptions = [
       document.onDidChange(send),
       panel.onDidChangeViewState(() => {
@@ -112,12 +112,4 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
       for (const s of subscriptions) s.dispose();
     });
   }
-}
-
-/** What the editor is told about a model: the design it imports as, read-only, or why it does not import. */
-export function modelMessage(document: OnnxModelDocument): HostToWebviewMessage {
-  const { imported, uri } = document;
-  const fileName = uri.fsPath || uri.path;
-  if (!imported.ok) return { type: 'importFailed', fileName, title: imported.title, problems: imported.problems };
-  return { type: 'document', text: imported.designText, version: document.version, fileName, readOnly: true, readOnlyReason: IMPORTED_READ_ONLY_REASON, imported: true };
 }

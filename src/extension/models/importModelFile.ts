@@ -4,7 +4,7 @@ import { serializeDesign } from '../../core/format/serializeDesign';
 import { importModelJson } from '../../core/import/importModelJson';
 import { importOnnx } from '../../core/import/importOnnx';
 import { untrustedText } from '../../core/import/untrustedText';
-import type { ImportProblemView } from '../../protocol/editorProtocol';
+import type { HostToWebviewMessage, ImportProblemView } from '../../protocol/editorProtocol';
 
 /** What an ONNX or Keras model file became: a design (and the weights it brought), or why not. */
 export type ImportedModel =
@@ -74,4 +74,13 @@ export function importModelFile(bytes: Uint8Array, fileName: string): ImportedMo
 function onnxLocation(p: { position: number; nodeName: string; opType: string }): string | undefined {
   const parts = [p.position ? `node ${p.position}` : '', p.nodeName ? `"${p.nodeName}"` : '', p.opType ? `(${p.opType})` : ''].filter(Boolean);
   return parts.length ? parts.join(' ') : undefined;
+}
+
+/**
+ * What the editor is told about a model file: the design it imports as, read-only with the reason
+ * and "Save as design" offered, or why it does not import. `version` counts readings of the file.
+ */
+export function importedModelMessage(imported: ImportedModel, fileName: string, version: number): HostToWebviewMessage {
+  if (!imported.ok) return { type: 'importFailed', fileName, title: imported.title, problems: imported.problems };
+  return { type: 'document', text: imported.designText, version, fileName, readOnly: true, readOnlyReason: IMPORTED_READ_ONLY_REASON, imported: true };
 }

@@ -10,7 +10,7 @@ import { readTfjsWeights } from '../../../src/core/export/tfjsWeights';
 import { parseDesign } from '../../../src/core/format/parseDesign';
 import { decodeOnnxModel, encodeOnnxModel } from '../../../src/core/onnx/onnxModel';
 import { designPathFor, importedDesignFiles, weightsFolderFor } from '../../../src/extension/models/importedDesignFiles';
-import { importModelFile } from '../../../src/extension/models/importModelFile';
+import { IMPORTED_READ_ONLY_REASON, importedModelMessage, importModelFile } from '../../../src/extension/models/importModelFile';
 
 const example = (name: string) => parseDesign(readFileSync(`examples/${name}.cnn.json`, 'utf8')).design!;
 
@@ -95,6 +95,29 @@ describe('importModelFile: a model file as the design the editor shows', () => {
     const imported = importModelFile(new TextEncoder().encode('not json'), 'model.json');
     assert.equal(imported.ok, false);
     if (!imported.ok) assert.match(imported.problems[0].message, /Not a model\.json/);
+  });
+});
+
+describe('importedModelMessage: what the editor is told', () => {
+  it('a model that imports is its design text, read-only with the reason, offering Save as design', () => {
+    const imported = importModelFile(exportOnnx(compileGraph(example('lenet5'))), 'lenet5.onnx');
+    assert.ok(imported.ok);
+    assert.deepEqual(importedModelMessage(imported, '/w/lenet5.onnx', 3), {
+      type: 'document',
+      text: imported.designText,
+      version: 3,
+      fileName: '/w/lenet5.onnx',
+      readOnly: true,
+      readOnlyReason: IMPORTED_READ_ONLY_REASON,
+      imported: true,
+    });
+  });
+
+  it('a model that does not import is its title and located problems, never an empty design', () => {
+    const failed = importModelFile(new Uint8Array([0x0a, 0xff]), 'bad.onnx');
+    const message = importedModelMessage(failed, '/w/bad.onnx', 1);
+    assert.equal(message.type, 'importFailed');
+    assert.ok(message.type === 'importFailed' && message.problems.length > 0 && message.title.includes('bad.onnx'));
   });
 });
 
