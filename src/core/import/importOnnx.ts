@@ -71,7 +71,8 @@ function idFromOnnxName(name: string, opType: string): string {
 /**
  * An ONNX model (the graph `torch.onnx.export` writes for a CNN, channels-first) as a design with
  * its weights. Every operator is read by the layer type that claims it (`fromOnnx` in the catalog);
- * Identity and the reshapes that only flatten are folded away. An operator that cannot be
+ * Identity and the reshapes that only flatten are folded away, and shape arithmetic (Shape, Slice,
+ * Gather, Concat of integers) becomes the constant its reader takes. An operator that cannot be
  * represented is reported by name, operator and position, and then no design is returned.
  */
 export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): OnnxImportResult {

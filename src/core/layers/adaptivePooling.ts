@@ -12,7 +12,7 @@ export interface AdaptivePoolingParams {
 
 const AXES = ['height', 'width'] as const;
 
-/** The sizes of adaptive pooling's windows along an axis: the largest and whether they all match. */
+/** The size of each of adaptive pooling's windows along an axis. */
 function windowSizes(input: number, output: number): number[] {
   return Array.from({ length: output }, (_, i) => {
     const [start, end] = adaptiveWindow(i, input, output);

@@ -4,7 +4,7 @@
  * Keras' with them, and neither takes a size or PyTorch's 1/scale mapping) and adaptive pooling
  * (which Keras lacks). Nearest, bilinear and adaptive averaging are one fixed matrix per axis
  * (resampleAxes.ts), applied with matrix products, so they train; adaptive max pooling is a max
- * over each window's slice. The JavaScript and Python copies of the index rules follow
+ * over each window's slice; where adaptive windows are uniform, the TF.js classes pool plainly. The JavaScript and Python copies of the index rules follow
  * resampleAxes.ts line by line (the export tests run both against PyTorch).
  */
 import type { KerasCustomLayer } from './layerType';
@@ -166,6 +166,11 @@ ${JS_SHAPE}
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const [outH, outW] = this.size;
+      // Windows of one size and step (the output divides the input): plain average pooling.
+      if (x.shape[1] % outH === 0 && x.shape[2] % outW === 0) {
+        const window = [x.shape[1] / outH, x.shape[2] / outW];
+        return tf.avgPool(x, window, window, 'valid');
+      }
       return CnnAdaptiveAvgPool2D.applyAxes(x, CnnAdaptiveAvgPool2D.matrix(x.shape[1], outH), CnnAdaptiveAvgPool2D.matrix(x.shape[2], outW), outH, outW);
     });
   }
@@ -222,6 +227,11 @@ ${JS_SHAPE}
   call(inputs) {
     return tf.tidy(() => {
       let x = Array.isArray(inputs) ? inputs[0] : inputs;
+      // Windows of one size and step (the output divides the input): plain max pooling.
+      if (x.shape[1] % this.size[0] === 0 && x.shape[2] % this.size[1] === 0) {
+        const window = [x.shape[1] / this.size[0], x.shape[2] / this.size[1]];
+        return tf.maxPool(x, window, window, 'valid');
+      }
       for (const axis of [1, 2]) {
         const input = x.shape[axis];
         const output = this.size[axis - 1];

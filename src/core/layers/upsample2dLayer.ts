@@ -4,7 +4,7 @@ import type { AxisFormula, InferArgs, LayerType } from './layerType';
 import { CNN_RESIZE_2D } from './kerasResample';
 import { kerasWindow } from './kerasConfig';
 import { pyNumber, pyWindow } from './pytorchCode';
-import { attributeString, onnxInt, onnxInts } from './onnxCode';
+import { attributeString, onnxInt } from './onnxCode';
 import { resampledLength, type ResampleMode } from './resampleAxes';
 
 export interface Upsample2DParams {
@@ -82,9 +82,8 @@ function checkSources(args: InferArgs<Upsample2DParams>): boolean {
     const input = inputShapes[0];
     const out = input.slice(0, 2).map((x) => resampledLength(x, params.scale!));
     if (out.some((o) => o < 1)) {
-      const least = Math.max(...input.slice(0, 2).map((x) => 1 / x));
-      const fixScale = params.scale > 0 && least <= 1 ? Number(least.toPrecision(4)) : 1;
-      const fixed = resampledLength(Math.min(input[0], input[1]), fixScale) >= 1 ? fixScale : 1;
+      // The smallest scale (to 4 decimals, rounded up) that leaves one pixel on the shorter axis.
+      const fixed = Math.ceil(10_000 / Math.min(input[0], input[1])) / 10_000;
       return error({
         code: 'upsample-empty-output',
         param: 'scale',

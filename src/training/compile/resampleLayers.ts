@@ -2,11 +2,12 @@
  * The TF.js layers that train the catalog's resampling classes (whose sources the exports carry):
  * F.interpolate and adaptive pooling with PyTorch's index rules (core/layers/resampleAxes.ts).
  * Nearest, bilinear and adaptive averaging are one constant matrix per axis applied by matMul;
- * adaptive max pooling is a max over each window's slice. TF.js differentiates all of them.
+ * adaptive max pooling is a max over each window's slice; adaptive pooling whose windows are uniform
+ * is TF.js' own pooling. TF.js differentiates all of them.
  */
 import * as tf from '@tensorflow/tfjs';
 import { CNN_ADAPTIVE_AVG_POOL_2D, CNN_ADAPTIVE_MAX_POOL_2D, CNN_RESIZE_2D } from '../../core/layers/kerasResample';
-import { adaptiveAverageMatrix, adaptiveWindow, resampleMatrix, type ResampleMode } from '../../core/layers/resampleAxes';
+import { adaptiveAverageMatrix, adaptiveIsUniform, adaptiveWindow, resampleMatrix, type ResampleMode } from '../../core/layers/resampleAxes';
 
 const single = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(inputs) ? inputs[0] : inputs);
 const firstShape = (shape: tf.Shape | tf.Shape[]): tf.Shape => (Array.isArray(shape[0]) ? (shape as tf.Shape[])[0] : (shape as tf.Shape));
@@ -19,6 +20,12 @@ export function applyAxisMatrices(x: tf.Tensor, ah: tf.Tensor2D, aw: tf.Tensor2D
   t = tf.transpose(tf.reshape(t, [outH, n, w, c]), [2, 1, 0, 3]);
   t = tf.matMul(aw, tf.reshape(t, [w, n * outH * c]));
   return tf.transpose(tf.reshape(t, [outW, n, outH, c]), [1, 2, 0, 3]);
+}
+
+/** The pooling window where adaptive pooling is plain pooling (the output divides the input on both axes). */
+function uniformWindow(x: tf.Tensor, size: [number, number]): [number, number] | undefined {
+  const [h, w] = [x.shape[1]!, x.shape[2]!];
+  return adaptiveIsUniform(h, size[0]) && adaptiveIsUniform(w, size[1]) ? [h / size[0], w / size[1]] : undefined;
 }
 
 interface SizeConfig {
@@ -82,6 +89,8 @@ export class CnnAdaptiveAvgPool2D extends FixedSizeLayer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = single(inputs);
+      const window = uniformWindow(x, this.size);
+      if (window) return tf.avgPool(x as tf.Tensor4D, window, window, 'valid');
       const matrix = (input: number, output: number) => tf.tensor2d(adaptiveAverageMatrix(input, output), [output, input]);
       return applyAxisMatrices(x, matrix(x.shape[1]!, this.size[0]), matrix(x.shape[2]!, this.size[1]));
     });
@@ -95,6 +104,8 @@ export class CnnAdaptiveMaxPool2D extends FixedSizeLayer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       let x = single(inputs);
+      const window = uniformWindow(x, this.size);
+      if (window) return tf.maxPool(x as tf.Tensor4D, window, window, 'valid');
       for (const axis of [1, 2]) {
         const input = x.shape[axis]!;
         const output = this.size[axis - 1];
