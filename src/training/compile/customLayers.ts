@@ -11,6 +11,7 @@ import { CNN_ELU, CNN_GELU_TANH, CNN_HARD_SIGMOID, CNN_HARD_SWISH, CNN_LOG_SOFTM
 import { CNN_MAX_PADDING_1D, CNN_MAX_PADDING_2D, CNN_ZERO_PADDING_1D } from '../../core/layers/kerasPadding';
 import { CNN_CONV_1D_TRANSPOSE, CNN_CONV_2D_TRANSPOSE } from '../../core/layers/kerasTransposedConv';
 import { CNN_PADDING_2D } from '../../core/layers/paddingLayer';
+import { CNN_AVG_POOL_1D, CNN_AVG_POOL_2D, CNN_MAX_POOL_1D, CNN_MAX_POOL_2D } from '../../core/layers/kerasPooling';
 import type { KerasCustomLayer } from '../../core/layers/layerType';
 
 type Pads1D = [number, number];
@@ -186,7 +187,15 @@ export class CnnElu extends tf.layers.Layer {
  * class with `tf`) also serves training: one implementation, so the export computes exactly what
  * was trained.
  */
-const FROM_EXPORTED_SOURCE: readonly KerasCustomLayer[] = [CNN_CONV_2D_TRANSPOSE, CNN_CONV_1D_TRANSPOSE, CNN_PADDING_2D];
+const FROM_EXPORTED_SOURCE: readonly KerasCustomLayer[] = [
+  CNN_CONV_2D_TRANSPOSE,
+  CNN_CONV_1D_TRANSPOSE,
+  CNN_PADDING_2D,
+  CNN_MAX_POOL_2D,
+  CNN_AVG_POOL_2D,
+  CNN_MAX_POOL_1D,
+  CNN_AVG_POOL_1D,
+];
 
 function registerExportedSource(layer: KerasCustomLayer): void {
   // The catalog's own constant source, never user text.
