@@ -23,6 +23,10 @@ const EXPECTED: Record<string, { params: number; trainable: number; output: numb
   resnet18: { params: 11_689_512 + 9_600, trainable: 11_689_512, output: [1000] },
   'mobilenet-v2': { params: 3_504_872 + 34_112, trainable: 3_504_872, output: [1000] },
   'resnet18-blocks': { params: 11_689_512 + 9_600, trainable: 11_689_512, output: [1000] },
+  // The paper's U-Net, as the converter writes the reference network (the reference tests check it node for node).
+  unet: { params: 31_030_658, trainable: 31_030_658, output: [388, 388, 2] },
+  // M5-style: convolutions 10,368 + 49,280 + 98,560 + 393,728, batch norm 2 × 1,024 (+ 2,048 statistics), Dense 17,955.
+  'audio-1d-cnn': { params: 571_939 + 2_048, trainable: 571_939, output: [35] },
 };
 
 describe('templates', () => {

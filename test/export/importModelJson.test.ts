@@ -74,15 +74,48 @@ describe('import: what the designer cannot represent', () => {
       problems.map((p) => [p.position, p.layerName, p.className]),
       [
         [2, 'sep', 'SeparableConv2D'],
-        [3, 'pad', 'ZeroPadding2D'],
+        // Uneven padding that cannot fold into the convolution is a Padding2D of its own: no problem.
         [4, 'conv', 'Conv2D'],
         [5, 'relu4', 'ReLU'],
       ],
     );
     assert.match(problems[0].message, /Layer 2 "sep" \(SeparableConv2D\): the designer has no such layer/);
-    assert.match(problems[1].message, /uneven/);
-    assert.match(problems[2].message, /activation "selu"/);
-    assert.match(problems[3].message, /this ReLU configuration is not one the designer has/);
+    assert.match(problems[1].message, /activation "selu"/);
+    assert.match(problems[2].message, /this ReLU configuration is not one the designer has/);
+  });
+
+  it("reads Keras' Conv2DTranspose, Conv1DTranspose, Cropping2D, ZeroPadding2D of its own and GlobalAveragePooling1D with PyTorch's parameters", () => {
+    const { design, problems } = importModelJson(
+      functional([
+        layer('in', 'InputLayer', { batch_input_shape: [null, 9, 8, 2] }),
+        // Keras' "valid" ends with max(0, s − k) rows of bias only: PyTorch's output padding.
+        layer('up', 'Conv2DTranspose', { filters: 4, kernel_size: [2, 2], strides: [3, 3], padding: 'valid', activation: 'relu' }, 'in'),
+        layer('up2', 'Conv2DTranspose', { filters: 4, kernel_size: [3, 3], strides: [2, 2], padding: 'same', use_bias: false }, 'up'),
+        layer('up3', 'Conv2DTranspose', { filters: 2, kernel_size: [3, 3], strides: [2, 2], padding: 'valid', output_padding: [1, 1] }, 'up2'),
+        layer('pad', 'ZeroPadding2D', { padding: [[1, 0], [2, 3]] }, 'up3'),
+        layer('crop', 'Cropping2D', { cropping: [[2, 1], [0, 0]] }, 'pad'),
+      ]),
+    );
+    assert.deepEqual(problems, []);
+    const params = Object.fromEntries(design!.nodes.map((n) => [n.id, [n.type, n.params]]));
+    assert.deepEqual(params.up, ['Conv2DTranspose', { filters: 4, kernelSize: 2, strides: 3, outputPadding: 1, activation: 'relu' }]);
+    assert.deepEqual(params.up2, ['Conv2DTranspose', { filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false }]);
+    assert.deepEqual(params.up3, ['Conv2DTranspose', { filters: 2, kernelSize: 3, strides: 2, outputPadding: 1 }]);
+    assert.deepEqual(params.pad, ['Padding2D', { padding: [1, 0, 2, 3] }]);
+    assert.deepEqual(params.crop, ['Cropping2D', { cropping: [2, 1, 0, 0] }]);
+    const analysis = analyzeDesign(design!);
+    // Keras' sizes: 9·3, then ×2 ("same"), then (in − 1)·2 + 3 + 1.
+    assert.deepEqual(analysis.nodes.up.outputShape, [27, 24, 4]);
+    assert.deepEqual(analysis.nodes.up3.outputShape, [(54 - 1) * 2 + 4, (48 - 1) * 2 + 4, 2]);
+    const sequence = importModelJson(
+      functional([
+        layer('in', 'InputLayer', { batch_input_shape: [null, 10, 3] }),
+        layer('up', 'Conv1DTranspose', { filters: 2, kernel_size: 4, strides: 2, padding: 'valid', dilation_rate: 1 }, 'in'),
+        layer('pool', 'GlobalAveragePooling1D', {}, 'up'),
+      ]),
+    );
+    assert.deepEqual(sequence.problems, []);
+    assert.deepEqual(sequence.design!.nodes.slice(1).map((n) => [n.type, n.params]), [['Conv1DTranspose', { filters: 2, kernelSize: 4, strides: 2 }], ['GlobalAvgPool1D', {}]]);
   });
 
   it("reads the activations of modern CNNs from Keras' layers and names, and refuses Keras' own hard_sigmoid", () => {

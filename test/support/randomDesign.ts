@@ -93,12 +93,40 @@ export function randomValidDesign(seed: number, options: RandomDesignOptions = {
           const r = rnd();
           if (r < 0.25) params.padding = 'same';
           else if (r < 0.45) params.padding = int(0, Math.floor(pool / 2));
+          // PyTorch's pooling modes: a last, partial window; average pooling that leaves its padding out.
+          if (params.padding !== 'same' && rnd() < 0.25) params.ceilMode = true;
+          if (kind === 'Avg' && params.padding !== 'same' && rnd() < 0.25) params.countIncludePad = false;
           return { id: id(), type, params };
+        }, 2);
+      }
+      // Upsampling, kept to small maps so the sweep stays cheap: output (in − 1)·s − 2p + d·(k − 1) + op + 1.
+      const transposed = `Conv${dims}DTranspose`;
+      if (shape.slice(0, dims).every((size) => size <= 8)) {
+        push(transposed, () => {
+          const strides = int(1, 3);
+          const dilation = rnd() < 0.2 ? 2 : 1;
+          const padding = pick<unknown>(['valid', 'same', int(0, 2), ...(dims === 2 ? [[int(0, 1), int(0, 2)]] : [])]);
+          const params: Record<string, unknown> = { filters: 2 * int(1, 3), kernelSize: windowParam(dims, 1, 4), strides, padding, activation: pick(ACTS), useBias: rnd() < 0.8 };
+          if (dilation > 1) params.dilationRate = dilation;
+          if (padding !== 'same' && rnd() < 0.4) params.outputPadding = int(0, Math.max(strides, dilation) - 1);
+          if (shape[dims] % 2 === 0 && rnd() < 0.3) params.groups = 2;
+          return { id: id(), type: transposed, params };
         }, 2);
       }
       if (rank === 3) {
         push('GlobalAvgPool2D', () => ({ id: id(), type: 'GlobalAvgPool2D', params: rnd() < 0.3 ? { keepDims: true } : {} }));
         push('GlobalMaxPool2D', () => ({ id: id(), type: 'GlobalMaxPool2D', params: rnd() < 0.3 ? { keepDims: true } : {} }));
+      }
+      if (rank === 3) {
+        const sides = (lo: number, hi: number): number | number[] => (rnd() < 0.5 ? int(lo, hi) : rnd() < 0.5 ? [int(lo, hi), int(lo, hi)] : [int(lo, hi), int(lo, hi), int(lo, hi), int(lo, hi)]);
+        push('Padding2D', () => {
+          const mode = pick(['constant', 'constant', 'reflect', 'replicate', 'circular']);
+          return { id: id(), type: 'Padding2D', params: { padding: sides(0, 2), ...(mode === 'constant' ? (rnd() < 0.3 ? { value: Math.round(rnd() * 200 - 100) / 100 } : {}) : { mode }) } };
+        });
+        push('Cropping2D', () => ({ id: id(), type: 'Cropping2D', params: { cropping: sides(0, 2) } }));
+      } else {
+        push('GlobalAvgPool1D', () => ({ id: id(), type: 'GlobalAvgPool1D', params: {} }));
+        push('GlobalMaxPool1D', () => ({ id: id(), type: 'GlobalMaxPool1D', params: {} }));
       }
       push('Flatten', () => ({ id: id(), type: 'Flatten', params: {} }));
     }

@@ -38,8 +38,7 @@ function poolingClass(kind: 'max' | 'avg', dims: 1 | 2): KerasCustomLayer {
   const pyBody =
     kind === 'max'
       ? `return tf.nn.max_pool2d(tf.pad(x2, pads, constant_values=float("-inf")), kernel, strides, "VALID")`
-      : `size = tf.shape(x2)
-        mask = tf.pad(tf.ones(tf.stack([1, size[1], size[2], 1])), [[0, 0], [pads[1][0]] * 2, [pads[2][0]] * 2, [0, 0]], constant_values=1.0 if self.count_include_pad else 0.0)
+      : `mask = tf.pad(tf.ones((1, int(x2.shape[1]), int(x2.shape[2]), 1)), [[0, 0], [pads[1][0]] * 2, [pads[2][0]] * 2, [0, 0]], constant_values=1.0 if self.count_include_pad else 0.0)
         mask = tf.pad(mask, [[0, 0], [0, pads[1][1] - pads[1][0]], [0, pads[2][1] - pads[2][0]], [0, 0]])
         return tf.nn.avg_pool2d(tf.pad(x2, pads), kernel, strides, "VALID") / tf.nn.avg_pool2d(mask, kernel, strides, "VALID")`;
   return {

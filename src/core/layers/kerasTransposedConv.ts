@@ -111,11 +111,12 @@ const PY_CORE = `    def __init__(self, filters, kernel_size, strides, padding, 
             kh, kw, out, in_c = k.shape
             k = tf.pad(tf.reshape(k, (kh, 1, kw, 1, out, in_c)), [[0, 0], [0, dilation[0] - 1], [0, 0], [0, dilation[1] - 1], [0, 0], [0, 0]])
             k = tf.reshape(k, (kh * dilation[0], kw * dilation[1], out, in_c))[: dilation[0] * (kh - 1) + 1, : dilation[1] * (kw - 1) + 1]
-        size = tf.shape(x)
-        full = [(size[1] - 1) * strides[0] + k.shape[0], (size[2] - 1) * strides[1] + k.shape[1]]
+        # Static sizes (Keras models have them), so the layers after this one know their shapes.
+        full = [(int(x.shape[1]) - 1) * strides[0] + int(k.shape[0]), (int(x.shape[2]) - 1) * strides[1] + int(k.shape[1])]
         xs = tf.split(x, groups, axis=3) if groups > 1 else [x]
         ks = tf.split(k, groups, axis=3) if groups > 1 else [k]
-        parts = [tf.nn.conv2d_transpose(xg, kg, tf.stack([size[0], full[0], full[1], k.shape[2]]), strides, padding="VALID") for xg, kg in zip(xs, ks)]
+        output_shape = tf.stack([tf.shape(x)[0], full[0], full[1], int(k.shape[2])])
+        parts = [tf.nn.conv2d_transpose(xg, kg, output_shape, strides, padding="VALID") for xg, kg in zip(xs, ks)]
         y = tf.concat(parts, axis=3) if len(parts) > 1 else parts[0]
         extend = [max(0, -after) for _, after in crops]
         y = tf.pad(y, [[0, 0], [0, extend[0]], [0, extend[1]], [0, 0]])

@@ -18,7 +18,8 @@ const AXES = ['height', 'width'] as const;
 /**
  * Padding of [batch, H, W, C] by any of PyTorch's F.pad modes (Keras' ZeroPadding2D has zeros only):
  * a constant, the mirror without the edge (reflect), the edge repeated (replicate) or the other
- * side's rows (circular). Built of slices and concatenations TF.js and TensorFlow differentiate.
+ * side's rows (circular). Built of slices, reversals and concatenations, which TF.js differentiates
+ * (its mirrorPad's gradient only slices, dropping what the mirrored rows pass back).
  */
 export const CNN_PADDING_2D: KerasCustomLayer = {
   className: 'CnnPadding2D',
@@ -39,7 +40,13 @@ class CnnPadding2D extends tf.layers.Layer {
     const size = x.shape[axis];
     const take = (start, length) => tf.slice(x, x.shape.map((_, i) => (i === axis ? start : 0)), x.shape.map((s, i) => (i === axis ? length : -1)));
     const repeat = (t, times) => tf.tile(t, x.shape.map((_, i) => (i === axis ? times : 1)));
-    const parts = mode === 'replicate' ? [repeat(take(0, 1), before), x, repeat(take(size - 1, 1), after)] : [take(size - before, before), x, take(0, after)];
+    const mirror = (start, length) => tf.reverse(take(start, length), axis);
+    const parts =
+      mode === 'replicate'
+        ? [repeat(take(0, 1), before), x, repeat(take(size - 1, 1), after)]
+        : mode === 'reflect'
+          ? [mirror(1, before), x, mirror(size - 1 - after, after)]
+          : [take(size - before, before), x, take(0, after)];
     return tf.concat(parts.filter((p) => p.shape[axis] > 0), axis);
   }
   call(inputs) {
@@ -47,7 +54,6 @@ class CnnPadding2D extends tf.layers.Layer {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const pads = [[0, 0], this.padding[0], this.padding[1], [0, 0]];
       if (this.mode === 'constant') return tf.pad(x, pads, this.value);
-      if (this.mode === 'reflect') return tf.mirrorPad(x, pads, 'reflect');
       const rows = CnnPadding2D.padAxis(x, 1, this.padding[0][0], this.padding[0][1], this.mode);
       return CnnPadding2D.padAxis(rows, 2, this.padding[1][0], this.padding[1][1], this.mode);
     });

@@ -117,7 +117,7 @@ function transposedConvolution(dims: 1 | 2): LayerType<TransposedConvolutionPara
     group: 'convolution',
     description:
       (dims === 2 ? 'Learned upsampling of an image' : 'Learned upsampling of a sequence') +
-      ' (PyTorch\'s ConvTranspose, "deconvolution"): each input position stamps the filter, scaled, onto the output, stride apart. Output = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + outputPadding + 1.',
+      ' (PyTorch\'s ConvTranspose, "deconvolution"): each input position stamps the filter, scaled, onto the output, stride apart. Output = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + outputPadding + 1. Receptive field: each output reaches ⌈(dilation·(kernel − 1) + 1) / stride⌉ inputs, and an output step is 1/stride of an input step.',
     params: [
       { name: 'filters', label: 'Filters', kind: 'int', min: 1, max: 65536, required: true, doc: 'Number of filters, i.e. output channels.' },
       { name: 'kernelSize', label: 'Kernel size', kind: 'window', dims, min: 1, required: true, doc: dims === 2 ? 'Filter size: 2, or [height, width].' : 'Filter length.', unit: 'px' },

@@ -13,6 +13,7 @@ import { CNN_GROUPED_CONV_1D, CNN_GROUPED_CONV_2D } from '../../core/layers/kera
 import { RESAMPLE_LAYER_CLASSES } from './resampleLayers';
 import { CNN_CONV_1D_TRANSPOSE, CNN_CONV_2D_TRANSPOSE } from '../../core/layers/kerasTransposedConv';
 import { CNN_PADDING_2D } from '../../core/layers/paddingLayer';
+import { CNN_AVG_POOL_1D, CNN_AVG_POOL_2D, CNN_MAX_POOL_1D, CNN_MAX_POOL_2D } from '../../core/layers/kerasPooling';
 import type { KerasCustomLayer } from '../../core/layers/layerType';
 import { CHANNEL_CUSTOM_LAYERS } from './channelCustomLayers';
 
@@ -292,7 +293,15 @@ export class CnnGroupedConv1D extends GroupedConvolution {
  * class with `tf`) also serves training: one implementation, so the export computes exactly what
  * was trained.
  */
-const FROM_EXPORTED_SOURCE: readonly KerasCustomLayer[] = [CNN_CONV_2D_TRANSPOSE, CNN_CONV_1D_TRANSPOSE, CNN_PADDING_2D];
+const FROM_EXPORTED_SOURCE: readonly KerasCustomLayer[] = [
+  CNN_CONV_2D_TRANSPOSE,
+  CNN_CONV_1D_TRANSPOSE,
+  CNN_PADDING_2D,
+  CNN_MAX_POOL_2D,
+  CNN_AVG_POOL_2D,
+  CNN_MAX_POOL_1D,
+  CNN_AVG_POOL_1D,
+];
 
 function registerExportedSource(layer: KerasCustomLayer): void {
   // The catalog's own constant source, never user text.
