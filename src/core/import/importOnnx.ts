@@ -138,6 +138,12 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       return;
     }
     const dataInputs = node.inputs.filter((name) => name && !constants.has(name));
+    // A weight reshaped in the graph (a per-channel slope or scale given its (C, 1, 1) shape) is still a weight.
+    const reshaped = dataInputs.length === 0 ? reshapedConstant(node, constants) : undefined;
+    if (reshaped) {
+      constants.set(node.outputs[0], reshaped);
+      return;
+    }
     const states = dataInputs.map((name) => values.get(name));
     if (states.some((s) => !s)) {
       // An input we failed on earlier: that failure is already reported.
@@ -269,4 +275,27 @@ function isChannelUnsqueeze(node: OnnxNode, channels: number, constants: Map<str
 function isZeroPad(node: OnnxNode, constants: Map<string, OnnxTensor>): boolean {
   const pads = node.attributes.pads?.kind === 'ints' ? node.attributes.pads.value : constants.get(node.inputs[1])?.ints;
   return Boolean(pads && pads.every((p) => p === 0));
+}
+
+/** A Reshape or Unsqueeze of a constant float tensor, as the constant it gives (same values, new dims). */
+function reshapedConstant(node: OnnxNode, constants: Map<string, OnnxTensor>): OnnxTensor | undefined {
+  const tensor = constants.get(node.inputs[0]);
+  if (!tensor?.floats) return undefined;
+  let dims: number[] | undefined;
+  if (node.opType === 'Reshape') {
+    const target = constants.get(node.inputs[1])?.ints?.map(Number);
+    if (!target) return undefined;
+    const known = target.map((d, i) => (d === 0 ? tensor.dims[i] : d));
+    const rest = known.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    dims = known.map((d) => (d === -1 ? tensor.floats!.length / rest : d));
+  } else if (node.opType === 'Unsqueeze') {
+    const axes = node.attributes.axes?.kind === 'ints' ? node.attributes.axes.value : constants.get(node.inputs[1])?.ints?.map(Number);
+    if (!axes) return undefined;
+    const rank = tensor.dims.length + axes.length;
+    const at = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+    const rest = [...tensor.dims];
+    dims = Array.from({ length: rank }, (_, i) => (at.has(i) ? 1 : rest.shift()!));
+  }
+  if (!dims || dims.some((d) => !Number.isInteger(d) || d < 0) || dims.reduce((a, b) => a * b, 1) !== tensor.floats.length) return undefined;
+  return { ...tensor, name: node.outputs[0], dims };
 }

@@ -1,7 +1,7 @@
 import type { LayerType } from './layerType';
 import { pyNumber } from './pytorchCode';
 import { attributeFloat, onnxFloat } from './onnxCode';
-import { channelsOf, elementsOf } from './channelAxes';
+import { channelsOf } from './channelAxes';
 import { CNN_INSTANCE_NORM, INSTANCE_NORM_MOMENTUM } from './kerasNormalization';
 
 export interface InstanceNormParams {
@@ -46,7 +46,7 @@ export const instanceNormLayer: LayerType<InstanceNormParams> = {
       outputShape: [...input],
       trainableParams: params.affine ? 2 * channels : 0,
       nonTrainableParams: params.trackRunningStats ? 2 * channels : 0,
-      macs: elementsOf(input),
+      macs: 0,
     };
   },
   toPyTorch: (p, inputShapes, ctx) => {

@@ -1,7 +1,7 @@
 import type { LayerType } from './layerType';
 import { pyNumber } from './pytorchCode';
 import { attributeFloat, attributeInt, onnxFloat, onnxInt } from './onnxCode';
-import { channelsOf, elementsOf, pyOverChannelsLast } from './channelAxes';
+import { channelsOf, pyOverChannelsLast } from './channelAxes';
 
 export interface LayerNormParams {
   epsilon: number;
@@ -29,8 +29,7 @@ export const layerNormLayer: LayerType<LayerNormParams> = {
   summarize: (p) => `ε=${p.epsilon}${p.elementwiseAffine ? '' : ', no affine'}`,
   infer: ({ params, inputShapes }) => {
     const input = inputShapes[0];
-    // One multiply-add per value: its scale (γ / σ) and shift.
-    return { outputShape: [...input], trainableParams: params.elementwiseAffine ? 2 * channelsOf(input) : 0, nonTrainableParams: 0, macs: elementsOf(input) };
+    return { outputShape: [...input], trainableParams: params.elementwiseAffine ? 2 * channelsOf(input) : 0, nonTrainableParams: 0, macs: 0 };
   },
   toPyTorch: (p, inputShapes, ctx) => {
     const input = inputShapes[0];
