@@ -213,6 +213,17 @@ export interface LayerType<P = Record<string, unknown>> {
   toOnnx(params: P, inputShapes: Shape[], ctx: OnnxContext): string;
   /** How ONNX operators come back as this type on import (absent: the type is never imported from ONNX). */
   fromOnnx?: OnnxImportRule;
+  /** Parameter sets the inspector offers as one click (e.g. PyTorch's defaults where the type keeps Keras'). */
+  presets?: LayerPreset[];
+}
+
+/** A named set of parameter values the inspector shows and applies in one edit. */
+export interface LayerPreset {
+  /** The button's text, e.g. "Use PyTorch's defaults". */
+  title: string;
+  /** What it sets, in words, e.g. "epsilon 1e-5, momentum 0.9 (PyTorch's 0.1)". */
+  detail: string;
+  params: Record<string, unknown>;
 }
 
 /** The ONNX operators a layer type stands for, and how to read one into its params and weights. */
