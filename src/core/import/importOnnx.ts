@@ -46,6 +46,10 @@ interface ValueState {
 }
 
 const CHANNELS_LAST_PERMS = ['0,2,3,1', '0,2,1'];
+const CHANNELS_FIRST_PERMS = ['0,3,1,2', '0,2,1'];
+
+/** Operators that may read a channels-last view: Flatten (in the designer's order) and LayerNormalization (over its last axis, the channels). */
+const CHANNELS_LAST_OPS = new Set(['Flatten', 'LayerNormalization']);
 
 /** Operators that torch.onnx.export names after the module calling them functionally (`x + y` in layer1.0). */
 const FUNCTIONAL_OPS = new Set(['Add', 'Sum', 'Concat', 'Flatten', 'Reshape', 'Mul']);
@@ -160,13 +164,18 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       return;
     }
     const perm = node.attributes.perm;
+    // Back to channels-first after a layer that worked on the channels-last view (LayerNorm between two permutes): the same tensor.
+    if (node.opType === 'Transpose' && known.length === 1 && known[0].channelsLastView && perm?.kind === 'ints' && CHANNELS_FIRST_PERMS.includes(perm.value.join()) && perm.value.length === known[0].shape.length + 1) {
+      values.set(node.outputs[0], { ...known[0], channelsLastView: false });
+      return;
+    }
     if (node.opType === 'Transpose' && known.length === 1 && perm?.kind === 'ints' && CHANNELS_LAST_PERMS.includes(perm.value.join()) && perm.value.length === known[0].shape.length + 1) {
       values.set(node.outputs[0], { ...known[0], channelsLastView: true });
       return;
     }
     const view = known.find((s) => s.channelsLastView);
-    if (view && !(node.opType === 'Flatten' && known.length === 1)) {
-      return report('reads a channels-last transpose, which only a following Flatten can take');
+    if (view && !(known.length === 1 && CHANNELS_LAST_OPS.has(node.opType))) {
+      return report('reads a channels-last transpose, which only a following Flatten or LayerNormalization can take');
     }
     // A vector given spatial axes of size 1 only to be multiplied (Multiply's export of a [C] operand): the designer broadcasts [C] itself.
     if (known.length === 1 && known[0].shape.length === 1 && isChannelUnsqueeze(node, known[0].shape[0], constants) && consumersOf(node.outputs[0]).length > 0 && consumersOf(node.outputs[0]).every((c) => c.opType === 'Mul')) {
@@ -187,6 +196,7 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       inputShapes: known.map((s) => s.shape),
       constant: (i) => (node.inputs[i] ? constants.get(node.inputs[i]) : undefined),
       flattenedFrom: known[0]?.flattenedFrom,
+      channelsLastView: known[0]?.channelsLastView,
       onlyFlattened: consumersOf(node.outputs[0]).length > 0 && consumersOf(node.outputs[0]).every((c) => c.opType === 'Flatten' || isFlatteningReshape(c, constants)),
     };
     let imported: OnnxImportedLayer | undefined;
@@ -224,7 +234,13 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       return;
     }
     // A Flatten of a channels-last view flattens in the designer's order already: no reordering for the next Dense.
-    values.set(node.outputs[0], { nodeId: id, shape, flattenedFrom: type === 'Flatten' && !known[0].channelsLastView ? known[0].shape : undefined });
+    values.set(node.outputs[0], {
+      nodeId: id,
+      shape,
+      flattenedFrom: type === 'Flatten' && !known[0].channelsLastView ? known[0].shape : undefined,
+      // A layer over the last axis of a channels-last view gives a channels-last view again.
+      channelsLastView: type !== 'Flatten' && known[0]?.channelsLastView ? true : undefined,
+    });
   });
 
   for (const output of model.graph.outputs) {

@@ -56,10 +56,11 @@ export const layerNormLayer: LayerType<LayerNormParams> = {
     ops: ['LayerNormalization'],
     read: (node, ctx) => {
       const input = ctx.inputShapes[0];
-      // On vectors, over the last axis, as torch.onnx.export writes nn.LayerNorm after a Flatten or pooling.
-      if (input?.length !== 1) return 'LayerNormalization of a tensor with spatial axes (only over the channels of a vector)';
+      // Over the channels: of a vector (nn.LayerNorm after pooling), or of an image or sequence moved
+      // channels-last by a Transpose (torchvision's LayerNorm2d, and this export), which a Transpose back follows.
+      if (!input || (input.length > 1 && !ctx.channelsLastView)) return 'LayerNormalization over the spatial axes of a channels-first tensor (only over the channels)';
       const axis = attributeInt(node, 'axis', -1);
-      if (axis !== -1 && axis !== 1) return `LayerNormalization over axes from ${axis} (only the channels)`;
+      if (axis !== -1 && axis !== input.length) return `LayerNormalization over axes from ${axis} (only the channels)`;
       const scale = ctx.constant(1);
       const bias = ctx.constant(2);
       if (!scale?.floats) return 'its scale is not a constant tensor';

@@ -245,6 +245,8 @@ export interface OnnxImportContext {
   flattenedFrom?: Shape;
   /** Every operator reading the output flattens it (Flatten, or Reshape to (N, -1)), and at least one does. */
   onlyFlattened?: boolean;
+  /** The data input is a channels-last transpose of a channels-first tensor: its last axis holds the channels. */
+  channelsLastView?: boolean;
 }
 
 export interface OnnxImportedLayer {

@@ -132,9 +132,10 @@ describe('channel-wise layer types', () => {
     assert.match(bad.problems[0]?.message ?? '', /only one of scale and center/);
   });
 
-  it('go design → ONNX → design: InstanceNorm (affine or not), PReLU, ChannelSlice, LayerScale and LayerNorm on a vector, with their weights', () => {
+  it('go design → ONNX → design: LayerNorm (on an image, between transposes, and on a vector), InstanceNorm (affine or not), PReLU, ChannelSlice and LayerScale, with their weights', () => {
     const design = chainDesign([6, 6, 3], [
       ['Conv2D', { filters: 6, kernelSize: 3 }],
+      ['LayerNorm', { epsilon: 0.000001 }],
       ['InstanceNorm', { affine: true, epsilon: 0.001 }],
       ['PReLU', {}],
       ['ChannelSlice', { start: 1, end: 5 }],
@@ -151,6 +152,7 @@ describe('channel-wise layer types', () => {
     assert.deepEqual(result.problems, []);
     const types = result.design!.nodes.map((n) => [n.type, n.params]).filter(([type]) => type !== 'Input' && type !== 'Conv2D' && type !== 'Dense' && type !== 'GlobalAvgPool2D');
     assert.deepEqual(types, [
+      ['LayerNorm', { epsilon: 0.000001 }],
       ['InstanceNorm', { epsilon: 0.001, affine: true }],
       ['PReLU', {}],
       ['ChannelSlice', { start: 1, end: 5 }],
