@@ -7,6 +7,7 @@ import type { Design } from '../../../src/core/design';
 import { compileGraph } from '../../../src/core/export/compileGraph';
 import { exportDesign } from '../../../src/core/export/exportDesign';
 import { exportOnnx } from '../../../src/core/export/exportOnnx';
+import { fromPyTorchStateDict, toPyTorchStateDict } from '../../../src/core/export/pytorchWeights';
 import { importModelJson } from '../../../src/core/import/importModelJson';
 import { importOnnx } from '../../../src/core/import/importOnnx';
 import { analyzeChain, chainDesign, type ChainLayer } from '../../support/designBuilder';
@@ -102,6 +103,32 @@ describe('channel-wise layer types', () => {
     assert.equal(code.match(/^class DropPath\(nn\.Module\):/gm)?.length, 1);
     for (const text of ['nn.LayerNorm(8, eps=0.000001)', 'self.l2(l1.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)', 'LayerScale(8, 0.000001, 2)', 'DropPath(0.1)', 'nn.GroupNorm(2, 8, eps=0.00001)', 'nn.InstanceNorm2d(8, eps=0.00001, affine=True)', 'nn.PReLU(8)', '.unflatten(1, (2, 4)).transpose(1, 2).flatten(1, 2)', '[:, 0:4]']) {
       assert.ok(code.includes(text), `${text} in:\n${code}`);
+    }
+  });
+
+  it("move weights between Keras' and PyTorch's shapes: PReLU's α [1, 1, C] ↔ [C], LayerScale's γ [C] ↔ (C, 1, 1), norms' γ, β and statistics", () => {
+    const design = chainDesign([5, 5, 2], [conv3, ['PReLU', {}], ['LayerScale', {}], ['InstanceNorm', { affine: true, trackRunningStats: true }], ['LayerNorm', {}], ['GroupNorm', { groups: 2 }]]);
+    const values = (n: number, from: number) => Float32Array.from({ length: n }, (_, i) => from + i);
+    const keras = [
+      { name: 'l1/kernel', shape: [3, 3, 2, 8], data: values(144, 0) },
+      { name: 'l1/bias', shape: [8], data: values(8, 0) },
+      { name: 'l2/alpha', shape: [1, 1, 8], data: values(8, 100) },
+      { name: 'l3/gamma', shape: [8], data: values(8, 200) },
+      ...['gamma', 'beta', 'moving_mean', 'moving_variance'].map((kind, k) => ({ name: `l4/${kind}`, shape: [8], data: values(8, 300 + 10 * k) })),
+      ...['gamma', 'beta'].map((kind, k) => ({ name: `l5/${kind}`, shape: [8], data: values(8, 400 + 10 * k) })),
+      ...['gamma', 'beta'].map((kind, k) => ({ name: `l6/${kind}`, shape: [8], data: values(8, 500 + 10 * k) })),
+    ];
+    const state = Object.fromEntries(toPyTorchStateDict(design, keras).map((t) => [t.name, t]));
+    assert.deepEqual(state['l2.weight'].shape, [8]);
+    assert.deepEqual(state['l3.scale'].shape, [8, 1, 1]);
+    assert.deepEqual([...state['l3.scale'].data], [...values(8, 200)]);
+    assert.deepEqual(Object.keys(state).filter((k) => k.startsWith('l4.')).sort(), ['l4.bias', 'l4.running_mean', 'l4.running_var', 'l4.weight']);
+    assert.deepEqual([...state['l4.running_var'].data], [...values(8, 330)]);
+    assert.deepEqual(Object.keys(state).filter((k) => /^l[56]\./.test(k)).sort(), ['l5.bias', 'l5.weight', 'l6.bias', 'l6.weight']);
+    const back = fromPyTorchStateDict(design, keras, Object.values(state));
+    for (const [i, w] of back.entries()) {
+      assert.deepEqual(w.shape, keras[i].shape, w.name);
+      assert.deepEqual([...w.data], [...keras[i].data], w.name);
     }
   });
 
