@@ -41,6 +41,15 @@ export const instanceNormLayer: LayerType<InstanceNormParams> = {
       });
       return undefined;
     }
+    const positions = input.slice(0, -1).reduce((a, b) => a * b, 1);
+    if (positions === 1) {
+      report({
+        severity: 'error',
+        code: 'single-position-norm',
+        message: `Instance norm normalizes each channel over its positions, but [${input.join(', ')}] has one: every value would become 0 (PyTorch refuses it). Normalize before the spatial size reaches 1, or use layer norm over the channels.`,
+      });
+      return undefined;
+    }
     const channels = channelsOf(input);
     return {
       outputShape: [...input],

@@ -90,6 +90,8 @@ describe('channel-wise layer types', () => {
     const errors = (shape: number[], layer: ChainLayer) => analyzeDesign(chainDesign(shape, [layer])).diagnostics.filter((d) => d.severity === 'error');
     assert.equal(errors([12], ['InstanceNorm', {}])[0]?.code, 'wrong-input-rank');
     assert.equal(errors([10, 4], ['SpatialDropout2D', {}])[0]?.code, 'wrong-input-rank');
+    assert.equal(errors([1, 1, 4], ['InstanceNorm', {}])[0]?.code, 'single-position-norm');
+    assert.equal(errors([1, 4], ['InstanceNorm', {}])[0]?.code, 'single-position-norm');
     assert.match(errors([10, 4], ['SpatialDropout2D', {}])[0].message, /Use SpatialDropout1D/);
     const unknown = analyzeDesign(chainDesign([9, 9, 3], [['LayerNorm', { eps: 1e-6 }]])).diagnostics[0];
     assert.equal(unknown?.code, 'unknown-param');
