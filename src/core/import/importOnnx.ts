@@ -48,8 +48,8 @@ interface ValueState {
 const CHANNELS_LAST_PERMS = ['0,2,3,1', '0,2,1'];
 const CHANNELS_FIRST_PERMS = ['0,3,1,2', '0,2,1'];
 
-/** Operators that may read a channels-last view: Flatten (in the designer's order) and LayerNormalization (over its last axis, the channels). */
-const CHANNELS_LAST_OPS = new Set(['Flatten', 'LayerNormalization']);
+/** Operators that may read a channels-last view: Flatten (in the designer's order) and those of layer types over the channels (LayerNorm). */
+const CHANNELS_LAST_OPS = new Set(['Flatten', ...LAYER_CATALOG.flatMap((l) => (l.fromOnnx?.readsChannelsLastView ? l.fromOnnx.ops : []))]);
 
 /** Operators that torch.onnx.export names after the module calling them functionally (`x + y` in layer1.0). */
 const FUNCTIONAL_OPS = new Set(['Add', 'Sum', 'Concat', 'Flatten', 'Reshape', 'Mul']);
@@ -175,7 +175,7 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
     }
     const view = known.find((s) => s.channelsLastView);
     if (view && !(known.length === 1 && CHANNELS_LAST_OPS.has(node.opType))) {
-      return report('reads a channels-last transpose, which only a following Flatten or LayerNormalization can take');
+      return report('reads a channels-last transpose, which only a following Flatten or a layer over the channels can take');
     }
     // A vector given spatial axes of size 1 only to be multiplied (Multiply's export of a [C] operand): the designer broadcasts [C] itself.
     if (known.length === 1 && known[0].shape.length === 1 && isChannelUnsqueeze(node, known[0].shape[0], constants) && consumersOf(node.outputs[0]).length > 0 && consumersOf(node.outputs[0]).every((c) => c.opType === 'Mul')) {

@@ -54,6 +54,7 @@ export const layerNormLayer: LayerType<LayerNormParams> = {
   },
   fromOnnx: {
     ops: ['LayerNormalization'],
+    readsChannelsLastView: true,
     read: (node, ctx) => {
       const input = ctx.inputShapes[0];
       // Over the channels: of a vector (nn.LayerNorm after pooling), or of an image or sequence moved

@@ -229,6 +229,8 @@ export interface LayerPreset {
 /** The ONNX operators a layer type stands for, and how to read one into its params and weights. */
 export interface OnnxImportRule {
   ops: readonly string[];
+  /** Its operators may read a channels-last transpose (they work over the last axis, the channels): the output stays one. */
+  readsChannelsLastView?: boolean;
   /**
    * The layer's params (and Keras-layout weights) for this operator, undefined when this type does
    * not fit it (another type claiming the op is tried), or a string saying why it cannot be imported.
