@@ -73,7 +73,12 @@ const BREAKAGES: Record<string, Breakage> = {
     return node.id;
   },
   'a missing Flatten before Dense': (d) => {
-    const flatten = d.nodes.find((n) => n.type === 'Flatten');
+    // A Flatten, or a global pooling without kept axes, that feeds a Dense (either makes the image a vector).
+    const feedsDense = (id: string): boolean => d.edges.some((e) => e.source === id && d.nodes.find((n) => n.id === e.target)?.type === 'Dense');
+    const flatten =
+      d.nodes.find((n) => n.type === 'Flatten' && feedsDense(n.id)) ??
+      d.nodes.find((n) => n.type.startsWith('Global') && n.params.keepDims !== true && feedsDense(n.id)) ??
+      d.nodes.find((n) => n.type === 'Flatten');
     if (!flatten) return undefined;
     flatten.type = 'Dropout';
     flatten.params = { rate: 0.1 };

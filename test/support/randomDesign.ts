@@ -143,22 +143,26 @@ export function randomValidDesign(seed: number, options: RandomDesignOptions = {
     push('Dropout', () => ({ id: id(), type: 'Dropout', params: { rate: Math.round(rnd() * 80) / 100 } }));
     push('BatchNorm', () => ({ id: id(), type: 'BatchNorm', params: rnd() < 0.5 ? {} : { momentum: 0.9, epsilon: 0.00001 } }));
     // Channel-wise layers of every rank: normalizations, layer scale, PReLU, stochastic depth, shuffles and slices of the channels.
+    // Offered at some steps only, so that designs still convolve, pool and flatten into Dense as often as before.
+    const channelWise = rnd() < 0.35;
     const channels = shape[rank - 1];
     const divisorOfChannels = (): number => pick(Array.from({ length: channels }, (_, i) => i + 1).filter((d) => channels % d === 0));
-    push('LayerNorm', () => ({ id: id(), type: 'LayerNorm', params: { epsilon: pick([0.00001, 0.000001]), ...(rnd() < 0.2 ? { elementwiseAffine: false } : {}) } }));
-    push('GroupNorm', () => ({ id: id(), type: 'GroupNorm', params: { groups: divisorOfChannels(), ...(rnd() < 0.2 ? { affine: false } : {}) } }));
-    if (rank >= 2) push('InstanceNorm', () => ({ id: id(), type: 'InstanceNorm', params: { ...(rnd() < 0.5 ? { affine: true } : {}), ...(rnd() < 0.4 ? { trackRunningStats: true } : {}) } }));
-    push('LayerScale', () => ({ id: id(), type: 'LayerScale', params: { initValue: pick([0.000001, 0.1, 1]) } }));
-    // One α for a whole vector or sequence does not survive a Keras round trip (its shared_axes do not say the rank): images only.
-    push('PReLU', () => ({ id: id(), type: 'PReLU', params: rank === 3 && rnd() < 0.3 ? { sharedAxes: 'all' } : {} }));
-    push('DropPath', () => ({ id: id(), type: 'DropPath', params: { rate: Math.round(rnd() * 50) / 100 } }));
-    if (rank === 3) push('SpatialDropout2D', () => ({ id: id(), type: 'SpatialDropout2D', params: { rate: Math.round(rnd() * 80) / 100 } }));
-    if (rank === 2) push('SpatialDropout1D', () => ({ id: id(), type: 'SpatialDropout1D', params: { rate: Math.round(rnd() * 80) / 100 } }));
-    push('ChannelShuffle', () => ({ id: id(), type: 'ChannelShuffle', params: { groups: divisorOfChannels() } }));
-    push('ChannelSlice', () => {
-      const start = int(0, channels - 1);
-      return { id: id(), type: 'ChannelSlice', params: { start, end: int(start + 1, channels) } };
-    });
+    if (channelWise) {
+      push('LayerNorm', () => ({ id: id(), type: 'LayerNorm', params: { epsilon: pick([0.00001, 0.000001]), ...(rnd() < 0.2 ? { elementwiseAffine: false } : {}) } }));
+      push('GroupNorm', () => ({ id: id(), type: 'GroupNorm', params: { groups: divisorOfChannels(), ...(rnd() < 0.2 ? { affine: false } : {}) } }));
+      if (rank >= 2) push('InstanceNorm', () => ({ id: id(), type: 'InstanceNorm', params: { ...(rnd() < 0.5 ? { affine: true } : {}), ...(rnd() < 0.4 ? { trackRunningStats: true } : {}) } }));
+      push('LayerScale', () => ({ id: id(), type: 'LayerScale', params: { initValue: pick([0.000001, 0.1, 1]) } }));
+      // One α for a whole vector or sequence does not survive a Keras round trip (its shared_axes do not say the rank): images only.
+      push('PReLU', () => ({ id: id(), type: 'PReLU', params: rank === 3 && rnd() < 0.3 ? { sharedAxes: 'all' } : {} }));
+      push('DropPath', () => ({ id: id(), type: 'DropPath', params: { rate: Math.round(rnd() * 50) / 100 } }));
+      if (rank === 3) push('SpatialDropout2D', () => ({ id: id(), type: 'SpatialDropout2D', params: { rate: Math.round(rnd() * 80) / 100 } }));
+      if (rank === 2) push('SpatialDropout1D', () => ({ id: id(), type: 'SpatialDropout1D', params: { rate: Math.round(rnd() * 80) / 100 } }));
+      push('ChannelShuffle', () => ({ id: id(), type: 'ChannelShuffle', params: { groups: divisorOfChannels() } }));
+      push('ChannelSlice', () => {
+        const start = int(0, channels - 1);
+        return { id: id(), type: 'ChannelSlice', params: { start, end: int(start + 1, channels) } };
+      });
+    }
     push('Activation', () => {
       const fn = pick(ACTS);
       // Half of the leaky ReLUs and ELUs get their own α.

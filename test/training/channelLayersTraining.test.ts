@@ -5,7 +5,9 @@
 // PyTorch's update.
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
+import { exportDesign } from '../../src/core/export/exportDesign';
 import { compileDesign } from '../../src/training/compile/compileDesign';
+import { loadTfjsExport } from '../export/support/tfjsExport';
 import { chainDesign, type ChainLayer } from '../support/designBuilder';
 import { seededRandom } from '../support/randomDesign';
 
@@ -53,8 +55,9 @@ describe('channel-wise layers train in TF.js', () => {
 
   const cases: [string, number[], ChainLayer[]][] = [
     ['group norm (3 groups) and layer scale', [5, 4, 3], [conv(6), ['GroupNorm', { groups: 3 }], ['LayerScale', { initValue: 0.7 }], conv(2)]],
-    ['instance norm (affine, with running statistics) and per-channel PReLU', [5, 4, 3], [conv(4), ['InstanceNorm', { affine: true, trackRunningStats: true }], ['PReLU', {}], conv(2)]],
-    ['instance norm and one-α PReLU on a sequence', [7, 3], [['Conv1D', { filters: 4, kernelSize: 3, activation: 'tanh' }], ['InstanceNorm', { affine: true }], ['PReLU', { sharedAxes: 'all' }], ['Conv1D', { filters: 2, kernelSize: 1 }]]],
+    // PReLU first: its kink at 0 then lies on the fixed input, not on values that a weight's finite difference moves.
+    ['per-channel PReLU and instance norm (affine, with running statistics)', [5, 4, 3], [['PReLU', {}], conv(4), ['InstanceNorm', { affine: true, trackRunningStats: true }], conv(2)]],
+    ['one-α PReLU and instance norm on a sequence', [7, 3], [['PReLU', { sharedAxes: 'all' }], ['Conv1D', { filters: 4, kernelSize: 3, activation: 'tanh' }], ['InstanceNorm', { affine: true }], ['Conv1D', { filters: 2, kernelSize: 1 }]]],
     ['layer norm on an image and on a vector', [4, 4, 3], [conv(4), ['LayerNorm', {}], ['Flatten'], ['Dense', { units: 5, activation: 'tanh' }], ['LayerNorm', { epsilon: 0.000001 }], ['Dense', { units: 3 }]]],
     ['channel shuffle and channel slice between convolutions', [4, 4, 3], [conv(6), ['ChannelShuffle', { groups: 3 }], ['ChannelSlice', { start: 1, end: 5 }], conv(2)]],
   ];
@@ -121,5 +124,52 @@ describe('channel-wise layers train in TF.js', () => {
     assert.ok(Math.abs(y[1] - (data[1] - mean[1]) / Math.sqrt(variance[1] + 1e-5)) < 1e-5, 'inference normalizes with the running statistics');
     x.dispose();
     model.dispose();
+  });
+});
+
+describe("the TF.js export's own classes behave as the engine's in training", () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  /** The design's TF.js export, built in this process, and the engine's compiled model. */
+  const both = (layers: ChainLayer[], shape: number[]): tf.LayersModel[] => [loadTfjsExport(exportDesign(chainDesign(shape, layers), 'tfjs').files[0].code).buildModel(), compileDesign(chainDesign(shape, layers))];
+
+  it('DropPath and SpatialDropout2D drop whole samples and whole channels; both are the identity at inference', () => {
+    const [exported] = both([['DropPath', { rate: 0.5 }], ['SpatialDropout2D', { rate: 0.5 }]], [2, 2, 3]);
+    const x = tf.ones([200, 2, 2, 3]);
+    const y = (exported.apply(x, { training: true }) as tf.Tensor).arraySync() as number[][][][];
+    let droppedSamples = 0;
+    for (const sample of y) {
+      const values = sample.flat();
+      if (values.every((pixel) => pixel.every((v) => v === 0))) droppedSamples++;
+      for (let c = 0; c < 3; c++) {
+        const channel = values.map((pixel) => pixel[c]);
+        assert.ok(channel.every((v) => v === channel[0]) && [0, 4].some((k) => Math.abs(channel[0] - k) < 1e-5), `a channel is dropped or kept (×2×2) whole: ${channel}`);
+      }
+    }
+    assert.ok(droppedSamples > 70 && droppedSamples < 150, `${droppedSamples} of 200 samples dropped`);
+    const inference = exported.predict(x) as tf.Tensor;
+    assert.equal(tf.max(tf.abs(tf.sub(inference, x))).dataSync()[0], 0);
+    tf.dispose([x, inference]);
+    exported.dispose();
+  });
+
+  it("InstanceNorm's running statistics and GroupNorm, LayerScale, ChannelShuffle and ChannelSlice outputs equal the engine's", () => {
+    const rnd = seededRandom(11);
+    const [exported, engine] = both(
+      [['InstanceNorm', { affine: true, trackRunningStats: true }], ['GroupNorm', { groups: 2 }], ['LayerScale', { initValue: 0.5 }], ['ChannelShuffle', { groups: 2 }], ['ChannelSlice', { start: 1, end: 3 }]],
+      [3, 2, 4],
+    );
+    const x = tf.tensor4d(Array.from({ length: 2 * 3 * 2 * 4 }, () => rnd() * 3 - 1), [2, 3, 2, 4]);
+    const outputs = [exported, engine].map((m) => (m.apply(x, { training: true }) as tf.Tensor).dataSync());
+    assert.ok(outputs[0].every((v, i) => Math.abs(v - outputs[1][i]) < 1e-5), 'training outputs');
+    const stats = [exported, engine].map((m) => m.layers[1].getWeights().map((w) => [...w.dataSync()]));
+    assert.deepEqual(stats[0].map((w) => w.map((v) => v.toFixed(5))), stats[1].map((w) => w.map((v) => v.toFixed(5))), 'weights and running statistics after a training step');
+    const predicted = [exported, engine].map((m) => (m.predict(x) as tf.Tensor).dataSync());
+    assert.ok(predicted[0].every((v, i) => Math.abs(v - predicted[1][i]) < 1e-5), 'inference outputs');
+    x.dispose();
+    exported.dispose();
+    engine.dispose();
   });
 });

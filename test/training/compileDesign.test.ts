@@ -52,7 +52,8 @@ describe('compileDesign: shapes and parameters equal the analysis', function () 
         model.dispose();
       }
     }
-    for (const type of ['Conv2D', 'Conv1D', 'MaxPool2D', 'AvgPool2D', 'MaxPool1D', 'AvgPool1D', 'GlobalAvgPool2D', 'GlobalMaxPool2D', 'Dense', 'Flatten', 'Dropout', 'BatchNorm', 'Activation', 'Add', 'Concat', 'Conv2DTranspose', 'Conv1DTranspose', 'Padding2D', 'Cropping2D', 'GlobalAvgPool1D', 'GlobalMaxPool1D']) {
+    for (const type of ['Conv2D', 'Conv1D', 'MaxPool2D', 'AvgPool2D', 'MaxPool1D', 'AvgPool1D', 'GlobalAvgPool2D', 'GlobalMaxPool2D', 'Dense', 'Flatten', 'Dropout', 'BatchNorm', 'Activation', 'Add', 'Concat', 'Conv2DTranspose', 'Conv1DTranspose', 'Padding2D', 'Cropping2D', 'GlobalAvgPool1D', 'GlobalMaxPool1D',
+      'LayerNorm', 'GroupNorm', 'InstanceNorm', 'LayerScale', 'PReLU', 'DropPath', 'SpatialDropout2D', 'ChannelShuffle', 'ChannelSlice']) {
       assert.ok(typesSeen.has(type), `the random designs must cover ${type}`);
     }
     assert.ok(branched >= 30, `enough designs must branch (got ${branched})`);

@@ -233,6 +233,16 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
           </div>
         );
       })}
+      {layer?.presets
+        ?.filter((preset) => Object.entries(preset.params).some(([key, value]) => JSON.stringify(node.params[key] ?? layer.params.find((p) => p.name === key)?.default) !== JSON.stringify(value)))
+        .map((preset) => (
+          <div className="cnn-field" key={preset.title} data-testid="inspector-preset">
+            <VscodeButton secondary className="cnn-button" title={preset.detail} onClick={() => onEdit({ kind: 'setParams', nodeId: node.id, params: preset.params })}>
+              {preset.title}
+            </VscodeButton>
+            <div className="cnn-muted cnn-field-hint">{preset.detail}</div>
+          </div>
+        ))}
       {preview && (
         <div className="cnn-preview" data-testid="inspector-preview">
           <div>

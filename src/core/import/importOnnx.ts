@@ -47,6 +47,10 @@ interface ValueState {
 }
 
 const CHANNELS_LAST_PERMS = ['0,2,3,1', '0,2,1'];
+const CHANNELS_FIRST_PERMS = ['0,3,1,2', '0,2,1'];
+
+/** Operators that may read a channels-last view: Flatten (in the designer's order) and those of layer types over the channels (LayerNorm). */
+const CHANNELS_LAST_OPS = new Set(['Flatten', ...LAYER_CATALOG.flatMap((l) => (l.fromOnnx?.readsChannelsLastView ? l.fromOnnx.ops : []))]);
 
 /** Operators that torch.onnx.export names after the module calling them functionally (`x + y` in layer1.0). */
 const FUNCTIONAL_OPS = new Set(['Add', 'Sum', 'Concat', 'Flatten', 'Reshape', 'Mul']);
@@ -146,6 +150,12 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       return;
     }
     const dataInputs = node.inputs.filter((name) => name && !constants.has(name));
+    // A weight reshaped in the graph (a per-channel slope or scale given its (C, 1, 1) shape) is still a weight.
+    const reshaped = dataInputs.length === 0 ? reshapedConstant(node, constants) : undefined;
+    if (reshaped) {
+      constants.set(node.outputs[0], reshaped);
+      return;
+    }
     const states = dataInputs.map((name) => values.get(name));
     if (states.some((s) => !s)) {
       // An input we failed on earlier: that failure is already reported.
@@ -162,13 +172,18 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       return;
     }
     const perm = node.attributes.perm;
+    // Back to channels-first after a layer that worked on the channels-last view (LayerNorm between two permutes): the same tensor.
+    if (node.opType === 'Transpose' && known.length === 1 && known[0].channelsLastView && perm?.kind === 'ints' && CHANNELS_FIRST_PERMS.includes(perm.value.join()) && perm.value.length === known[0].shape.length + 1) {
+      values.set(node.outputs[0], { ...known[0], channelsLastView: false });
+      return;
+    }
     if (node.opType === 'Transpose' && known.length === 1 && perm?.kind === 'ints' && CHANNELS_LAST_PERMS.includes(perm.value.join()) && perm.value.length === known[0].shape.length + 1) {
       values.set(node.outputs[0], { ...known[0], channelsLastView: true });
       return;
     }
     const view = known.find((s) => s.channelsLastView);
-    if (view && !(node.opType === 'Flatten' && known.length === 1)) {
-      return report('reads a channels-last transpose, which only a following Flatten can take');
+    if (view && !(known.length === 1 && CHANNELS_LAST_OPS.has(node.opType))) {
+      return report('reads a channels-last transpose, which only a following Flatten or a layer over the channels can take');
     }
     // A vector given spatial axes of size 1 only to be multiplied (Multiply's export of a [C] operand): the designer broadcasts [C] itself.
     if (known.length === 1 && known[0].shape.length === 1 && isChannelUnsqueeze(node, known[0].shape[0], constants) && consumersOf(node.outputs[0]).length > 0 && consumersOf(node.outputs[0]).every((c) => c.opType === 'Mul')) {
@@ -189,6 +204,7 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       inputShapes: known.map((s) => s.shape),
       constant: (i) => (node.inputs[i] ? constants.get(node.inputs[i]) : undefined),
       flattenedFrom: known[0]?.flattenedFrom,
+      channelsLastView: known[0]?.channelsLastView,
       onlyFlattened: consumersOf(node.outputs[0]).length > 0 && consumersOf(node.outputs[0]).every((c) => c.opType === 'Flatten' || isFlatteningReshape(c, constants)),
     };
     let imported: OnnxImportedLayer | undefined;
@@ -226,7 +242,13 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       return;
     }
     // A Flatten of a channels-last view flattens in the designer's order already: no reordering for the next Dense.
-    values.set(node.outputs[0], { nodeId: id, shape, flattenedFrom: type === 'Flatten' && !known[0].channelsLastView ? known[0].shape : undefined });
+    values.set(node.outputs[0], {
+      nodeId: id,
+      shape,
+      flattenedFrom: type === 'Flatten' && !known[0].channelsLastView ? known[0].shape : undefined,
+      // A layer over the last axis of a channels-last view gives a channels-last view again.
+      channelsLastView: type !== 'Flatten' && known[0]?.channelsLastView ? true : undefined,
+    });
   });
 
   for (const output of model.graph.outputs) {
@@ -277,4 +299,27 @@ function isChannelUnsqueeze(node: OnnxNode, channels: number, constants: Map<str
 function isZeroPad(node: OnnxNode, constants: Map<string, OnnxTensor>): boolean {
   const pads = node.attributes.pads?.kind === 'ints' ? node.attributes.pads.value : constants.get(node.inputs[1])?.ints;
   return Boolean(pads && pads.every((p) => p === 0));
+}
+
+/** A Reshape or Unsqueeze of a constant float tensor, as the constant it gives (same values, new dims). */
+function reshapedConstant(node: OnnxNode, constants: Map<string, OnnxTensor>): OnnxTensor | undefined {
+  const tensor = constants.get(node.inputs[0]);
+  if (!tensor?.floats) return undefined;
+  let dims: number[] | undefined;
+  if (node.opType === 'Reshape') {
+    const target = constants.get(node.inputs[1])?.ints?.map(Number);
+    if (!target) return undefined;
+    const known = target.map((d, i) => (d === 0 ? tensor.dims[i] : d));
+    const rest = known.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    dims = known.map((d) => (d === -1 ? tensor.floats!.length / rest : d));
+  } else if (node.opType === 'Unsqueeze') {
+    const axes = node.attributes.axes?.kind === 'ints' ? node.attributes.axes.value : constants.get(node.inputs[1])?.ints?.map(Number);
+    if (!axes) return undefined;
+    const rank = tensor.dims.length + axes.length;
+    const at = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+    const rest = [...tensor.dims];
+    dims = Array.from({ length: rank }, (_, i) => (at.has(i) ? 1 : rest.shift()!));
+  }
+  if (!dims || dims.some((d) => !Number.isInteger(d) || d < 0) || dims.reduce((a, b) => a * b, 1) !== tensor.floats.length) return undefined;
+  return { ...tensor, name: node.outputs[0], dims };
 }

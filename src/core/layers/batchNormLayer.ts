@@ -25,6 +25,8 @@ export const batchNormLayer: LayerType<BatchNormParams> = {
     },
     { name: 'epsilon', label: 'Epsilon', kind: 'number', min: 0, max: 1, default: 0.001, doc: 'Added to the variance to avoid dividing by zero.' },
   ],
+  // Keras' defaults stay the type's; PyTorch's (eps 1e-5, momentum 0.1 of the new batch) are one click away.
+  presets: [{ title: "Use PyTorch's defaults", detail: 'epsilon 1e-5, momentum 0.9 (PyTorch writes it as 0.1, the weight of the new batch)', params: { momentum: 0.9, epsilon: 0.00001 } }],
   inputs: { min: 1, max: 1 },
   summarize: (p) => `m=${p.momentum}`,
   infer: ({ inputShapes }) => {

@@ -1,7 +1,7 @@
 import type { LayerType } from './layerType';
 import { pyNumber } from './pytorchCode';
 import { onnxFloat } from './onnxCode';
-import { channelsFirstBroadcast, channelsOf, elementsOf, nearestDivisors } from './channelAxes';
+import { channelsFirstBroadcast, channelsOf, nearestDivisors } from './channelAxes';
 import { CNN_GROUP_NORM } from './kerasNormalization';
 
 export interface GroupNormParams {
@@ -39,7 +39,7 @@ export const groupNormLayer: LayerType<GroupNormParams> = {
       });
       return undefined;
     }
-    return { outputShape: [...input], trainableParams: params.affine ? 2 * channels : 0, nonTrainableParams: 0, macs: elementsOf(input) };
+    return { outputShape: [...input], trainableParams: params.affine ? 2 * channels : 0, nonTrainableParams: 0, macs: 0 };
   },
   toPyTorch: (p, inputShapes, ctx) => {
     const args = [String(p.groups), String(channelsOf(inputShapes[0])), `eps=${pyNumber(p.epsilon)}`];

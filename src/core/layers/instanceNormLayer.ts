@@ -1,7 +1,7 @@
 import type { LayerType } from './layerType';
 import { pyNumber } from './pytorchCode';
 import { attributeFloat, onnxFloat } from './onnxCode';
-import { channelsOf, elementsOf } from './channelAxes';
+import { channelsOf } from './channelAxes';
 import { CNN_INSTANCE_NORM, INSTANCE_NORM_MOMENTUM } from './kerasNormalization';
 
 export interface InstanceNormParams {
@@ -41,12 +41,21 @@ export const instanceNormLayer: LayerType<InstanceNormParams> = {
       });
       return undefined;
     }
+    const positions = input.slice(0, -1).reduce((a, b) => a * b, 1);
+    if (positions === 1) {
+      report({
+        severity: 'error',
+        code: 'single-position-norm',
+        message: `Instance norm normalizes each channel over its positions, but [${input.join(', ')}] has one: every value would become 0 (PyTorch refuses it). Normalize before the spatial size reaches 1, or use layer norm over the channels.`,
+      });
+      return undefined;
+    }
     const channels = channelsOf(input);
     return {
       outputShape: [...input],
       trainableParams: params.affine ? 2 * channels : 0,
       nonTrainableParams: params.trackRunningStats ? 2 * channels : 0,
-      macs: elementsOf(input),
+      macs: 0,
     };
   },
   toPyTorch: (p, inputShapes, ctx) => {

@@ -1,7 +1,7 @@
 import type { LayerType } from './layerType';
 import { pyNumber } from './pytorchCode';
 import { attributeFloat, attributeInt, onnxFloat, onnxInt } from './onnxCode';
-import { channelsOf, elementsOf, pyOverChannelsLast } from './channelAxes';
+import { channelsOf, pyOverChannelsLast } from './channelAxes';
 
 export interface LayerNormParams {
   epsilon: number;
@@ -29,8 +29,7 @@ export const layerNormLayer: LayerType<LayerNormParams> = {
   summarize: (p) => `ε=${p.epsilon}${p.elementwiseAffine ? '' : ', no affine'}`,
   infer: ({ params, inputShapes }) => {
     const input = inputShapes[0];
-    // One multiply-add per value: its scale (γ / σ) and shift.
-    return { outputShape: [...input], trainableParams: params.elementwiseAffine ? 2 * channelsOf(input) : 0, nonTrainableParams: 0, macs: elementsOf(input) };
+    return { outputShape: [...input], trainableParams: params.elementwiseAffine ? 2 * channelsOf(input) : 0, nonTrainableParams: 0, macs: 0 };
   },
   toPyTorch: (p, inputShapes, ctx) => {
     const input = inputShapes[0];
@@ -55,12 +54,14 @@ export const layerNormLayer: LayerType<LayerNormParams> = {
   },
   fromOnnx: {
     ops: ['LayerNormalization'],
+    readsChannelsLastView: true,
     read: (node, ctx) => {
       const input = ctx.inputShapes[0];
-      // On vectors, over the last axis, as torch.onnx.export writes nn.LayerNorm after a Flatten or pooling.
-      if (input?.length !== 1) return 'LayerNormalization of a tensor with spatial axes (only over the channels of a vector)';
+      // Over the channels: of a vector (nn.LayerNorm after pooling), or of an image or sequence moved
+      // channels-last by a Transpose (torchvision's LayerNorm2d, and this export), which a Transpose back follows.
+      if (!input || (input.length > 1 && !ctx.channelsLastView)) return 'LayerNormalization over the spatial axes of a channels-first tensor (only over the channels)';
       const axis = attributeInt(node, 'axis', -1);
-      if (axis !== -1 && axis !== 1) return `LayerNormalization over axes from ${axis} (only the channels)`;
+      if (axis !== -1 && axis !== input.length) return `LayerNormalization over axes from ${axis} (only the channels)`;
       const scale = ctx.constant(1);
       const bias = ctx.constant(2);
       if (!scale?.floats) return 'its scale is not a constant tensor';

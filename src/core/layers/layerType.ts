@@ -236,11 +236,24 @@ export interface LayerType<P = Record<string, unknown>> {
   toOnnx(params: P, inputShapes: Shape[], ctx: OnnxContext): string;
   /** How ONNX operators come back as this type on import (absent: the type is never imported from ONNX). */
   fromOnnx?: OnnxImportRule;
+  /** Parameter sets the inspector offers as one click (e.g. PyTorch's defaults where the type keeps Keras'). */
+  presets?: LayerPreset[];
+}
+
+/** A named set of parameter values the inspector shows and applies in one edit. */
+export interface LayerPreset {
+  /** The button's text, e.g. "Use PyTorch's defaults". */
+  title: string;
+  /** What it sets, in words, e.g. "epsilon 1e-5, momentum 0.9 (PyTorch's 0.1)". */
+  detail: string;
+  params: Record<string, unknown>;
 }
 
 /** The ONNX operators a layer type stands for, and how to read one into its params and weights. */
 export interface OnnxImportRule {
   ops: readonly string[];
+  /** Its operators may read a channels-last transpose (they work over the last axis, the channels): the output stays one. */
+  readsChannelsLastView?: boolean;
   /**
    * The layer's params (and Keras-layout weights) for this operator, undefined when this type does
    * not fit it (another type claiming the op is tried), or a string saying why it cannot be imported.
@@ -257,6 +270,8 @@ export interface OnnxImportContext {
   flattenedFrom?: Shape;
   /** Every operator reading the output flattens it (Flatten, or Reshape to (N, -1)), and at least one does. */
   onlyFlattened?: boolean;
+  /** The data input is a channels-last transpose of a channels-first tensor: its last axis holds the channels. */
+  channelsLastView?: boolean;
 }
 
 export interface OnnxImportedLayer {
