@@ -241,7 +241,11 @@ export function expandBlocks(design: Design): BlockExpansion {
               [...path, key],
               'unknown-block-argument',
               `${node.type} has no parameter "${key}".${meant ? ` Did you mean "${meant}"?` : ''} Its parameters: ${Object.keys(block.params).join(', ') || 'none'}.`,
-              meant && allowFixes && !own(given, meant) ? [{ title: `Rename the argument to "${meant}"`, edit: { kind: 'setParams', nodeId: node.id, params: { [key]: null, [meant]: value } } }] : [],
+              !allowFixes
+                ? []
+                : meant && !own(given, meant)
+                  ? [{ title: `Rename the argument to "${meant}"`, edit: { kind: 'setParams', nodeId: node.id, params: { [key]: null, [meant]: value } } }]
+                  : [{ title: `Remove the argument "${key}"`, edit: { kind: 'setParams', nodeId: node.id, params: { [key]: null } } }],
             );
             continue;
           }
