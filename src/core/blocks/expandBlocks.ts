@@ -57,6 +57,7 @@ export interface BlockExpansion {
 /** Copies of one instance at most, and nodes of an expanded design at most: a design is untrusted input. */
 export const MAX_REPEAT = 1000;
 export const MAX_EXPANDED_NODES = 20000;
+export const MAX_INSTANCES = 5000;
 
 const BLOCK_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const PORT_OR_PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -151,6 +152,8 @@ export function expandBlocks(design: Design): BlockExpansion {
 
   /** Expands one level (the design's own list or a block's inside); returns nothing, wiring goes through endpoints. */
   const expandLevel = (level: Level, stack: string[]): void => {
+    if (tooLarge) return;
+    const byId = new Map(level.nodes.map((n) => [n.id, n]));
     /** Endpoint ids of each local name: what an edge into it targets, what an edge from it starts at. */
     const into = new Map<string, (port: string | undefined, k: number) => string | undefined>();
     const from = new Map<string, (port: string | undefined, k: number) => string | undefined>();
@@ -315,6 +318,12 @@ export function expandBlocks(design: Design): BlockExpansion {
       if (stage) instances.push(stage);
       const first = nodes.length;
       ids.forEach((copyId, k) => {
+        // Blocks of blocks multiply: count instances too, since a block may hold no layer of its own.
+        if (tooLarge || instances.length >= MAX_INSTANCES) {
+          if (!tooLarge) report({ severity: 'error', code: 'block-expansion-too-large', nodeId: topNodeId, path: at(index), message: `The expanded design would have more than ${MAX_INSTANCES} block instances; lower the repeat counts.` });
+          tooLarge = true;
+          return;
+        }
         const copyArgs = { ...resolved, ...(overrides[k] ?? {}) };
         const instance: BlockInstance = { id: copyId, block: node.type, args: copyArgs, parent: stage ? stageId : level.instance?.id, path: at(index), nodeIds: [], inputSources: [], outputSources: [] };
         instances.push(instance);
@@ -363,8 +372,10 @@ export function expandBlocks(design: Design): BlockExpansion {
       if (!fromEnd || !intoEnd) return; // reported by the definition check
       const source = fromEnd(edge.sourcePort, k);
       const target = intoEnd(edge.targetPort, k);
-      const sourceBlock = level.nodes.find((n) => n.id === edge.source && isBlock(n.type))?.type;
-      const targetBlock = level.nodes.find((n) => n.id === edge.target && isBlock(n.type))?.type;
+      const sourceNode = byId.get(edge.source);
+      const targetNode = byId.get(edge.target);
+      const sourceBlock = sourceNode && isBlock(sourceNode.type) ? sourceNode.type : undefined;
+      const targetBlock = targetNode && isBlock(targetNode.type) ? targetNode.type : undefined;
       if (source === undefined || target === undefined) {
         const blockName = source === undefined ? sourceBlock : targetBlock;
         const ports = blockName ? (source === undefined ? blocks[blockName].outputs : blocks[blockName].inputs) : [];
@@ -398,29 +409,37 @@ export function expandBlocks(design: Design): BlockExpansion {
 
   // Join the levels: a virtual endpoint passes on what its one connection brings.
   const incoming = new Map<string, { source: string; path: JsonPath }[]>();
+  // A design too large to expand is an error already; its wiring is not worth following.
+  if (tooLarge) rawEdges.length = 0;
   for (const e of rawEdges) if (isVirtual(e.target)) incoming.set(e.target, [...(incoming.get(e.target) ?? []), e]);
-  const resolve = (id: string, depth = 0): string | undefined => {
-    if (!isVirtual(id)) return id;
-    if (depth > MAX_EXPANDED_NODES) return undefined;
-    const arriving = incoming.get(id) ?? [];
-    const info = virtualInfo.get(id);
-    if (arriving.length !== 1) {
-      if (info)
+  const memo = new Map<string, string | undefined>();
+  /** The real layer a virtual endpoint stands for, following the chain once (memoized, without recursion). */
+  const resolved = (id: string): string | undefined => {
+    const chain: string[] = [];
+    const onChain = new Set<string>();
+    let current: string | undefined = id;
+    while (current !== undefined && isVirtual(current) && !memo.has(current)) {
+      if (onChain.has(current)) {
+        current = undefined;
+        break;
+      }
+      chain.push(current);
+      onChain.add(current);
+      const arriving: { source: string; path: JsonPath }[] = incoming.get(current) ?? [];
+      const info = virtualInfo.get(current);
+      if (arriving.length !== 1 && info)
         report({
           severity: 'error',
           code: arriving.length === 0 ? 'block-input-unconnected' : 'block-input-overconnected',
           nodeId: info.nodeId,
           path: info.path,
-          message: arriving.length === 0 ? `${info.what} has no input; connect one.` : `${info.what} receives ${arriving.length} connections (${arriving.map((a) => resolve(a.source, depth + 1) ?? '?').join(', ')}); a block input takes one: put an Add or Concat before it.`,
+          message: arriving.length === 0 ? `${info.what} has no input; connect one.` : `${info.what} receives ${arriving.length} connections; a block input takes one: put an Add or Concat before it.`,
         });
-      if (arriving.length === 0) return undefined;
+      current = arriving.length === 0 ? undefined : arriving[0].source;
     }
-    return resolve(arriving[0].source, depth + 1);
-  };
-  const memo = new Map<string, string | undefined>();
-  const resolved = (id: string): string | undefined => {
-    if (!memo.has(id)) memo.set(id, resolve(id));
-    return memo.get(id);
+    const end = current !== undefined && isVirtual(current) ? memo.get(current) : current;
+    for (const v of chain) memo.set(v, end);
+    return isVirtual(id) ? memo.get(id) : id;
   };
   const edges: DesignEdge[] = [];
   const edgePaths: JsonPath[] = [];
@@ -432,7 +451,7 @@ export function expandBlocks(design: Design): BlockExpansion {
     edgePaths.push(e.path);
   }
   // Ports nothing reads still get their message (an input that nothing feeds).
-  for (const [id] of virtualInfo) if (id.startsWith('\u0000in\u0000')) resolved(id);
+  if (!tooLarge) for (const [id] of virtualInfo) if (id.startsWith('\u0000in\u0000')) resolved(id);
   for (const instance of instances) {
     const block = blocks[instance.block];
     const copies = instance.copies ?? [instance.id];
