@@ -3,6 +3,7 @@ import type { BlockDefinition, Design, DesignEdge, DesignNode } from '../design'
 import type { Diagnostic, SuggestedFix } from '../analysis/diagnostic';
 import type { JsonPath } from '../format/parseJsonWithLocations';
 import { getLayerType, LAYER_TYPE_NAMES } from '../layers/layerCatalog';
+import { nodeIdProblem } from '../format/nodeIdProblem';
 import { evaluateExpression, isExpression, referencedNames, substituteExpressions } from './blockExpression';
 
 /** Where a node of the flattened design comes from, when a block instance made it. */
@@ -67,6 +68,10 @@ const inPort = (instance: string, name: string): string => `\u0000in\u0000${inst
 const outPort = (instance: string, name: string): string => `\u0000out\u0000${instance}\u0000${name}`;
 const bypass = (id: string): string => `\u0000bypass\u0000${id}`;
 const isVirtual = (id: string): boolean => id.startsWith('\u0000');
+
+/** A name from the design, quoted for a message: every control character and line break escaped. */
+const shown = (text: string): string =>
+  JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text).replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
@@ -227,7 +232,8 @@ export function expandBlocks(design: Design): BlockExpansion {
           from.set(node.id, () => id);
         }
       };
-      if (invalidBlocks.has(node.type)) return keepAsNode();
+      // An instance whose own id breaks the id rule stays one node: the analysis offers to rename it.
+      if (invalidBlocks.has(node.type) || nodeIdProblem(node.id)) return keepAsNode();
       if (stack.includes(node.type)) {
         // Reported once by the definition check; a cycle is never expanded.
         return keepAsNode();
@@ -243,7 +249,7 @@ export function expandBlocks(design: Design): BlockExpansion {
             fail(
               [...path, key],
               'unknown-block-argument',
-              `${node.type} has no parameter "${key}".${meant ? ` Did you mean "${meant}"?` : ''} Its parameters: ${Object.keys(block.params).join(', ') || 'none'}.`,
+              `${node.type} has no parameter ${shown(key)}.${meant ? ` Did you mean "${meant}"?` : ''} Its parameters: ${Object.keys(block.params).join(', ') || 'none'}.`,
               !allowFixes
                 ? []
                 : meant && !own(given, meant)
@@ -483,18 +489,18 @@ function checkDefinitions(blocks: Record<string, BlockDefinition>, report: (d: O
     const block = blocks[name];
     const path: JsonPath = ['blocks', name];
     const error = (at: JsonPath, code: string, message: string, fixes: SuggestedFix[] = [], fatal = true): void => {
-      report({ severity: 'error', code, path: at, message: `Block ${JSON.stringify(name).slice(0, 80)}: ${message}`, fixes });
+      report({ severity: 'error', code, path: at, message: `Block ${shown(name)}: ${message}`, fixes });
       if (fatal) invalid.add(name);
     };
     if (!BLOCK_NAME.test(name)) error(path, 'invalid-block-name', 'a block name is a letter, then up to 63 letters, digits or "_" (it names a class in exported code).');
     else if (getLayerType(name)) error(path, 'invalid-block-name', `"${name}" is already a layer type; give the block another name.`);
     for (const param of Object.keys(block.params))
-      if (!PORT_OR_PARAM_NAME.test(param)) error([...path, 'params', param], 'invalid-block-name', `the parameter name ${JSON.stringify(param).slice(0, 80)} must be a letter or "_", then letters, digits or "_".`);
+      if (!PORT_OR_PARAM_NAME.test(param)) error([...path, 'params', param], 'invalid-block-name', `the parameter name ${shown(param)} must be a letter or "_", then letters, digits or "_".`);
     const ports = [...block.inputs, ...block.outputs];
     ports.forEach((port, i) => {
       const list = i < block.inputs.length ? 'inputs' : 'outputs';
       const at: JsonPath = [...path, list, i < block.inputs.length ? i : i - block.inputs.length];
-      if (!PORT_OR_PARAM_NAME.test(port)) error(at, 'invalid-block-name', `the port name ${JSON.stringify(port).slice(0, 80)} must be a letter or "_", then letters, digits or "_".`);
+      if (!PORT_OR_PARAM_NAME.test(port)) error(at, 'invalid-block-name', `the port name ${shown(port)} must be a letter or "_", then letters, digits or "_".`);
       else if (ports.indexOf(port) !== i) error(at, 'invalid-block-name', `"${port}" names two of its inputs and outputs.`);
     });
     if (block.inputs.length === 0) error([...path, 'inputs'], 'block-without-ports', 'a block needs at least one input, e.g. "inputs": ["x"].');
@@ -505,7 +511,7 @@ function checkDefinitions(blocks: Record<string, BlockDefinition>, report: (d: O
       if (node.type === 'Input') error([...at, 'type'], 'input-in-block', 'an Input layer cannot sit inside a block; connect the block\'s inputs instead.');
       else if (!getLayerType(node.type) && !own(blocks, node.type)) {
         const meant = closestName(node.type, [...names, ...LAYER_TYPE_NAMES]);
-        error([...at, 'type'], 'unknown-layer-type', `"${node.type}" is neither a layer type nor a block.${meant ? ` Did you mean "${meant}"?` : ''}`, meant ? [{ title: `Change the type to ${meant}` }] : []);
+        error([...at, 'type'], 'unknown-layer-type', `${shown(node.type)} is neither a layer type nor a block.${meant ? ` Did you mean "${meant}"?` : ''}`, meant ? [{ title: `Change the type to ${meant}` }] : []);
       }
       for (const [key, value] of Object.entries({ ...node.params, ...(node.when !== undefined ? { when: node.when } : {}), ...(node.repeat !== undefined ? { repeat: node.repeat } : {}) })) {
         for (const text of stringsIn(value)) {
@@ -537,9 +543,9 @@ function checkDefinitions(blocks: Record<string, BlockDefinition>, report: (d: O
           const meant = closestName(typed, known);
           return meant ? ` Did you mean "${meant}"?` : '';
         };
-        const sourceProblem = !sources.has(edge.source) ? ` "${edge.source}" is not a node or an input of the block.${guess(edge.source, sources)}` : '';
-        const targetProblem = !targets.has(edge.target) ? ` "${edge.target}" is not a node or an output of the block.${guess(edge.target, targets)}` : '';
-        error(at, 'dangling-edge', `the connection ${edge.source} → ${edge.target} cannot be made:${sourceProblem}${targetProblem}`, [{ title: 'Remove this connection, or correct the name' }]);
+        const sourceProblem = !sources.has(edge.source) ? ` ${shown(edge.source)} is not a node or an input of the block.${guess(edge.source, sources)}` : '';
+        const targetProblem = !targets.has(edge.target) ? ` ${shown(edge.target)} is not a node or an output of the block.${guess(edge.target, targets)}` : '';
+        error(at, 'dangling-edge', `a connection cannot be made:${sourceProblem}${targetProblem}`, [{ title: 'Remove this connection, or correct the name' }]);
       }
       if (block.outputs.includes(edge.target)) feeding.set(edge.target, (feeding.get(edge.target) ?? 0) + 1);
     });
