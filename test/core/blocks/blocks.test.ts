@@ -8,6 +8,8 @@ import { evaluateExpression } from '../../../src/core/blocks/blockExpression';
 import { expandBlocks } from '../../../src/core/blocks/expandBlocks';
 import type { Design, DesignNode } from '../../../src/core/design';
 import { parseDesign } from '../../../src/core/format/parseDesign';
+import { editDesignText } from '../../../src/core/format/editDesignText';
+import { applyIntention } from '../../../src/core/edit/applyIntention';
 import { serializeDesign } from '../../../src/core/format/serializeDesign';
 import { randomValidDesign } from '../../support/randomDesign';
 
@@ -102,6 +104,17 @@ describe('blocks', () => {
     const again = parseDesign(JSON.stringify(ports));
     assert.equal(again.design!.edges[0].targetPort, 'x');
     assert.equal(parseDesign(serializeDesign(again.design!)).design!.edges[1].sourcePort, 'out');
+  });
+
+  it('an edit of an instance argument rewrites that one line and keeps the blocks', () => {
+    const text = read('resnet18-blocks.cnn.json');
+    const before = parseDesign(text).design!;
+    const result = applyIntention(before, { kind: 'setParams', nodeId: 'layer3', params: { planes: 300 } });
+    assert.ok(result.ok);
+    const { newText } = editDesignText(text, before, result.design);
+    const changed = newText.split('\n').filter((line, i) => line !== text.split('\n')[i]);
+    assert.deepEqual(changed, ['      "params": { "planes": 300 },']);
+    assert.deepEqual(analyzeDocument(newText).analysis!.instances!.layer3.outputShape, [14, 14, 300]);
   });
 
   it('names expanded layers "<instance>.<copy>.<node>" and chains the copies of a stage', () => {
