@@ -6,7 +6,10 @@ export const summaryCommand: CliCommand = {
   name: 'summary',
   summary: 'Table of output shapes, parameters, MACs, receptive fields and diagnostics',
   positionals: { usage: 'FILE', meaning: 'design file (.cnn.json)', min: 1, max: 1 },
-  options: [{ name: 'json', type: 'boolean', meaning: 'Prints JSON for scripts instead of the table: every layer, the totals and the diagnostics.' }],
+  options: [
+    { name: 'json', type: 'boolean', meaning: 'Prints JSON for scripts instead of the table: every layer, the block instances, the totals and the diagnostics.' },
+    { name: 'expand', type: 'boolean', meaning: 'Lists every layer inside block instances instead of one row per instance.' },
+  ],
   run(args, out) {
     const [file] = args.positionals;
     const { analysis, parsed, diagnostics } = readDesignFile(file);
@@ -34,6 +37,22 @@ export const summaryCommand: CliCommand = {
             receptiveField: n.receptiveField ?? null,
           };
         }),
+        ...(analysis.instances
+          ? {
+              instances: Object.values(analysis.instances).map((i) => ({
+                id: i.id,
+                block: i.block,
+                ...(i.copies ? { copies: i.copies } : { args: i.args ?? {} }),
+                outputShapes: i.outputShapes.map((s) => s ?? null),
+                params: i.params,
+                trainableParams: i.trainableParams,
+                nonTrainableParams: i.nonTrainableParams,
+                macs: i.macs,
+                receptiveField: i.receptiveField ?? null,
+                layers: i.nodeIds.length,
+              })),
+            }
+          : {}),
         totalParams: t.params,
         trainableParams: t.trainableParams,
         nonTrainableParams: t.nonTrainableParams,
@@ -46,7 +65,7 @@ export const summaryCommand: CliCommand = {
         diagnostics: diagnostics.map(jsonDiagnostic),
       };
       out.stdout(`${JSON.stringify(json, null, 2)}\n`);
-    } else out.stdout(formatSummary(parsed.design, analysis, diagnostics));
+    } else out.stdout(formatSummary(parsed.design, analysis, diagnostics, undefined, { expand: args.flag('expand') }));
     return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
   },
 };

@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compileGraph } from '../../src/core/export/compileGraph';
 import { exportDesign } from '../../src/core/export/exportDesign';
+import { toPyTorchStateDict } from '../../src/core/export/pytorchWeights';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { PYTHON, runPython } from './support/python';
 
@@ -47,6 +49,30 @@ describe('PyTorch export of blocks', () => {
       const result = JSON.parse(stdout.trim().split('\n').pop()!);
       assert.ok(result.keys > 100);
       assert.ok(result.maxDiff < 1e-4, `outputs differ by ${result.maxDiff}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a run's weights of a design with blocks become the block module's state_dict: every key and shape", function () {
+    if (!hasTorchvision()) {
+      console.warn(`    skipped: ${PYTHON} has no torch and torchvision`);
+      this.skip();
+    }
+    const design = resnet18Blocks();
+    // Weights as a TF.js run saves them: "<layer>/<kind>", Keras shapes.
+    const weights = [...compileGraph(design).weightedLayer.values()].flatMap((layer) =>
+      Object.entries(layer.weights!).map(([kind, place]) => ({ name: `${layer.name}/${kind}`, shape: place.shape, data: new Float32Array(place.shape.reduce((a, b) => a * b, 1)) })),
+    );
+    const state = toPyTorchStateDict(design, weights);
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-blocks-'));
+    try {
+      const file = join(dir, 'resnet18_blocks.py');
+      writeFileSync(file, exportDesign(design, 'pytorch').files[0].code);
+      const script = `import importlib.util, json, sys\nspec = importlib.util.spec_from_file_location("m", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\nprint(json.dumps({k: list(v.shape) for k, v in m.ResNet18Blocks().state_dict().items() if not k.endswith("num_batches_tracked")}))`;
+      const { stdout } = runPython(['-c', script, file]);
+      const expected = JSON.parse(stdout.trim().split('\n').pop()!);
+      assert.deepEqual(Object.fromEntries(state.map((t) => [t.name, t.shape])), expected);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

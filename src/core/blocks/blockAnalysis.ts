@@ -4,6 +4,7 @@ import type { NodeAnalysis } from '../analysis/analyzeDesign';
 import type { Diagnostic, Severity } from '../analysis/diagnostic';
 import type { JsonPath } from '../format/parseJsonWithLocations';
 import { isExpression } from './blockExpression';
+import { nodeIdProblem } from '../format/nodeIdProblem';
 import type { BlockExpansion } from './expandBlocks';
 
 /** A block instance (or a stage of repeats) as one node: the layers inside it summed. */
@@ -77,7 +78,8 @@ export function locateBlockDiagnostics(design: Design, expansion: BlockExpansion
       path: definitionPath,
       line: undefined,
       column: undefined,
-      message: `In ${where}, layer "${origin.localId}": ${d.message}`,
+      // A node id inside a block may break the id rule (that is the message then): never print it raw.
+      message: `In ${where}, layer ${nodeIdProblem(origin.localId) ? 'with an invalid id' : `"${origin.localId}"`}: ${d.message}`,
       fixes: d.fixes.filter((f) => !f.edit),
     });
   }

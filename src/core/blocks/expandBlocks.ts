@@ -3,6 +3,7 @@ import type { BlockDefinition, Design, DesignEdge, DesignNode } from '../design'
 import type { Diagnostic, SuggestedFix } from '../analysis/diagnostic';
 import type { JsonPath } from '../format/parseJsonWithLocations';
 import { getLayerType, LAYER_TYPE_NAMES } from '../layers/layerCatalog';
+import { nodeIdProblem } from '../format/nodeIdProblem';
 import { evaluateExpression, isExpression, referencedNames, substituteExpressions } from './blockExpression';
 
 /** Where a node of the flattened design comes from, when a block instance made it. */
@@ -57,6 +58,7 @@ export interface BlockExpansion {
 /** Copies of one instance at most, and nodes of an expanded design at most: a design is untrusted input. */
 export const MAX_REPEAT = 1000;
 export const MAX_EXPANDED_NODES = 20000;
+export const MAX_INSTANCES = 5000;
 
 const BLOCK_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const PORT_OR_PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -66,6 +68,10 @@ const inPort = (instance: string, name: string): string => `\u0000in\u0000${inst
 const outPort = (instance: string, name: string): string => `\u0000out\u0000${instance}\u0000${name}`;
 const bypass = (id: string): string => `\u0000bypass\u0000${id}`;
 const isVirtual = (id: string): boolean => id.startsWith('\u0000');
+
+/** A name from the design, quoted for a message: every control character and line break escaped. */
+const shown = (text: string): string =>
+  JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text).replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
@@ -151,6 +157,8 @@ export function expandBlocks(design: Design): BlockExpansion {
 
   /** Expands one level (the design's own list or a block's inside); returns nothing, wiring goes through endpoints. */
   const expandLevel = (level: Level, stack: string[]): void => {
+    if (tooLarge) return;
+    const byId = new Map(level.nodes.map((n) => [n.id, n]));
     /** Endpoint ids of each local name: what an edge into it targets, what an edge from it starts at. */
     const into = new Map<string, (port: string | undefined, k: number) => string | undefined>();
     const from = new Map<string, (port: string | undefined, k: number) => string | undefined>();
@@ -224,7 +232,8 @@ export function expandBlocks(design: Design): BlockExpansion {
           from.set(node.id, () => id);
         }
       };
-      if (invalidBlocks.has(node.type)) return keepAsNode();
+      // An instance whose own id breaks the id rule stays one node: the analysis offers to rename it.
+      if (invalidBlocks.has(node.type) || nodeIdProblem(node.id)) return keepAsNode();
       if (stack.includes(node.type)) {
         // Reported once by the definition check; a cycle is never expanded.
         return keepAsNode();
@@ -240,8 +249,12 @@ export function expandBlocks(design: Design): BlockExpansion {
             fail(
               [...path, key],
               'unknown-block-argument',
-              `${node.type} has no parameter "${key}".${meant ? ` Did you mean "${meant}"?` : ''} Its parameters: ${Object.keys(block.params).join(', ') || 'none'}.`,
-              meant && allowFixes && !own(given, meant) ? [{ title: `Rename the argument to "${meant}"`, edit: { kind: 'setParams', nodeId: node.id, params: { [key]: null, [meant]: value } } }] : [],
+              `${node.type} has no parameter ${shown(key)}.${meant ? ` Did you mean "${meant}"?` : ''} Its parameters: ${Object.keys(block.params).join(', ') || 'none'}.`,
+              !allowFixes
+                ? []
+                : meant && !own(given, meant)
+                  ? [{ title: `Rename the argument to "${meant}"`, edit: { kind: 'setParams', nodeId: node.id, params: { [key]: null, [meant]: value } } }]
+                  : [{ title: `Remove the argument "${key}"`, edit: { kind: 'setParams', nodeId: node.id, params: { [key]: null } } }],
             );
             continue;
           }
@@ -311,6 +324,12 @@ export function expandBlocks(design: Design): BlockExpansion {
       if (stage) instances.push(stage);
       const first = nodes.length;
       ids.forEach((copyId, k) => {
+        // Blocks of blocks multiply: count instances too, since a block may hold no layer of its own.
+        if (tooLarge || instances.length >= MAX_INSTANCES) {
+          if (!tooLarge) report({ severity: 'error', code: 'block-expansion-too-large', nodeId: topNodeId, path: at(index), message: `The expanded design would have more than ${MAX_INSTANCES} block instances; lower the repeat counts.` });
+          tooLarge = true;
+          return;
+        }
         const copyArgs = { ...resolved, ...(overrides[k] ?? {}) };
         const instance: BlockInstance = { id: copyId, block: node.type, args: copyArgs, parent: stage ? stageId : level.instance?.id, path: at(index), nodeIds: [], inputSources: [], outputSources: [] };
         instances.push(instance);
@@ -359,8 +378,10 @@ export function expandBlocks(design: Design): BlockExpansion {
       if (!fromEnd || !intoEnd) return; // reported by the definition check
       const source = fromEnd(edge.sourcePort, k);
       const target = intoEnd(edge.targetPort, k);
-      const sourceBlock = level.nodes.find((n) => n.id === edge.source && isBlock(n.type))?.type;
-      const targetBlock = level.nodes.find((n) => n.id === edge.target && isBlock(n.type))?.type;
+      const sourceNode = byId.get(edge.source);
+      const targetNode = byId.get(edge.target);
+      const sourceBlock = sourceNode && isBlock(sourceNode.type) ? sourceNode.type : undefined;
+      const targetBlock = targetNode && isBlock(targetNode.type) ? targetNode.type : undefined;
       if (source === undefined || target === undefined) {
         const blockName = source === undefined ? sourceBlock : targetBlock;
         const ports = blockName ? (source === undefined ? blocks[blockName].outputs : blocks[blockName].inputs) : [];
@@ -394,29 +415,37 @@ export function expandBlocks(design: Design): BlockExpansion {
 
   // Join the levels: a virtual endpoint passes on what its one connection brings.
   const incoming = new Map<string, { source: string; path: JsonPath }[]>();
+  // A design too large to expand is an error already; its wiring is not worth following.
+  if (tooLarge) rawEdges.length = 0;
   for (const e of rawEdges) if (isVirtual(e.target)) incoming.set(e.target, [...(incoming.get(e.target) ?? []), e]);
-  const resolve = (id: string, depth = 0): string | undefined => {
-    if (!isVirtual(id)) return id;
-    if (depth > MAX_EXPANDED_NODES) return undefined;
-    const arriving = incoming.get(id) ?? [];
-    const info = virtualInfo.get(id);
-    if (arriving.length !== 1) {
-      if (info)
+  const memo = new Map<string, string | undefined>();
+  /** The real layer a virtual endpoint stands for, following the chain once (memoized, without recursion). */
+  const resolved = (id: string): string | undefined => {
+    const chain: string[] = [];
+    const onChain = new Set<string>();
+    let current: string | undefined = id;
+    while (current !== undefined && isVirtual(current) && !memo.has(current)) {
+      if (onChain.has(current)) {
+        current = undefined;
+        break;
+      }
+      chain.push(current);
+      onChain.add(current);
+      const arriving: { source: string; path: JsonPath }[] = incoming.get(current) ?? [];
+      const info = virtualInfo.get(current);
+      if (arriving.length !== 1 && info)
         report({
           severity: 'error',
           code: arriving.length === 0 ? 'block-input-unconnected' : 'block-input-overconnected',
           nodeId: info.nodeId,
           path: info.path,
-          message: arriving.length === 0 ? `${info.what} has no input; connect one.` : `${info.what} receives ${arriving.length} connections (${arriving.map((a) => resolve(a.source, depth + 1) ?? '?').join(', ')}); a block input takes one: put an Add or Concat before it.`,
+          message: arriving.length === 0 ? `${info.what} has no input; connect one.` : `${info.what} receives ${arriving.length} connections; a block input takes one: put an Add or Concat before it.`,
         });
-      if (arriving.length === 0) return undefined;
+      current = arriving.length === 0 ? undefined : arriving[0].source;
     }
-    return resolve(arriving[0].source, depth + 1);
-  };
-  const memo = new Map<string, string | undefined>();
-  const resolved = (id: string): string | undefined => {
-    if (!memo.has(id)) memo.set(id, resolve(id));
-    return memo.get(id);
+    const end = current !== undefined && isVirtual(current) ? memo.get(current) : current;
+    for (const v of chain) memo.set(v, end);
+    return isVirtual(id) ? memo.get(id) : id;
   };
   const edges: DesignEdge[] = [];
   const edgePaths: JsonPath[] = [];
@@ -428,7 +457,7 @@ export function expandBlocks(design: Design): BlockExpansion {
     edgePaths.push(e.path);
   }
   // Ports nothing reads still get their message (an input that nothing feeds).
-  for (const [id] of virtualInfo) if (id.startsWith('\u0000in\u0000')) resolved(id);
+  if (!tooLarge) for (const [id] of virtualInfo) if (id.startsWith('\u0000in\u0000')) resolved(id);
   for (const instance of instances) {
     const block = blocks[instance.block];
     const copies = instance.copies ?? [instance.id];
@@ -460,18 +489,18 @@ function checkDefinitions(blocks: Record<string, BlockDefinition>, report: (d: O
     const block = blocks[name];
     const path: JsonPath = ['blocks', name];
     const error = (at: JsonPath, code: string, message: string, fixes: SuggestedFix[] = [], fatal = true): void => {
-      report({ severity: 'error', code, path: at, message: `Block ${JSON.stringify(name).slice(0, 80)}: ${message}`, fixes });
+      report({ severity: 'error', code, path: at, message: `Block ${shown(name)}: ${message}`, fixes });
       if (fatal) invalid.add(name);
     };
     if (!BLOCK_NAME.test(name)) error(path, 'invalid-block-name', 'a block name is a letter, then up to 63 letters, digits or "_" (it names a class in exported code).');
     else if (getLayerType(name)) error(path, 'invalid-block-name', `"${name}" is already a layer type; give the block another name.`);
     for (const param of Object.keys(block.params))
-      if (!PORT_OR_PARAM_NAME.test(param)) error([...path, 'params', param], 'invalid-block-name', `the parameter name ${JSON.stringify(param).slice(0, 80)} must be a letter or "_", then letters, digits or "_".`);
+      if (!PORT_OR_PARAM_NAME.test(param)) error([...path, 'params', param], 'invalid-block-name', `the parameter name ${shown(param)} must be a letter or "_", then letters, digits or "_".`);
     const ports = [...block.inputs, ...block.outputs];
     ports.forEach((port, i) => {
       const list = i < block.inputs.length ? 'inputs' : 'outputs';
       const at: JsonPath = [...path, list, i < block.inputs.length ? i : i - block.inputs.length];
-      if (!PORT_OR_PARAM_NAME.test(port)) error(at, 'invalid-block-name', `the port name ${JSON.stringify(port).slice(0, 80)} must be a letter or "_", then letters, digits or "_".`);
+      if (!PORT_OR_PARAM_NAME.test(port)) error(at, 'invalid-block-name', `the port name ${shown(port)} must be a letter or "_", then letters, digits or "_".`);
       else if (ports.indexOf(port) !== i) error(at, 'invalid-block-name', `"${port}" names two of its inputs and outputs.`);
     });
     if (block.inputs.length === 0) error([...path, 'inputs'], 'block-without-ports', 'a block needs at least one input, e.g. "inputs": ["x"].');
@@ -482,7 +511,7 @@ function checkDefinitions(blocks: Record<string, BlockDefinition>, report: (d: O
       if (node.type === 'Input') error([...at, 'type'], 'input-in-block', 'an Input layer cannot sit inside a block; connect the block\'s inputs instead.');
       else if (!getLayerType(node.type) && !own(blocks, node.type)) {
         const meant = closestName(node.type, [...names, ...LAYER_TYPE_NAMES]);
-        error([...at, 'type'], 'unknown-layer-type', `"${node.type}" is neither a layer type nor a block.${meant ? ` Did you mean "${meant}"?` : ''}`, meant ? [{ title: `Change the type to ${meant}` }] : []);
+        error([...at, 'type'], 'unknown-layer-type', `${shown(node.type)} is neither a layer type nor a block.${meant ? ` Did you mean "${meant}"?` : ''}`, meant ? [{ title: `Change the type to ${meant}` }] : []);
       }
       for (const [key, value] of Object.entries({ ...node.params, ...(node.when !== undefined ? { when: node.when } : {}), ...(node.repeat !== undefined ? { repeat: node.repeat } : {}) })) {
         for (const text of stringsIn(value)) {
@@ -514,9 +543,9 @@ function checkDefinitions(blocks: Record<string, BlockDefinition>, report: (d: O
           const meant = closestName(typed, known);
           return meant ? ` Did you mean "${meant}"?` : '';
         };
-        const sourceProblem = !sources.has(edge.source) ? ` "${edge.source}" is not a node or an input of the block.${guess(edge.source, sources)}` : '';
-        const targetProblem = !targets.has(edge.target) ? ` "${edge.target}" is not a node or an output of the block.${guess(edge.target, targets)}` : '';
-        error(at, 'dangling-edge', `the connection ${edge.source} → ${edge.target} cannot be made:${sourceProblem}${targetProblem}`, [{ title: 'Remove this connection, or correct the name' }]);
+        const sourceProblem = !sources.has(edge.source) ? ` ${shown(edge.source)} is not a node or an input of the block.${guess(edge.source, sources)}` : '';
+        const targetProblem = !targets.has(edge.target) ? ` ${shown(edge.target)} is not a node or an output of the block.${guess(edge.target, targets)}` : '';
+        error(at, 'dangling-edge', `a connection cannot be made:${sourceProblem}${targetProblem}`, [{ title: 'Remove this connection, or correct the name' }]);
       }
       if (block.outputs.includes(edge.target)) feeding.set(edge.target, (feeding.get(edge.target) ?? 0) + 1);
     });

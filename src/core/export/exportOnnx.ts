@@ -3,6 +3,7 @@ import type { OnnxContext, OnnxParameterInit } from '../layers/layerType';
 import type { CompiledGraph } from './compileGraph';
 import { channelsFirst } from './exportPyTorch';
 import type { NamedTensor } from './pytorchWeights';
+import { pytorchModuleNames } from './pytorchBlocks';
 
 /**
  * The opset the export writes: the newest that Debian's onnx 1.12 checker validates and every
@@ -56,6 +57,8 @@ export function buildOnnxModel(graph: CompiledGraph, options: OnnxExportOptions 
   const outputNames = new Map(graph.outputIds.map((id) => [id, unique(graph.nodes.find((c) => c.node.id === id)!.name)]));
 
   let constants = 0;
+  // Initializers are named as the PyTorch export's state_dict (module paths where it writes block classes).
+  const moduleNames = pytorchModuleNames(graph);
   for (const c of graph.nodes) {
     if (c.node.type === 'Input') continue;
     const firstOwnNode = nodes.length;
@@ -63,7 +66,7 @@ export function buildOnnxModel(graph: CompiledGraph, options: OnnxExportOptions 
     const ctx: OnnxContext = {
       inputs: c.sources.map((s) => values.get(s)!),
       parameter: (param, shape, init, moduleSuffix = '') => {
-        const name = `${c.name}${moduleSuffix}.${param}`;
+        const name = `${moduleNames.get(c.node.id) ?? c.name}${moduleSuffix}.${param}`;
         const given = weights.get(name);
         let data: Float32Array;
         if (options.weights) {

@@ -121,31 +121,11 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
 
   const render = (level: Level, inputVars: string[] | undefined): RenderedLevel | undefined => {
     const take = namer(inputVars ?? []);
-    const takeAttr = namer();
-    const attr = new Map<string, string>();
+    const { attr, sequentialOf } = levelAttributes(level.nodes, level.edges, isBlock);
     const vars = new Map<string, string>();
     const init = new Map<string, string | undefined>();
     const forward = new Map<string, string>();
-    const sequentialOf = new Map<string, string>();
     level.inputs.forEach((name, i) => vars.set(name, inputVars?.[i] ?? name));
-    // Nodes "p.0", "p.1"… forming a chain become one nn.Sequential "p".
-    const groups = new Map<string, DesignNode[]>();
-    for (const node of level.nodes) {
-      const m = /^(.+)\.(\d+)$/.exec(node.id);
-      if (m) groups.set(m[1], [...(groups.get(m[1]) ?? []), node]);
-    }
-    for (const [prefix, members] of groups) {
-      const chain = members.every((n, i) => n.id === `${prefix}.${i}` && !isBlock(n.type) && level.nodes.every((o) => o.id !== prefix) && (i === 0 || level.edges.filter((e) => e.target === n.id).every((e) => e.source === members[i - 1].id)));
-      const sameWhen = members.every((n) => JSON.stringify(n.when) === JSON.stringify(members[0].when));
-      if (chain && sameWhen && members.length > 1) for (const n of members) sequentialOf.set(n.id, prefix);
-    }
-    for (const node of level.nodes) {
-      const group = sequentialOf.get(node.id);
-      if (group) {
-        if (!attr.has(group)) attr.set(group, takeAttr(group));
-        attr.set(node.id, attr.get(group)!);
-      } else attr.set(node.id, takeAttr(node.id));
-    }
     // Topological order of the level, stable in the order written.
     const order: string[] = [];
     const remaining = new Set(level.nodes.map((n) => n.id));
@@ -384,6 +364,73 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
       `        return ${outputs.join(', ')}`,
     ].join('\n');
   }
+}
+
+/**
+ * The module attribute of each node of one level (the design's or a block's): its id made an
+ * identifier; nodes "p.0", "p.1"… forming a chain share "p", an nn.Sequential (`sequentialOf`).
+ */
+function levelAttributes(nodes: DesignNode[], edges: DesignEdge[], isBlock: (type: string) => boolean): { attr: Map<string, string>; sequentialOf: Map<string, string> } {
+  const takeAttr = namer();
+  const attr = new Map<string, string>();
+  const sequentialOf = new Map<string, string>();
+  const groups = new Map<string, DesignNode[]>();
+  for (const node of nodes) {
+    const m = /^(.+)\.(\d+)$/.exec(node.id);
+    if (m) groups.set(m[1], [...(groups.get(m[1]) ?? []), node]);
+  }
+  for (const [prefix, members] of groups) {
+    const chain = members.every((n, i) => n.id === `${prefix}.${i}` && !isBlock(n.type) && nodes.every((o) => o.id !== prefix) && (i === 0 || edges.filter((e) => e.target === n.id).every((e) => e.source === members[i - 1].id)));
+    const sameWhen = members.every((n) => JSON.stringify(n.when) === JSON.stringify(members[0].when));
+    if (chain && sameWhen && members.length > 1) for (const n of members) sequentialOf.set(n.id, prefix);
+  }
+  for (const node of nodes) {
+    const group = sequentialOf.get(node.id);
+    if (group) {
+      if (!attr.has(group)) attr.set(group, takeAttr(group));
+      attr.set(node.id, attr.get(group)!);
+    } else attr.set(node.id, takeAttr(node.id));
+  }
+  return { attr, sequentialOf };
+}
+
+/**
+ * Where each layer of the expanded design sits in the module pytorchBlockCode writes, as in its
+ * state_dict keys: "layer2.0.downsample.0" for the downsample's convolution of stage 2's first copy.
+ */
+export function pytorchModulePaths(source: Design, instances: readonly { id: string; copies?: string[] }[]): Map<string, string> {
+  const blocks = source.blocks ?? {};
+  const isBlock = (type: string): boolean => Object.prototype.hasOwnProperty.call(blocks, type);
+  const stages = new Map(instances.filter((i) => i.copies).map((i) => [i.id, i.copies!]));
+  const paths = new Map<string, string>();
+  const walk = (nodes: DesignNode[], edges: DesignEdge[], flatPrefix: string, modulePrefix: string, depth: number): void => {
+    if (depth > 64) return;
+    const { attr, sequentialOf } = levelAttributes(nodes, edges, isBlock);
+    for (const node of nodes) {
+      const flatId = `${flatPrefix}${node.id}`;
+      if (isBlock(node.type)) {
+        const block = blocks[node.type];
+        const copies = stages.get(flatId);
+        if (copies) copies.forEach((copy, k) => walk(block.nodes, block.edges, `${copy}.`, `${modulePrefix}${attr.get(node.id)}.${k}.`, depth + 1));
+        else walk(block.nodes, block.edges, `${flatId}.`, `${modulePrefix}${attr.get(node.id)}.`, depth + 1);
+        continue;
+      }
+      const group = sequentialOf.get(node.id);
+      paths.set(flatId, group ? `${modulePrefix}${attr.get(node.id)}.${/\.(\d+)$/.exec(node.id)![1]}` : `${modulePrefix}${attr.get(node.id)}`);
+    }
+  };
+  walk(source.nodes, source.edges, '', '', 0);
+  return paths;
+}
+
+/**
+ * The name of each layer's module in the exported PyTorch model, as its state_dict keys begin:
+ * the module path where the model is written with block classes, the node's identifier otherwise.
+ */
+export function pytorchModuleNames(graph: CompiledGraph): Map<string, string> {
+  const expansion = graph.analysis.expansion;
+  if (graph.source && expansion && pytorchBlockCode(graph, graph.source)) return pytorchModulePaths(graph.source, expansion.instances);
+  return new Map(graph.nodes.map((c) => [c.node.id, c.name]));
 }
 
 /** Blocks in an order where a block comes after the blocks it uses (Python needs the class first). */

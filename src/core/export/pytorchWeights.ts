@@ -2,6 +2,7 @@ import type { Design } from '../design';
 import { compileGraph } from './compileGraph';
 import { transposeTensor } from '../tensors/transposeTensor';
 import { kerasToTorch, torchToKeras } from '../tensors/kerasWeightLayout';
+import { pytorchModuleNames } from './pytorchBlocks';
 
 export { transposeTensor };
 
@@ -28,7 +29,7 @@ export function toPyTorchStateDict(design: Design, weights: NamedTensor[]): Name
     const kind = w.name.slice(slash + 1).replace(/_\d+$/, '');
     byName.set(`${w.name.slice(0, slash)}/${kind}`, w);
   }
-  const names = new Map(graph.nodes.map((c) => [c.node.id, c.name]));
+  const names = pytorchModuleNames(graph);
   const out: NamedTensor[] = [];
   for (const [nodeId, layer] of graph.weightedLayer) {
     // The layer type's Keras mapping says which weights the layer holds, their shape and their place in PyTorch.
@@ -105,7 +106,7 @@ export function decodeSafetensors(bytes: Uint8Array): NamedTensor[] {
 export function fromPyTorchStateDict(design: Design, kerasWeights: { name: string; shape: number[] }[], stateDict: NamedTensor[]): NamedTensor[] {
   const graph = compileGraph(design);
   const torchByName = new Map(stateDict.map((t) => [t.name, t]));
-  const names = new Map(graph.nodes.map((c) => [c.node.id, c.name]));
+  const names = pytorchModuleNames(graph);
   const byPrefix = new Map<string, { nodeId: string; layer: (typeof graph.weightedLayer extends Map<string, infer L> ? L : never) }>();
   for (const [nodeId, layer] of graph.weightedLayer) {
     byPrefix.set(layer.name, { nodeId, layer });

@@ -1,5 +1,5 @@
 import type { Design } from '../design';
-import type { DesignAnalysis } from '../analysis/analyzeDesign';
+import type { DesignAnalysis, NodeAnalysis } from '../analysis/analyzeDesign';
 import type { Diagnostic } from '../analysis/diagnostic';
 import { formatBytes, formatCount, formatShape, formatShort } from './formatNumber';
 
@@ -21,9 +21,10 @@ interface Column {
  * (1.81 G) and then the longest layer names wrap before their type; layers with several inputs list
  * one per line.
  */
-export function formatSummary(design: Design, analysis: DesignAnalysis, diagnostics: Diagnostic[] = analysis.diagnostics, width = SUMMARY_WIDTH): string {
+export function formatSummary(design: Design, analysis: DesignAnalysis, diagnostics: Diagnostic[] = analysis.diagnostics, width = SUMMARY_WIDTH, options: { expand?: boolean } = {}): string {
   const graph = analysis.graph;
   const branched = graph.ids.some((id) => graph.arity(id) > 1) || analysis.order.some((id, i) => i > 0 && graph.inputs(id)[0] !== analysis.order[i - 1]);
+  const rowsOf = summaryRows(analysis, options.expand === true);
   const columns: Column[] = [
     { header: ['Layer (type)'], alignRight: false },
     { header: ['Output shape', 'H×W×C'], alignRight: false },
@@ -32,15 +33,14 @@ export function formatSummary(design: Design, analysis: DesignAnalysis, diagnost
     { header: ['Receptive', 'field'], alignRight: false },
     ...(branched ? [{ header: ['Connected to'], alignRight: false }] : []),
   ];
-  const rows: Cell[][] = analysis.order.map((id) => {
-    const n = analysis.nodes[id];
+  const rows: Cell[][] = rowsOf.map(({ id, node: n, inputs, label }) => {
     return [
-      [`${id} (${n.type})`],
+      [`${id} (${label})`],
       [formatShape(n.outputShape)],
       [formatCount(n.params)],
       [formatCount(n.macs)],
       [n.receptiveField ? n.receptiveField.join('×') : ''],
-      ...(branched ? [graph.arity(id) ? [...graph.inputs(id)] : ['']] : []),
+      ...(branched ? [inputs.length ? inputs : ['']] : []),
     ];
   });
   const gap = 2;
@@ -49,7 +49,7 @@ export function formatSummary(design: Design, analysis: DesignAnalysis, diagnost
   let widths = columnWidths();
   if (tableWidth(widths) > width) {
     // First the MACs in short form (the total below keeps the exact count)…
-    analysis.order.forEach((id, r) => (rows[r][3] = [formatShort(analysis.nodes[id].macs)]));
+    rowsOf.forEach((row, r) => (rows[r][3] = [formatShort(row.node.macs)]));
     widths = columnWidths();
   }
   const excess = tableWidth(widths) - width;
@@ -98,6 +98,37 @@ export function formatSummary(design: Design, analysis: DesignAnalysis, diagnost
     }
   } else out.push('', 'No problems found.');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The rows of the table: every layer in order; for a design with blocks, unless `expand`, each
+ * instance of the design's own list as one row (a stage "2 × BasicBlock") with its layers summed.
+ */
+export function summaryRows(analysis: DesignAnalysis, expand: boolean): { id: string; label: string; node: NodeAnalysis; inputs: string[] }[] {
+  const graph = analysis.graph;
+  const expansion = analysis.expansion;
+  const instances = analysis.instances ?? {};
+  const layerRow = (id: string) => ({ id, label: analysis.nodes[id].type, node: analysis.nodes[id], inputs: [...graph.inputs(id)] });
+  if (!expansion || expand) return analysis.order.map(layerRow);
+  // A layer made by an instance belongs to the outermost one; the names it reads are said as instances too.
+  const outermost = new Map<string, string>();
+  for (const instance of expansion.instances) if (!instance.parent) for (const id of instance.nodeIds) outermost.set(id, instance.id);
+  const shown = (id: string): string => outermost.get(id) ?? id;
+  const rows: { id: string; label: string; node: NodeAnalysis; inputs: string[] }[] = [];
+  const done = new Set<string>();
+  for (const id of analysis.order) {
+    const owner = outermost.get(id);
+    if (!owner) {
+      rows.push({ ...layerRow(id), inputs: graph.inputs(id).map(shown) });
+      continue;
+    }
+    if (done.has(owner)) continue;
+    done.add(owner);
+    const instance = expansion.instances.find((i) => i.id === owner)!;
+    const node = instances[owner];
+    rows.push({ id: owner, label: node.copies ? `${node.copies.length} × ${node.block}` : node.block, node, inputs: instance.inputSources.filter(Boolean).map(shown) });
+  }
+  return rows;
 }
 
 /**

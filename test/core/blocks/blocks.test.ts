@@ -8,6 +8,8 @@ import { evaluateExpression } from '../../../src/core/blocks/blockExpression';
 import { expandBlocks } from '../../../src/core/blocks/expandBlocks';
 import type { Design, DesignNode } from '../../../src/core/design';
 import { parseDesign } from '../../../src/core/format/parseDesign';
+import { editDesignText } from '../../../src/core/format/editDesignText';
+import { applyIntention } from '../../../src/core/edit/applyIntention';
 import { serializeDesign } from '../../../src/core/format/serializeDesign';
 import { randomValidDesign } from '../../support/randomDesign';
 
@@ -102,6 +104,17 @@ describe('blocks', () => {
     const again = parseDesign(JSON.stringify(ports));
     assert.equal(again.design!.edges[0].targetPort, 'x');
     assert.equal(parseDesign(serializeDesign(again.design!)).design!.edges[1].sourcePort, 'out');
+  });
+
+  it('an edit of an instance argument rewrites that one line and keeps the blocks', () => {
+    const text = read('resnet18-blocks.cnn.json');
+    const before = parseDesign(text).design!;
+    const result = applyIntention(before, { kind: 'setParams', nodeId: 'layer3', params: { planes: 300 } });
+    assert.ok(result.ok);
+    const { newText } = editDesignText(text, before, result.design);
+    const changed = newText.split('\n').filter((line, i) => line !== text.split('\n')[i]);
+    assert.deepEqual(changed, ['      "params": { "planes": 300 },']);
+    assert.deepEqual(analyzeDocument(newText).analysis!.instances!.layer3.outputShape, [14, 14, 300]);
   });
 
   it('names expanded layers "<instance>.<copy>.<node>" and chains the copies of a stage', () => {
@@ -255,5 +268,40 @@ describe('blocks', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('blocks from strangers', () => {
+  it('a block of blocks of blocks, each used twice or repeated, stops at the expansion limit quickly', () => {
+    const blocks: Record<string, unknown> = { L0: { params: {}, inputs: ['x'], outputs: ['out'], nodes: [], edges: [{ source: 'x', target: 'out' }] } };
+    for (let i = 1; i <= 40; i++) {
+      blocks[`L${i}`] = {
+        params: {},
+        inputs: ['x'],
+        outputs: ['out'],
+        nodes: [{ id: 'a', type: `L${i - 1}`, params: {}, repeat: 1000 }, { id: 'b', type: `L${i - 1}`, params: {} }],
+        edges: [{ source: 'x', target: 'a' }, { source: 'a', target: 'b' }, { source: 'b', target: 'out' }],
+      };
+    }
+    const design = {
+      format: 'cnn-designer', version: 1, name: 'bomb', blocks,
+      nodes: [{ id: 'input', type: 'Input', params: { shape: [4] } }, { id: 'bomb', type: 'L40', params: {} }, { id: 'fc', type: 'Dense', params: { units: 2 } }],
+      edges: [{ source: 'input', target: 'bomb' }, { source: 'bomb', target: 'fc' }],
+    };
+    const started = Date.now();
+    const result = analyzeDocument(JSON.stringify(design));
+    assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+    assert.ok(result.diagnostics.some((d) => d.code === 'block-expansion-too-large'));
+  });
+
+  it('names like "__proto__" and "constructor" are plain names, never the object machinery', () => {
+    const text = `{"format": "cnn-designer", "version": 1, "name": "p", "blocks": {"__proto__": {"params": {"constructor": {}}, "inputs": ["x"], "outputs": ["out"], "nodes": [], "edges": [{"source": "x", "target": "out"}]}},
+      "nodes": [{"id": "input", "type": "Input", "params": {"shape": [4]}}, {"id": "b", "type": "__proto__", "params": {"toString": 1}}, {"id": "c", "type": "constructor", "params": {}}],
+      "edges": [{"source": "input", "target": "b"}, {"source": "b", "target": "c"}]}`;
+    const result = analyzeDocument(text);
+    assert.equal(result.valid, false);
+    assert.ok(result.diagnostics.some((d) => d.code === 'invalid-block-name'));
+    assert.ok(result.diagnostics.some((d) => d.code === 'unknown-layer-type' && d.nodeId === 'c'));
+    assert.equal(({} as Record<string, unknown>).params, undefined);
   });
 });
