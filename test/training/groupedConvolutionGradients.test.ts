@@ -9,6 +9,7 @@ import { compileGraph } from '../../src/core/export/compileGraph';
 import { exportOnnx } from '../../src/core/export/exportOnnx';
 import { toPyTorchStateDict } from '../../src/core/export/pytorchWeights';
 import { compileDesign } from '../../src/training/compile/compileDesign';
+import { installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
 import { seededRandom } from '../support/randomDesign';
 
@@ -107,12 +108,10 @@ describe('grouped and depthwise convolutions train in TF.js', function () {
 
   it('on the cpu backend: each weight\'s gradient (first, middle and last entry) equals central differences', gradientsEqualCentralDifferences);
 
-  it('on the wasm backend: the same gradients', async function () {
-    // TF.js' wasm backend has no depthwise gradient kernels yet (DepthwiseConv2dNativeBackpropInput/Filter).
-    console.warn('    skipped: needs the wasm depthwise gradient kernels');
-    this.skip();
+  it('on the wasm backend (the project\'s depthwise gradient kernels): the same gradients', async () => {
     try {
       await initWasmBackend();
+      installTrainingKernels('wasm');
       await gradientsEqualCentralDifferences();
     } finally {
       await tf.setBackend('cpu');
