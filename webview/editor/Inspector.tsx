@@ -1,4 +1,5 @@
 import { memo, useEffect, useMemo, useState } from 'react';
+import { nodeAnalysisOf } from '../../src/core/analysis/nodeAnalysisOf';
 import type { DesignAnalysis } from '../../src/core/analysis/analyzeDesign';
 import type { Diagnostic, FixEdit } from '../../src/core/analysis/diagnostic';
 import type { Design, DesignNode } from '../../src/core/design';
@@ -79,7 +80,7 @@ function DesignOverview({ design, diagnostics, onFix }: InspectorProps) {
 
 function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: InspectorProps & { node: DesignNode }) {
   const layer = getLayerType(node.type);
-  const info = analysis.nodes[node.id];
+  const info = nodeAnalysisOf(analysis, node.id);
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [name, setName] = useState(node.name ?? '');
   const [id, setId] = useState(node.id);
@@ -111,7 +112,7 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
     const result = applyIntention(design, { kind: 'setParams', nodeId: node.id, params: pendingParams });
     if (!result.ok) return undefined;
     const after = analyze(result.design);
-    const next = after.nodes[node.id];
+    const next = nodeAnalysisOf(after, node.id);
     return {
       shape: next?.outputShape,
       params: next?.params ?? 0,

@@ -1,4 +1,5 @@
 import type { DesignAnalysis } from '../../src/core/analysis/analyzeDesign';
+import { nodeAnalysisOf } from '../../src/core/analysis/nodeAnalysisOf';
 import type { Diagnostic } from '../../src/core/analysis/diagnostic';
 import type { Design, Position } from '../../src/core/design';
 import { getLayerType } from '../../src/core/layers/layerCatalog';
@@ -27,12 +28,12 @@ export function buildNodes(
     if (!known || RANK[d.severity] > RANK[known.severity]) worst.set(id, d);
   }
   const before = new Map(previous.map((n) => [n.id, n]));
-  const cost = (id: string): number => (heatmap === 'params' ? analysis.nodes[id]?.params ?? 0 : heatmap === 'macs' ? analysis.nodes[id]?.macs ?? 0 : 0);
+  const cost = (id: string): number => (heatmap === 'params' ? nodeAnalysisOf(analysis, id)?.params ?? 0 : heatmap === 'macs' ? nodeAnalysisOf(analysis, id)?.macs ?? 0 : 0);
   const total = heatmap === 'params' ? analysis.totals.params : heatmap === 'macs' ? analysis.totals.macs : 0;
   // Colour relative to the costliest block, so the hot spots stand out even when costs are spread.
   const hottest = total > 0 ? Math.max(...design.nodes.map((n) => cost(n.id))) : 0;
   return design.nodes.map((node) => {
-    const info = analysis.nodes[node.id];
+    const info = nodeAnalysisOf(analysis, node.id);
     const layer = getLayerType(node.type);
     const problem = worst.get(node.id);
     const fix = problem?.fixes.find((f) => f.edit);
@@ -66,17 +67,21 @@ export const edgeId = (source: string, target: string): string => `${source}->${
 /** The canvas connections, each labelled with the shape its source produces. */
 export function buildEdges(design: Design, analysis: DesignAnalysis, showShapes: boolean, selectedIds: ReadonlySet<string>): ShapeEdgeType[] {
   const edges: ShapeEdgeType[] = [];
-  // The connections that count: both ends known, each pair once.
-  for (const e of analysis.graph.edges) {
+  // The connections that count: both ends known, each pair once. With blocks, the analysis' graph
+  // joins expanded layers, so the canvas draws the written connections between its blocks.
+  const known = new Set(design.nodes.map((n) => n.id));
+  const seen = new Set<string>();
+  const written = design.edges.filter((e) => known.has(e.source) && known.has(e.target) && !seen.has(edgeId(e.source, e.target)) && seen.add(edgeId(e.source, e.target)));
+  for (const e of analysis.expansion ? written : analysis.graph.edges) {
     const id = edgeId(e.source, e.target);
-    const shape = analysis.nodes[e.source]?.outputShape;
+    const shape = nodeAnalysisOf(analysis, e.source)?.outputShape;
     edges.push({
       id,
       source: e.source,
       target: e.target,
       type: 'shape',
       selected: selectedIds.has(id),
-      data: { shape: shape ? formatShape(shape) : '', showShape: showShapes, broken: !shape || analysis.nodes[e.target]?.status === 'error' },
+      data: { shape: shape ? formatShape(shape) : '', showShape: showShapes, broken: !shape || nodeAnalysisOf(analysis, e.target)?.status === 'error' },
     });
   }
   return edges;
