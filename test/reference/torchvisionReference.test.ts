@@ -46,6 +46,8 @@ const NUMERIC = fullRun()
       'fcn_resnet50_3x224x224',
       ...['mobilenet_v2', 'mnasnet0_5', 'resnext50_32x4d', 'regnet_x_400mf', 'mobilenet_v3_small', 'regnet_y_400mf'].map((m) => `${m}_3x193x193`),
       'mobilenet_v3_small_3x224x224',
+      // DropPath, channel shuffle and slices, LayerNorm with layer scale, and a segmentation head.
+      ...['efficientnet_b0', 'shufflenet_v2_x1_0', 'convnext_tiny', 'lraspp_mobilenet_v3_large', 'mobilenet_v3_large'].map((m) => `${m}_3x193x193`),
     ]
   : ['resnet18_3x193x193', 'unet_1x508x508', 'mobilenet_v3_small_3x224x224'];
 
