@@ -113,11 +113,11 @@ describe('export: entry point and CLI', function () {
     assert.equal(analyzeDesign(imported).totals.params, analyzeDesign(design).totals.params);
 
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-    json.modelTopology.config.layers[2].class_name = 'DepthwiseConv2D';
+    json.modelTopology.config.layers[2].class_name = 'SeparableConv2D';
     writeFileSync(join(dir, 'odd.json'), JSON.stringify(json));
     const bad = await cli(['import', join(dir, 'odd.json')]);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /Layer 3 "\w+" \(DepthwiseConv2D\): the designer has no such layer/);
+    assert.match(bad.stderr, /Layer 3 "\w+" \(SeparableConv2D\): the designer has no such layer/);
   });
 
   it('--weights converts a saved TF.js model (model.json + weights.bin) into weights the PyTorch module loads, with the same outputs', async () => {

@@ -143,6 +143,12 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
       else report('a Constant without a tensor value');
       return;
     }
+    // torch.onnx.export keeps one copy of equal initializers (SqueezeNet's zero biases) and names
+    // the others through Identity nodes: those are the same constant.
+    if (node.opType === 'Identity' && node.inputs[0] && constants.has(node.inputs[0])) {
+      constants.set(node.outputs[0], { ...constants.get(node.inputs[0])!, name: node.outputs[0] });
+      return;
+    }
     // Shape arithmetic (how torch.onnx.export computes Resize's sizes) becomes a constant for the operator that reads it.
     const shapeConstant = foldShapeOp(node, (name) => constants.get(name), (name) => (values.get(name)?.channelsLastView ? undefined : values.get(name)?.shape));
     if (shapeConstant) {
