@@ -146,11 +146,13 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
   };
 
   // Ids reach generated code, weight names and messages: a stranger's id must not carry code.
-  const allIds = new Set(design.nodes.map((n) => n.id));
+  // The set of taken ids is only built when some id needs a new name.
+  let allIds: Set<string> | undefined;
   graph.ids.forEach((id) => {
-    const index = graph.indexOf(id);
     const problem = nodeIdProblem(id);
     if (!problem) return;
+    const index = graph.indexOf(id);
+    allIds ??= new Set(design.nodes.map((n) => n.id));
     const newId = safeNodeId(id, allIds);
     allIds.add(newId);
     push({
