@@ -21,6 +21,28 @@ describe('parsing and serializing designs', () => {
     }
   });
 
+  it('refuses a repeated key however the text hides it, and keeps what JSON.parse would only tolerate an error', () => {
+    // A repeated key whose dropped value held colons, or whose loss a \u-escaped colon could balance.
+    const repeated = ['{"a":1,"a":2}', '{"a":"x:y","a":1}', '{"a":1,"a":1,"b":"\\u003a"}', '{"k\\u003a":1,"k\\u003a":2}', '{"x":{"a":[{"b":1,"b":1}]}}', '\ufeff{"a":1 , "a" :2}', '{"__proto__":1,"__proto__":2}'];
+    for (const s of repeated) {
+      const r = parseJsonWithLocations(s);
+      assert.equal(r.ok, false, s);
+      if (!r.ok) assert.match(r.error.message, /Duplicate key/, s);
+    }
+    const deep = `${'['.repeat(502)}${']'.repeat(502)}`;
+    const r = parseJsonWithLocations(deep);
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.match(r.error.message, /too deep/);
+    // What parses keeps its keys, colons in strings and escapes, a byte-order mark and "__proto__" as an own key.
+    for (const s of ['{"a:b":"c:d","e":{"f":"\\u003a:"}}', '\ufeff{"a":1}', '{"__proto__":{"x":1},"y":[{"z":"\\"\\\\:"}]}', `${'['.repeat(500)}${']'.repeat(500)}`]) {
+      const parsed = parseJsonWithLocations(s);
+      assert.ok(parsed.ok, s);
+      if (parsed.ok) assert.deepEqual(parsed.value, JSON.parse(s.replace(/^\ufeff/, '')), s);
+    }
+    const proto = parseJsonWithLocations('{"__proto__":{"x":1}}');
+    assert.ok(proto.ok && Object.getPrototypeOf(proto.value) === Object.prototype && Object.keys(proto.value as object).includes('__proto__'));
+  });
+
   it('keeps unknown keys on round trip and stays lossless', () => {
     const text = `{"format":"cnn-designer","version":1,"name":"x","author":"me","nodes":[{"id":"input","type":"Input","params":{"shape":[4,4,1]},"color":"red"}],"edges":[],"training":{"epochs":2,"myKnob":3}}`;
     const parsed = parseDesign(text);

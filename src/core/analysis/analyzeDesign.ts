@@ -146,11 +146,13 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
   };
 
   // Ids reach generated code, weight names and messages: a stranger's id must not carry code.
-  const allIds = new Set(design.nodes.map((n) => n.id));
+  // The set of taken ids is only built when some id needs a new name.
+  let allIds: Set<string> | undefined;
   graph.ids.forEach((id) => {
-    const index = graph.indexOf(id);
     const problem = nodeIdProblem(id);
     if (!problem) return;
+    const index = graph.indexOf(id);
+    allIds ??= new Set(design.nodes.map((n) => n.id));
     const newId = safeNodeId(id, allIds);
     allIds.add(newId);
     push({
@@ -245,8 +247,9 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
     const result = nodes[id];
     const report = reportFor(id);
     const layer = getLayerType(node.type);
-    const inEdges = inEdgesOf(id);
-    result.inputShapes = inEdges.map((e) => nodes[e.source].outputShape).filter((s): s is Shape => !!s);
+    // The sources of the incoming connections, in declared order (no edge objects: this runs per node).
+    const sources = graph.inputs(id);
+    result.inputShapes = sources.map((source) => nodes[source].outputShape).filter((s): s is Shape => !!s);
     if (!layer) {
       const close = LAYER_TYPE_NAMES.find((t) => t.toLowerCase() === node.type.toLowerCase() || t.toLowerCase().startsWith(node.type.toLowerCase().slice(0, 4)));
       report({
@@ -266,7 +269,7 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
         result.summary = undefined;
       }
     }
-    if (inEdges.length < layer.inputs.min) {
+    if (sources.length < layer.inputs.min) {
       // A connection meant for this layer may name its source wrongly: then the layer is fine, the name is not.
       const mistyped = danglingEdges.filter((e) => e.target === id && !graph.has(e.source));
       const repaired = repairs.filter((r) => r.newTarget === id);
@@ -282,39 +285,39 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
           : {
               severity: 'error',
               code: 'too-few-inputs',
-              message: `${layer.label} merges branches and needs at least ${layer.inputs.min} inputs; it has ${inEdges.length}.${why}`,
+              message: `${layer.label} merges branches and needs at least ${layer.inputs.min} inputs; it has ${sources.length}.${why}`,
               fixes: repaired.map(reconnect),
             },
       );
       continue;
     }
-    if (inEdges.length > layer.inputs.max) {
+    if (sources.length > layer.inputs.max) {
       report({
         severity: 'error',
         code: layer.inputs.max === 0 ? 'input-with-inputs' : 'too-many-inputs',
         message:
           layer.inputs.max === 0
             ? 'An Input layer starts the network and cannot receive connections.'
-            : `${layer.label} takes one input but ${inEdges.length} are connected (${inEdges.map((e) => e.source).join(', ')}). To join branches, put an Add or Concatenate before it.`,
+            : `${layer.label} takes one input but ${sources.length} are connected (${sources.join(', ')}). To join branches, put an Add or Concatenate before it.`,
         fixes:
           layer.inputs.max === 0
-            ? inEdges.map((e) => ({ title: `Remove the connection ${e.source} → ${id}`, edit: { kind: 'removeEdge' as const, source: e.source, target: id } }))
+            ? sources.map((source) => ({ title: `Remove the connection ${source} → ${id}`, edit: { kind: 'removeEdge' as const, source, target: id } }))
             : [],
       });
       continue;
     }
     // Upstream problems already explain why an input has no shape.
-    if (!params || result.inputShapes.length !== inEdges.length) continue;
+    if (!params || result.inputShapes.length !== sources.length) continue;
     const inferred = layer.infer({
       node,
       params,
       inputShapes: result.inputShapes,
-      inputFields: inEdges.map((e) => ({ receptiveField: nodes[e.source].receptiveField, effectiveStride: nodes[e.source].effectiveStride })),
-      inputIds: inEdges.map((e) => e.source),
+      inputFields: sources.map((source) => ({ receptiveField: nodes[source].receptiveField, effectiveStride: nodes[source].effectiveStride })),
+      inputIds: [...sources],
       report: (d) => {
         // A layer rule can ask to insert before itself without knowing its input edge.
         if (d.fixes) {
-          for (const fix of d.fixes) if (fix.edit?.kind === 'insertLayer' && fix.edit.source === '' && inEdges[0]) fix.edit = { ...fix.edit, source: inEdges[0].source };
+          for (const fix of d.fixes) if (fix.edit?.kind === 'insertLayer' && fix.edit.source === '' && sources.length) fix.edit = { ...fix.edit, source: sources[0] };
         }
         report(d);
       },
@@ -329,7 +332,7 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
     result.receptiveField = inferred.receptiveField;
     result.effectiveStride = inferred.effectiveStride;
     // Element-wise and per-position layers (activations, batch norm, dropout) see what their input saw.
-    const first = inEdges.length === 1 ? nodes[inEdges[0].source] : undefined;
+    const first = sources.length === 1 ? nodes[sources[0]] : undefined;
     if (!result.receptiveField && first?.receptiveField && first.outputShape && first.outputShape.length === inferred.outputShape.length && inferred.outputShape.length > 1 && inferred.outputShape.slice(0, -1).every((d, i) => d === first.outputShape![i])) {
       result.receptiveField = first.receptiveField;
       result.effectiveStride = first.effectiveStride;

@@ -51,8 +51,66 @@ class JsonSyntaxFailure extends Error {
   }
 }
 
+/** Every string token of valid JSON text in order, with whether a ":" follows it (then it is a key). */
+const STRING_TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?/g;
+
+const countColons = (s: string): number => {
+  let n = 0;
+  for (let i = s.indexOf(':'); i !== -1; i = s.indexOf(':', i + 1)) n++;
+  return n;
+};
+
+/**
+ * The engine's JSON.parse, where its result is provably the strict parser's: it accepts the same
+ * grammar and makes "__proto__" an own key too, so only what it tolerates and the strict parser
+ * rejects is checked: nesting deeper than the strict parser allows, and a repeated key (it keeps
+ * the last one). A repeated key is found by counting: every ":" of valid JSON text ends a key or
+ * sits in a string; without \u escapes each ":" in a string of the value is one in the text, so a
+ * dropped key (and whatever its value held) leaves the value with fewer keys and colons than the
+ * text. With \u escapes the keys are counted on the text's string tokens instead. Anything else,
+ * including every invalid text, goes to the strict parser, which locates the error.
+ */
+function parseWithEngine(text: string): { value: unknown } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return undefined;
+  }
+  let keysInValue = 0;
+  let colonsInStrings = 0;
+  let tooDeep = false;
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 500) tooDeep = true;
+    if (tooDeep) return;
+    if (typeof v === 'string') {
+      colonsInStrings += countColons(v);
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) walk(v[i], depth + 1);
+      return;
+    }
+    const keys = Object.keys(v);
+    keysInValue += keys.length;
+    for (let i = 0; i < keys.length; i++) {
+      colonsInStrings += countColons(keys[i]);
+      walk((v as Record<string, unknown>)[keys[i]], depth + 1);
+    }
+  };
+  walk(value, 0);
+  if (tooDeep) return undefined;
+  if (!text.includes('\\u')) return countColons(text) === keysInValue + colonsInStrings ? { value } : undefined;
+  let keysInText = 0;
+  STRING_TOKEN.lastIndex = 0;
+  for (let m = STRING_TOKEN.exec(text); m; m = STRING_TOKEN.exec(text)) if (m[1] !== undefined) keysInText++;
+  return keysInText === keysInValue ? { value } : undefined;
+}
+
 export function parseJsonWithLocations(text: string): JsonParseResult {
-  const result = parseJson(text, false);
+  const fast = parseWithEngine(text);
+  const result: JsonParseResult = fast ? { ok: true, value: fast.value, spans: EMPTY_SPANS } : parseJson(text, false);
   if (!result.ok) return result;
   // Spans cost as much as the parse itself and are only needed to point at a problem, so they
   // are recorded by a second pass on the first request.

@@ -9,6 +9,9 @@ const describeValue = (value: unknown): string => {
   return text === undefined ? String(value) : text.length > 40 ? `${text.slice(0, 37)}...` : text;
 };
 
+/** A default is valid by construction; one reporter for all of them, not a closure per parameter. */
+const ignoreReport = (): void => undefined;
+
 const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 
 /**
@@ -116,7 +119,7 @@ export function resolveParams(
         });
         ok = false;
       } else if (spec.default !== undefined) {
-        resolved[spec.name] = resolveParamValue(spec, spec.default, () => undefined);
+        resolved[spec.name] = resolveParamValue(spec, spec.default, ignoreReport);
       }
       continue;
     }
