@@ -13,13 +13,21 @@ function broadcastShape(shape: Shape, rank: number): Shape {
 
 const AXES: Record<number, string[]> = { 3: ['height', 'width', 'channels'], 2: ['length', 'channels'], 1: ['channels'] };
 
-/** Receptive field of the product: the widest among the inputs that are still spatial (a [C] gate has seen the whole input of its pooling). */
+/**
+ * Receptive field of the product: the widest among the inputs that are still spatial (a [1, 1, C]
+ * or [C] gate has seen the whole input of its pooling). The step between output positions is that
+ * of the inputs that are not broadcast: a kept-dims gate's step (its whole input) is not the
+ * product's, and taken as such it would grow every later layer's field without bound.
+ */
 function multipliedField(args: InferArgs<unknown>, rank: number): { receptiveField?: number[]; effectiveStride?: number[] } {
-  const fields = args.inputFields.filter((f, i) => f.receptiveField && f.effectiveStride && args.inputShapes[i].length === rank && f.receptiveField.length === rank - 1);
-  if (fields.length === 0) return {};
+  const spatial = (i: number) => args.inputShapes[i].slice(0, rank - 1);
+  const outputSpatial = Array.from({ length: rank - 1 }, (_, axis) => Math.max(...args.inputShapes.map((s, i) => (s.length === rank ? spatial(i)[axis] : 1))));
+  const withField = args.inputFields.map((f, i) => ({ f, i })).filter(({ f, i }) => f.receptiveField && f.effectiveStride && args.inputShapes[i].length === rank && f.receptiveField.length === rank - 1);
+  const full = withField.filter(({ i }) => spatial(i).every((d, axis) => d === outputSpatial[axis]));
+  if (withField.length === 0 || full.length === 0) return {};
   return {
-    receptiveField: fields[0].receptiveField!.map((_, i) => Math.max(...fields.map((f) => f.receptiveField![i]))),
-    effectiveStride: fields[0].effectiveStride!.map((_, i) => Math.max(...fields.map((f) => f.effectiveStride![i]))),
+    receptiveField: withField[0].f.receptiveField!.map((_, axis) => Math.max(...withField.map(({ f }) => f.receptiveField![axis]))),
+    effectiveStride: full[0].f.effectiveStride!.map((_, axis) => Math.max(...full.map(({ f }) => f.effectiveStride![axis]))),
   };
 }
 

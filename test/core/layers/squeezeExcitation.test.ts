@@ -35,6 +35,13 @@ describe('squeeze-and-excitation: keepDims and Multiply', () => {
     assert.deepEqual(a.nodes.pool.receptiveField, [9, 7]);
     assert.deepEqual(a.nodes.pool.effectiveStride, [7, 5]);
     assert.deepEqual(a.nodes.scale.receptiveField, [9, 7], 'the product sees what its widest input sees');
+    // The gate's step is its whole input; the product steps as the image it scales, so a 3×3
+    // convolution after it adds 2 pixels, not 2 × 7 (which, block after block, grew without bound).
+    assert.deepEqual(a.nodes.scale.effectiveStride, [1, 1], 'the product steps as the unbroadcast input');
+    const after = seBlock(7, 5, 8);
+    after.nodes.push({ id: 'next', type: 'Conv2D', params: { filters: 8, kernelSize: 3, padding: 'same' } });
+    after.edges.push({ source: 'scale', target: 'next' });
+    assert.deepEqual(analyzeDesign(after).nodes.next.receptiveField, [11, 9]);
     const flat = analyzeDesign(seBlock(7, 5, 8, { keepDims: false }));
     assert.ok(flat.valid, JSON.stringify(flat.diagnostics));
     assert.deepEqual(flat.nodes.pool.outputShape, [8]);
