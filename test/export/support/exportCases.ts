@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Design } from '../../../src/core/design';
+import { emptyDesign, type Design } from '../../../src/core/design';
 import { parseDesign } from '../../../src/core/format/parseDesign';
 import { ACTIVATIONS } from '../../../src/core/layers/layerType';
+import { chainDesign, type ChainLayer } from '../../support/designBuilder';
 import { randomValidDesign } from '../../support/randomDesign';
 
 export interface ExportCase {
@@ -39,9 +40,7 @@ export function randomCases(count = SWEEP_SIZE): ExportCase[] {
  */
 export function handmadeCases(): ExportCase[] {
   const design: Design = {
-    format: 'cnn-designer',
-    version: 1,
-    name: '2 inputs, 2 outputs',
+    ...emptyDesign('2 inputs, 2 outputs'),
     nodes: [
       { id: 'image', type: 'Input', params: { shape: [9, 9, 3] } },
       { id: 'mask', type: 'Input', params: { shape: [9, 9, 1] } },
@@ -63,7 +62,6 @@ export function handmadeCases(): ExportCase[] {
       { source: 'lambda', target: 'head.1' },
       { source: 'x', target: 'head2' },
     ],
-    training: {},
   };
   return [{ id: 'two-inputs-two-outputs', design }, everyActivationCase(), ...upsamplingCases()];
 }
@@ -75,10 +73,8 @@ export function onlyCases(cases: ExportCase[]): ExportCase[] {
 }
 
 /** A chain of `layers` after an input of `shape`, node ids l1, l2, …. */
-function chainCase(id: string, shape: number[], layers: [string, Record<string, unknown>][]): ExportCase {
-  const nodes = [{ id: 'input', type: 'Input', params: { shape } }, ...layers.map(([type, params], i) => ({ id: `l${i + 1}`, type, params }))];
-  const edges = nodes.slice(1).map((n, i) => ({ source: nodes[i].id, target: n.id }));
-  return { id, design: { format: 'cnn-designer', version: 1, name: id, nodes, edges, training: {} } };
+function chainCase(id: string, shape: number[], layers: ChainLayer[]): ExportCase {
+  return { id, design: { ...chainDesign(shape, layers), name: id } };
 }
 
 /**
@@ -117,9 +113,7 @@ function upsamplingCases(): ExportCase[] {
     ['GlobalAvgPool1D', {}],
   ]);
   const unet: Design = {
-    format: 'cnn-designer',
-    version: 1,
-    name: 'mini U-Net',
+    ...emptyDesign('mini U-Net'),
     nodes: [
       { id: 'input', type: 'Input', params: { shape: [21, 20, 1] } },
       { id: 'down', type: 'Conv2D', params: { filters: 4, kernelSize: 3, activation: 'relu' } },
@@ -141,7 +135,6 @@ function upsamplingCases(): ExportCase[] {
       { source: 'up', target: 'merge' },
       { source: 'merge', target: 'head' },
     ],
-    training: {},
   };
   return [image, sequence, pooled, { id: 'mini-unet', design: unet }];
 }
@@ -153,9 +146,7 @@ function upsamplingCases(): ExportCase[] {
 function everyActivationCase(): ExportCase {
   const fns = ACTIVATIONS.filter((fn) => fn !== 'linear');
   const design: Design = {
-    format: 'cnn-designer',
-    version: 1,
-    name: 'every activation',
+    ...emptyDesign('every activation'),
     nodes: [
       { id: 'input', type: 'Input', params: { shape: [5, 6, 2] } },
       // A wide range of values: the interesting parts of hardsigmoid and relu6 lie at ±3 and 6.
@@ -167,7 +158,6 @@ function everyActivationCase(): ExportCase {
       { id: 'all', type: 'Concat', params: {} },
     ],
     edges: [{ source: 'input', target: 'wide' }],
-    training: {},
   };
   for (const node of design.nodes.slice(2, -1)) design.edges.push({ source: 'wide', target: node.id }, { source: node.id, target: 'all' });
   return { id: 'every-activation', design };
