@@ -1,8 +1,10 @@
 /**
- * Shape helpers for the layers that act on the channel axis at any rank ([H, W, C], [L, C] or [C]):
- * normalizations, LayerScale, PReLU, channel shuffle and slice. The designer is channels-last; the
- * PyTorch and ONNX code is channels-first, where channels are axis 1 at every rank.
+ * Shape helpers and the groups check for the layers that act on the channel axis at any rank
+ * ([H, W, C], [L, C] or [C]): normalizations, LayerScale, PReLU, channel shuffle and slice. The
+ * designer is channels-last; the PyTorch and ONNX code is channels-first, where channels are axis 1
+ * at every rank.
  */
+import type { DiagnosticInput } from '../analysis/diagnostic';
 import type { Shape } from '../design';
 
 export const channelsOf = (shape: Shape): number => shape[shape.length - 1];
@@ -28,6 +30,25 @@ export function nearestDivisors(channels: number, groups: number): number[] {
   const below = all.filter((d) => d < groups).pop();
   const above = all.find((d) => d > groups);
   return [below, above].filter((d): d is number => d !== undefined).sort((a, b) => Math.abs(a - groups) - Math.abs(b - groups));
+}
+
+/**
+ * Layers that split the channels into equal groups (group norm, channel shuffle) need `groups` to
+ * divide them. Reports when it does not, with the nearest groups that do as fixes; returns whether it does.
+ */
+export function checkGroupsDivideChannels(label: string, nodeId: string, channels: number, groups: number, report: (d: DiagnosticInput) => void): boolean {
+  if (channels % groups === 0) return true;
+  report({
+    severity: 'error',
+    code: 'groups-do-not-divide-channels',
+    param: 'groups',
+    message: `${label} splits the ${channels} channels into ${groups} groups of equal size, but ${groups} does not divide ${channels}.`,
+    fixes: nearestDivisors(channels, groups).map((g) => ({
+      title: `Use ${g} group${g > 1 ? 's' : ''} (${channels / g} channels each)`,
+      edit: { kind: 'setParams', nodeId, params: { groups: g } },
+    })),
+  });
+  return false;
 }
 
 /** A channels-first PyTorch expression moved to channels-last and back around `inner` (for layers over the last axis). */

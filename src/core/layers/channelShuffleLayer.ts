@@ -1,5 +1,5 @@
 import type { KerasCustomLayer, LayerType } from './layerType';
-import { channelsOf, nearestDivisors } from './channelAxes';
+import { channelsOf, checkGroupsDivideChannels } from './channelAxes';
 
 export interface ChannelShuffleParams {
   groups: number;
@@ -60,19 +60,7 @@ export const channelShuffleLayer: LayerType<ChannelShuffleParams> = {
   infer: ({ node, params, inputShapes, report }) => {
     const input = inputShapes[0];
     const channels = channelsOf(input);
-    if (channels % params.groups !== 0) {
-      report({
-        severity: 'error',
-        code: 'groups-do-not-divide-channels',
-        param: 'groups',
-        message: `Channel shuffle splits the ${channels} channels into ${params.groups} groups of equal size, but ${params.groups} does not divide ${channels}.`,
-        fixes: nearestDivisors(channels, params.groups).map((g) => ({
-          title: `Use ${g} group${g > 1 ? 's' : ''} (${channels / g} channels each)`,
-          edit: { kind: 'setParams', nodeId: node.id, params: { groups: g } },
-        })),
-      });
-      return undefined;
-    }
+    if (!checkGroupsDivideChannels('Channel shuffle', node.id, channels, params.groups, report)) return undefined;
     return { outputShape: [...input], trainableParams: 0, nonTrainableParams: 0, macs: 0 };
   },
   toPyTorch: (p, inputShapes, ctx) => {

@@ -10,6 +10,7 @@ import { pyActivation, pyPadTuple, pyWindow } from './pytorchCode';
 import { attributeInt, attributeInts, importedPadding, onnxActivation, onnxInt, onnxInts, onnxPads, windowParam } from './onnxCode';
 import { torchToKeras } from '../tensors/kerasWeightLayout';
 import { CNN_GROUPED_CONV_1D, CNN_GROUPED_CONV_2D, DEPTHWISE_CONV_2D } from './kerasGroupedConvolution';
+import { divisors } from './channelAxes';
 
 const DILATION_WITH_STRIDE =
   'Keras and TF.js cannot combine a dilation above 1 with a stride above 1, so the Keras and TF.js exports and training with TF.js refuse this layer; PyTorch and ONNX export it, and the PyTorch engine trains it.';
@@ -33,7 +34,6 @@ type PaddingMode = (typeof PADDING_MODES)[number];
 /** ONNX Pad's name for each mode that is not zeros. */
 const ONNX_PAD_MODE: Record<string, string> = { reflect: 'reflect', replicate: 'edge' };
 
-const divisors = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /**

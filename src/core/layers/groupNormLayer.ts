@@ -1,7 +1,7 @@
 import type { LayerType } from './layerType';
 import { pyNumber } from './pytorchCode';
 import { onnxFloat } from './onnxCode';
-import { channelsFirstBroadcast, channelsOf, nearestDivisors } from './channelAxes';
+import { channelsFirstBroadcast, channelsOf, checkGroupsDivideChannels } from './channelAxes';
 import { CNN_GROUP_NORM } from './kerasNormalization';
 
 export interface GroupNormParams {
@@ -26,19 +26,7 @@ export const groupNormLayer: LayerType<GroupNormParams> = {
   infer: ({ node, params, inputShapes, report }) => {
     const input = inputShapes[0];
     const channels = channelsOf(input);
-    if (channels % params.groups !== 0) {
-      report({
-        severity: 'error',
-        code: 'groups-do-not-divide-channels',
-        param: 'groups',
-        message: `Group norm splits the ${channels} channels into ${params.groups} groups of equal size, but ${params.groups} does not divide ${channels}.`,
-        fixes: nearestDivisors(channels, params.groups).map((g) => ({
-          title: `Use ${g} group${g > 1 ? 's' : ''} (${channels / g} channels each)`,
-          edit: { kind: 'setParams', nodeId: node.id, params: { groups: g } },
-        })),
-      });
-      return undefined;
-    }
+    if (!checkGroupsDivideChannels('Group norm', node.id, channels, params.groups, report)) return undefined;
     return { outputShape: [...input], trainableParams: params.affine ? 2 * channels : 0, nonTrainableParams: 0, macs: 0 };
   },
   toPyTorch: (p, inputShapes, ctx) => {
