@@ -10,6 +10,7 @@ import { compileDesign } from '../../src/training/compile/compileDesign';
 import { loadTfjsExport } from '../export/support/tfjsExport';
 import { chainDesign, type ChainLayer } from '../support/designBuilder';
 import { seededRandom } from '../support/randomDesign';
+import { assertCentralDifferences } from './support/assertCentralDifferences';
 
 /** Checks two entries of every trainable weight: the gradient of Σ y·r equals central differences. */
 function checkGradients(inputShape: number[], layers: ChainLayer[], seed: number): number {
@@ -20,26 +21,7 @@ function checkGradients(inputShape: number[], layers: ChainLayer[], seed: number
   const r = tf.tensor(Array.from({ length: 2 * outShape.reduce((a, b) => a * b, 1) }, () => rnd() * 2 - 1), [2, ...outShape]);
   const loss = (): tf.Scalar => tf.tidy(() => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)));
   const { grads } = tf.variableGrads(loss);
-  let checked = 0;
-  for (const variable of model.trainableWeights) {
-    const v = variable.read() as tf.Variable;
-    const values = v.dataSync().slice();
-    const g = grads[v.name]?.dataSync();
-    assert.ok(g, `a gradient for ${variable.name}`);
-    for (const index of new Set([0, Math.floor(values.length / 2), values.length - 1])) {
-      const eps = 1e-2;
-      const at = (delta: number): number => {
-        const changed = values.slice();
-        changed[index] += delta;
-        variable.write(tf.tensor(changed, v.shape));
-        return loss().dataSync()[0];
-      };
-      const numeric = (at(eps) - at(-eps)) / (2 * eps);
-      variable.write(tf.tensor(values, v.shape));
-      assert.ok(Math.abs(numeric - g[index]) <= 2e-2 * Math.max(1, Math.abs(numeric)), `${variable.name}[${index}]: ${g[index]} vs ${numeric}`);
-      checked++;
-    }
-  }
+  const checked = assertCentralDifferences(model, loss, grads, { step: 1e-2 });
   Object.values(grads).forEach((t) => t.dispose());
   tf.dispose([x, r]);
   model.dispose();

@@ -12,6 +12,7 @@ import { compileDesign } from '../../src/training/compile/compileDesign';
 import { installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
 import { seededRandom } from '../support/randomDesign';
+import { assertCentralDifferences } from './support/assertCentralDifferences';
 
 /** depthwise ×2 (DepthwiseConv2D) → grouped in 2 with stride (CnnGroupedConv2D) → dilated depthwise (grouped layer) → 1×1. */
 function groupedDesign(): Design {
@@ -45,27 +46,8 @@ async function gradientsEqualCentralDifferences(): Promise<void> {
   const x = tf.tensor4d(Array.from({ length: 2 * 7 * 6 * 4 }, () => rnd() * 2 - 1), [2, 7, 6, 4]);
   const loss = (): tf.Scalar => tf.tidy(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)));
   const { grads } = tf.variableGrads(loss);
-  let checked = 0;
-  for (const variable of model.trainableWeights) {
-    const v = variable.read() as tf.Variable;
-    const values = v.dataSync().slice();
-    const g = grads[v.name]?.dataSync();
-    assert.ok(g, `a gradient for ${variable.name}`);
-    // The first, a middle and the last entry: across groups, so a mixed-up split would show.
-    for (const index of [0, Math.floor(values.length / 2), values.length - 1]) {
-      const eps = 1e-2;
-      const at = (delta: number): number => {
-        const changed = values.slice();
-        changed[index] += delta;
-        variable.write(tf.tensor(changed, v.shape));
-        return loss().dataSync()[0];
-      };
-      const numeric = (at(eps) - at(-eps)) / (2 * eps);
-      variable.write(tf.tensor(values, v.shape));
-      assert.ok(Math.abs(numeric - g[index]) <= 2e-2 * Math.max(1, Math.abs(numeric)), `${variable.name}[${index}]: ${g[index]} vs ${numeric}`);
-      checked++;
-    }
-  }
+  // The first, a middle and the last entry of each weight: across groups, so a mixed-up split would show.
+  const checked = assertCentralDifferences(model, loss, grads, { step: 1e-2 });
   assert.ok(checked >= 21, `checked ${checked}`);
   Object.values(grads).forEach((t) => t.dispose());
   x.dispose();

@@ -19,6 +19,7 @@ import { CNN_ADAPTIVE_AVG_POOL_2D, CNN_ADAPTIVE_MAX_POOL_2D, CNN_RESIZE_2D } fro
 import { loadTfjsExport } from '../export/support/tfjsExport';
 import { PYTHON } from '../export/support/python';
 import { seededRandom } from '../support/randomDesign';
+import { assertCentralDifferences } from './support/assertCentralDifferences';
 
 interface ResampleCase {
   name: string;
@@ -205,26 +206,7 @@ describe('Upsample2D and adaptive pooling train: gradients through them equal fi
     const x = tf.tensor4d(Array.from({ length: 2 * 7 * 6 * 2 }, () => rnd() * 2 - 1), [2, 7, 6, 2]);
     const loss = (): tf.Scalar => tf.tidy(() => tf.sum(tf.square(model.apply(x) as tf.Tensor)));
     const { grads } = tf.variableGrads(loss);
-    let checked = 0;
-    for (const variable of model.trainableWeights) {
-      const v = variable.read() as tf.Variable;
-      const values = v.dataSync().slice();
-      const g = grads[v.name]?.dataSync();
-      assert.ok(g, `a gradient for ${variable.name}`);
-      for (const index of [0, values.length - 1]) {
-        const eps = 1e-3;
-        const at = (delta: number): number => {
-          const changed = values.slice();
-          changed[index] += delta;
-          variable.write(tf.tensor(changed, v.shape));
-          return loss().dataSync()[0];
-        };
-        const numeric = (at(eps) - at(-eps)) / (2 * eps);
-        variable.write(tf.tensor(values, v.shape));
-        assert.ok(Math.abs(numeric - g[index]) <= 2e-2 * Math.max(1, Math.abs(numeric)), `${variable.name}[${index}]: ${g[index]} vs ${numeric}`);
-        checked++;
-      }
-    }
+    const checked = assertCentralDifferences(model, loss, grads, { step: 1e-3, entries: 'first and last' });
     assert.ok(checked >= 8, `checked ${checked}`);
     assert.ok(Object.values(grads).some((t) => t.dataSync().some((v) => v !== 0)), 'gradients are not all zero');
     Object.values(grads).forEach((t) => t.dispose());

@@ -7,6 +7,7 @@ import type { Design } from '../../src/core/design';
 import { emptyDesign } from '../../src/core/design';
 import { compileDesign } from '../../src/training/compile/compileDesign';
 import { seededRandom } from '../support/randomDesign';
+import { assertCentralDifferences } from './support/assertCentralDifferences';
 
 function seDesign(keepDims: boolean): Design {
   const d = emptyDesign(keepDims ? 'se_kept' : 'se_vector');
@@ -35,27 +36,8 @@ describe('squeeze-and-excitation trains: gradients through Multiply and kept poo
       const x = tf.tensor4d(Array.from({ length: 2 * 5 * 4 * 3 }, () => rnd() * 2 - 1), [2, 5, 4, 3]);
       const loss = (): tf.Scalar => tf.tidy(() => tf.sum(tf.square(model.apply(x) as tf.Tensor)));
       const { grads } = tf.variableGrads(loss);
-      let checked = 0;
-      for (const variable of model.trainableWeights) {
-        const v = variable.read() as tf.Variable;
-        const values = v.dataSync().slice();
-        const g = grads[v.name]?.dataSync();
-        assert.ok(g, `a gradient for ${variable.name}`);
-        // Two entries of each weight, in float64 arithmetic of float32 outputs: a step of 1e-2 is well above rounding.
-        for (const index of [0, values.length - 1]) {
-          const eps = 1e-2;
-          const at = (delta: number): number => {
-            const changed = values.slice();
-            changed[index] += delta;
-            variable.write(tf.tensor(changed, v.shape));
-            return loss().dataSync()[0];
-          };
-          const numeric = (at(eps) - at(-eps)) / (2 * eps);
-          variable.write(tf.tensor(values, v.shape));
-          assert.ok(Math.abs(numeric - g[index]) <= 2e-2 * Math.max(1, Math.abs(numeric)), `${variable.name}[${index}]: ${g[index]} vs ${numeric}`);
-          checked++;
-        }
-      }
+      // Two entries of each weight, in float64 arithmetic of float32 outputs: a step of 1e-2 is well above rounding.
+      const checked = assertCentralDifferences(model, loss, grads, { step: 1e-2, entries: 'first and last' });
       assert.ok(checked >= 12, `checked ${checked}`);
       Object.values(grads).forEach((t) => t.dispose());
       x.dispose();

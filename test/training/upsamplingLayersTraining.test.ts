@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { compileDesign } from '../../src/training/compile/compileDesign';
 import { seededRandom } from '../support/randomDesign';
 import { chainDesign, type ChainLayer } from '../support/designBuilder';
+import { assertCentralDifferences } from './support/assertCentralDifferences';
 
 /** Each case ends in layers without weights behind a weighted one, so their input gradients are checked too. */
 const CASES: { name: string; shape: number[]; layers: ChainLayer[]; classes: string[] }[] = [
@@ -87,21 +88,7 @@ describe('transposed convolution, padding and pooling modes train in TF.js', () 
       const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
       assert.ok(weights.length > 0);
       // Central differences on a few entries of every weight (float32: the loss is linear in each weight but for activations and max pooling, whose choice a step small enough keeps).
-      for (const w of weights) {
-        const data = w.dataSync().slice();
-        const grad = grads[w.name].dataSync();
-        for (const i of [0, Math.floor(data.length / 2), data.length - 1]) {
-          const at = (delta: number): number => {
-            const moved = data.slice();
-            moved[i] += delta;
-            w.assign(tf.tensor(moved, w.shape));
-            return tf.tidy(() => loss().dataSync()[0]);
-          };
-          const numeric = (at(STEP) - at(-STEP)) / (2 * STEP);
-          w.assign(tf.tensor(data, w.shape));
-          assert.ok(Math.abs(numeric - grad[i]) <= 1e-2 * Math.max(1, Math.abs(numeric)), `${w.name}[${i}]: gradient ${grad[i]}, central difference ${numeric}`);
-        }
-      }
+      assertCentralDifferences(model, loss, grads, { step: STEP, tolerance: 1e-2 });
       // A small step against the gradient lowers the loss.
       const before = value.dataSync()[0];
       for (const w of weights) w.assign(tf.sub(w, tf.mul(grads[w.name], 1e-3)));
