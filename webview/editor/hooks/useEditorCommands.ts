@@ -66,6 +66,11 @@ export function useEditorCommands({ canvasRef, host, state, graph, selection, vi
 
   const commands: EditorCommands = {
     addLayer(layerType, at) {
+      // Layers go into the design; a block's own layers are added in its text.
+      if (opened) {
+        openQuickAdd(false);
+        return showToast('Go back to the design to add layers (the breadcrumb above the canvas).');
+      }
       const from = selection.node && !at ? selection.node.id : undefined;
       const position = at ?? (from ? { x: positions[from].x, y: positions[from].y + 130 } : viewCenter());
       editAndSelect({ kind: 'addLayer', layerType, position, ...(from ? { connectFrom: from } : {}) });
