@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const provider = new CnnEditorProvider(context, log, runHostCommand);
 
   const onnxViewer = registerModelCommands(context, { log, showSummary, needDesign });
-  const canvas = (command: 'autoLayout' | 'fitView' | 'exportSvg' | 'exportPng') => (): void => {
+  const canvas = (command: 'autoLayout' | 'fitView' | 'exportSvg' | 'exportPng' | 'makeBlock') => (): void => {
     if (!provider.sendCanvasCommand(command)) void vscode.window.showInformationMessage('Focus a CNN design in the graph editor first.');
   };
 
@@ -94,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('cnnDesigner.fitView', canvas('fitView')),
     vscode.commands.registerCommand('cnnDesigner.exportDiagramSvg', canvas('exportSvg')),
     vscode.commands.registerCommand('cnnDesigner.exportDiagramPng', canvas('exportPng')),
+    vscode.commands.registerCommand('cnnDesigner.makeBlock', canvas('makeBlock')),
   );
 }
 

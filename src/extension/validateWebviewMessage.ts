@@ -138,8 +138,17 @@ export function validateIntention(v: unknown, path = 'intention'): EditIntention
     }
     case 'applyFix':
       return { kind: 'applyFix', edit: fixEdit(o.edit, `${path}.edit`) };
+    case 'makeBlock': {
+      const out: EditIntention = { kind: 'makeBlock', nodeIds: array(o.nodeIds, `${path}.nodeIds`).map((n, i) => id(n, `${path}.nodeIds[${i}]`)) };
+      if (o.blockName !== undefined) out.blockName = string(o.blockName, `${path}.blockName`, 64);
+      return out;
+    }
+    case 'setRepeat':
+      return { kind: 'setRepeat', nodeId: id(o.nodeId, `${path}.nodeId`), repeat: o.repeat === null ? null : finite(o.repeat, `${path}.repeat`) };
+    case 'setBlockNodeParams':
+      return { kind: 'setBlockNodeParams', block: id(o.block, `${path}.block`), nodeId: id(o.nodeId, `${path}.nodeId`), params: params(o.params, `${path}.params`) };
     default:
-      return fail(`${path}.kind`, 'a known intention (addLayer, connect, disconnect, delete, move, setParams, rename, paste, applyFix)');
+      return fail(`${path}.kind`, 'a known intention (addLayer, connect, disconnect, delete, move, setParams, rename, paste, applyFix, makeBlock, setRepeat, setBlockNodeParams)');
   }
 }
 

@@ -8,7 +8,7 @@ import type { EditIntention } from '../core/edit/editIntention';
 export type { EditIntention };
 
 /** Commands the host forwards to the canvas (from the command palette or the editor title bar). */
-export const CANVAS_COMMANDS = ['autoLayout', 'fitView', 'quickAdd', 'exportSvg', 'exportPng'] as const;
+export const CANVAS_COMMANDS = ['autoLayout', 'fitView', 'quickAdd', 'exportSvg', 'exportPng', 'makeBlock'] as const;
 export type CanvasCommand = (typeof CANVAS_COMMANDS)[number];
 
 /** Host commands the webview's toolbar may ask for. */

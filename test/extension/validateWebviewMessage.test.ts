@@ -19,6 +19,10 @@ describe('validateWebviewMessage (untrusted webview input)', () => {
       { type: 'edit', requestId: 7, intention: { kind: 'rename', nodeId: 'a', name: 'A', newId: 'b' } },
       { type: 'edit', requestId: 8, intention: { kind: 'paste', fragment: { nodes: [{ id: 'a', type: 'Dense', params: { units: 3 } }], edges: [] }, position: { x: 0, y: 0 } } },
       { type: 'edit', requestId: 9, intention: { kind: 'applyFix', edit: { kind: 'insertLayer', source: 'a', target: 'b', layer: { type: 'Flatten', params: {} } } } },
+      { type: 'edit', requestId: 12, intention: { kind: 'makeBlock', nodeIds: ['a', 'b'], blockName: 'Stem' } },
+      { type: 'edit', requestId: 13, intention: { kind: 'setRepeat', nodeId: 'a', repeat: 3 } },
+      { type: 'edit', requestId: 14, intention: { kind: 'setRepeat', nodeId: 'a', repeat: null } },
+      { type: 'edit', requestId: 15, intention: { kind: 'setBlockNodeParams', block: 'Stem', nodeId: 'conv', params: { filters: '$width * 2' } } },
       { type: 'command', command: 'showSummary' },
       { type: 'clipboardWrite', text: '{}' },
       { type: 'clipboardRead', requestId: 10 },
@@ -43,6 +47,8 @@ describe('validateWebviewMessage (untrusted webview input)', () => {
     rejects({ type: 'edit', requestId: 1, intention: { kind: 'setParams', nodeId: 'a', params: [1] } }, /params must be an object/);
     rejects({ type: 'edit', requestId: 1, intention: { kind: 'paste', fragment: { nodes: [{ id: 3 }], edges: [] }, position: { x: 0, y: 0 } } }, /fragment/);
     rejects({ type: 'edit', requestId: 1, intention: { kind: 'applyFix', edit: { kind: 'rm -rf' } } }, /edit.kind/);
+    rejects({ type: 'edit', requestId: 1, intention: { kind: 'makeBlock', nodeIds: 'a' } }, /intention.nodeIds/);
+    rejects({ type: 'edit', requestId: 1, intention: { kind: 'setRepeat', nodeId: 'a', repeat: '2' } }, /intention.repeat/);
     rejects({ type: 'command', command: 'deleteWorkspace' }, /command/);
     rejects({ type: 'saveDiagram', requestId: 1, format: 'exe', data: '' }, /format/);
     rejects({ type: 'edit', requestId: 1, intention: { kind: 'rename', nodeId: 'a', newId: 'b\rimport os' } }, /intention.newId must be a valid layer id/);

@@ -33,10 +33,12 @@ interface CanvasProps {
   edit(intention: EditIntention): void;
   /** A layer dropped from the palette, at its top-left corner. */
   onDropLayer(layerType: string, at: Position): void;
+  /** A block double-clicked (an instance opens). */
+  onOpenNode(node: LayerNode): void;
 }
 
 /** The graph: blocks, shape-labelled connections, zoom controls and a minimap (which hides on a narrow canvas, editor.css). */
-export function Canvas({ canvasRef, nodes, edges, readOnly, defaultViewport, zoomedOut, onNodesChange, onEdgesChange, onMove, onMoveEnd, edit, onDropLayer }: CanvasProps) {
+export function Canvas({ canvasRef, nodes, edges, readOnly, defaultViewport, zoomedOut, onNodesChange, onEdgesChange, onMove, onMoveEnd, edit, onDropLayer, onOpenNode }: CanvasProps) {
   const flow = useReactFlow<LayerNode, ShapeEdgeType>();
   // `edit` is stable (useHostConnection), so these are too.
   const onConnect: OnConnect = useCallback((c) => edit({ kind: 'connect', source: c.source, target: c.target }), [edit]);
@@ -44,6 +46,7 @@ export function Canvas({ canvasRef, nodes, edges, readOnly, defaultViewport, zoo
     (_: unknown, __: LayerNode, dragged: LayerNode[]) => edit({ kind: 'move', positions: Object.fromEntries(dragged.map((n) => [n.id, n.position])) }),
     [edit],
   );
+  const onNodeDoubleClick = useCallback((_: unknown, node: LayerNode) => onOpenNode(node), [onOpenNode]);
   const onDrop = (e: DragEvent<HTMLDivElement>): void => {
     const layerType = e.dataTransfer.getData(LAYER_DRAG_TYPE);
     if (!layerType) return;
@@ -62,6 +65,8 @@ export function Canvas({ canvasRef, nodes, edges, readOnly, defaultViewport, zoo
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onNodeDragStop={onNodeDragStop}
+        onNodeDoubleClick={onNodeDoubleClick}
+        zoomOnDoubleClick={false}
         onMove={onMove}
         onMoveEnd={onMoveEnd}
         defaultViewport={defaultViewport}

@@ -1,7 +1,10 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { FixEdit } from '../../src/core/analysis/diagnostic';
 import type { EditIntention } from '../../src/core/edit/editIntention';
+import { Breadcrumb } from './Breadcrumb';
+import { openedBlock } from './buildBlockView';
 import { Canvas } from './Canvas';
+import type { LayerNode } from './LayerBlock';
 import { VscodeButton } from './controls';
 import { postToHost } from './vscodeApi';
 import { EditorActionsContext, type EditorActions } from './editorActions';
@@ -44,14 +47,19 @@ export function Editor() {
     onNotice: showToast,
   });
   const state = useDesignState(host.doc, view.whatIfShape);
-  const graph = useCanvasGraph(state, view.heatmap, view.showEdgeShapes);
+  // The instance whose block the canvas shows; it closes by itself when the instance goes (an undo).
+  const [openInstance, setOpenInstance] = useState<string | undefined>(undefined);
+  const opened = useMemo(() => (state.design && openInstance !== undefined ? openedBlock(state.design, openInstance) : undefined), [state.design, openInstance]);
+  const graph = useCanvasGraph(state, view.heatmap, view.showEdgeShapes, opened);
   cancelSelectRef.current = graph.cancelSelectNextCreated;
-  const selection = useSelection(graph, state.design);
+  const selection = useSelection(graph, opened ? undefined : state.design);
+  const selectedInBlock = opened && selection.nodes.length === 1 ? opened.block.nodes.find((n) => n.id === selection.nodes[0].id) : undefined;
+  const openNode = useCallback((node: LayerNode) => node.data.instance && setOpenInstance(node.id), []);
   const canvasRef = useRef<HTMLDivElement>(null);
   const viewport = useViewport(canvasRef, graph.nodes, !!view.saved.viewport);
-  const commands = useEditorCommands({ canvasRef, host, state, graph, selection, viewport, showEdgeShapes: view.showEdgeShapes, openQuickAdd: setQuickAdd, showToast });
+  const commands = useEditorCommands({ canvasRef, host, state, graph, selection, viewport, showEdgeShapes: view.showEdgeShapes, openQuickAdd: setQuickAdd, showToast, opened });
   commandsRef.current = commands;
-  useKeyboardShortcuts({ enabled: !!state.design, commands, selection, openQuickAdd: () => setQuickAdd(true), nodes: graph.nodes, positions: state.positions, edit: host.edit });
+  useKeyboardShortcuts({ enabled: !!state.design && !opened, commands, selection, openQuickAdd: () => setQuickAdd(true), nodes: graph.nodes, positions: state.positions, edit: host.edit });
 
   // Stable callbacks for the memoized blocks, palette and inspector.
   const applyFix = useCallback((fix: FixEdit) => void host.edit({ kind: 'applyFix', edit: fix }), [host.edit]);
@@ -82,7 +90,9 @@ export function Editor() {
           onQuickAdd={() => setQuickAdd(true)}
           onCommand={commands.run}
           imported={doc.imported}
+          canMakeBlock={!opened && !doc.readOnly && selection.nodes.length > 0}
         />
+        {opened && <Breadcrumb designName={design.name} opened={opened} onClose={() => setOpenInstance(undefined)} />}
         {doc.readOnlyReason && (
           <div className="cnn-readonly-banner" data-testid="readonly-banner" role="status">
             <span>
@@ -106,7 +116,8 @@ export function Editor() {
             canvasRef={canvasRef}
             nodes={graph.nodes}
             edges={graph.edges}
-            readOnly={doc.readOnly}
+            // An opened block's layers are edited through the inspector; its wiring is not edited on the canvas.
+            readOnly={doc.readOnly || !!opened}
             defaultViewport={view.saved.viewport}
             zoomedOut={viewport.zoomedOut}
             onNodesChange={graph.onNodesChange}
@@ -115,8 +126,9 @@ export function Editor() {
             onMoveEnd={viewport.onMoveEnd}
             edit={host.edit}
             onDropLayer={commands.addLayer}
+            onOpenNode={openNode}
           />
-          <Inspector design={design} analysis={analysis} diagnostics={diagnostics} selected={selection.node} selectedCount={selection.nodes.length} analyze={state.analyze} onEdit={editFromInspector} onFix={applyFix} />
+          <Inspector design={design} analysis={analysis} diagnostics={diagnostics} selected={selection.node} selectedCount={selection.nodes.length} analyze={state.analyze} onEdit={editFromInspector} onFix={applyFix} opened={opened} selectedInBlock={selectedInBlock} onOpenBlock={setOpenInstance} />
         </div>
         <TotalsBar
           totals={analysis.totals}

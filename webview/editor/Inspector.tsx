@@ -10,6 +10,8 @@ import type { ParamSpec } from '../../src/core/layers/layerType';
 import { formatCount, formatShape } from '../../src/core/summary/formatNumber';
 import { VscodeButton, VscodeCheckbox, VscodeOption, VscodeSingleSelect, VscodeTextfield, checkedOf, placeListWithRoom, selectedOf, textOf, type SingleSelectElement } from './controls';
 import { paramToText, parseParamText } from './paramText';
+import { BlockNodeInspector } from './BlockNodeInspector';
+import type { OpenedBlock } from './buildBlockView';
 
 interface InspectorProps {
   design: Design;
@@ -22,6 +24,10 @@ interface InspectorProps {
   analyze: (design: Design) => DesignAnalysis;
   onEdit: (intention: EditIntention) => void;
   onFix: (edit: FixEdit) => void;
+  /** The instance whose block the canvas shows, if one is opened; `selectedInBlock` is then its selected layer. */
+  opened?: OpenedBlock;
+  selectedInBlock?: DesignNode;
+  onOpenBlock: (instanceId: string) => void;
 }
 
 const signed = (n: number): string => (n > 0 ? `+${formatCount(n)}` : n < 0 ? `−${formatCount(-n)}` : '±0');
@@ -31,7 +37,13 @@ export const Inspector = memo(function Inspector(props: InspectorProps) {
   const { selected, selectedCount } = props;
   return (
     <aside className="cnn-inspector" aria-label="Inspector" data-testid="inspector">
-      {selectedCount > 1 ? (
+      {props.opened ? (
+        props.selectedInBlock ? (
+          <BlockNodeInspector key={props.selectedInBlock.id} opened={props.opened} node={props.selectedInBlock} analysis={props.analysis} onEdit={props.onEdit} />
+        ) : (
+          <OpenedBlockOverview opened={props.opened} analysis={props.analysis} />
+        )
+      ) : selectedCount > 1 ? (
         <p data-testid="inspector-multi">{selectedCount} layers selected. Delete, copy or duplicate them together.</p>
       ) : selected ? (
         <NodeInspector key={selected.id} {...props} node={selected} />
@@ -67,6 +79,115 @@ function DiagnosticList({ diagnostics, onFix }: { diagnostics: Diagnostic[]; onF
   );
 }
 
+function OpenedBlockOverview({ opened, analysis }: { opened: OpenedBlock; analysis: DesignAnalysis }) {
+  const info = nodeAnalysisOf(analysis, opened.instanceId);
+  return (
+    <div data-testid="inspector-opened-block">
+      <h2>
+        {opened.blockName} <span className="cnn-muted">{opened.instanceId}</span>
+      </h2>
+      {opened.block.description && <p className="cnn-muted">{opened.block.description}</p>}
+      <p className="cnn-muted">Select a layer of the block to edit its parameters; the shapes are those of {opened.instanceId}.</p>
+      <section className="cnn-facts">
+        <div>Inputs {opened.block.inputs.join(', ')}</div>
+        <div>Outputs {opened.block.outputs.join(', ')}</div>
+        <div>
+          Params of the instance <strong data-testid="inspector-params">{formatCount(info?.params ?? 0)}</strong>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+/** An instance's own fields: how many copies run (a stage), its arguments, and the way into its block. */
+function InstanceFields({ design, node, onEdit, onOpenBlock }: { design: Design; node: DesignNode; onEdit: (intention: EditIntention) => void; onOpenBlock: (instanceId: string) => void }) {
+  const block = design.blocks![node.type];
+  const [repeat, setRepeat] = useState(String(node.repeat ?? 1));
+  const [args, setArgs] = useState<Record<string, string>>({});
+  useEffect(() => {
+    setRepeat(String(node.repeat ?? 1));
+    setArgs({});
+  }, [node]);
+  const repeatNumber = Number(repeat);
+  const repeatProblem = /^\s*\d+\s*$/.test(repeat) && repeatNumber >= 1 && repeatNumber <= 1000 ? undefined : 'A whole number from 1 to 1000.';
+  const applyRepeat = (): void => {
+    if (repeatProblem || repeatNumber === (typeof node.repeat === 'number' ? node.repeat : 1)) return;
+    onEdit({ kind: 'setRepeat', nodeId: node.id, repeat: repeatNumber });
+  };
+  // An argument is JSON where it reads as JSON (8, true, [3, 3]), else the text itself.
+  const argValue = (text: string): unknown => {
+    if (text.trim() === '') return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  const canRepeat = block.inputs.length === 1 && block.outputs.length === 1;
+  return (
+    <section data-testid="inspector-instance">
+      <p className="cnn-muted">
+        An instance of block {node.type} ({block.nodes.length} layers{block.description ? `: ${block.description}` : ''}).
+      </p>
+      <VscodeButton secondary className="cnn-button" data-testid="inspector-open-block" title="Show the block's layers, with this instance's shapes (or double-click the block)" onClick={() => onOpenBlock(node.id)}>
+        Open block
+      </VscodeButton>
+      {canRepeat && (
+        <div className="cnn-field">
+          <label htmlFor="cnn-field-repeat" title="Copies of the block, one after the other (a stage)">
+            Repeat
+          </label>
+          <VscodeTextfield
+            id="cnn-field-repeat"
+            className={`cnn-input${repeatProblem ? ' invalid' : ''}`}
+            data-testid="inspector-repeat"
+            invalid={!!repeatProblem}
+            value={repeat}
+            onInput={(e) => setRepeat(textOf(e))}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') applyRepeat();
+              if (e.key === 'Escape') setRepeat(String(node.repeat ?? 1));
+            }}
+            onBlur={applyRepeat}
+          />
+          {repeatProblem && (
+            <div className="cnn-field-error" role="alert" data-testid="inspector-repeat-problem">
+              {repeatProblem}
+            </div>
+          )}
+        </div>
+      )}
+      {Object.entries(block.params).map(([name, spec]) => {
+        const fieldId = `cnn-arg-${name}`;
+        const apply = (): void => {
+          if (args[name] === undefined) return;
+          onEdit({ kind: 'setParams', nodeId: node.id, params: { [name]: argValue(args[name]) } });
+        };
+        return (
+          <div className="cnn-field" key={name} data-testid={`arg-${name}`}>
+            <label htmlFor={fieldId} title={spec.doc}>
+              {name}
+            </label>
+            <VscodeTextfield
+              id={fieldId}
+              className="cnn-input"
+              data-testid={`arg-input-${name}`}
+              placeholder={spec.default !== undefined ? `${JSON.stringify(spec.default)} (default)` : 'required'}
+              value={args[name] ?? (node.params[name] === undefined ? '' : JSON.stringify(node.params[name]))}
+              onInput={(e) => {
+                const text = textOf(e);
+                setArgs((a) => ({ ...a, [name]: text }));
+              }}
+              onKeyDown={(e) => e.key === 'Enter' && apply()}
+              onBlur={apply}
+            />
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
 function DesignOverview({ design, diagnostics, onFix }: InspectorProps) {
   return (
     <div data-testid="inspector-design">
@@ -78,8 +199,9 @@ function DesignOverview({ design, diagnostics, onFix }: InspectorProps) {
   );
 }
 
-function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: InspectorProps & { node: DesignNode }) {
+function NodeInspector({ design, analysis, node, analyze, onEdit, onFix, onOpenBlock }: InspectorProps & { node: DesignNode }) {
   const layer = getLayerType(node.type);
+  const isInstance = !layer && !!design.blocks && Object.prototype.hasOwnProperty.call(design.blocks, node.type);
   const info = nodeAnalysisOf(analysis, node.id);
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [name, setName] = useState(node.name ?? '');
@@ -140,6 +262,7 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix }: Inspe
         {layer?.label ?? node.type} <span className="cnn-muted">{node.id}</span>
       </h2>
       {layer && <p className="cnn-muted">{layer.description}</p>}
+      {isInstance && <InstanceFields design={design} node={node} onEdit={onEdit} onOpenBlock={onOpenBlock} />}
       <div className="cnn-field">
         <label htmlFor="cnn-field-id">Id</label>
         <VscodeTextfield

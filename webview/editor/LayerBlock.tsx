@@ -12,10 +12,12 @@ function LayerBlockView({ data, selected }: NodeProps<LayerNode>) {
   const heatStyle = data.heat !== undefined ? { background: `color-mix(in srgb, var(--cnn-heat) ${Math.round(8 + data.heat * 72)}%, var(--cnn-block-bg))` } : undefined;
   return (
     <div
-      className={`cnn-block status-${data.status}${selected ? ' selected' : ''}`}
+      className={`cnn-block status-${data.status}${selected ? ' selected' : ''}${data.instance ? ' instance' : ''}${data.repeat ? ' stacked' : ''}${data.port ? ' port' : ''}${data.bypassed ? ' bypassed' : ''}`}
       data-testid="block"
       data-node-id={data.id}
       data-status={data.status}
+      data-instance={data.instance ? 'true' : undefined}
+      data-repeat={data.repeat}
       style={heatStyle}
       title={data.problem}
     >
@@ -27,6 +29,11 @@ function LayerBlockView({ data, selected }: NodeProps<LayerNode>) {
         <span className="cnn-block-title" data-testid="block-title">
           {data.title}
         </span>
+        {data.repeat !== undefined && (
+          <span className="cnn-block-repeat" data-testid="block-repeat" title={`${data.repeat} copies of ${data.type}, one after the other`}>
+            ×{data.repeat}
+          </span>
+        )}
       </div>
       {data.summary && (
         <div className="cnn-block-summary" data-testid="block-summary">
@@ -37,9 +44,11 @@ function LayerBlockView({ data, selected }: NodeProps<LayerNode>) {
         <span className="cnn-block-shape" data-testid="block-shape">
           {data.shape}
         </span>
-        <span className="cnn-block-params" data-testid="block-params" data-params={data.params}>
-          {formatCount(data.params)} params
-        </span>
+        {!data.port && (
+          <span className="cnn-block-params" data-testid="block-params" data-params={data.params}>
+            {formatCount(data.params)} params
+          </span>
+        )}
         {data.share !== undefined && (
           <span className="cnn-block-heat" data-testid="block-heat" data-share={data.share.toFixed(4)}>
             {(data.share * 100).toFixed(1)}%
@@ -64,7 +73,7 @@ function LayerBlockView({ data, selected }: NodeProps<LayerNode>) {
           )}
         </div>
       )}
-      <Handle type="source" position={Position.Bottom} data-testid="handle-out" />
+      {data.port !== 'out' && <Handle type="source" position={Position.Bottom} data-testid="handle-out" />}
     </div>
   );
 }

@@ -12,10 +12,12 @@ interface ToolbarProps {
   onCommand(command: CanvasCommand): void;
   /** A model file shown read-only as a design: nothing to add to it, and it trains once saved as a design. */
   imported?: boolean;
+  /** Layers are selected (of the design, not of an opened block): they can become a block. */
+  canMakeBlock: boolean;
 }
 
 /** The bar above the canvas: adding, laying out and fitting, edge labels, exports, the summary and training. */
-export function Toolbar({ designName, valid, showEdgeShapes, onShowEdgeShapes, onQuickAdd, onCommand, imported = false }: ToolbarProps) {
+export function Toolbar({ designName, valid, showEdgeShapes, onShowEdgeShapes, onQuickAdd, onCommand, imported = false, canMakeBlock }: ToolbarProps) {
   return (
     <header className="cnn-toolbar" role="toolbar" aria-label="Editor actions">
       <strong className="cnn-design-name" data-testid="design-name">
@@ -24,6 +26,18 @@ export function Toolbar({ designName, valid, showEdgeShapes, onShowEdgeShapes, o
       {!imported && (
         <VscodeButton className="cnn-button" data-testid="toolbar-quick-add" title="Add a layer (Ctrl+K)" onClick={onQuickAdd}>
           Add layer
+        </VscodeButton>
+      )}
+      {!imported && (
+        <VscodeButton
+          secondary
+          className="cnn-button"
+          data-testid="toolbar-make-block"
+          disabled={!canMakeBlock}
+          title={canMakeBlock ? 'Move the selected layers into a new block, with one instance of it in their place' : 'Select layers first (Shift+drag, or Ctrl+click)'}
+          onClick={() => canMakeBlock && onCommand('makeBlock')}
+        >
+          Make block
         </VscodeButton>
       )}
       <VscodeButton secondary className="cnn-button" data-testid="toolbar-auto-layout" onClick={() => onCommand('autoLayout')}>

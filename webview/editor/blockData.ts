@@ -18,4 +18,12 @@ export interface BlockData extends Record<string, unknown> {
   share?: number;
   /** Inputs this layer type takes, to draw its ports. */
   maxInputs: number;
+  /** A block instance: it opens on double-click. */
+  instance?: boolean;
+  /** A stage: how many copies of its block the instance runs (drawn stacked with a ×N badge). */
+  repeat?: number;
+  /** Inside an opened block: one of the block's inputs or outputs rather than a layer. */
+  port?: 'in' | 'out';
+  /** Inside an opened block: a layer whose `when` is false for this instance, so its input flows past it. */
+  bypassed?: boolean;
 }

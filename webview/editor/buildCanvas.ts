@@ -35,6 +35,7 @@ export function buildNodes(
   return design.nodes.map((node) => {
     const info = nodeAnalysisOf(analysis, node.id);
     const layer = getLayerType(node.type);
+    const block = !layer && design.blocks && Object.prototype.hasOwnProperty.call(design.blocks, node.type) ? design.blocks[node.type] : undefined;
     const problem = worst.get(node.id);
     const fix = problem?.fixes.find((f) => f.edit);
     const data: BlockData = {
@@ -46,8 +47,12 @@ export function buildNodes(
       shape: formatShape(info?.outputShape),
       params: info?.params ?? 0,
       status: info?.status ?? 'error',
-      maxInputs: layer?.inputs.max ?? 1,
+      maxInputs: layer?.inputs.max ?? (block ? Math.max(1, block.inputs.length) : 1),
     };
+    if (block) {
+      data.instance = true;
+      if (typeof node.repeat === 'number' && node.repeat > 1) data.repeat = node.repeat;
+    }
     if (problem) data.problem = problem.message;
     if (fix?.edit) data.fix = { title: fix.title, edit: fix.edit };
     if (total > 0 && hottest > 0 && info) {

@@ -1,10 +1,12 @@
 import type { FixEdit } from '../analysis/diagnostic';
-import type { Design, DesignEdge, DesignNode, Position } from '../design';
+import type { BlockDefinition, Design, DesignEdge, DesignNode, Position } from '../design';
 import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import { getLayerType } from '../layers/layerCatalog';
 import { defaultParams } from './defaultParams';
 import type { EditIntention } from './editIntention';
 import { layeredPositions } from './layeredPositions';
+import { makeBlockFromSelection } from './makeBlockFromSelection';
+import { MAX_REPEAT } from '../blocks/expandBlocks';
 import { uniqueNodeId } from './uniqueNodeId';
 
 export type IntentionResult =
@@ -88,15 +90,7 @@ export function applyIntention(design: Design, intention: EditIntention): Intent
     }
     case 'setParams': {
       if (!ids.has(intention.nodeId)) return fail(missing(intention.nodeId));
-      const nodes = design.nodes.map((n) => {
-        if (n.id !== intention.nodeId) return n;
-        const params: Record<string, unknown> = { ...n.params };
-        for (const [key, value] of Object.entries(intention.params)) {
-          if (value === null || value === undefined) delete params[key];
-          else params[key] = value;
-        }
-        return { ...n, params };
-      });
+      const nodes = design.nodes.map((n) => (n.id === intention.nodeId ? { ...n, params: withParams(n.params, intention.params) } : n));
       return done(withNodes(nodes));
     }
     case 'rename': {
@@ -146,7 +140,52 @@ export function applyIntention(design: Design, intention: EditIntention): Intent
     }
     case 'applyFix':
       return applyFix(design, intention.edit);
+    case 'makeBlock': {
+      const made = makeBlockFromSelection(design, intention.nodeIds, { blockName: intention.blockName });
+      return made.ok ? done(made.design, [made.instanceId]) : fail(made.reason);
+    }
+    case 'setRepeat': {
+      const node = design.nodes.find((n) => n.id === intention.nodeId);
+      if (!node) return fail(missing(intention.nodeId));
+      const block = blockOf(design, node.type);
+      if (!block) return fail(`"${node.id}" is not a block instance; only an instance of a block can repeat.`);
+      const { repeat } = intention;
+      if (repeat !== null) {
+        if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) return fail(`Repeat must be a whole number from 1 to ${MAX_REPEAT}.`);
+        if (repeat > 1 && (block.inputs.length !== 1 || block.outputs.length !== 1))
+          return fail(`${node.type} has ${block.inputs.length} inputs and ${block.outputs.length} outputs; only a block with one input and one output can repeat.`);
+      }
+      const nodes = design.nodes.map((n) => {
+        if (n.id !== node.id) return n;
+        const next: DesignNode = { ...n };
+        // One copy is what no `repeat` means: the field goes rather than reading "repeat": 1.
+        if (repeat === null || (repeat === 1 && n.overrides === undefined)) delete next.repeat;
+        else next.repeat = repeat;
+        return next;
+      });
+      return done(withNodes(nodes));
+    }
+    case 'setBlockNodeParams': {
+      const block = blockOf(design, intention.block);
+      if (!block) return fail(`There is no block "${intention.block}" in this design.`);
+      if (!block.nodes.some((n) => n.id === intention.nodeId)) return fail(`Block ${intention.block} has no layer "${intention.nodeId}".`);
+      const nodes = block.nodes.map((n) => (n.id === intention.nodeId ? { ...n, params: withParams(n.params, intention.params) } : n));
+      return done({ ...design, blocks: { ...design.blocks, [intention.block]: { ...block, nodes } } });
+    }
   }
+}
+
+const blockOf = (design: Design, name: string): BlockDefinition | undefined =>
+  design.blocks && Object.prototype.hasOwnProperty.call(design.blocks, name) ? design.blocks[name] : undefined;
+
+/** `params` with `changes` applied: a null (or undefined) value removes the parameter so its default applies. */
+function withParams(params: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
+  const next: Record<string, unknown> = { ...params };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null || value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  return next;
 }
 
 function applyFix(design: Design, edit: FixEdit): IntentionResult {

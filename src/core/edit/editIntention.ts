@@ -28,6 +28,12 @@ export type EditIntention =
   /** Inserts copied nodes with fresh ids, shifted so their top-left corner lands at `position`. */
   | { kind: 'paste'; fragment: ClipboardFragment; position: Position }
   /** One of the analysis' suggested fixes. */
-  | { kind: 'applyFix'; edit: FixEdit };
+  | { kind: 'applyFix'; edit: FixEdit }
+  /** Moves the layers `nodeIds` into a new block (named `blockName`, or a free "Block…") and puts one instance of it in their place. */
+  | { kind: 'makeBlock'; nodeIds: string[]; blockName?: string }
+  /** How many copies of its block an instance runs one after the other; null removes `repeat` (one copy). */
+  | { kind: 'setRepeat'; nodeId: string; repeat: number | null }
+  /** Sets parameters of the node `nodeId` inside the definition of `block` (a value may be a "$parameter" expression); null removes one. */
+  | { kind: 'setBlockNodeParams'; block: string; nodeId: string; params: Record<string, unknown> };
 
 export type EditIntentionKind = EditIntention['kind'];

@@ -155,7 +155,8 @@ export async function launchCodeServerWorkbench(vsixPath: string, seedFiles: Rea
     });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const pageConsole = new ConsoleRecorder(page);
-    await page.goto(`${baseUrl}/?folder=${encodeURIComponent(profile.workspaceDir)}`);
+    // A first load on a busy machine (CI runners, parallel builds) can take well over the 30 s default.
+    await page.goto(`${baseUrl}/?folder=${encodeURIComponent(profile.workspaceDir)}`, { timeout: 180_000 });
 
     const session: WorkbenchSession = {
       page,

@@ -1,5 +1,6 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
+import { buildBlockView, type OpenedBlock } from '../buildBlockView';
 import { buildEdges, buildNodes } from '../buildCanvas';
 import type { LayerNode } from '../LayerBlock';
 import type { ShapeEdgeType } from '../ShapeEdge';
@@ -24,14 +25,25 @@ export interface CanvasGraph {
  * changes; the selection and measured sizes carry over, and unchanged blocks stay the same objects
  * so React Flow skips them.
  */
-export function useCanvasGraph({ design, analysis, positions }: DesignState, heatmap: HeatmapMode, showEdgeShapes: boolean): CanvasGraph {
+export function useCanvasGraph({ design, analysis, positions }: DesignState, heatmap: HeatmapMode, showEdgeShapes: boolean, opened?: OpenedBlock): CanvasGraph {
   const [nodes, setNodes] = useState<LayerNode[]>([]);
   const [edges, setEdges] = useState<ShapeEdgeType[]>([]);
   const selectCreated = useRef(false);
+  // The view shown last (the design, or an opened instance): a selection does not carry from one to the other.
+  const shownView = useRef<string | undefined>(undefined);
 
   useEffect(() => {
     if (!design || !analysis) return;
-    setNodes((previous) => {
+    const view = opened ? `block:${opened.instanceId}` : undefined;
+    const switched = view !== shownView.current;
+    shownView.current = view;
+    if (opened) {
+      setNodes((previous) => buildBlockView(opened, analysis, switched ? new Set() : new Set(previous.filter((n) => n.selected).map((n) => n.id))).nodes);
+      setEdges(buildBlockView(opened, analysis, new Set()).edges);
+      return;
+    }
+    setNodes((all) => {
+      const previous = switched ? [] : all;
       let selected = new Set(previous.filter((n) => n.selected).map((n) => n.id));
       if (selectCreated.current) {
         const before = new Set(previous.map((n) => n.id));
@@ -43,8 +55,8 @@ export function useCanvasGraph({ design, analysis, positions }: DesignState, hea
       }
       return buildNodes(design, analysis, positions, heatmap, previous, selected);
     });
-    setEdges((previous) => buildEdges(design, analysis, showEdgeShapes, new Set(previous.filter((e) => e.selected).map((e) => e.id))));
-  }, [design, analysis, positions, heatmap, showEdgeShapes]);
+    setEdges((previous) => buildEdges(design, analysis, showEdgeShapes, new Set(switched ? [] : previous.filter((e) => e.selected).map((e) => e.id))));
+  }, [design, analysis, positions, heatmap, showEdgeShapes, opened]);
 
   const onNodesChange = useCallback((changes: NodeChange<LayerNode>[]) => setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== 'remove'), ns)), []);
   const onEdgesChange = useCallback((changes: EdgeChange<ShapeEdgeType>[]) => setEdges((es) => applyEdgeChanges(changes.filter((c) => c.type !== 'remove'), es)), []);

@@ -5,6 +5,7 @@ import { copyToClipboardText, parseClipboardText } from '../../../src/core/edit/
 import type { EditIntention } from '../../../src/core/edit/editIntention';
 import type { CanvasCommand } from '../../../src/protocol/editorProtocol';
 import { autoLayout } from '../autoLayout';
+import type { OpenedBlock } from '../buildBlockView';
 import { diagramSvg, svgToPngBase64 } from '../diagramImage';
 import type { LayerNode } from '../LayerBlock';
 import type { ShapeEdgeType } from '../ShapeEdge';
@@ -26,6 +27,8 @@ export interface EditorCommands {
   duplicateSelection(): void;
   runAutoLayout(): Promise<void>;
   exportDiagram(format: 'svg' | 'png'): Promise<void>;
+  /** Moves the selected layers into a new block, with one instance of it in their place (then selected). */
+  makeBlockFromSelection(): void;
   /** Runs a toolbar or menu command. */
   run(command: CanvasCommand): void;
 }
@@ -40,10 +43,12 @@ export interface EditorCommandContext {
   showEdgeShapes: boolean;
   openQuickAdd(open: boolean): void;
   showToast(message: string): void;
+  /** The instance whose block the canvas shows, if one is opened. */
+  opened: OpenedBlock | undefined;
 }
 
 /** What the toolbar, the keyboard, the palette and VS Code's menus can ask of the editor; each becomes one edit intention (or none). */
-export function useEditorCommands({ canvasRef, host, state, graph, selection, viewport, showEdgeShapes, openQuickAdd, showToast }: EditorCommandContext): EditorCommands {
+export function useEditorCommands({ canvasRef, host, state, graph, selection, viewport, showEdgeShapes, openQuickAdd, showToast, opened }: EditorCommandContext): EditorCommands {
   const flow = useReactFlow<LayerNode, ShapeEdgeType>();
   const { design, positions } = state;
 
@@ -61,6 +66,11 @@ export function useEditorCommands({ canvasRef, host, state, graph, selection, vi
 
   const commands: EditorCommands = {
     addLayer(layerType, at) {
+      // Layers go into the design; a block's own layers are added in its text.
+      if (opened) {
+        openQuickAdd(false);
+        return showToast('Go back to the design to add layers (the breadcrumb above the canvas).');
+      }
       const from = selection.node && !at ? selection.node.id : undefined;
       const position = at ?? (from ? { x: positions[from].x, y: positions[from].y + 130 } : viewCenter());
       editAndSelect({ kind: 'addLayer', layerType, position, ...(from ? { connectFrom: from } : {}) });
@@ -88,6 +98,12 @@ export function useEditorCommands({ canvasRef, host, state, graph, selection, vi
       const x = Math.min(...selection.nodes.map((n) => n.position.x)) + 40;
       const y = Math.min(...selection.nodes.map((n) => n.position.y)) + 40;
       editAndSelect({ kind: 'paste', fragment: copy.fragment, position: { x, y } });
+    },
+    makeBlockFromSelection() {
+      if (!design) return;
+      if (opened) return showToast('Go back to the design to make a block of its layers.');
+      if (selection.nodes.length === 0) return showToast('Select the layers to make a block of first (Shift+drag, or Ctrl+click).');
+      editAndSelect({ kind: 'makeBlock', nodeIds: selectedIds() });
     },
     async runAutoLayout() {
       if (!design) return;
@@ -124,6 +140,9 @@ export function useEditorCommands({ canvasRef, host, state, graph, selection, vi
           return;
         case 'quickAdd':
           openQuickAdd(true);
+          return;
+        case 'makeBlock':
+          commands.makeBlockFromSelection();
           return;
         case 'exportSvg':
         case 'exportPng':
