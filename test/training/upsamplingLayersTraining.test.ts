@@ -81,7 +81,7 @@ describe('transposed convolution, padding and pooling modes train in TF.js', () 
       for (const cls of c.classes) assert.ok(model.layers.some((l) => l.getClassName() === cls), `compiled with ${cls}`);
       const rnd = seededRandom(7);
       // Seeded weights: with random ones a max-pooling choice could flip within one difference step.
-      for (const w of model.trainableWeights) w.write(tf.tensor(Array.from({ length: w.shape.reduce((a, b) => a * (b ?? 1), 1) }, () => rnd() - 0.5), w.shape as number[]));
+      for (const w of model.trainableWeights) w.write(tf.tensor(Array.from({ length: (w.shape as number[]).reduce((a, b) => a * b, 1) }, () => rnd() - 0.5), w.shape as number[]));
       const x = tf.tensor(Array.from({ length: 2 * c.shape.reduce((a, b) => a * b, 1) }, () => 2 * rnd() - 1), [2, ...c.shape]);
       const outShape = (model.outputs[0].shape as number[]).slice(1);
       const dy = tf.tensor(Array.from({ length: 2 * outShape.reduce((a, b) => a * b, 1) }, () => 2 * rnd() - 1), [2, ...outShape]);
