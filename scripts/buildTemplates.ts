@@ -292,8 +292,8 @@ function mobilenetV2(): Design {
       x = convBnRelu(`${p}_${step++}`, { filters: hidden, kernelSize: 3, ...(stride !== 1 ? { strides: stride } : {}), padding: 1, groups: hidden }, x);
       x = add(`${p}_${step++}`, 'Conv2D', { filters: c, kernelSize: 1, useBias: false }, [x]);
       x = add(`${p}_${step}`, 'BatchNorm', bn, [x]);
-      // The residual connection where the block keeps the shape.
-      previous = stride === 1 && channels === c ? add(`features_${index}_add`, 'Add', {}, [x, previous]) : x;
+      // The residual connection where the block keeps the shape (torchvision's x + conv(x): the input first).
+      previous = stride === 1 && channels === c ? add(`features_${index}_add`, 'Add', {}, [previous, x]) : x;
       channels = c;
     }
   }
