@@ -18,9 +18,9 @@ interface Column {
 /**
  * Keras-like `model.summary()` text of an analyzed design, with totals (Keras' count and PyTorch's)
  * and diagnostics. It fits `width` columns: when the table would be wider, its MACs are shortened
- * (1.81 G), then the longest layer names wrap before their type, and then long ids break over lines
- * after an underscore (the rest indented) in the name and "Connected to" columns (as Keras wraps long names in its
- * columns); layers with several inputs list one per line.
+ * (1.81 G), then the longest layer names wrap before their type, and then long ids break over
+ * lines after an underscore (the rest indented) in the name and "Connected to" columns, as Keras
+ * wraps long names in its columns; layers with several inputs list one per line.
  */
 export function formatSummary(design: Design, analysis: DesignAnalysis, diagnostics: Diagnostic[] = analysis.diagnostics, width = SUMMARY_WIDTH, options: { expand?: boolean } = {}): string {
   const graph = analysis.graph;
@@ -168,7 +168,7 @@ const MIN_ID_COLUMN = 12;
  * by two spaces (so that it does not read as the next input); a part with no such place breaks at the
  * limit.
  */
-export function breakId(text: string, limit: number): string[] {
+function breakId(text: string, limit: number): string[] {
   const indent = '  ';
   const lines: string[] = [];
   let rest = text;
