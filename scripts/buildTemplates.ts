@@ -190,6 +190,8 @@ const templates: Record<string, Design> = {
   ),
   resnet18: resnet18(),
   'mobilenet-v2': mobilenetV2(),
+  resnet50: resnet50(),
+  'efficientnet-b0': efficientNetB0(),
 };
 
 /** ResNet-18 exactly as torchvision.models.resnet18 builds it (BasicBlock, [2, 2, 2, 2]). */
@@ -290,8 +292,8 @@ function mobilenetV2(): Design {
       x = convBnRelu(`${p}_${step++}`, { filters: hidden, kernelSize: 3, ...(stride !== 1 ? { strides: stride } : {}), padding: 1, groups: hidden }, x);
       x = add(`${p}_${step++}`, 'Conv2D', { filters: c, kernelSize: 1, useBias: false }, [x]);
       x = add(`${p}_${step}`, 'BatchNorm', bn, [x]);
-      // The residual connection where the block keeps the shape.
-      previous = stride === 1 && channels === c ? add(`features_${index}_add`, 'Add', {}, [x, previous]) : x;
+      // The residual connection where the block keeps the shape (torchvision's x + conv(x): the input first).
+      previous = stride === 1 && channels === c ? add(`features_${index}_add`, 'Add', {}, [previous, x]) : x;
       channels = c;
     }
   }
@@ -300,6 +302,144 @@ function mobilenetV2(): Design {
   add('classifier_0', 'Dropout', { rate: 0.2 }, ['pool']);
   add('classifier_1', 'Dense', { units: 1000, activation: 'softmax' }, ['classifier_0']);
   return design;
+}
+
+/**
+ * ResNet-50 exactly as torchvision.models.resnet50 builds it: bottleneck blocks [3, 4, 6, 3] (1×1
+ * reduction, 3×3 with the stage's stride, 1×1 expansion to 4× the width), a projection shortcut in
+ * each stage's first block. Node ids are torchvision's module paths (state_dict keys with `.` → `_`);
+ * the block's one ReLU module, applied three times, is relu1/relu2/relu3.
+ */
+function resnet50(): Design {
+  const design = chain(
+    'ResNet-50',
+    'He et al. (2015), as torchvision.models.resnet50 defines it: bottleneck blocks (1×1, 3×3, 1×1 convolutions) in stages of 3, 4, 6 and 3. 25,557,032 trainable parameters (PyTorch\'s count) plus 53,120 batch-norm running statistics.',
+    [
+      ['input', 'Input', { shape: [224, 224, 3] }],
+      ['conv1', 'Conv2D', { filters: 64, kernelSize: 7, strides: 2, padding: 3, useBias: false }],
+      ['bn1', 'BatchNorm', { momentum: 0.9, epsilon: 1e-5 }],
+      ['relu', 'Activation', { fn: 'relu' }],
+      ['maxpool', 'MaxPool2D', { poolSize: 3, strides: 2, padding: 1 }],
+    ],
+    { dataset: 'imagefolder', epochs: 90, batchSize: 256, optimizer: 'sgd', learningRate: 0.1, momentum: 0.9, schedule: 'step', decayRate: 0.1, decaySteps: 30, l2: 0.0001, seed: 42 },
+  );
+  const bn = { momentum: 0.9, epsilon: 1e-5 };
+  const add = nodeAdder(design);
+  let previous = 'maxpool';
+  let channels = 64;
+  [
+    [64, 3],
+    [128, 4],
+    [256, 6],
+    [512, 3],
+  ].forEach(([width, blocks], stage) => {
+    for (let block = 0; block < blocks; block++) {
+      const p = `layer${stage + 1}_${block}`;
+      // torchvision's V1.5 bottleneck: the stride sits on the 3×3 convolution.
+      const stride = stage > 0 && block === 0 ? 2 : 1;
+      let x = add(`${p}_conv1`, 'Conv2D', { filters: width, kernelSize: 1, useBias: false }, [previous]);
+      x = add(`${p}_relu1`, 'Activation', { fn: 'relu' }, [add(`${p}_bn1`, 'BatchNorm', bn, [x])]);
+      x = add(`${p}_conv2`, 'Conv2D', { filters: width, kernelSize: 3, ...(stride !== 1 ? { strides: stride } : {}), padding: 1, useBias: false }, [x]);
+      x = add(`${p}_relu2`, 'Activation', { fn: 'relu' }, [add(`${p}_bn2`, 'BatchNorm', bn, [x])]);
+      x = add(`${p}_conv3`, 'Conv2D', { filters: width * 4, kernelSize: 1, useBias: false }, [x]);
+      x = add(`${p}_bn3`, 'BatchNorm', bn, [x]);
+      let shortcut = previous;
+      if (stride !== 1 || channels !== width * 4) {
+        shortcut = add(`${p}_downsample_0`, 'Conv2D', { filters: width * 4, kernelSize: 1, ...(stride !== 1 ? { strides: stride } : {}), useBias: false }, [previous]);
+        shortcut = add(`${p}_downsample_1`, 'BatchNorm', bn, [shortcut]);
+      }
+      previous = add(`${p}_relu3`, 'Activation', { fn: 'relu' }, [add(`${p}_add`, 'Add', {}, [x, shortcut])]);
+      channels = width * 4;
+    }
+  });
+  add('avgpool', 'GlobalAvgPool2D', {}, [previous]);
+  add('fc', 'Dense', { units: 1000, activation: 'softmax' }, ['avgpool']);
+  return design;
+}
+
+/**
+ * EfficientNet-B0 exactly as torchvision.models.efficientnet_b0 builds it: MBConv blocks (1×1
+ * expansion, depthwise k×k convolution, squeeze-and-excitation, 1×1 linear projection) with SiLU,
+ * and stochastic depth on the residual branch whose rate grows linearly with the block's index to
+ * 0.2. Node ids are torchvision's module paths; the excitation's product and the residual sum are
+ * named after their block.
+ */
+function efficientNetB0(): Design {
+  const design = chain(
+    'EfficientNet-B0',
+    'Tan & Le (2019), as torchvision.models.efficientnet_b0 defines it: MBConv blocks with depthwise convolutions, squeeze-and-excitation (a kept-dims global pool gating the channels) and stochastic depth, SiLU throughout. 5,288,548 trainable parameters (PyTorch\'s count) plus 42,016 batch-norm running statistics.',
+    [
+      ['input', 'Input', { shape: [224, 224, 3] }],
+      ['features_0_0', 'Conv2D', { filters: 32, kernelSize: 3, strides: 2, padding: 1, useBias: false }],
+      ['features_0_1', 'BatchNorm', { momentum: 0.9, epsilon: 1e-5 }],
+      ['features_0_2', 'Activation', { fn: 'silu' }],
+    ],
+    // The paper's RMSProp recipe scaled to batch 256 (learning rate 0.016), its 0.97 every 2.4 epochs as a per-epoch decay.
+    { dataset: 'imagefolder', epochs: 350, batchSize: 256, optimizer: 'rmsprop', learningRate: 0.016, schedule: 'exponential', decayRate: 0.987, l2: 0.00001, seed: 42 },
+  );
+  // torchvision's EfficientNet (B0 to B7) keeps BatchNorm2d's defaults: ε 1e-5, momentum 0.1.
+  const bn = { momentum: 0.9, epsilon: 1e-5 };
+  const add = nodeAdder(design);
+  const convBnSilu = (p: string, params: Record<string, unknown>, input: string): string => {
+    const x = add(`${p}_0`, 'Conv2D', { ...params, useBias: false }, [input]);
+    return add(`${p}_2`, 'Activation', { fn: 'silu' }, [add(`${p}_1`, 'BatchNorm', bn, [x])]);
+  };
+  // Expansion t, kernel k, first stride s, output channels c, repeats n: the paper's table 1 (B0).
+  const settings = [
+    [1, 3, 1, 16, 1],
+    [6, 3, 2, 24, 2],
+    [6, 5, 2, 40, 2],
+    [6, 3, 2, 80, 3],
+    [6, 5, 1, 112, 3],
+    [6, 5, 2, 192, 4],
+    [6, 3, 1, 320, 1],
+  ];
+  const totalBlocks = settings.reduce((n, row) => n + row[4], 0);
+  let previous = 'features_0_2';
+  let channels = 32;
+  let blockIndex = 0;
+  settings.forEach(([t, k, s, c, n], stage) => {
+    for (let i = 0; i < n; i++, blockIndex++) {
+      const p = `features_${stage + 1}_${i}`;
+      const stride = i === 0 ? s : 1;
+      const hidden = channels * t;
+      let x = previous;
+      let step = 0;
+      if (t !== 1) x = convBnSilu(`${p}_block_${step++}`, { filters: hidden, kernelSize: 1 }, x);
+      x = convBnSilu(`${p}_block_${step++}`, { filters: hidden, kernelSize: k, ...(stride !== 1 ? { strides: stride } : {}), padding: (k - 1) / 2, groups: hidden }, x);
+      // Squeeze-and-excitation: a quarter of the block's input channels, a sigmoid gate on every channel.
+      const se = `${p}_block_${step++}`;
+      let gate = add(`${se}_avgpool`, 'GlobalAvgPool2D', { keepDims: true }, [x]);
+      gate = add(`${se}_fc1`, 'Conv2D', { filters: Math.max(1, Math.floor(channels / 4)), kernelSize: 1 }, [gate]);
+      gate = add(`${se}_activation`, 'Activation', { fn: 'silu' }, [gate]);
+      gate = add(`${se}_fc2`, 'Conv2D', { filters: hidden, kernelSize: 1 }, [gate]);
+      gate = add(`${se}_scale_activation`, 'Activation', { fn: 'sigmoid' }, [gate]);
+      x = add(`${se}_mul`, 'Multiply', {}, [gate, x]);
+      x = add(`${p}_block_${step}_0`, 'Conv2D', { filters: c, kernelSize: 1, useBias: false }, [x]);
+      x = add(`${p}_block_${step}_1`, 'BatchNorm', bn, [x]);
+      if (stride === 1 && channels === c) {
+        // torchvision's rate 0.2 · index / blocks, computed as index / (5 · blocks) so that it is the decimal (0.075, not 0.07500000000000001).
+        x = add(`${p}_stochastic_depth`, 'DropPath', { rate: blockIndex / (5 * totalBlocks) }, [x]);
+        x = add(`${p}_add`, 'Add', {}, [x, previous]);
+      }
+      previous = x;
+      channels = c;
+    }
+  });
+  previous = convBnSilu('features_8', { filters: 1280, kernelSize: 1 }, previous);
+  add('avgpool', 'GlobalAvgPool2D', {}, [previous]);
+  add('classifier_0', 'Dropout', { rate: 0.2 }, ['avgpool']);
+  add('classifier_1', 'Dense', { units: 1000, activation: 'softmax' }, ['classifier_0']);
+  return design;
+}
+
+/** Appends a node and its input edges (in order) to a design; returns the node's id. */
+function nodeAdder(design: Design): (id: string, type: string, params: Record<string, unknown>, inputs: string[]) => string {
+  return (id, type, params, inputs) => {
+    design.nodes.push({ id, type, params });
+    for (const source of inputs) design.edges.push({ source, target: id });
+    return id;
+  };
 }
 
 const dir = join(__dirname, '..', 'examples');

@@ -17,6 +17,31 @@ async function summary(...args: string[]): Promise<{ code: number; stdout: strin
   return { code, stdout, stderr };
 }
 
+/**
+ * The table's cells as a reader reads them: an id that breaks over lines after an underscore (hyphen,
+ * dot) continues on the next line two columns further right (its continuation indent), and is read whole.
+ */
+function tableCells(table: string): string[] {
+  const lines = table.split('\n').map((l) => [...l.matchAll(/\S+/g)].map((m) => ({ text: m[0], at: m.index! })));
+  const read = new Set<string>();
+  const cells: string[] = [];
+  lines.forEach((tokens, i) => {
+    for (const token of tokens) {
+      if (read.has(`${i}:${token.at}`)) continue;
+      let text = token.text;
+      // Ids break after an underscore, hyphen or dot; a piece ending otherwise is whole.
+      for (let j = i + 1; /[_.-]$/.test(text) && j < lines.length; j++) {
+        const next = lines[j].find((t) => t.at === token.at + 2);
+        if (!next) break;
+        read.add(`${j}:${next.at}`);
+        text += next.text;
+      }
+      cells.push(text);
+    }
+  });
+  return cells;
+}
+
 const pytorchCount = (text: string): number => Number(text.match(/^PyTorch parameters: ([\d,]+)/m)![1].replace(/,/g, ''));
 
 describe('cnn-designer summary for PyTorch users', () => {
@@ -58,7 +83,7 @@ describe('cnn-designer summary for PyTorch users', () => {
       for (const line of stdout.split('\n')) assert.ok(line.length <= SUMMARY_WIDTH, `${line.length} columns: ${line}`);
       const { analysis, parsed } = analyzeDocument(readFileSync(join(EXAMPLES, file), 'utf8'));
       const table = stdout.slice(stdout.indexOf('─'), stdout.indexOf('═'));
-      const cells = table.split(/\s+/);
+      const cells = tableCells(table);
       // A design with blocks shows one row per instance (summary --expand shows their layers).
       const rows = summaryRows(analysis!, false);
       if (!analysis!.expansion) assert.deepEqual(rows.map((r) => r.id), analysis!.order);
@@ -86,5 +111,50 @@ describe('cnn-designer summary for PyTorch users', () => {
     assert.ok(lines[add].endsWith('layer1_0_bn2'));
     assert.equal(lines[add + 1].trim(), 'maxpool');
     assert.equal(lines[add + 1].indexOf('maxpool'), lines[add].indexOf('layer1_0_bn2'));
+  });
+
+  it('long ids (module paths) break after an underscore in the name and "Connected to" columns, the rest indented, and fit', () => {
+    const long = (i: number) => `features_${i}_0_block_1_scale_activation_of_the_squeeze_excitation`;
+    const design = {
+      format: 'cnn-designer',
+      version: 1,
+      name: 'long ids',
+      nodes: [
+        { id: 'input', type: 'Input', params: { shape: [8, 8, 4] } },
+        { id: long(1), type: 'Conv2D', params: { filters: 4, kernelSize: 1 } },
+        { id: long(2), type: 'Activation', params: { fn: 'sigmoid' } },
+        { id: 'x'.repeat(60), type: 'Multiply', params: {} },
+      ],
+      edges: [
+        { source: 'input', target: long(1) },
+        { source: long(1), target: long(2) },
+        { source: long(2), target: 'x'.repeat(60) },
+        { source: 'input', target: 'x'.repeat(60) },
+      ],
+      training: {},
+    };
+    const { analysis, parsed, diagnostics } = analyzeDocument(JSON.stringify(design));
+    assert.deepEqual(diagnostics, []);
+    const text = formatSummary(parsed.design!, analysis!, diagnostics);
+    const lines = text.split('\n');
+    for (const line of lines) assert.ok(line.length <= SUMMARY_WIDTH, `${line.length} columns: ${line}`);
+    const table = text.slice(text.indexOf('─'), text.indexOf('═'));
+    const cells = tableCells(table);
+    // Every id is read whole where it is a layer, and again where the next layer reads it.
+    for (const id of [long(1), long(2)]) assert.equal(cells.filter((c) => c === id).length, 2, id);
+    // An id with no place to break breaks at the column's edge, the rest indented under it.
+    const x = lines.findIndex((l) => l.startsWith('x'));
+    const pieces = lines.slice(x, lines.findIndex((l) => l.startsWith('(Multiply)'))).map((l) => l.match(/^ *(x+)/)?.[1] ?? '');
+    assert.ok(pieces.length >= 2, 'the 60 characters break');
+    assert.equal(pieces.join(''), 'x'.repeat(60));
+    assert.equal(cells.filter((c) => c === 'input').length, 3);
+    // The Multiply's first input starts its row in "Connected to", its second under it at the same column.
+    const row = lines.findIndex((l) => l.startsWith('x'));
+    const column = lines[row].indexOf('features_2_');
+    assert.ok(column > 0);
+    assert.ok(lines.slice(row + 1).some((l) => l.indexOf('input') === column), 'the second input lines up under the first');
+    const broken = lines.find((l) => l.startsWith('features_1_'))!;
+    assert.ok(broken.trimEnd().split(/\s+/)[0].endsWith('_'), `the name breaks after an underscore: ${broken}`);
+    assert.match(lines[lines.indexOf(broken) + 1], /^ {2}\S/, 'and goes on indented');
   });
 });

@@ -7,7 +7,7 @@ import { serializeDesign } from '../../src/core/format/serializeDesign';
 
 const dir = join(__dirname, '..', '..', 'examples');
 
-/** Expected totals of every shipped template (course numbers; ResNet-18 and MobileNetV2 as torchvision counts them + BN statistics). */
+/** Expected totals of every shipped template (course numbers; ResNets, MobileNetV2 and EfficientNet-B0 as torchvision counts them + BN statistics). */
 const EXPECTED: Record<string, { params: number; trainable: number; output: number[] }> = {
   'mnist-cnn': { params: 21_840, trainable: 21_840, output: [10] },
   'mnist-ffn': { params: 242_762, trainable: 242_762, output: [10] },
@@ -22,6 +22,8 @@ const EXPECTED: Record<string, { params: number; trainable: number; output: numb
   vgg16: { params: 138_357_544, trainable: 138_357_544, output: [1000] },
   resnet18: { params: 11_689_512 + 9_600, trainable: 11_689_512, output: [1000] },
   'mobilenet-v2': { params: 3_504_872 + 34_112, trainable: 3_504_872, output: [1000] },
+  resnet50: { params: 25_557_032 + 53_120, trainable: 25_557_032, output: [1000] },
+  'efficientnet-b0': { params: 5_288_548 + 42_016, trainable: 5_288_548, output: [1000] },
   'resnet18-blocks': { params: 11_689_512 + 9_600, trainable: 11_689_512, output: [1000] },
   // The paper's U-Net, as the converter writes the reference network (the reference tests check it node for node).
   unet: { params: 31_030_658, trainable: 31_030_658, output: [388, 388, 2] },
@@ -64,5 +66,24 @@ describe('templates', () => {
     const depthwise = Object.values(analysis!.nodes).filter((n) => n.type === 'Conv2D' && n.resolvedParams!.groups === n.inputShapes[0][2] && n.inputShapes[0][2] > 1);
     assert.equal(depthwise.length, 17);
     assert.equal(Object.values(analysis!.nodes).filter((n) => n.type === 'Add').length, 10);
+  });
+
+  it('ResNet-50 has torchvision\'s shapes: 56×56×256 after the first stage, 7×7×2048 before pooling, 16 residual Adds, 4 projection shortcuts', () => {
+    const { analysis } = analyzeDocument(readFileSync(join(dir, 'resnet50.cnn.json'), 'utf8'));
+    assert.deepEqual(analysis!.nodes.layer1_2_relu3.outputShape, [56, 56, 256]);
+    assert.deepEqual(analysis!.nodes.layer4_2_relu3.outputShape, [7, 7, 2048]);
+    assert.equal(Object.values(analysis!.nodes).filter((n) => n.type === 'Add').length, 16);
+    assert.equal(Object.keys(analysis!.nodes).filter((id) => id.endsWith('_downsample_0')).length, 4);
+  });
+
+  it('EfficientNet-B0 has torchvision\'s shapes: 16 squeeze-and-excitation gates, 9 residual Adds behind DropPath, 7×7×1280 before pooling', () => {
+    const { analysis } = analyzeDocument(readFileSync(join(dir, 'efficientnet-b0.cnn.json'), 'utf8'));
+    assert.deepEqual(analysis!.nodes.features_0_2.outputShape, [112, 112, 32]);
+    assert.deepEqual(analysis!.nodes.features_8_2.outputShape, [7, 7, 1280]);
+    const gates = Object.values(analysis!.nodes).filter((n) => n.type === 'Multiply');
+    assert.equal(gates.length, 16);
+    for (const gate of gates) assert.deepEqual(gate.inputShapes[0], [1, 1, gate.outputShape![2]], `${gate.id}: a 1×1 gate per channel`);
+    assert.equal(Object.values(analysis!.nodes).filter((n) => n.type === 'Add').length, 9);
+    assert.equal(Object.values(analysis!.nodes).filter((n) => n.type === 'DropPath').length, 9);
   });
 });

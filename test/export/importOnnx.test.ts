@@ -164,7 +164,10 @@ describe('ONNX import: round trip and bad input', function () {
       const after = analyzeDesign(result.design!);
       assert.equal(after.totals.params, before.totals.params, 'parameters');
       assert.equal(after.totals.trainableParams, before.totals.trainableParams, 'trainable');
-      assert.equal(after.totals.macs, before.totals.macs, 'MACs');
+      // SiLU goes out as x · sigmoid(x) and comes back as a Sigmoid and a Multiply: one multiply per element more.
+      const silu = c.design.nodes.filter((n) => (n.type === 'Activation' ? n.params.fn : n.params.activation) === 'silu');
+      const siluProducts = silu.reduce((sum, n) => sum + before.nodes[n.id].outputShape!.reduce((a, b) => a * b, 1), 0);
+      assert.equal(after.totals.macs, before.totals.macs + siluProducts, 'MACs');
       assert.deepEqual(after.totals.outputShapes, before.totals.outputShapes, 'outputs');
       // Activations fused into a layer come back as layers of their own, and dropout (an inference
       // no-op) is not in the file: compare the shapes the layers produce, not the node lists.

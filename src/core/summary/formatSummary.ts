@@ -18,8 +18,9 @@ interface Column {
 /**
  * Keras-like `model.summary()` text of an analyzed design, with totals (Keras' count and PyTorch's)
  * and diagnostics. It fits `width` columns: when the table would be wider, its MACs are shortened
- * (1.81 G) and then the longest layer names wrap before their type; layers with several inputs list
- * one per line.
+ * (1.81 G), then the longest layer names wrap before their type, and then long ids break over
+ * lines after an underscore (the rest indented) in the name and "Connected to" columns, as Keras
+ * wraps long names in its columns; layers with several inputs list one per line.
  */
 export function formatSummary(design: Design, analysis: DesignAnalysis, diagnostics: Diagnostic[] = analysis.diagnostics, width = SUMMARY_WIDTH, options: { expand?: boolean } = {}): string {
   const graph = analysis.graph;
@@ -58,6 +59,23 @@ export function formatSummary(design: Design, analysis: DesignAnalysis, diagnost
     const narrowest = Math.max(columns[0].header[0].length, ...rows.flatMap((r) => r[0][0].split(' ').map((part) => part.length)));
     const target = Math.max(narrowest, widths[0] - excess);
     for (const row of rows) if (row[0][0].length > target) row[0] = row[0][0].split(' ');
+    widths = columnWidths();
+  }
+  if (tableWidth(widths) > width) {
+    // …and last, long ids (module paths such as features_1_0_block_1_scale_activation, in the name
+    // column and again under "Connected to") break over lines after an underscore, as words: the two
+    // columns share the room the others leave, each in proportion to its widest entry.
+    const flexible = branched ? [0, columns.length - 1] : [0];
+    const fixed = tableWidth(widths) - flexible.reduce((sum, c) => sum + widths[c], 0);
+    const wanted = flexible.reduce((sum, c) => sum + widths[c], 0);
+    const room = Math.max(width - fixed, MIN_ID_COLUMN * flexible.length);
+    flexible.forEach((c, k) => {
+      const share = k === flexible.length - 1 ? room - flexible.slice(0, k).reduce((sum, d) => sum + Math.floor((room * widths[d]) / wanted), 0) : Math.floor((room * widths[c]) / wanted);
+      const limit = Math.max(MIN_ID_COLUMN, share, ...columns[c].header.map((h) => h.length));
+      // A name line too long still wraps before its type first, as above.
+      const parts = (text: string): string[] => (c === 0 && text.length > limit ? text.split(' ') : [text]);
+      for (const row of rows) row[c] = row[c].flatMap(parts).flatMap((text) => breakId(text, limit));
+    });
     widths = columnWidths();
   }
 
@@ -139,6 +157,32 @@ export function summaryRows(analysis: DesignAnalysis, expand: boolean): { id: st
 export function pytorchCount(trainable: number, nonTrainable: number): string {
   if (nonTrainable === 0) return `PyTorch parameters: ${formatCount(trainable)} (the same count)`;
   return `PyTorch parameters: ${formatCount(trainable)}, as torchinfo counts: the ${formatCount(nonTrainable)} non-trainable ones (BatchNorm's moving mean and variance) are buffers in PyTorch, not parameters`;
+}
+
+/** The narrowest a column of ids gets, however narrow the terminal: a few characters of each part. */
+const MIN_ID_COLUMN = 12;
+
+/**
+ * Lines of at most `limit` characters from one cell line: an id longer than that breaks after its
+ * last underscore (or hyphen, dot or space) that fits, the rest continuing on the next lines indented
+ * by two spaces (so that it does not read as the next input); a part with no such place breaks at the
+ * limit.
+ */
+function breakId(text: string, limit: number): string[] {
+  const indent = '  ';
+  const lines: string[] = [];
+  let rest = text;
+  let room = limit;
+  while (rest.length > room) {
+    const head = rest.slice(0, room);
+    const at = Math.max(head.lastIndexOf('_'), head.lastIndexOf('-'), head.lastIndexOf('.'), head.lastIndexOf(' '));
+    const cut = at > 0 ? at + 1 : room;
+    lines.push(`${lines.length ? indent : ''}${rest.slice(0, cut).trimEnd()}`);
+    rest = rest.slice(cut).trimStart();
+    room = limit - indent.length;
+  }
+  lines.push(`${lines.length ? indent : ''}${rest}`);
+  return lines;
 }
 
 /** Greedy word wrap of one paragraph (its leading spaces kept); continuation lines start with `indent`. */
