@@ -2,9 +2,26 @@ import { parseDesign, type ParsedDesign } from '../format/parseDesign';
 import { EMPTY_SPANS, jsonPathKey } from '../format/parseJsonWithLocations';
 import { analyzeDesign, type AnalysisOptions, type DesignAnalysis } from './analyzeDesign';
 import type { Diagnostic } from './diagnostic';
+import type { Design } from '../design';
+import { resolveBlockFiles, type BlockFileSource } from '../blocks/resolveBlockFiles';
+
+export interface DocumentAnalysisOptions extends AnalysisOptions {
+  /**
+   * The design files its blocks come from ("from" in "blocks"), by path relative to the design's
+   * folder; the host reads them. Without it, a design that takes blocks from other files reports them unread.
+   */
+  blockFiles?: BlockFileSource;
+}
 
 export interface DocumentAnalysis {
   parsed: ParsedDesign;
+  /**
+   * The design to analyze, export and train: the parsed one with the blocks it takes from other
+   * files put in (the parsed one itself when it takes none).
+   */
+  design?: Design;
+  /** The other design files asked for (paths relative to the design's folder), found or not: a host re-analyzes when one changes. */
+  blockFiles: string[];
   /** Present whenever the text held a design object, even a broken one. */
   analysis?: DesignAnalysis;
   /** Structural and design diagnostics together, each located in the text where possible. */
@@ -17,11 +34,20 @@ export interface DocumentAnalysis {
  * Parses and analyzes `.cnn.json` text in one step, for the editor, the Problems panel and the
  * CLI (which pass the machine's memory in `options`). Never throws: an unexpected failure is itself reported as a diagnostic.
  */
-export function analyzeDocument(text: string, options: AnalysisOptions = {}): DocumentAnalysis {
+export function analyzeDocument(text: string, options: DocumentAnalysisOptions = {}): DocumentAnalysis {
   let parsed: ParsedDesign = { diagnostics: [], lossless: false, spans: EMPTY_SPANS };
+  let blockFiles: string[] = [];
   try {
     parsed = parseDesign(text);
-    const analysis = parsed.design ? analyzeDesign(parsed.design, options) : undefined;
+    const { blockFiles: source, ...analysisOptions } = options;
+    const resolved = parsed.design ? resolveBlockFiles(parsed.design, source) : undefined;
+    blockFiles = resolved?.files ?? [];
+    let analysis = resolved ? analyzeDesign(resolved.design, analysisOptions) : undefined;
+    if (analysis && resolved && resolved.design !== parsed.design) {
+      // Problems of blocks from other files are shown at the import that brings them in.
+      const located = [...resolved.diagnostics, ...resolved.locate(analysis.diagnostics)];
+      analysis = { ...analysis, diagnostics: located, valid: !located.some((d) => d.severity === 'error') };
+    }
     const diagnostics = [...parsed.diagnostics, ...(analysis?.diagnostics ?? [])];
     for (const d of diagnostics) {
       if (d.line === undefined && d.path) {
@@ -32,10 +58,11 @@ export function analyzeDocument(text: string, options: AnalysisOptions = {}): Do
         }
       }
     }
-    return { parsed, analysis, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error') };
+    return { parsed, design: resolved?.design, blockFiles, analysis, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error') };
   } catch (err) {
     return {
       parsed,
+      blockFiles,
       valid: false,
       diagnostics: [
         ...parsed.diagnostics,
