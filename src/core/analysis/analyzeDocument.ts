@@ -3,24 +3,15 @@ import { EMPTY_SPANS, jsonPathKey } from '../format/parseJsonWithLocations';
 import { analyzeDesign, type AnalysisOptions, type DesignAnalysis } from './analyzeDesign';
 import type { Diagnostic } from './diagnostic';
 import type { Design } from '../design';
-import { resolveBlockFiles, type BlockFileSource } from '../blocks/resolveBlockFiles';
-
-export interface DocumentAnalysisOptions extends AnalysisOptions {
-  /**
-   * The design files its blocks come from ("from" in "blocks"), by path relative to the design's
-   * folder; the host reads them. Without it, a design that takes blocks from other files reports them unread.
-   */
-  blockFiles?: BlockFileSource;
-}
 
 export interface DocumentAnalysis {
   parsed: ParsedDesign;
   /**
-   * The design to analyze, export and train: the parsed one with the blocks it takes from other
-   * files put in (the parsed one itself when it takes none).
+   * The design to analyze, export and train: the parsed one, with the blocks it takes from other
+   * files put in (given in `options.blockFiles`).
    */
   design?: Design;
-  /** The other design files asked for (paths relative to the design's folder), found or not: a host re-analyzes when one changes. */
+  /** The other design files its blocks were looked for in (paths relative to its folder), found or not: a host analyzes again when one changes. */
   blockFiles: string[];
   /** Present whenever the text held a design object, even a broken one. */
   analysis?: DesignAnalysis;
@@ -34,20 +25,11 @@ export interface DocumentAnalysis {
  * Parses and analyzes `.cnn.json` text in one step, for the editor, the Problems panel and the
  * CLI (which pass the machine's memory in `options`). Never throws: an unexpected failure is itself reported as a diagnostic.
  */
-export function analyzeDocument(text: string, options: DocumentAnalysisOptions = {}): DocumentAnalysis {
+export function analyzeDocument(text: string, options: AnalysisOptions = {}): DocumentAnalysis {
   let parsed: ParsedDesign = { diagnostics: [], lossless: false, spans: EMPTY_SPANS };
-  let blockFiles: string[] = [];
   try {
     parsed = parseDesign(text);
-    const { blockFiles: source, ...analysisOptions } = options;
-    const resolved = parsed.design ? resolveBlockFiles(parsed.design, source) : undefined;
-    blockFiles = resolved?.files ?? [];
-    let analysis = resolved ? analyzeDesign(resolved.design, analysisOptions) : undefined;
-    if (analysis && resolved && resolved.design !== parsed.design) {
-      // Problems of blocks from other files are shown at the import that brings them in.
-      const located = [...resolved.diagnostics, ...resolved.locate(analysis.diagnostics)];
-      analysis = { ...analysis, diagnostics: located, valid: !located.some((d) => d.severity === 'error') };
-    }
+    const analysis = parsed.design ? analyzeDesign(parsed.design, options) : undefined;
     const diagnostics = [...parsed.diagnostics, ...(analysis?.diagnostics ?? [])];
     for (const d of diagnostics) {
       if (d.line === undefined && d.path) {
@@ -58,11 +40,11 @@ export function analyzeDocument(text: string, options: DocumentAnalysisOptions =
         }
       }
     }
-    return { parsed, design: resolved?.design, blockFiles, analysis, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error') };
+    return { parsed, design: analysis?.blockFiles?.design ?? parsed.design, blockFiles: analysis?.blockFiles?.files ?? [], analysis, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error') };
   } catch (err) {
     return {
       parsed,
-      blockFiles,
+      blockFiles: [],
       valid: false,
       diagnostics: [
         ...parsed.diagnostics,

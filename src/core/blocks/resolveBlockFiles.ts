@@ -11,7 +11,7 @@ import { blockFilePath, shownBlockFile } from './blockFilePath';
  * folder ("lib/blocks.cnn.json"); undefined where there is no such file. The host reads them (the
  * editor from the workspace, the command line from disk), so the core reads nothing itself.
  */
-export type BlockFileSource = ReadonlyMap<string, string> | ((path: string) => string | undefined);
+export type BlockFileSource = ReadonlyMap<string, string | undefined> | ((path: string) => string | undefined);
 
 /** Where a block brought in from another file is defined. */
 export interface ImportedBlockOrigin {
@@ -88,7 +88,7 @@ export function resolveBlockFiles(design: Design, source: BlockFileSource | unde
       return undefined;
     }
   };
-  const known = typeof source === 'object' ? [...source.keys()] : [];
+  const known = typeof source === 'object' ? [...source].filter(([, text]) => text !== undefined).map(([path]) => path) : [];
   const loaded = new Map<string, ParsedDesign | undefined>();
   const files: string[] = [];
   let tooMany = false;

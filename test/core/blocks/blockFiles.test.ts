@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { analyzeDesign } from '../../../src/core/analysis/analyzeDesign';
 import { analyzeDocument } from '../../../src/core/analysis/analyzeDocument';
 import { blockFilePath } from '../../../src/core/blocks/blockFilePath';
 import { loadBlockFiles } from '../../../src/core/blocks/loadBlockFiles';
@@ -181,6 +182,14 @@ describe('blocks from other design files', () => {
     const parsed = parseDesign(source);
     assert.equal(parsed.lossless, true);
     assert.deepEqual(JSON.parse(serializeDesign(parsed.design!)).blocks, { Residual: { from: './lib/reexport.cnn.json' } });
+  });
+
+  it('analyzeDesign itself takes the files (the editor\'s what-if analysis of a parsed design)', () => {
+    const parsed = parseDesign(text(design({ Residual: { from: './blocks.cnn.json' } }))).design!;
+    const analysis = analyzeDesign(parsed, { blockFiles: (path) => (path === 'blocks.cnn.json' ? text(library()) : undefined) });
+    assert.equal(analysis.valid, true);
+    assert.deepEqual(analysis.blockFiles?.files, ['blocks.cnn.json']);
+    assert.ok(analysis.instances?.['stage.2'], 'the instances of the imported block are analyzed');
   });
 
   it('rejects definition keys beside "from"', () => {
