@@ -3,6 +3,7 @@ import { analyzeDesign } from '../../../src/core/analysis/analyzeDesign';
 import { analyzeDocument } from '../../../src/core/analysis/analyzeDocument';
 import { blockFilePath } from '../../../src/core/blocks/blockFilePath';
 import { loadBlockFiles } from '../../../src/core/blocks/loadBlockFiles';
+import { editDesignText } from '../../../src/core/format/editDesignText';
 import { parseDesign } from '../../../src/core/format/parseDesign';
 import { serializeDesign } from '../../../src/core/format/serializeDesign';
 
@@ -190,6 +191,16 @@ describe('blocks from other design files', () => {
     assert.equal(analysis.valid, true);
     assert.deepEqual(analysis.blockFiles?.files, ['blocks.cnn.json']);
     assert.ok(analysis.instances?.['stage.2'], 'the instances of the imported block are analyzed');
+  });
+
+  it('an edit of the design leaves its import entries as written', () => {
+    const source = text(design({ Residual: { from: './blocks.cnn.json', block: 'Residual' } }));
+    const before = parseDesign(source).design!;
+    const after = structuredClone(before);
+    after.nodes[1].params = { width: 16 };
+    const { newText } = editDesignText(source, before, after);
+    assert.deepEqual(JSON.parse(newText).blocks, { Residual: { from: './blocks.cnn.json', block: 'Residual' } });
+    assert.deepEqual(JSON.parse(newText).nodes[1].params, { width: 16 });
   });
 
   it('rejects definition keys beside "from"', () => {
