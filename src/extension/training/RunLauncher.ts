@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { analyzeDocument } from '../../core/analysis/analyzeDocument';
 import type { TrainingSettings } from '../../core/design';
 import { describeTrainingError } from '../../runs/describeTrainingError';
 import { LiveRunTracker } from '../../runs/LiveRunTracker';
 import type { RunEvent } from '../../protocol/trainingPanelProtocol';
 import type { TrainingRun, TrainingService } from '../../training/service/TrainingService';
 import { hashText } from '../../training/trainer/runFolder';
-import { serializeDesign } from '../../core/format/serializeDesign';
+import { runDesignText } from './runDesignText';
+import { analyzeDocument } from '../../core/analysis/analyzeDocument';
 import { readBlockFiles } from '../readBlockFiles';
 import { liveRunFolder, type DesignSession } from './DesignSession';
 import { engineFolder, forcedBackend, replicaSetting } from './installEngineCommand';
@@ -66,10 +66,10 @@ export class RunLauncher {
     } finally {
       this.starting = false;
     }
-    const analysis = analyzeDocument(text, { blockFiles: await readBlockFiles(session.uri, text) });
     // With the blocks it takes from other files; the run keeps that whole design, so it stands on its own.
+    const analysis = analyzeDocument(text, { blockFiles: await readBlockFiles(session.uri, text) });
     const design = analysis.design;
-    const runText = design && design !== analysis.parsed.design ? serializeDesign(design) : text;
+    const runText = await runDesignText(session.uri, text);
     const startedAt = Date.now();
     const tracker = new LiveRunTracker({ runId: `run-${startedAt}`, startedAt, designHash: hashText(runText), settings: design?.training ?? {} }, (event) => this.onRunEvent(session, event));
     session.tracker = tracker;
