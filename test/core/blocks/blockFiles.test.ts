@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { analyzeDesign } from '../../../src/core/analysis/analyzeDesign';
 import { analyzeDocument } from '../../../src/core/analysis/analyzeDocument';
 import { blockFilePath } from '../../../src/core/blocks/blockFilePath';
+import { MAX_BLOCK_FILES } from '../../../src/core/blocks/resolveBlockFiles';
 import { loadBlockFiles } from '../../../src/core/blocks/loadBlockFiles';
 import { editDesignText } from '../../../src/core/format/editDesignText';
 import { parseDesign } from '../../../src/core/format/parseDesign';
@@ -201,6 +202,22 @@ describe('blocks from other design files', () => {
     const { newText } = editDesignText(source, before, after);
     assert.deepEqual(JSON.parse(newText).blocks, { Residual: { from: './blocks.cnn.json', block: 'Residual' } });
     assert.deepEqual(JSON.parse(newText).nodes[1].params, { width: 16 });
+  });
+
+  it('stays bounded and total on hostile files: a long chain of imports, a host that throws, a "__proto__" entry', () => {
+    const chain = new Map(Array.from({ length: 100 }, (_, i) => [`f${i}.cnn.json`, text(library({ Residual: { from: `./f${i + 1}.cnn.json` } }))]));
+    const long = analyzeDocument(text(design({ Residual: { from: './f0.cnn.json' } })), { blockFiles: chain });
+    assert.deepEqual(long.diagnostics.map((d) => d.code), ['block-file-limit']);
+    assert.equal(long.blockFiles.length, MAX_BLOCK_FILES);
+    const throwing = analyzeDocument(text(design({ Residual: { from: './a.cnn.json' } })), {
+      blockFiles: () => {
+        throw new Error('disk on fire');
+      },
+    });
+    assert.deepEqual(throwing.diagnostics.map((d) => d.code), ['block-file-not-found']);
+    const proto = analyzeDocument(text(design({ ['__proto__']: { from: './blocks.cnn.json' } })), { blockFiles: new Map([['blocks.cnn.json', text(library())]]) });
+    assert.ok(proto.diagnostics.some((d) => d.code === 'block-not-in-file'), JSON.stringify(proto.diagnostics.map((d) => d.code)));
+    assert.equal(({} as Record<string, unknown>).width, undefined, 'no prototype was changed');
   });
 
   it('rejects definition keys beside "from"', () => {
