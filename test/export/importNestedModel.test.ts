@@ -114,6 +114,17 @@ describe('import: a nested Keras model becomes a block and its instances', () =>
     model.dispose();
   });
 
+  it('reads the single input and output Keras 3 writes unwrapped', () => {
+    const model = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    for (const stage of [model.config.layers[4], model.config.layers[5]]) {
+      stage.config.input_layers = stage.config.input_layers[0];
+      stage.config.output_layers = stage.config.output_layers[0];
+    }
+    const keras3 = importModelJson(JSON.stringify(model));
+    assert.deepEqual(keras3.problems, []);
+    assert.deepEqual(keras3.design, importModelJson(readFileSync(FIXTURE, 'utf8')).design);
+  });
+
   it('reports a layer the designer lacks inside a nested model at the nested model, naming the inner layer', () => {
     const model = JSON.parse(readFileSync(FIXTURE, 'utf8'));
     model.config.layers[4].config.layers[3].class_name = 'ThresholdedReLU';

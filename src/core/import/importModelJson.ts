@@ -312,7 +312,13 @@ class NestedModelBlocks {
       this,
     );
     if (failed) return undefined;
-    const ends = (key: string): string[] | undefined => (Array.isArray(l.config[key]) ? (l.config[key] as unknown[]).filter(Array.isArray).map((e) => nodeIdOf(local(String(e[0])))) : undefined);
+    // Keras 2 lists [name, node, tensor] entries; Keras 3 writes a single one unwrapped.
+    const ends = (key: string): string[] | undefined => {
+      const list = l.config[key];
+      if (!Array.isArray(list)) return undefined;
+      const entries = typeof list[0] === 'string' ? [list] : list.filter(Array.isArray);
+      return entries.map((e) => nodeIdOf(local(String(e[0]))));
+    };
     const inputNodes = nodes.filter((n) => n.type === 'Input').map((n) => n.id);
     const declared = ends('input_layers');
     const inputIds = declared && declared.length === inputNodes.length && declared.every((id) => inputNodes.includes(id)) ? declared : inputNodes;
