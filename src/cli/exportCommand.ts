@@ -38,8 +38,8 @@ export const exportCommand: CliCommand = {
     const target = args.target as ExportTarget | 'onnx';
     if (args.trainScript && target !== 'pytorch') throw new CliError('--train-script goes with --to pytorch');
     if (args.weights && target !== 'pytorch' && target !== 'onnx') throw new CliError('--weights goes with --to pytorch or --to onnx (a TF.js model.json is already the TF.js export)');
-    const { parsed: document, diagnostics } = readDesignFile(args.file);
-    const design = document.design;
+    // The design with the blocks it takes from other files put in: the export stands on its own.
+    const { design, diagnostics } = readDesignFile(args.file);
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (!design || errors.length) {
       for (const d of errors) out.stderr(`${args.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ''}: error${d.nodeId ? ` [${d.nodeId}]` : ''}: ${d.message}\n`);

@@ -12,7 +12,7 @@ export const importCommand: CliCommand = {
   name: 'import',
   summary: 'A Keras or TF.js model.json, or an ONNX model with its weights, as a design',
   description:
-    'Reads the topology TF.js and Keras write (functional or Sequential, Keras 2 or 3 layout); padding layers before a convolution or pooling fold back into its padding. Layers the designer has no equivalent for are listed by name, class and position, and nothing is imported then. An .onnx file (as torch.onnx.export writes it) comes in with its weights: with -o OUT.cnn.json they are written to OUT.weights/model.json, which export --weights reads.',
+    'Reads the topology TF.js and Keras write (functional or Sequential, Keras 2 or 3 layout); padding layers before a convolution or pooling fold back into its padding; a nested model (a model used as a layer) becomes an instance of a block, one block per architecture. Layers the designer has no equivalent for are listed by name, class and position, and nothing is imported then. An .onnx file (as torch.onnx.export writes it) comes in with its weights: with -o OUT.cnn.json they are written to OUT.weights/model.json, which export --weights reads.',
   positionals: { usage: 'MODEL', meaning: 'model file: a Keras or TF.js model.json, or an .onnx model', min: 1, max: 1 },
   options: [{ name: 'output', short: 'o', type: 'string', valueName: 'OUT.cnn.json', meaning: 'Writes the design into this file instead of stdout.' }],
   run(args, out) {

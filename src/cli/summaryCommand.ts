@@ -12,8 +12,8 @@ export const summaryCommand: CliCommand = {
   ],
   run(args, out) {
     const [file] = args.positionals;
-    const { analysis, parsed, diagnostics } = readDesignFile(file);
-    if (!analysis || !parsed.design) {
+    const { analysis, design, diagnostics } = readDesignFile(file);
+    if (!analysis || !design) {
       if (args.flag('json')) {
         out.stdout(`${JSON.stringify({ layers: [], diagnostics: diagnostics.map(jsonDiagnostic) }, null, 2)}\n`);
         return 1;
@@ -23,7 +23,7 @@ export const summaryCommand: CliCommand = {
     if (args.flag('json')) {
       const t = analysis.totals;
       const json = {
-        name: parsed.design.name,
+        name: design.name,
         layers: analysis.order.map((id) => {
           const n = analysis.nodes[id];
           return {
@@ -65,7 +65,7 @@ export const summaryCommand: CliCommand = {
         diagnostics: diagnostics.map(jsonDiagnostic),
       };
       out.stdout(`${JSON.stringify(json, null, 2)}\n`);
-    } else out.stdout(formatSummary(parsed.design, analysis, diagnostics, undefined, { expand: args.flag('expand') }));
+    } else out.stdout(formatSummary(design, analysis, diagnostics, undefined, { expand: args.flag('expand') }));
     return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
   },
 };

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { serializeDesign } from '../core/format/serializeDesign';
 import { trainingSettingsFromCli, withTrainingOverrides } from '../core/training/trainingCliOptions';
 import { TrainingService } from '../training/service/TrainingService';
 import type { CliCommand } from './cliCommand';
@@ -15,13 +16,12 @@ export const trainCommand: CliCommand = {
   options: TRAIN_OPTIONS,
   async run(args, out) {
     const [file] = args.positionals;
-    const { parsed, analysis, diagnostics, text } = readDesignFile(file);
+    const { parsed, design, analysis, diagnostics, text } = readDesignFile(file);
     const errors = diagnostics.filter((d) => d.severity === 'error');
-    if (!parsed.design || !analysis || errors.length > 0) {
+    if (!design || !analysis || errors.length > 0) {
       for (const d of errors) out.stderr(`${file}${d.line ? `:${d.line}:${d.column ?? 1}` : ''}: error${d.nodeId ? ` [${d.nodeId}]` : ''}: ${d.message}\n`);
       throw new CliError(`${file} has errors; fix them before training`, 1);
     }
-    const design = parsed.design;
     // Each setting flag is parsed and range-checked by the training settings specification; a relative --dataset-path is taken from here.
     const { settings: overrides, errors: optionErrors } = trainingSettingsFromCli((name) => args.string(name), (path) => resolve(path));
     if (optionErrors.length > 0) throw new CliError(optionErrors.join('\n'));
@@ -32,7 +32,8 @@ export const trainCommand: CliCommand = {
     const service = new TrainingService();
     const run = service.start({
       design,
-      designText: text,
+      // A design taking blocks from other files is kept in its run with them, so the run stands on its own.
+      designText: design === parsed.design ? text : serializeDesign(design),
       designPath: resolve(file),
       runsFolder: runs ? resolve(runs) : undefined,
       settings: withTrainingOverrides(design.training, overrides),

@@ -71,6 +71,19 @@ export interface BlockDefinition {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * A block defined in another design file of the workspace, written in `blocks` as
+ * `"Bottleneck": {"from": "./resnet-blocks.cnn.json"}`: the block of that name there (or the one
+ * `block` names) is used here as if it were defined in this design.
+ */
+export interface BlockImport {
+  /** The other design file, relative to this one's folder: "./blocks.cnn.json", "../shared/resnet.cnn.json". */
+  from: string;
+  /** The block's name in that file, when it differs from the name it has here. */
+  block?: string;
+  extra?: Record<string, unknown>;
+}
+
 export type { OptimizerName, ScheduleName, TrainingSettings } from './training/trainingSettingsSpec';
 
 export interface Design {
@@ -83,6 +96,8 @@ export interface Design {
   training: TrainingSettings;
   /** Reusable blocks by name; a node whose type names one is an instance of it. */
   blocks?: Record<string, BlockDefinition>;
+  /** Blocks of other design files, by the name they have here (written in `blocks` with "from"). */
+  blockImports?: Record<string, BlockImport>;
   extra?: Record<string, unknown>;
 }
 

@@ -2,14 +2,20 @@ import * as vscode from 'vscode';
 import type { CanvasCommand, HostCommand, HostToWebviewMessage, WebviewToHostMessage } from '../protocol/editorProtocol';
 import { handleSharedEditorMessage, onEditorMessage, postToEditor, showEditorPage } from './editorWebview';
 import { planDocumentEdit } from './planDocumentEdit';
+import { blockFileUri, readBlockFiles } from './readBlockFiles';
+import { watchDesignFiles } from './watchDesignFiles';
 
 export const CNN_EDITOR_VIEW_TYPE = 'cnnDesigner.graphEditor';
 
 interface OpenEditor {
   document: vscode.TextDocument;
   panel: vscode.WebviewPanel;
-  /** The text last sent to this webview, so unchanged text is not sent twice. */
+  /** The text (and block files) last sent to this webview, so an unchanged document is not sent twice. */
   sentText?: string;
+  /** The files the design takes blocks from (URIs as strings): a change of one is sent again. */
+  blockFiles: Set<string>;
+  /** Counts sends: a send whose files were read after a later one started is dropped. */
+  sends: number;
 }
 
 /**
@@ -41,13 +47,16 @@ export class CnnEditorProvider implements vscode.CustomTextEditorProvider {
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     showEditorPage(this.context.extensionUri, panel, document.fileName);
-    const editor: OpenEditor = { document, panel };
+    const editor: OpenEditor = { document, panel, blockFiles: new Set(), sends: 0 };
     this.editors.add(editor);
     if (panel.active) this.active = editor;
 
     const subscriptions = [
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document.uri.toString() === document.uri.toString() && e.contentChanges.length > 0) this.sendDocument(editor);
+        if (e.document.uri.toString() === document.uri.toString() && e.contentChanges.length > 0) void this.sendDocument(editor);
+      }),
+      watchDesignFiles((changed) => {
+        if (editor.blockFiles.has(changed.toString())) void this.sendDocument(editor);
       }),
       panel.onDidChangeViewState(() => {
         if (panel.active) this.active = editor;
@@ -66,12 +75,19 @@ export class CnnEditorProvider implements vscode.CustomTextEditorProvider {
     postToEditor(editor.panel, message);
   }
 
-  private sendDocument(editor: OpenEditor): void {
+  private async sendDocument(editor: OpenEditor): Promise<void> {
+    const send = ++editor.sends;
     const text = editor.document.getText();
-    if (text === editor.sentText) return;
-    editor.sentText = text;
+    const files = await readBlockFiles(editor.document.uri, text);
+    if (send !== editor.sends) return;
+    const blockFiles: Record<string, string> = {};
+    for (const [path, content] of files) if (content !== undefined) blockFiles[path] = content;
+    const sent = files.size ? `${text}\u0000${JSON.stringify(blockFiles)}` : text;
+    if (sent === editor.sentText) return;
+    editor.sentText = sent;
+    editor.blockFiles = new Set([...files.keys()].map((path) => blockFileUri(editor.document.uri, path).toString()));
     const readOnly = vscode.workspace.fs.isWritableFileSystem(editor.document.uri.scheme) === false;
-    this.post(editor, { type: 'document', text, version: editor.document.version, fileName: editor.document.fileName, readOnly });
+    this.post(editor, { type: 'document', text, version: editor.document.version, fileName: editor.document.fileName, readOnly, ...(files.size ? { blockFiles } : {}) });
   }
 
   private async handle(editor: OpenEditor, message: WebviewToHostMessage): Promise<void> {
@@ -79,7 +95,7 @@ export class CnnEditorProvider implements vscode.CustomTextEditorProvider {
     switch (message.type) {
       case 'ready':
         editor.sentText = undefined;
-        this.sendDocument(editor);
+        await this.sendDocument(editor);
         return;
       case 'edit': {
         const plan = planDocumentEdit(document.getText(), message.intention);

@@ -2,6 +2,8 @@ import { totalmem } from 'node:os';
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../core/analysis/diagnostic';
 import { analyzeDocument } from '../core/analysis/analyzeDocument';
+import { blockFileUri, readBlockFiles } from './readBlockFiles';
+import { watchDesignFiles } from './watchDesignFiles';
 
 const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -13,19 +15,39 @@ const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
 export class DesignProblems implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('cnn-designer');
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The files each open design takes blocks from (URIs as strings), to analyze it again when one changes. */
+  private readonly blockFiles = new Map<string, Set<string>>();
+  /** The latest analysis started for each design: an older one finishing late is dropped. */
+  private readonly latest = new Map<string, number>();
+  private started = 0;
 
   constructor() {
     this.subscriptions.push(
-      vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.update(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
+      vscode.workspace.onDidOpenTextDocument((d) => void this.update(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => void this.update(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.collection.delete(d.uri);
+        this.blockFiles.delete(d.uri.toString());
+        this.latest.delete(d.uri.toString());
+      }),
+      watchDesignFiles((changed) => {
+        for (const d of vscode.workspace.textDocuments) if (this.blockFiles.get(d.uri.toString())?.has(changed.toString())) void this.update(d);
+      }),
     );
-    for (const d of vscode.workspace.textDocuments) this.update(d);
+    for (const d of vscode.workspace.textDocuments) void this.update(d);
   }
 
-  update(document: vscode.TextDocument): void {
+  async update(document: vscode.TextDocument): Promise<void> {
     if (!document.fileName.endsWith('.cnn.json')) return;
-    const { diagnostics } = analyzeDocument(document.getText(), { machineMemoryBytes: totalmem() });
+    const key = document.uri.toString();
+    const run = ++this.started;
+    this.latest.set(key, run);
+    const text = document.getText();
+    const files = await readBlockFiles(document.uri, text);
+    if (this.latest.get(key) !== run || document.isClosed) return;
+    const { diagnostics, blockFiles } = analyzeDocument(text, { machineMemoryBytes: totalmem(), blockFiles: files });
+    if (blockFiles.length) this.blockFiles.set(key, new Set(blockFiles.map((path) => blockFileUri(document.uri, path).toString())));
+    else this.blockFiles.delete(key);
     this.collection.set(
       document.uri,
       diagnostics.map((d) => {

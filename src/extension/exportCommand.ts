@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { exportDesign, type ExportTarget } from '../core/export/exportDesign';
-import { parseDesign } from '../core/format/parseDesign';
+import { analyzeDocument } from '../core/analysis/analyzeDocument';
+import { readBlockFiles } from './readBlockFiles';
 
 interface TargetPick extends vscode.QuickPickItem {
   target: ExportTarget;
@@ -23,8 +24,9 @@ const LANGUAGE: Record<ExportTarget, string> = { pytorch: 'python', keras: 'pyth
  */
 export async function exportFromCommand(uri: vscode.Uri, designText?: string): Promise<void> {
   const text = designText ?? (await vscode.workspace.openTextDocument(uri)).getText();
-  const parsed = parseDesign(text);
-  if (!parsed.design) {
+  // With the blocks it takes from other files: the exported code stands on its own.
+  const { design, parsed } = analyzeDocument(text, { blockFiles: await readBlockFiles(uri, text), searchFixes: false });
+  if (!design) {
     void vscode.window.showErrorMessage(`Cannot export: ${parsed.diagnostics[0]?.message ?? 'the file is not a design.'}`);
     return;
   }
@@ -32,7 +34,7 @@ export async function exportFromCommand(uri: vscode.Uri, designText?: string): P
   if (!pick) return;
   let files: { fileName: string; code: string }[];
   try {
-    files = exportDesign(parsed.design, pick.target, { trainScript: pick.trainScript }).files;
+    files = exportDesign(design, pick.target, { trainScript: pick.trainScript }).files;
   } catch (err) {
     void vscode.window.showErrorMessage(`Cannot export: ${err instanceof Error ? err.message : String(err)}`);
     return;

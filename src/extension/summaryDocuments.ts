@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { analyzeDocument } from '../core/analysis/analyzeDocument';
+import { readBlockFiles } from './readBlockFiles';
 import { formatSummary } from '../core/summary/formatSummary';
 
 export const SUMMARY_SCHEME = 'cnn-designer-summary';
@@ -29,9 +30,9 @@ export class SummaryDocuments implements vscode.TextDocumentContentProvider, vsc
     const designUri = vscode.Uri.parse(uri.query);
     this.open.set(designUri.toString(), uri);
     const text = this.importedDesignText(designUri) ?? (await vscode.workspace.openTextDocument(designUri)).getText();
-    const { parsed, analysis, diagnostics } = analyzeDocument(text);
-    if (!parsed.design || !analysis) return `${designUri.fsPath}\n\n${diagnostics.map((d) => `${d.line ? `line ${d.line}, column ${d.column}: ` : ''}${d.message}`).join('\n')}\n`;
-    return `${parsed.design.name}\n\n${formatSummary(parsed.design, analysis, diagnostics)}\n`;
+    const { design, analysis, diagnostics } = analyzeDocument(text, { blockFiles: await readBlockFiles(designUri, text) });
+    if (!design || !analysis) return `${designUri.fsPath}\n\n${diagnostics.map((d) => `${d.line ? `line ${d.line}, column ${d.column}: ` : ''}${d.message}`).join('\n')}\n`;
+    return `${design.name}\n\n${formatSummary(design, analysis, diagnostics)}\n`;
   }
 
   dispose(): void {

@@ -52,6 +52,8 @@ export type HostToWebviewMessage =
       readOnlyReason?: string;
       /** The design was imported from a model file (ONNX): the editor offers "Save as design" instead of training. */
       imported?: boolean;
+      /** The design files its blocks come from, by path relative to its folder (the webview cannot read files). */
+      blockFiles?: Record<string, string>;
     }
   /** The model file could not be imported: shown instead of the canvas, each problem with its place. */
   | { type: 'importFailed'; fileName: string; title: string; problems: ImportProblemView[] }

@@ -55,6 +55,16 @@ describe('designSchema (JSON schema for hand editing)', () => {
     assert.ok(!validate(unknownKey), 'misspelt "default"');
   });
 
+  it('accepts a block taken from another file and flags an absolute path or definition keys beside "from"', () => {
+    const value = JSON.parse(readFileSync('examples/resnet18-blocks.cnn.json', 'utf8')) as any;
+    const withFrom = (entry: unknown): any => ({ ...value, blocks: { BasicBlock: entry } });
+    assert.ok(validate(withFrom({ from: '../shared/resnet-blocks.cnn.json' })), errorsOf(null));
+    assert.ok(validate(withFrom({ from: './lib.cnn.json', block: 'ResidualBlock' })), errorsOf(null));
+    assert.ok(!validate(withFrom({ from: '/home/lib.cnn.json' })), 'an absolute path');
+    assert.ok(!validate(withFrom({ from: './lib.cnn.json', nodes: [] })), 'a definition key beside "from"');
+    assert.ok(!validate(withFrom({ from: './lib.cnn.json', blok: 'X' })), 'a misspelt "block"');
+  });
+
   it('describes every parameter of every layer type', () => {
     const text = JSON.stringify(designSchema());
     for (const layer of LAYER_CATALOG) for (const p of layer.params) assert.ok(text.includes(`"${p.label}${p.unit ? ` (${p.unit})` : ''}: `), `${layer.type}.${p.name}`);

@@ -15,6 +15,7 @@ const FIX_TRIES = 100;
 import { validateTrainingSettings } from '../training/validateTrainingSettings';
 import { expandBlocks, usesBlocks, type BlockExpansion } from '../blocks/expandBlocks';
 import { analyzeBlockInstances, locateBlockDiagnostics, type InstanceAnalysis } from '../blocks/blockAnalysis';
+import { resolveBlockFiles, type BlockFileSource } from '../blocks/resolveBlockFiles';
 
 export interface NodeAnalysis {
   id: string;
@@ -73,6 +74,11 @@ export interface DesignAnalysis {
   expansion?: BlockExpansion;
   /** For a design with blocks: each instance (and stage of repeats), summed over the layers inside it. */
   instances?: Record<string, InstanceAnalysis>;
+  /**
+   * For a design taking blocks from other files: the design analyzed, with their definitions in its
+   * `blocks` (what exports and training use), and the files asked for, found or not.
+   */
+  blockFiles?: { design: Design; files: string[] };
 }
 
 export interface AnalysisOptions {
@@ -84,6 +90,11 @@ export interface AnalysisOptions {
    * themselves analyze without it.
    */
   searchFixes?: boolean;
+  /**
+   * The design files its blocks come from ("from" in "blocks"), by path relative to the design's
+   * folder; the host reads them. Without it, a design that takes blocks from other files reports them unread.
+   */
+  blockFiles?: BlockFileSource;
 }
 
 /** The memory assumed where the machine's is not known (the webview): a common laptop's. */
@@ -109,6 +120,13 @@ interface EdgeRepair {
  * throwing; runs on every keystroke, so it is linear in nodes and edges.
  */
 export function analyzeDesign(design: Design, options: AnalysisOptions = {}): DesignAnalysis {
+  if (design.blockImports) {
+    // Blocks of other files are analyzed as if defined here; their problems are shown at the import that brings them in.
+    const resolved = resolveBlockFiles(design, options.blockFiles);
+    const analysis = analyzeDesign(resolved.design, options);
+    const diagnostics = [...resolved.diagnostics, ...resolved.locate(analysis.diagnostics)];
+    return { ...analysis, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error'), blockFiles: { design: resolved.design, files: resolved.files } };
+  }
   if (!usesBlocks(design)) return analyzeFlatDesign(design, options);
   // A design with blocks is analyzed as the plain design it expands to; its diagnostics then point
   // back at the instance and the block definition that made each layer.

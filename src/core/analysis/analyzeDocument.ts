@@ -2,9 +2,17 @@ import { parseDesign, type ParsedDesign } from '../format/parseDesign';
 import { EMPTY_SPANS, jsonPathKey } from '../format/parseJsonWithLocations';
 import { analyzeDesign, type AnalysisOptions, type DesignAnalysis } from './analyzeDesign';
 import type { Diagnostic } from './diagnostic';
+import type { Design } from '../design';
 
 export interface DocumentAnalysis {
   parsed: ParsedDesign;
+  /**
+   * The design to analyze, export and train: the parsed one, with the blocks it takes from other
+   * files put in (given in `options.blockFiles`).
+   */
+  design?: Design;
+  /** The other design files its blocks were looked for in (paths relative to its folder), found or not: a host analyzes again when one changes. */
+  blockFiles: string[];
   /** Present whenever the text held a design object, even a broken one. */
   analysis?: DesignAnalysis;
   /** Structural and design diagnostics together, each located in the text where possible. */
@@ -32,10 +40,11 @@ export function analyzeDocument(text: string, options: AnalysisOptions = {}): Do
         }
       }
     }
-    return { parsed, analysis, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error') };
+    return { parsed, design: analysis?.blockFiles?.design ?? parsed.design, blockFiles: analysis?.blockFiles?.files ?? [], analysis, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error') };
   } catch (err) {
     return {
       parsed,
+      blockFiles: [],
       valid: false,
       diagnostics: [
         ...parsed.diagnostics,

@@ -167,7 +167,17 @@ export function designSchema(): JsonSchema {
         propertyNames: { pattern: BLOCK_NAME_PATTERN },
         additionalProperties: {
           type: 'object',
-          required: ['inputs', 'outputs', 'nodes'],
+          // A block of another design file: {"from": "./blocks.cnn.json"} takes the one of the same name there.
+          if: { required: ['from'] },
+          then: {
+            properties: {
+              from: { type: 'string', pattern: '^\\.\\.?/[^\\\\]*\\.cnn\\.json$', description: 'The design file the block is defined in, relative to this one\'s folder ("./blocks.cnn.json", "../shared/resnet.cnn.json").' },
+              block: { type: 'string', pattern: BLOCK_NAME_PATTERN, description: 'The block\'s name in that file, when it is not the name it has here.' },
+            },
+            required: ['from'],
+            additionalProperties: false,
+          },
+          else: { required: ['inputs', 'outputs', 'nodes'] },
           properties: {
             description: { type: 'string' },
             params: {

@@ -1,4 +1,4 @@
-import { DESIGN_FORMAT, DESIGN_VERSION, type BlockDefinition, type BlockParam, type Design, type DesignEdge, type DesignNode } from '../design';
+import { DESIGN_FORMAT, DESIGN_VERSION, type BlockDefinition, type BlockImport, type BlockParam, type Design, type DesignEdge, type DesignNode } from '../design';
 import type { Diagnostic } from '../analysis/diagnostic';
 import { EMPTY_SPANS, jsonPathKey, parseJsonWithLocations, type JsonPath, type JsonSyntaxError, type SpanIndex } from './parseJsonWithLocations';
 
@@ -26,6 +26,7 @@ const DESIGN_KEYS = new Set(['format', 'version', 'name', 'description', 'nodes'
 const BLOCK_KEYS = new Set(['description', 'params', 'inputs', 'outputs', 'nodes', 'edges']);
 const PORT_KEYS = ['sourcePort', 'targetPort'] as const;
 const BLOCK_PARAM_KEYS = new Set(['default', 'doc']);
+const BLOCK_IMPORT_KEYS = new Set(['from', 'block']);
 
 function pickExtra(obj: Record<string, unknown>, known: Set<string>): Record<string, unknown> | undefined {
   const extra: Record<string, unknown> = {};
@@ -218,13 +219,35 @@ export function parseDesign(text: string): ParsedDesign {
     return block;
   };
 
+  /** A block of another file at ["blocks", name]: {"from": "./other.cnn.json", "block"?: "Name"}. */
+  const parseBlockImport = (raw: Record<string, unknown>, at: JsonPath): BlockImport | undefined => {
+    if (typeof raw.from !== 'string' || raw.from === '') {
+      problem([...at, 'from'], `"from" of the block "${String(at[1])}" must be the path of a design file relative to this one, e.g. "./blocks.cnn.json".`);
+      return undefined;
+    }
+    const imported: BlockImport = { from: raw.from };
+    if (typeof raw.block === 'string' && raw.block !== '') imported.block = raw.block;
+    else if (raw.block !== undefined) problem([...at, 'block'], `"block" of the block "${String(at[1])}" must name a block of ${JSON.stringify(raw.from)}.`);
+    for (const key of ['params', 'inputs', 'outputs', 'nodes', 'edges'])
+      if (raw[key] !== undefined) problem([...at, key], `The block "${String(at[1])}" comes from ${JSON.stringify(raw.from)}; "${key}" belongs to its definition there. Remove "${key}" here, or remove "from" to define the block in this file.`);
+    const extra = pickExtra(raw, new Set([...BLOCK_IMPORT_KEYS, ...BLOCK_KEYS]));
+    if (extra) imported.extra = extra;
+    return imported;
+  };
+
   const nodes = parseNodes(root.nodes, ['nodes']);
   const edges = parseEdges(root.edges, ['edges']);
 
   let blocks: Record<string, BlockDefinition> | undefined;
+  let blockImports: Record<string, BlockImport> | undefined;
   if (isObject(root.blocks)) {
     blocks = {};
     for (const [blockName, raw] of Object.entries(root.blocks)) {
+      if (isObject(raw) && raw.from !== undefined) {
+        const imported = parseBlockImport(raw, ['blocks', blockName]);
+        if (imported) Object.defineProperty((blockImports ??= {}), blockName, { value: imported, enumerable: true, writable: true, configurable: true });
+        continue;
+      }
       const block = parseBlock(raw, ['blocks', blockName]);
       if (block) Object.defineProperty(blocks, blockName, { value: block, enumerable: true, writable: true, configurable: true });
     }
@@ -237,6 +260,7 @@ export function parseDesign(text: string): ParsedDesign {
   const design: Design = { format: DESIGN_FORMAT, version, name, nodes, edges, training };
   if (description !== undefined) design.description = description;
   if (blocks) design.blocks = blocks;
+  if (blockImports) design.blockImports = blockImports;
   const extra = pickExtra(root, DESIGN_KEYS);
   if (extra) design.extra = extra;
   if (root.format !== DESIGN_FORMAT) lossless = false;

@@ -1,4 +1,4 @@
-import type { BlockDefinition, Design, DesignEdge, DesignNode } from '../design';
+import type { BlockDefinition, BlockImport, Design, DesignEdge, DesignNode } from '../design';
 import { getLayerType } from '../layers/layerCatalog';
 import { TRAINING_KEY_ORDER, TRAINING_SETTING_GROUPS, TRAINING_SETTINGS } from '../training/trainingSettingsSpec';
 
@@ -45,6 +45,12 @@ function blockToJson(block: BlockDefinition): Record<string, unknown> {
   return { ...out, ...ordered(block.extra ?? {}, Object.keys(out)) };
 }
 
+function blockImportToJson(imported: BlockImport): Record<string, unknown> {
+  const out: Record<string, unknown> = { from: imported.from };
+  if (imported.block !== undefined) out.block = imported.block;
+  return { ...out, ...ordered(imported.extra ?? {}, Object.keys(out)) };
+}
+
 /** The training block in the specification's order, its groups (`augment`) too; unknown keys after, as written. */
 function trainingToJson(training: Record<string, unknown>): Record<string, unknown> {
   const out = ordered(training, TRAINING_KEY_ORDER);
@@ -61,7 +67,11 @@ function trainingToJson(training: Record<string, unknown>): Record<string, unkno
 export function designToJson(design: Design): Record<string, unknown> {
   const out: Record<string, unknown> = { format: design.format, version: design.version, name: design.name };
   if (design.description !== undefined) out.description = design.description;
-  if (design.blocks !== undefined) out.blocks = Object.fromEntries(Object.entries(design.blocks).map(([name, block]) => [name, blockToJson(block)]));
+  if (design.blocks !== undefined || design.blockImports !== undefined)
+    out.blocks = Object.fromEntries([
+      ...Object.entries(design.blockImports ?? {}).map(([name, imported]) => [name, blockImportToJson(imported)]),
+      ...Object.entries(design.blocks ?? {}).map(([name, block]) => [name, blockToJson(block)]),
+    ]);
   out.nodes = design.nodes.map(nodeToJson);
   out.edges = design.edges.map(edgeToJson);
   out.training = trainingToJson(design.training);

@@ -1,5 +1,6 @@
 import { analyzeDesign } from '../analysis/analyzeDesign';
-import { DESIGN_FORMAT, DESIGN_VERSION, type Design, type DesignEdge, type DesignNode } from '../design';
+import { DESIGN_FORMAT, DESIGN_VERSION, type BlockDefinition, type Design, type DesignEdge, type DesignNode } from '../design';
+import { getLayerType } from '../layers/layerCatalog';
 import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import { DesignGraph } from '../graph/DesignGraph';
 import { KERAS_INPUT_CLASS } from '../layers/inputLayer';
@@ -32,6 +33,8 @@ interface KerasLayer {
   className: string;
   config: Json;
   inbound: string[];
+  /** How many times the model calls the layer (Keras lists one inbound node per call); a layer called twice shares its weights. */
+  calls: number;
 }
 
 const { plainName, printable } = untrustedText;
@@ -83,10 +86,10 @@ function readLayers(topology: Json): { name?: string; layers: KerasLayer[] } {
       if (i === 0 && layer.class_name !== KERAS_INPUT_CLASS) {
         const shape = configValue(cfg, 'batch_input_shape') ?? configValue(cfg, 'batch_shape');
         if (!Array.isArray(shape)) throw new Error(`The first layer (${name}) of the Sequential model does not say its input shape.`);
-        layers.push({ position: 0, name: 'input', className: KERAS_INPUT_CLASS, config: { batch_input_shape: shape }, inbound: [] });
+        layers.push({ position: 0, name: 'input', className: KERAS_INPUT_CLASS, config: { batch_input_shape: shape }, inbound: [], calls: 0 });
         previous = 'input';
       }
-      layers.push({ position: i + 1, name, className: String(layer.class_name), config: cfg, inbound: previous ? [previous] : [] });
+      layers.push({ position: i + 1, name, className: String(layer.class_name), config: cfg, inbound: previous ? [previous] : [], calls: 1 });
       previous = name;
     });
     return { name: isObject(config) && typeof config.name === 'string' ? config.name : undefined, layers };
@@ -95,7 +98,8 @@ function readLayers(topology: Json): { name?: string; layers: KerasLayer[] } {
   const layers = config.layers.map((raw: unknown, i: number): KerasLayer => {
     const layer = raw as Json;
     const cfg = (isObject(layer.config) ? layer.config : {}) as Json;
-    return { position: i + 1, name: String(layer.name ?? cfg.name ?? `layer_${i + 1}`), className: String(layer.class_name), config: cfg, inbound: inboundNames(layer.inbound_nodes) };
+    const calls = Array.isArray(layer.inbound_nodes) ? layer.inbound_nodes.length : 0;
+    return { position: i + 1, name: String(layer.name ?? cfg.name ?? `layer_${i + 1}`), className: String(layer.class_name), config: cfg, inbound: inboundNames(layer.inbound_nodes), calls };
   });
   return { name: typeof config.name === 'string' ? config.name : undefined, layers };
 }
@@ -124,6 +128,25 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
   if (!isObject(json)) throw new Error('Not a model.json: expected a JSON object with a model topology.');
   const { name, layers } = readLayers(findTopology(json));
   const problems: ImportProblem[] = [];
+  const problem = (l: KerasLayer, message: string): void => {
+    problems.push({ position: l.position, layerName: l.name, className: l.className, message: `Layer ${l.position} "${printable(l.name)}" (${printable(l.className)}): ${message}` });
+  };
+  const nested = new NestedModelBlocks();
+  const { nodes, edges } = convertLayers(layers, problem, nested);
+  if (problems.length) return { problems: problems.sort((a, b) => a.position - b.position) };
+  // A stranger's model.json names its layers freely; the design's ids follow the id rule.
+  validNodeIds(nodes, edges);
+  const design: Design = { format: DESIGN_FORMAT, version: DESIGN_VERSION, name: plainName(name ?? '') || fallbackName, nodes, edges, training: {} };
+  nested.nameShared(nodes);
+  if (nested.blocks) design.blocks = nested.blocks;
+  return { design, problems };
+}
+
+/**
+ * The design's nodes and edges for a model's layers (the model's own, or a nested model's). Padding
+ * and activation layers fold into the layer they belong to; a nested model becomes an instance of a block.
+ */
+function convertLayers(layers: KerasLayer[], problem: (l: KerasLayer, message: string) => void, nested: NestedModelBlocks): { nodes: DesignNode[]; edges: DesignEdge[]; nodeIdOf: (layerName: string) => string } {
   const byName = new Map(layers.map((l) => [l.name, l]));
   const graph = DesignGraph.of(
     layers.map((l) => l.name),
@@ -141,9 +164,6 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
   const pendingPadding = new Map<string, number | number[]>();
   /** Activation a following activation layer hands back to the layer before it. */
   const pendingActivation = new Map<string, { fn: string; into: string }>();
-  const problem = (l: KerasLayer, message: string): void => {
-    problems.push({ position: l.position, layerName: l.name, className: l.className, message: `Layer ${l.position} "${printable(l.name)}" (${printable(l.className)}): ${message}` });
-  };
 
   // Padding layers fold into the convolution or pooling they feed (the catalog says which into which).
   const paddingTargets = (l: KerasLayer): readonly string[] | undefined => kerasClassIndex.paddingTargetsOf(l.className);
@@ -202,8 +222,27 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
       const source = sourcesOf(l)[0];
       if (source === undefined) return undefined;
       const partial: Design = { format: DESIGN_FORMAT, version: DESIGN_VERSION, name: 'import', nodes, edges, training: {} };
+      if (nested.blocks) partial.blocks = nested.blocks;
       return analyzeDesign(partial).nodes[nodeIdOf(source)]?.outputShape?.at(-1);
     };
+    if (NESTED_MODEL_CLASSES.has(l.className)) {
+      // A model used as a layer: an instance of the block its layers make.
+      if (l.calls > 1) {
+        problem(l, `the model calls this nested model ${l.calls} times, so the calls share its weights; the designer's block instances each have their own. Build one nested model per call.`);
+        continue;
+      }
+      const block = nested.blockOf(l, problem);
+      if (!block) continue;
+      const id = nodeIdOf(l.name);
+      nodes.push({ id, type: block.name, params: {} });
+      const sources = sourcesOf(l);
+      if (sources.length !== block.inputs.length) problem(l, `the nested model takes ${block.inputs.length} input${block.inputs.length === 1 ? '' : 's'} and is given ${sources.length}.`);
+      sources.forEach((source, k) => {
+        if (!byName.has(source)) problem(l, `its input "${source}" is not a layer of this model.`);
+        else edges.push(block.inputs.length > 1 ? { source: nodeIdOf(source), target: id, targetPort: block.inputs[k] } : { source: nodeIdOf(source), target: id });
+      });
+      continue;
+    }
     const params = layerParams(l, pendingPadding.get(l.name), keptDims.has(l.name), (m) => problem(l, m), inputChannels);
     if (!params) continue;
     const act = pendingActivation.get(l.name);
@@ -215,12 +254,15 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
       else edges.push({ source: nodeIdOf(source), target: id });
     }
   }
-  if (problems.length) return { problems: problems.sort((a, b) => a.position - b.position) };
-  // A stranger's model.json names its layers freely; the design's ids follow the id rule.
-  const taken = new Set(nodes.map((n) => n.id).filter((id) => !nodeIdProblem(id)));
+  return { nodes, edges, nodeIdOf };
+}
+
+/** Renames ids outside the node id rule (in place), the edges with them; ids listed in `reserved` are taken already. Returns the new id of each old one. */
+function validNodeIds(nodes: DesignNode[], edges: DesignEdge[], reserved: readonly string[] = []): Map<string, string> {
+  const taken = new Set([...reserved, ...nodes.map((n) => n.id).filter((id) => !nodeIdProblem(id))]);
   const validId = new Map<string, string>();
   for (const n of nodes) {
-    const id = nodeIdProblem(n.id) ? safeNodeId(n.id, taken) : n.id;
+    const id = nodeIdProblem(n.id) || reserved.includes(n.id) ? safeNodeId(n.id, taken) : n.id;
     taken.add(id);
     validId.set(n.id, id);
     n.id = id;
@@ -229,10 +271,124 @@ export function importModelJson(text: string, fallbackName = 'Imported model'): 
     e.source = validId.get(e.source) ?? e.source;
     e.target = validId.get(e.target) ?? e.target;
   }
-  return {
-    design: { format: DESIGN_FORMAT, version: DESIGN_VERSION, name: plainName(name ?? '') || fallbackName, nodes, edges, training: {} },
-    problems,
-  };
+  return validId;
+}
+
+/** Keras classes of a model used as a layer of another (Keras 2.4+ writes Functional, older Keras and TF.js Model). */
+const NESTED_MODEL_CLASSES = new Set(['Functional', 'Model', 'Sequential']);
+
+/**
+ * The blocks the nested models of a model become: one block per architecture, however its layers
+ * are named, with one instance per nested model (ResNet's stages built by one function).
+ */
+class NestedModelBlocks {
+  blocks: Record<string, BlockDefinition> | undefined;
+  private readonly bySignature = new Map<string, { name: string; inputs: string[] }>();
+  /** The nested models each block stands for, by their names. */
+  private readonly models = new Map<string, string[]>();
+
+  /** The block of the nested model `l`, defined on first sight; undefined after reporting why it cannot be one. */
+  blockOf(l: KerasLayer, problem: (l: KerasLayer, message: string) => void): { name: string; inputs: string[] } | undefined {
+    let inner: { name?: string; layers: KerasLayer[] };
+    try {
+      inner = readLayers({ class_name: l.className, config: l.config });
+    } catch (err) {
+      problem(l, `the nested model cannot be read: ${(err as Error).message}`);
+      return undefined;
+    }
+    const modelName = inner.name ?? l.name;
+    // A model built by a function often names its layers "<model>_<layer>": inside the block the prefix says nothing.
+    const prefix = `${modelName}_`;
+    const strip = inner.layers.length > 0 && inner.layers.every((x) => x.name.startsWith(prefix) && x.name.length > prefix.length);
+    const local = (name: string): string => (strip && name.startsWith(prefix) ? name.slice(prefix.length) : name);
+    const layers = inner.layers.map((x) => ({ ...x, name: local(x.name), inbound: x.inbound.map(local) }));
+    let failed = false;
+    const { nodes, edges, nodeIdOf } = convertLayers(
+      layers,
+      (x, message) => {
+        failed = true;
+        problem(l, `in its layer "${printable(x.name)}" (${printable(x.className)}): ${message}`);
+      },
+      this,
+    );
+    if (failed) return undefined;
+    // Keras 2 lists [name, node, tensor] entries; Keras 3 writes a single one unwrapped.
+    const ends = (key: string): string[] | undefined => {
+      const list = l.config[key];
+      if (!Array.isArray(list)) return undefined;
+      const entries = typeof list[0] === 'string' ? [list] : list.filter(Array.isArray);
+      return entries.map((e) => nodeIdOf(local(String(e[0]))));
+    };
+    const inputNodes = nodes.filter((n) => n.type === 'Input').map((n) => n.id);
+    const declared = ends('input_layers');
+    const inputIds = declared && declared.length === inputNodes.length && declared.every((id) => inputNodes.includes(id)) ? declared : inputNodes;
+    const outputIds = ends('output_layers') ?? (layers.length ? [nodeIdOf(layers[layers.length - 1].name)] : []);
+    if (inputIds.length === 0) {
+      problem(l, 'the nested model has no input layer.');
+      return undefined;
+    }
+    if (outputIds.length !== 1) {
+      problem(l, `the nested model has ${outputIds.length} outputs; the designer imports nested models with one output.`);
+      return undefined;
+    }
+    const body = nodes.filter((n) => n.type !== 'Input');
+    // Ports are named as in hand-written blocks, unless a layer of the model has that name already.
+    const ids = new Set(body.map((n) => n.id));
+    const free = (...names: string[]): string => names.find((n) => !ids.has(n)) ?? `${names[0]}_port`;
+    const inputs = inputIds.length === 1 ? [free('x', 'input', 'x_in')] : inputIds.map((_, k) => free(`x${k + 1}`, `input${k + 1}`));
+    const output = free('out', 'output', 'y');
+    const renamed = validNodeIds(body, edges, [...inputs, output]);
+    const port = new Map(inputIds.map((id, k) => [id, inputs[k]]));
+    const outputId = renamed.get(outputIds[0]) ?? outputIds[0];
+    const blockEdges: DesignEdge[] = [...edges.map((e) => ({ ...e, source: port.get(e.source) ?? e.source })), { source: port.get(outputId) ?? outputId, target: output }];
+
+    // Two nested models are one block when they differ only in names.
+    const index = new Map<string, string>([...inputs.map((p, k): [string, string] => [p, `in${k}`]), [output, 'out'], ...body.map((n, k): [string, string] => [n.id, `n${k}`])]);
+    const signature = JSON.stringify({ inputs: inputs.length, nodes: body.map((n) => [n.type, n.params]), edges: blockEdges.map((e) => [index.get(e.source), index.get(e.target), e.targetPort ?? null]) });
+    const known = this.bySignature.get(signature);
+    if (known) {
+      this.models.get(known.name)!.push(modelName);
+      return known;
+    }
+    const name = this.freeName(modelName);
+    this.blocks ??= {};
+    Object.defineProperty(this.blocks, name, { value: { params: {}, inputs, outputs: [output], nodes: body, edges: blockEdges }, enumerable: true, writable: true, configurable: true });
+    const block = { name, inputs };
+    this.bySignature.set(signature, block);
+    this.models.set(name, [modelName]);
+    return block;
+  }
+
+  /**
+   * Names each block used by several nested models after what their names share ("stage" for
+   * "stage1" and "stage2"), once every model is read; renames the instances' types in `nodes` too.
+   */
+  nameShared(nodes: DesignNode[]): void {
+    if (!this.blocks) return;
+    for (const [name, models] of this.models) {
+      if (models.length < 2) continue;
+      let common = models[0];
+      for (const m of models) while (!m.startsWith(common)) common = common.slice(0, -1);
+      common = common.replace(/[^A-Za-z0-9]+$|[0-9]+$/g, '').replace(/[_-]+$/, '');
+      if (!common || common === name) continue;
+      const better = this.freeName(common);
+      const blocks = this.blocks;
+      Object.defineProperty(blocks, better, { value: blocks[name], enumerable: true, writable: true, configurable: true });
+      delete blocks[name];
+      for (const n of [...nodes, ...Object.values(blocks).flatMap((b) => b.nodes)]) if (n.type === name) n.type = better;
+      this.models.set(better, models);
+    }
+  }
+
+  /** A block name from a model's name: a letter, then letters, digits or "_", no layer type's, not taken. */
+  private freeName(modelName: string): string {
+    let base = modelName.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^[^A-Za-z]+/, '').slice(0, 50) || 'Block';
+    if (getLayerType(base)) base = `${base}Block`;
+    const taken = (name: string): boolean => !!this.blocks && Object.prototype.hasOwnProperty.call(this.blocks, name);
+    let name = base;
+    for (let i = 2; taken(name); i++) name = `${base}_${i}`;
+    return name;
+  }
 }
 
 /** A Keras layer as a designer node type and parameters, read by its layer type's Keras mapping, or undefined after reporting why not. */

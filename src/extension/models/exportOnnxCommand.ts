@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { parseDesign } from '../../core/format/parseDesign';
+import { analyzeDocument } from '../../core/analysis/analyzeDocument';
+import { readBlockFiles } from '../readBlockFiles';
 import { RunFolders } from '../../runs/RunFolders';
 import { onnxExportFile, onnxExportRefusal, onnxWeightsChoices, type OnnxWeightsChoice } from './onnxExportFile';
 
@@ -11,8 +12,10 @@ import { onnxExportFile, onnxExportRefusal, onnxWeightsChoices, type OnnxWeights
  */
 export async function exportOnnxFromCommand(designUri: vscode.Uri): Promise<void> {
   const text = (await vscode.workspace.openTextDocument(designUri)).getText();
-  const refusal = onnxExportRefusal(text);
-  const design = parseDesign(text).design;
+  const blockFiles = await readBlockFiles(designUri, text);
+  const refusal = onnxExportRefusal(text, blockFiles);
+  // With the blocks it takes from other files, as the analysis saw it.
+  const design = analyzeDocument(text, { blockFiles, searchFixes: false }).design;
   if (refusal || !design) {
     void vscode.window.showErrorMessage(`Cannot export to ONNX: ${refusal ?? 'the file is not a design.'}`);
     return;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeDocument } from '../../core/analysis/analyzeDocument';
 import type { Design } from '../../core/design';
+import type { BlockFileSource } from '../../core/blocks/resolveBlockFiles';
 import { compileGraph } from '../../core/export/compileGraph';
 import { exportOnnx, ONNX_OPSET } from '../../core/export/exportOnnx';
 import { parseDesign } from '../../core/format/parseDesign';
@@ -37,10 +38,10 @@ export function onnxWeightsChoices(runs: RunSummary[]): OnnxWeightsChoice[] {
 }
 
 /** Why a design cannot be exported, with the place of its first error; undefined when it can. */
-export function onnxExportRefusal(text: string): string | undefined {
-  const { parsed, diagnostics } = analyzeDocument(text);
+export function onnxExportRefusal(text: string, blockFiles?: BlockFileSource): string | undefined {
+  const { design, diagnostics } = analyzeDocument(text, { blockFiles });
   const errors = diagnostics.filter((d) => d.severity === 'error');
-  if (parsed.design && errors.length === 0) return undefined;
+  if (design && errors.length === 0) return undefined;
   const first = errors[0] ?? diagnostics[0];
   const where = first?.line ? `line ${first.line}${first.nodeId ? ` (${first.nodeId})` : ''}: ` : first?.nodeId ? `${first.nodeId}: ` : '';
   return `the design has ${errors.length || 'structural'} error${errors.length === 1 ? '' : 's'}; ${where}${first?.message ?? 'it does not parse'}`;

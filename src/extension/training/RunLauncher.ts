@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { analyzeDocument } from '../../core/analysis/analyzeDocument';
 import type { TrainingSettings } from '../../core/design';
 import { describeTrainingError } from '../../runs/describeTrainingError';
 import { LiveRunTracker } from '../../runs/LiveRunTracker';
 import type { RunEvent } from '../../protocol/trainingPanelProtocol';
 import type { TrainingRun, TrainingService } from '../../training/service/TrainingService';
 import { hashText } from '../../training/trainer/runFolder';
+import { runDesignText } from './runDesignText';
+import { analyzeDocument } from '../../core/analysis/analyzeDocument';
+import { readBlockFiles } from '../readBlockFiles';
 import { liveRunFolder, type DesignSession } from './DesignSession';
 import { engineFolder, forcedBackend, replicaSetting } from './installEngineCommand';
 import { pytorchEngineSettings } from './pytorchEngineSettings';
@@ -64,10 +66,12 @@ export class RunLauncher {
     } finally {
       this.starting = false;
     }
-    const analysis = analyzeDocument(text);
-    const design = analysis.parsed.design;
+    // With the blocks it takes from other files; the run keeps that whole design, so it stands on its own.
+    const analysis = analyzeDocument(text, { blockFiles: await readBlockFiles(session.uri, text) });
+    const design = analysis.design;
+    const runText = await runDesignText(session.uri, text);
     const startedAt = Date.now();
-    const tracker = new LiveRunTracker({ runId: `run-${startedAt}`, startedAt, designHash: hashText(text), settings: design?.training ?? {} }, (event) => this.onRunEvent(session, event));
+    const tracker = new LiveRunTracker({ runId: `run-${startedAt}`, startedAt, designHash: hashText(runText), settings: design?.training ?? {} }, (event) => this.onRunEvent(session, event));
     session.tracker = tracker;
     session.run = undefined;
     session.panel?.runStarted({ type: 'runStarted', run: tracker.run });
@@ -87,7 +91,7 @@ export class RunLauncher {
     try {
       run = this.service.start({
         design,
-        designText: text,
+        designText: runText,
         designPath: session.uri.fsPath,
         // The machine's setting wins over the design's: a backend is a property of the computer.
         settings: forcedBackend() ? { ...design.training, backend: forcedBackend() } : design.training,

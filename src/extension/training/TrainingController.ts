@@ -9,6 +9,7 @@ import { EngineProbeCache } from './EngineProbeCache';
 import { engineFolder, registerInstallEngineCommand } from './installEngineCommand';
 import { RunLauncher } from './RunLauncher';
 import { RunStatusBar } from './RunStatusBar';
+import { runDesignText } from './runDesignText';
 import { TRAINING_PANEL_VIEW_TYPE, TrainingPanelHost } from './TrainingPanelHost';
 import { trainingPanelInit, trainingPanelRequests } from './trainingPanelRequests';
 
@@ -77,7 +78,12 @@ export class TrainingController implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         const session = this.sessions.get(e.document.uri.toString());
-        if (session?.panel && e.contentChanges.length > 0) session.panel.designTextChanged(e.document.getText());
+        // Compared with the run as the run keeps it: with the blocks the design takes from other files.
+        if (!session?.panel || e.contentChanges.length === 0) return;
+        const version = e.document.version;
+        void runDesignText(e.document.uri, e.document.getText()).then((text) => {
+          if (e.document.version === version) session.panel?.designTextChanged(text);
+        });
       }),
       vscode.window.registerWebviewPanelSerializer(TRAINING_PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state) => this.restorePanel(panel, state),

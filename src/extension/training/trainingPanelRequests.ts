@@ -4,6 +4,7 @@ import type { TrainingSettings } from '../../core/design';
 import { parseDesign } from '../../core/format/parseDesign';
 import type { RpcRequestHandlers } from '../../protocol/RpcEndpoint';
 import type { EnginesView, TrainingPanelInit, TrainingPanelSide } from '../../protocol/trainingPanelProtocol';
+import { runDesignText } from './runDesignText';
 import { hashText } from '../../training/trainer/runFolder';
 import { liveRunFolder, type DesignSession } from './DesignSession';
 import type { EngineProbeCache } from './EngineProbeCache';
@@ -50,7 +51,7 @@ export async function trainingPanelInit(session: DesignSession): Promise<Trainin
     backends: BACKEND_CHOICES,
     trusted: vscode.workspace.isTrusted,
     run,
-    designChanged: run !== undefined && hashText(text) !== run.designHash,
+    designChanged: run !== undefined && hashText(await runDesignText(session.uri, text)) !== run.designHash,
     runs: session.runFolders?.history(liveRunFolder(session)) ?? [],
   };
 }

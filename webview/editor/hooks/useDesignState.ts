@@ -22,7 +22,8 @@ export interface DesignState {
 export function useDesignState(doc: LoadedDocument | undefined, whatIfShape: number[] | undefined): DesignState {
   const parsed = doc?.result.parsed;
   const design = parsed?.design && parsed.lossless && !parsed.syntaxError ? parsed.design : undefined;
-  const analyze = useCallback((d: Design): DesignAnalysis => analyzeDesign(whatIfShape ? withInputShape(d, whatIfShape) : d), [whatIfShape]);
+  const blockFiles = doc?.blockFiles;
+  const analyze = useCallback((d: Design): DesignAnalysis => analyzeDesign(whatIfShape ? withInputShape(d, whatIfShape) : d, { blockFiles }), [whatIfShape, blockFiles]);
   const analysis = useMemo(() => (design ? (whatIfShape ? analyze(design) : doc!.result.analysis ?? analyze(design)) : undefined), [design, doc, whatIfShape, analyze]);
   const diagnostics = useMemo(() => (whatIfShape ? analysis?.diagnostics ?? [] : doc?.result.diagnostics ?? []), [whatIfShape, analysis, doc]);
   const positions = useMemo(() => (design ? layeredPositions(design) : {}), [design]);

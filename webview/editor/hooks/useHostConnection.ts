@@ -13,6 +13,8 @@ export interface LoadedDocument {
   readOnlyReason?: string;
   /** A model file shown as the design it imports as: "Save as design" instead of Train. */
   imported: boolean;
+  /** The design files its blocks come from, as the host read them (by path relative to the design's folder). */
+  blockFiles: ReadonlyMap<string, string>;
   result: DocumentAnalysis;
 }
 
@@ -67,11 +69,13 @@ export function useHostConnection(events: HostEvents): HostConnection {
       switch (message.type) {
         case 'document':
           setFailure(undefined);
-          setDoc((old) =>
-            old && old.text === message.text && old.readOnly === message.readOnly
+          setDoc((old) => {
+            const blockFiles = new Map(Object.entries(message.blockFiles ?? {}));
+            const sameFiles = old !== undefined && old.blockFiles.size === blockFiles.size && [...blockFiles].every(([path, text]) => old.blockFiles.get(path) === text);
+            return old && old.text === message.text && old.readOnly === message.readOnly && sameFiles
               ? old
-              : { text: message.text, version: message.version, readOnly: message.readOnly, readOnlyReason: message.readOnlyReason, imported: message.imported ?? false, result: analyzeDocument(message.text) },
-          );
+              : { text: message.text, version: message.version, readOnly: message.readOnly, readOnlyReason: message.readOnlyReason, imported: message.imported ?? false, blockFiles, result: analyzeDocument(message.text, { blockFiles }) };
+          });
           return;
         case 'importFailed':
           setDoc(undefined);
