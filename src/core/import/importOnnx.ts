@@ -7,6 +7,7 @@ import { ProtobufFormatError } from '../onnx/protobufWire';
 import type { NamedTensor } from '../export/pytorchWeights';
 import { untrustedText } from './untrustedText';
 import { foldShapeOp } from './foldShapeOps';
+import { fuseOnnxPatterns } from './fuseOnnxPatterns';
 
 /** An operator the designer cannot represent, with where it sits in the file. */
 export interface OnnxImportProblem {
@@ -129,10 +130,20 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
   }
   if (values.size === 0) return fail('The graph has no input that is not a weight.');
 
-  const consumersOf = (value: string): OnnxNode[] => model.graph.nodes.filter((n) => n.inputs.includes(value));
+  // Patterns that stand for one PyTorch module (LayerNorm, GELU, SiLU, channel shuffle, GroupNorm…) come as one operator each.
+  const graphNodes = fuseOnnxPatterns(model.graph.nodes, model.graph.initializers, model.graph.outputs.map((o) => o.name));
+  const readersOf = new Map<string, OnnxNode[]>();
+  for (const { node } of graphNodes) {
+    for (const input of new Set(node.inputs)) {
+      if (!input) continue;
+      const list = readersOf.get(input);
+      if (list) list.push(node);
+      else readersOf.set(input, [node]);
+    }
+  }
+  const consumersOf = (value: string): OnnxNode[] => readersOf.get(value) ?? [];
   let folded = 0;
-  model.graph.nodes.forEach((node, index) => {
-    const position = index + 1;
+  graphNodes.forEach(({ node, position }) => {
     const report = (message: string): void => {
       problems.push({ position, nodeName: untrustedText.printable(node.name), opType: untrustedText.printable(node.opType), message });
     };
