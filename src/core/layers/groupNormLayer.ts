@@ -76,9 +76,11 @@ export const groupNormLayer: LayerType<GroupNormParams> = {
       const bias = ctx.constant(2);
       if (!scale && !bias) return { params: { ...params, affine: false } };
       if (!scale?.floats || !bias?.floats) return 'its scale and bias are not constant tensors';
-      // One value per channel, (C), (C, 1, 1) or (C, 1); opset 18's one per group is spread over the group's channels.
+      // torch.onnx.export writes affine=False as a Mul by 1 and an Add of 0.
+      if (scale.floats.length === 1 && bias.floats.length === 1 && scale.floats[0] === 1 && bias.floats[0] === 0) return { params: { ...params, affine: false } };
+      // One value per channel, (C), (C, 1, 1) or (C, 1); opset 18's one per group is spread over the group's channels, and a single one over all.
       const perChannel = (t: Float32Array): Float32Array | undefined =>
-        t.length === channels ? t : t.length === groups ? Float32Array.from({ length: channels }, (_, c) => t[Math.floor(c / (channels / groups))]) : undefined;
+        t.length === channels ? t : t.length === groups || t.length === 1 ? Float32Array.from({ length: channels }, (_, c) => t[Math.floor((c * t.length) / channels)]) : undefined;
       const gamma = perChannel(scale.floats);
       const beta = perChannel(bias.floats);
       if (!gamma || !beta) return `its scale has ${scale.floats.length} values (one per channel, ${channels}, or per group, ${groups})`;
