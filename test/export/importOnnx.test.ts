@@ -216,15 +216,15 @@ describe('ONNX import: round trip and bad input', function () {
   });
 
   it('random designs with squeeze-and-excitation blocks and kept pooling axes go design → ONNX → design with the same analysis', () => {
-    // Left out, as the import cannot read them back yet: GELU, SiLU and Mish (written as arithmetic), Dropout (not in
+    // Left out, as the import cannot read them back yet: GELU's tanh approximation (written as arithmetic), Dropout (not in
     // the file: an Add of a branch through it and the branch's input would read one value twice) and
     // average pooling (padding that does not count has no parameter yet); a linear Activation is no operator either;
     // stochastic depth and spatial dropout (not in the file, as Dropout), and the layers written as several
-    // operators (GroupNorm, ChannelShuffle, adaptive pooling with uneven windows, circular Padding2D); an InstanceNorm
+    // operators (adaptive pooling with uneven windows, circular Padding2D); an InstanceNorm
     // that keeps running statistics is, in an inference file, a BatchNormalization, and reads back as one.
-    const exclude = ['Dropout', 'AvgPool2D', 'AvgPool1D', 'DropPath', 'SpatialDropout1D', 'SpatialDropout2D', 'GroupNorm', 'ChannelShuffle', 'AdaptiveAvgPool2D', 'AdaptiveMaxPool2D', 'Padding2D', 'InstanceNorm'];
+    const exclude = ['Dropout', 'AvgPool2D', 'AvgPool1D', 'DropPath', 'SpatialDropout1D', 'SpatialDropout2D', 'AdaptiveAvgPool2D', 'AdaptiveMaxPool2D', 'Padding2D', 'InstanceNorm'];
     const picked = Array.from({ length: 400 }, (_, seed) => randomValidDesign(seed, { maxLayers: 10, maxSpatial: 12, exclude }))
-      .filter((d) => d.nodes.some((n) => n.type === 'Multiply' || n.params.keepDims === true) && !/"(gelu|geluTanh|silu|mish)"/.test(JSON.stringify(d.nodes)) && !d.nodes.some((n) => n.type === 'Activation' && n.params.fn === 'linear'))
+      .filter((d) => d.nodes.some((n) => n.type === 'Multiply' || n.params.keepDims === true) && !/"geluTanh"/.test(JSON.stringify(d.nodes)) && !d.nodes.some((n) => n.type === 'Activation' && n.params.fn === 'linear'))
       .slice(0, 25);
     assert.ok(picked.some((d) => d.nodes.some((n) => n.type === 'Multiply')) && picked.some((d) => d.nodes.some((n) => n.params.keepDims === true)), 'the sweep has both');
     for (const design of picked) {
@@ -244,8 +244,8 @@ describe('ONNX import: round trip and bad input', function () {
   });
 
   it('random designs with grouped and depthwise convolutions go design → ONNX → design with their groups, parameters and MACs', () => {
-    const picked = Array.from({ length: 300 }, (_, seed) => randomValidDesign(seed, { maxLayers: 8, maxSpatial: 12, exclude: ['Dropout', 'AvgPool2D', 'AvgPool1D', 'DropPath', 'SpatialDropout1D', 'SpatialDropout2D', 'GroupNorm', 'ChannelShuffle', 'AdaptiveAvgPool2D', 'AdaptiveMaxPool2D', 'Padding2D', 'InstanceNorm'] }))
-      .filter((d) => d.nodes.some((n) => (n.params.groups as number) > 1) && !/"(gelu|geluTanh|silu|mish|linear)"/.test(JSON.stringify(d.nodes)))
+    const picked = Array.from({ length: 300 }, (_, seed) => randomValidDesign(seed, { maxLayers: 8, maxSpatial: 12, exclude: ['Dropout', 'AvgPool2D', 'AvgPool1D', 'DropPath', 'SpatialDropout1D', 'SpatialDropout2D', 'AdaptiveAvgPool2D', 'AdaptiveMaxPool2D', 'Padding2D', 'InstanceNorm'] }))
+      .filter((d) => d.nodes.some((n) => (n.params.groups as number) > 1) && !/"(geluTanh|linear)"/.test(JSON.stringify(d.nodes)))
       .slice(0, 25);
     const groupsOf = (d: { nodes: { type: string; params: Record<string, unknown> }[] }) => d.nodes.filter((n) => n.type.startsWith('Conv')).map((n) => n.params.groups ?? 1);
     assert.ok(picked.length >= 10, `${picked.length} designs with groups`);

@@ -186,8 +186,8 @@ function channelShuffle(graph: GraphView, index: number): PatternMatch | undefin
   const transposeAt = only(graph, split.outputs[0]);
   const transpose = transposeAt === undefined ? undefined : graph.nodes[transposeAt];
   const perm = transpose?.attributes.perm;
-  // (N, groups, C / groups, H, W) or, of a sequence, (N, groups, C / groups, L).
-  if (!transpose || transpose.opType !== 'Transpose' || perm?.kind !== 'ints' || !['0,2,1,3,4', '0,2,1,3'].includes(perm.value.join())) return undefined;
+  // (N, groups, C / groups, H, W) or, of a sequence, (N, groups, C / groups, L), or of a vector (N, groups, C / groups).
+  if (!transpose || transpose.opType !== 'Transpose' || perm?.kind !== 'ints' || !['0,2,1,3,4', '0,2,1,3', '0,2,1'].includes(perm.value.join())) return undefined;
   const mergeAt = only(graph, transpose.outputs[0]);
   const merge = mergeAt === undefined ? undefined : graph.nodes[mergeAt];
   if (!merge || merge.opType !== 'Reshape') return undefined;
@@ -270,6 +270,8 @@ export function fuseOnnxPatterns(nodes: readonly OnnxNode[], initializers: reado
     }
     if (node.opType === 'Constant' && node.attributes.value?.kind === 'tensor') constants.set(node.outputs[0], node.attributes.value.value);
     if (node.opType === 'Identity' && constants.has(node.inputs[0])) constants.set(node.outputs[0], constants.get(node.inputs[0])!);
+    // A parameter given its broadcast shape in the graph (the designer's own export of γ and β as (C, 1, 1)) is still a constant; the import reshapes its values.
+    if ((node.opType === 'Reshape' || node.opType === 'Unsqueeze') && constants.get(node.inputs[0])?.floats && node.inputs.slice(1).every((i) => !i || constants.has(i))) constants.set(node.outputs[0], constants.get(node.inputs[0])!);
   });
   const outputs = new Set(graphOutputs);
   const graph: GraphView = {

@@ -98,7 +98,7 @@ export const channelShuffleLayer: LayerType<ChannelShuffleParams> = {
     read: (_node, ctx) => {
       const input = ctx.inputShapes[0];
       const target = ctx.constant(1)?.ints;
-      if (!input || input.length < 2) return undefined;
+      if (!input) return undefined;
       const channels = channelsOf(input);
       if (!target || target.length !== input.length + 2 || target[1] < 1 || target[1] * target[2] !== channels) return `a channel shuffle whose split [${target?.join(', ') ?? 'computed'}] is not the ${channels} channels in groups`;
       return { params: { groups: target[1] } };

@@ -67,7 +67,7 @@ export const groupNormLayer: LayerType<GroupNormParams> = {
     ops: ['GroupNormalization'],
     read: (node, ctx) => {
       const input = ctx.inputShapes[0];
-      if (!input || input.length < 2) return undefined;
+      if (!input) return undefined;
       const channels = channelsOf(input);
       const groups = attributeInt(node, 'num_groups', 0);
       if (groups < 1 || channels % groups !== 0) return `GroupNormalization of ${channels} channels in ${groups} groups`;
