@@ -244,14 +244,22 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
     const id = uniqueId(idFromOnnxName(node.name || node.outputs[0], node.opType));
     const params: Record<string, unknown> = { ...imported.params };
     nodes.push({ id, type, params });
+    // The output shape comes from the catalog's own rule, as everywhere else in the designer: the
+    // analysis of this layer alone, fed by Inputs of its sources' shapes (the whole design so far
+    // would make reading a file of n layers take n² layer analyses).
+    const alone: Design = { format: DESIGN_FORMAT, version: DESIGN_VERSION, name: '', nodes: [], edges: [], training: {} };
     for (const i of imported.dataInputs ?? [0]) {
       const source = values.get(node.inputs[i]);
-      if (source) edges.push({ source: source.nodeId, target: id });
+      if (!source) continue;
+      edges.push({ source: source.nodeId, target: id });
+      const stand = `${id}__input${alone.nodes.length}`;
+      alone.nodes.push({ id: stand, type: 'Input', params: { shape: source.shape } });
+      alone.edges.push({ source: stand, target: id });
     }
+    alone.nodes.push({ id, type, params });
     for (const [name, tensor] of Object.entries(imported.weights ?? {})) weights.push({ name: `${id}/${name}`, shape: tensor.shape, data: tensor.data });
     if (node.opType === 'Conv' && constants.get(node.inputs[1])?.name.startsWith('onnx::')) folded++;
-    // The output shape comes from the catalog's own rule, as everywhere else in the designer.
-    const analysis = analyzeDesign({ format: DESIGN_FORMAT, version: DESIGN_VERSION, name: '', nodes, edges, training: {} });
+    const analysis = analyzeDesign(alone, { searchFixes: false });
     const shape = analysis.nodes[id]?.outputShape;
     if (!shape) {
       const why = analysis.diagnostics.find((d) => d.nodeId === id && d.severity === 'error');
