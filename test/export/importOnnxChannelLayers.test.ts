@@ -88,15 +88,17 @@ describe('ONNX import of the channel-wise layers as torch.onnx.export writes the
     assert.ok(diff < 1e-4, `outputs differ by ${diff}`);
   });
 
-  it('reads GroupNorm, SiLU, Mish and GELU written as arithmetic, and a spatial mean, as one layer each, with weights that give PyTorch\'s outputs', () => {
+  it('reads GroupNorm, SiLU, Mish and GELU written as arithmetic, and spatial means, as one layer each, with weights that give PyTorch\'s outputs', () => {
     const path = join(dir, 'norm.onnx');
     const result = importOnnx(readFileSync(path), 'norm activations');
     assert.deepEqual(result.problems, []);
     const design = result.design!;
     assert.deepEqual(
       design.nodes.map((n) => (n.type === 'Activation' ? `Activation:${n.params.fn}` : n.type)),
-      ['Input', 'Conv2D', 'GroupNorm', 'Activation:silu', 'Conv2D', 'GroupNorm', 'Activation:mish', 'Activation:gelu', 'InstanceNorm', 'GlobalAvgPool2D', 'Dense'],
+      ['Input', 'Conv2D', 'GroupNorm', 'Activation:silu', 'Conv2D', 'GroupNorm', 'Activation:mish', 'Activation:gelu', 'GlobalAvgPool2D', 'Conv2D', 'Activation:sigmoid', 'Multiply', 'InstanceNorm', 'GlobalAvgPool2D', 'Dense'],
     );
+    // The gate's mean keeps its axes (ReduceMean with keepdims), the last one does not.
+    assert.deepEqual(design.nodes.filter((n) => n.type === 'GlobalAvgPool2D').map((n) => n.params), [{ keepDims: true }, {}]);
     assert.deepEqual(
       design.nodes.filter((n) => n.type === 'GroupNorm').map((n) => n.params),
       [
@@ -106,10 +108,10 @@ describe('ONNX import of the channel-wise layers as torch.onnx.export writes the
     );
     const analysis = analyzeDesign(design);
     assert.ok(analysis.valid, JSON.stringify(analysis.diagnostics));
-    // conv 3·8·9 + 8, GroupNorm 16, conv 8·8·9 + 8, GroupNorm without affine 0, InstanceNorm 16, fc 8·3 + 3 (PyTorch's 867)
-    assert.equal(analysis.totals.trainableParams, 224 + 16 + 584 + 0 + 16 + 27);
-    // The activations are element-wise layers of no MACs, not a Sigmoid and a Multiply.
-    assert.equal(analysis.totals.macs, 8 * 8 * 8 * 27 + 8 * 8 * 8 * 72 + 8 * 3);
+    // conv 3·8·9 + 8, GroupNorm 16, conv 8·8·9 + 8, GroupNorm without affine 0, gate conv 8·8 + 8, InstanceNorm 16, fc 8·3 + 3 (PyTorch's 939)
+    assert.equal(analysis.totals.trainableParams, 224 + 16 + 584 + 0 + 72 + 16 + 27);
+    // SiLU, Mish and GELU are element-wise layers of no MACs, not a Sigmoid and a Multiply: the one product is the gate's.
+    assert.equal(analysis.totals.macs, 8 * 8 * 8 * 27 + 8 * 8 * 8 * 72 + 8 * 8 + 8 * 8 * 8 + 8 * 3);
     const diff = maxDifferenceFromPyTorch(design, result.weights, path, [2, 10, 10, 3]);
     assert.ok(diff < 1e-4, `outputs differ by ${diff}`);
   });

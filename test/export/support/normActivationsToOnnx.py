@@ -1,4 +1,5 @@
 """Exports a small network of nn.GroupNorm (with and without affine terms), nn.SiLU, nn.Mish, nn.GELU,
+a squeeze-and-excitation gate (a kept-dims spatial mean, a sigmoid and a product that is not SiLU),
 nn.InstanceNorm2d and a spatial mean with torch.onnx.export (opset 13, where each is written as
 several operators), as a user would, plus a seeded input (channels-last) and PyTorch's output for it.
 Usage: normActivationsToOnnx.py OUT.onnx"""
@@ -19,12 +20,14 @@ class NormActivations(nn.Module):
         self.gn2 = nn.GroupNorm(2, 8, eps=1e-3, affine=False)
         self.act2 = nn.Mish()
         self.act3 = nn.GELU()
+        self.se = nn.Conv2d(8, 8, 1)
         self.inorm = nn.InstanceNorm2d(8, affine=True)
         self.fc = nn.Linear(8, 3)
 
     def forward(self, x):
         x = self.act1(self.gn1(self.conv1(x)))
-        x = self.inorm(self.act3(self.act2(self.gn2(self.conv2(x)))))
+        x = self.act3(self.act2(self.gn2(self.conv2(x))))
+        x = self.inorm(x * torch.sigmoid(self.se(x.mean((2, 3), keepdim=True))))
         return self.fc(x.mean((2, 3)))
 
 
