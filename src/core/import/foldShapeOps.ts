@@ -67,6 +67,26 @@ export function foldShapeOp(node: OnnxNode, constantOf: (name: string) => OnnxTe
       if (node.opType === 'Cast' && intAttribute(node, 'to') !== ONNX_TENSOR_INT64 && intAttribute(node, 'to') !== ONNX_TENSOR_INT32) return undefined;
       return ints(t.ints, node.opType === 'Unsqueeze' ? [t.ints.length] : node.opType === 'Squeeze' ? [] : t.dims);
     }
+    case 'Add':
+    case 'Sub':
+    case 'Mul':
+    case 'Div': {
+      // Integer arithmetic on sizes (ShuffleNet's channels / 2 for its shuffle and split); the unknown batch stays unknown.
+      const [a, b] = [input(0), input(1)];
+      if (!isInts(a) || !isInts(b) || a.dims.length > 1 || b.dims.length > 1 || (a.ints.length !== b.ints.length && a.ints.length !== 1 && b.ints.length !== 1)) return undefined;
+      const length = Math.max(a.ints.length, b.ints.length);
+      const at = (t: number[], i: number) => t[t.length === 1 ? 0 : i];
+      const values: number[] = [];
+      for (let i = 0; i < length; i++) {
+        const [x, y] = [at(a.ints, i), at(b.ints, i)];
+        if (x === UNKNOWN_BATCH || y === UNKNOWN_BATCH) values.push(UNKNOWN_BATCH);
+        else if (node.opType === 'Div') {
+          if (y === 0) return undefined;
+          values.push(Math.trunc(x / y));
+        } else values.push(node.opType === 'Add' ? x + y : node.opType === 'Sub' ? x - y : x * y);
+      }
+      return ints(values, a.dims.length === 0 && b.dims.length === 0 ? [] : [length]);
+    }
     default:
       return undefined;
   }

@@ -7,6 +7,7 @@ import { ProtobufFormatError } from '../onnx/protobufWire';
 import type { NamedTensor } from '../export/pytorchWeights';
 import { untrustedText } from './untrustedText';
 import { foldShapeOp } from './foldShapeOps';
+import { fuseOnnxPatterns } from './fuseOnnxPatterns';
 
 /** An operator the designer cannot represent, with where it sits in the file. */
 export interface OnnxImportProblem {
@@ -129,10 +130,20 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
   }
   if (values.size === 0) return fail('The graph has no input that is not a weight.');
 
-  const consumersOf = (value: string): OnnxNode[] => model.graph.nodes.filter((n) => n.inputs.includes(value));
+  // Patterns that stand for one PyTorch module (LayerNorm, GELU, SiLU, channel shuffle, GroupNorm…) come as one operator each.
+  const graphNodes = fuseOnnxPatterns(model.graph.nodes, model.graph.initializers, model.graph.outputs.map((o) => o.name));
+  const readersOf = new Map<string, OnnxNode[]>();
+  for (const { node } of graphNodes) {
+    for (const input of new Set(node.inputs)) {
+      if (!input) continue;
+      const list = readersOf.get(input);
+      if (list) list.push(node);
+      else readersOf.set(input, [node]);
+    }
+  }
+  const consumersOf = (value: string): OnnxNode[] => readersOf.get(value) ?? [];
   let folded = 0;
-  model.graph.nodes.forEach((node, index) => {
-    const position = index + 1;
+  graphNodes.forEach(({ node, position }) => {
     const report = (message: string): void => {
       problems.push({ position, nodeName: untrustedText.printable(node.name), opType: untrustedText.printable(node.opType), message });
     };
@@ -233,14 +244,22 @@ export function importOnnx(bytes: Uint8Array, fallbackName = 'Imported model'): 
     const id = uniqueId(idFromOnnxName(node.name || node.outputs[0], node.opType));
     const params: Record<string, unknown> = { ...imported.params };
     nodes.push({ id, type, params });
+    // The output shape comes from the catalog's own rule, as everywhere else in the designer: the
+    // analysis of this layer alone, fed by Inputs of its sources' shapes (the whole design so far
+    // would make reading a file of n layers take n² layer analyses).
+    const alone: Design = { format: DESIGN_FORMAT, version: DESIGN_VERSION, name: '', nodes: [], edges: [], training: {} };
     for (const i of imported.dataInputs ?? [0]) {
       const source = values.get(node.inputs[i]);
-      if (source) edges.push({ source: source.nodeId, target: id });
+      if (!source) continue;
+      edges.push({ source: source.nodeId, target: id });
+      const stand = `${id}__input${alone.nodes.length}`;
+      alone.nodes.push({ id: stand, type: 'Input', params: { shape: source.shape } });
+      alone.edges.push({ source: stand, target: id });
     }
+    alone.nodes.push({ id, type, params });
     for (const [name, tensor] of Object.entries(imported.weights ?? {})) weights.push({ name: `${id}/${name}`, shape: tensor.shape, data: tensor.data });
     if (node.opType === 'Conv' && constants.get(node.inputs[1])?.name.startsWith('onnx::')) folded++;
-    // The output shape comes from the catalog's own rule, as everywhere else in the designer.
-    const analysis = analyzeDesign({ format: DESIGN_FORMAT, version: DESIGN_VERSION, name: '', nodes, edges, training: {} });
+    const analysis = analyzeDesign(alone, { searchFixes: false });
     const shape = analysis.nodes[id]?.outputShape;
     if (!shape) {
       const why = analysis.diagnostics.find((d) => d.nodeId === id && d.severity === 'error');

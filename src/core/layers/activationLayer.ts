@@ -2,7 +2,7 @@ import { ACTIVATIONS, type LayerType } from './layerType';
 import { ALPHA_DEFAULTS, ELU_ALPHA, LEAKY_RELU_SLOPE } from './commonParams';
 import { ACTIVATION_CLASS_NAMES, activationLayerSpec, activationParamsOfLayer } from './kerasActivations';
 import { pyActivation, pyNumber } from './pytorchCode';
-import { attributeFloat, attributeInt, HARD_SIGMOID_ALPHA, HARD_SIGMOID_BETA, onnxActivation } from './onnxCode';
+import { attributeFloat, attributeInt, attributeString, HARD_SIGMOID_ALPHA, HARD_SIGMOID_BETA, onnxActivation } from './onnxCode';
 
 export interface ActivationParams {
   fn: string;
@@ -49,7 +49,10 @@ export const activationLayer: LayerType<ActivationParams> = {
   toPyTorch: (p, _shapes, ctx) => ({ modules: [], forward: pyActivation(p.fn, ctx.inputs[0], p.alpha) }),
   toOnnx: (p, _shapes, ctx) => onnxActivation(p.fn, ctx.inputs[0], ctx, p.alpha),
   fromOnnx: {
-    ops: ['Relu', 'Clip', 'LeakyRelu', 'Elu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Softplus', 'HardSigmoid', 'HardSwish'],
+    // Gelu, SiLU and Mish are the import's fusions of the arithmetic torch.onnx.export writes for them (x · sigmoid(x) …).
+    ops: ['Relu', 'Clip', 'LeakyRelu', 'Elu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Softplus', 'HardSigmoid', 'HardSwish', 'Gelu', 'SiLU', 'Mish'],
+    // Element-wise (Softmax excepted, which checks its axis): a channels-last view (ConvNeXt's GELU between its Linears) stays one.
+    readsChannelsLastView: true,
     read: (node, ctx) => {
       const rank = ctx.inputShapes[0]?.length ?? 0;
       // ONNX stores alpha as float32: 0.2 arrives as 0.20000000298…, written back as the 0.2 it was.
@@ -82,13 +85,20 @@ export const activationLayer: LayerType<ActivationParams> = {
         }
         case 'HardSwish':
           return { params: { fn: 'hardswish' } };
+        case 'Gelu':
+          return { params: { fn: attributeString(node, 'approximate', 'none') === 'tanh' ? 'geluTanh' : 'gelu' } };
+        case 'SiLU':
+          return { params: { fn: 'silu' } };
+        case 'Mish':
+          return { params: { fn: 'mish' } };
         case 'Softplus':
           return { params: { fn: 'softplus' } };
         case 'Softmax':
         case 'LogSoftmax': {
           // Over channels: ONNX axis 1, or the last axis of a (N, C) tensor.
           const axis = attributeInt(node, 'axis', -1);
-          if (axis !== 1 && !(rank === 1 && axis === -1)) return `${node.opType} over axis ${axis} (not channels)`;
+          const overChannels = ctx.channelsLastView ? axis === -1 || axis === rank : axis === 1 || (rank === 1 && axis === -1);
+          if (!overChannels) return `${node.opType} over axis ${axis} (not channels)`;
           return { params: { fn: node.opType === 'Softmax' ? 'softmax' : 'logSoftmax' } };
         }
         default:

@@ -80,6 +80,18 @@ export const channelShuffleLayer: LayerType<ChannelShuffleParams> = {
     const swapped = ctx.op('Transpose', [split], { perm: { kind: 'ints', value: perm } });
     return ctx.op('Reshape', [swapped, ctx.ints([0, channels, ...spatial])]);
   },
+  fromOnnx: {
+    // The import's fusion of Reshape (N, groups, C / groups, …), Transpose of those two axes, Reshape back; input 1 is the first Reshape's target.
+    ops: ['ChannelShuffle'],
+    read: (_node, ctx) => {
+      const input = ctx.inputShapes[0];
+      const target = ctx.constant(1)?.ints;
+      if (!input) return undefined;
+      const channels = channelsOf(input);
+      if (!target || target.length !== input.length + 2 || target[1] < 1 || target[1] * target[2] !== channels) return `a channel shuffle whose split [${target?.join(', ') ?? 'computed'}] is not the ${channels} channels in groups`;
+      return { params: { groups: target[1] } };
+    },
+  },
   keras: {
     classNames: [CNN_CHANNEL_SHUFFLE.className],
     toLayers: (p) => [{ className: CNN_CHANNEL_SHUFFLE.className, config: { groups: p.groups }, custom: CNN_CHANNEL_SHUFFLE, suffix: '' }],

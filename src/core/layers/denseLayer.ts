@@ -66,8 +66,22 @@ export const denseLayer: LayerType<DenseParams> = {
     return onnxActivation(p.activation, ctx.op('Transpose', [y], { perm: onnxInts(channelsFirstPermutation(rank)) }), ctx);
   },
   fromOnnx: {
-    ops: ['Gemm'],
+    // MatMul: nn.Linear on a channels-last view (ConvNeXt's pointwise layers), with its bias as input 2 when the import fused the Add.
+    ops: ['Gemm', 'MatMul'],
+    readsChannelsLastView: true,
     read: (node, ctx) => {
+      if (node.opType === 'MatMul') {
+        const input = ctx.inputShapes[0];
+        if (!input || ctx.inputShapes.length !== 1 || (input.length > 1 && !ctx.channelsLastView)) return 'MatMul over the spatial axes of a channels-first tensor (only a Linear over the channels is a layer)';
+        const w = ctx.constant(1);
+        if (!w?.floats || w.dims.length !== 2 || w.dims[0] !== input[input.length - 1]) return 'MatMul by something other than a constant matrix of one row per input feature';
+        const units = w.dims[1];
+        const bias = ctx.constant(2);
+        if (bias && (!bias.floats || bias.floats.length !== units)) return 'its bias is not a constant vector of one value per unit';
+        const weights: Record<string, { shape: number[]; data: Float32Array }> = { kernel: { shape: w.dims, data: w.floats } };
+        if (bias?.floats) weights.bias = { shape: [units], data: bias.floats };
+        return { params: { units, useBias: Boolean(bias) }, weights };
+      }
       if (ctx.inputShapes[0]?.length !== 1) return undefined;
       if (attributeInt(node, 'transA', 0) !== 0 || attributeFloat(node, 'alpha', 1) !== 1 || attributeFloat(node, 'beta', 1) !== 1) return 'only Gemm with transA=0, alpha=1, beta=1 is a Dense layer';
       const b = ctx.constant(1);

@@ -1,5 +1,21 @@
 import type { LayerType } from './layerType';
-import { onnxInt } from './onnxCode';
+import type { OnnxImportContext } from './layerType';
+import type { OnnxNode } from '../onnx/onnxModel';
+import { attributeInt, onnxInt } from './onnxCode';
+
+/**
+ * Whether a ReduceMean / ReduceMax takes every spatial axis of a channels-first (N, C, …) tensor of
+ * the given spatial rank (PyTorch's x.mean((2, 3)), as MNASNet and ShuffleNet end), and keeps them.
+ */
+function reducesSpatialAxes(node: OnnxNode, ctx: OnnxImportContext, spatialRank: number): { keepDims: boolean } | undefined {
+  // Axes: an attribute before opset 18, an input since.
+  const axes = node.attributes.axes?.kind === 'ints' ? node.attributes.axes.value : ctx.constant(1)?.ints;
+  const rank = spatialRank + 2;
+  const normalized = axes ? [...new Set(axes.map((a) => (a < 0 ? a + rank : a)))].sort() : undefined;
+  const spatial = Array.from({ length: spatialRank }, (_, i) => i + 2);
+  if (!normalized || normalized.join() !== spatial.join() || ctx.channelsLastView) return undefined;
+  return { keepDims: attributeInt(node, 'keepdims', 1) === 1 };
+}
 
 export interface GlobalPoolingParams {
   keepDims: boolean;
@@ -56,9 +72,14 @@ function globalPooling(kind: 'avg' | 'max'): LayerType<GlobalPoolingParams> {
       return p.keepDims ? pooled : ctx.op('Flatten', [pooled], { axis: onnxInt(1) });
     },
     fromOnnx: {
-      ops: [kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool'],
+      ops: [kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', kind === 'avg' ? 'ReduceMean' : 'ReduceMax'],
       // (N, C, 1, 1) read by a Flatten (or a flattening Reshape) only is the designer's [C]; anything else keeps the axes.
-      read: (_node, ctx) => (ctx.inputShapes[0]?.length === 3 ? { params: ctx.onlyFlattened ? {} : { keepDims: true } } : undefined),
+      read: (node, ctx) => {
+        if (ctx.inputShapes[0]?.length !== 3) return undefined;
+        if (node.opType.startsWith('Global')) return { params: ctx.onlyFlattened ? {} : { keepDims: true } };
+        const reduce = reducesSpatialAxes(node, ctx, 2);
+        return reduce ? { params: reduce.keepDims && !ctx.onlyFlattened ? { keepDims: true } : {} } : undefined;
+      },
     },
     keras: {
       classNames: [kerasName],
@@ -102,8 +123,13 @@ function globalPooling1d(kind: 'avg' | 'max'): LayerType<Record<string, never>> 
     // ONNX's global pooling keeps (N, C, 1); a Flatten makes it (N, C).
     toOnnx: (_p, _shapes, ctx) => ctx.op('Flatten', [ctx.op(kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', [ctx.inputs[0]])], { axis: onnxInt(1) }),
     fromOnnx: {
-      ops: [kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool'],
-      read: (_node, ctx) => (ctx.inputShapes[0]?.length !== 2 ? undefined : ctx.onlyFlattened ? { params: {} } : 'keeping the length axis of size 1 has no layer parameter (flatten after it)'),
+      ops: [kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', kind === 'avg' ? 'ReduceMean' : 'ReduceMax'],
+      read: (node, ctx) => {
+        if (ctx.inputShapes[0]?.length !== 2) return undefined;
+        const keepDims = node.opType.startsWith('Global') ? true : reducesSpatialAxes(node, ctx, 1)?.keepDims;
+        if (keepDims === undefined) return undefined;
+        return !keepDims || ctx.onlyFlattened ? { params: {} } : 'keeping the length axis of size 1 has no layer parameter (flatten after it)';
+      },
     },
     keras: {
       classNames: [kerasName],

@@ -1,6 +1,6 @@
 import type { LayerType } from './layerType';
 import { pyNumber } from './pytorchCode';
-import { onnxFloat } from './onnxCode';
+import { attributeFloat, attributeInt, onnxFloat } from './onnxCode';
 import { channelsFirstBroadcast, channelsOf, checkGroupsDivideChannels } from './channelAxes';
 import { CNN_GROUP_NORM } from './kerasNormalization';
 
@@ -49,6 +49,31 @@ export const groupNormLayer: LayerType<GroupNormParams> = {
     const gamma = ctx.op('Reshape', [ctx.parameter('weight', [channels], 'ones'), broadcast]);
     const beta = ctx.op('Reshape', [ctx.parameter('bias', [channels], 'zeros'), broadcast]);
     return ctx.op('Add', [ctx.op('Mul', [y, gamma]), beta]);
+  },
+  fromOnnx: {
+    // The import's fusion of torch.onnx.export's Reshape, InstanceNormalization, Reshape, Mul, Add (or ONNX's own operator).
+    ops: ['GroupNormalization'],
+    read: (node, ctx) => {
+      const input = ctx.inputShapes[0];
+      if (!input) return undefined;
+      const channels = channelsOf(input);
+      const groups = attributeInt(node, 'num_groups', 0);
+      if (groups < 1 || channels % groups !== 0) return `GroupNormalization of ${channels} channels in ${groups} groups`;
+      const params: Record<string, unknown> = { groups, epsilon: Number(attributeFloat(node, 'epsilon', 1e-5).toPrecision(7)) };
+      const scale = ctx.constant(1);
+      const bias = ctx.constant(2);
+      if (!scale && !bias) return { params: { ...params, affine: false } };
+      if (!scale?.floats || !bias?.floats) return 'its scale and bias are not constant tensors';
+      // torch.onnx.export writes affine=False as a Mul by 1 and an Add of 0.
+      if (scale.floats.length === 1 && bias.floats.length === 1 && scale.floats[0] === 1 && bias.floats[0] === 0) return { params: { ...params, affine: false } };
+      // One value per channel, (C), (C, 1, 1) or (C, 1); opset 18's one per group is spread over the group's channels, and a single one over all.
+      const perChannel = (t: Float32Array): Float32Array | undefined =>
+        t.length === channels ? t : t.length === groups || t.length === 1 ? Float32Array.from({ length: channels }, (_, c) => t[Math.floor((c * t.length) / channels)]) : undefined;
+      const gamma = perChannel(scale.floats);
+      const beta = perChannel(bias.floats);
+      if (!gamma || !beta) return `its scale has ${scale.floats.length} values (one per channel, ${channels}, or per group, ${groups})`;
+      return { params, weights: { gamma: { shape: [channels], data: gamma }, beta: { shape: [channels], data: beta } } };
+    },
   },
   keras: {
     classNames: [CNN_GROUP_NORM.className],

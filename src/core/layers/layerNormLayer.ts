@@ -64,8 +64,10 @@ export const layerNormLayer: LayerType<LayerNormParams> = {
       if (axis !== -1 && axis !== input.length) return `LayerNormalization over axes from ${axis} (only the channels)`;
       const scale = ctx.constant(1);
       const bias = ctx.constant(2);
-      if (!scale?.floats) return 'its scale is not a constant tensor';
       const params: Record<string, unknown> = { epsilon: float32Decimal(attributeFloat(node, 'epsilon', 1e-5)) };
+      // No scale: the import's fusion of a LayerNorm without affine terms.
+      if (!scale && !bias) return { params: { ...params, elementwiseAffine: false } };
+      if (!scale?.floats) return 'its scale is not a constant tensor';
       const weights = { gamma: { shape: scale.dims, data: scale.floats }, beta: { shape: scale.dims, data: bias?.floats ?? new Float32Array(scale.floats.length) } };
       return { params, weights };
     },

@@ -1,6 +1,8 @@
 """Exports torchvision CNNs (random weights, no downloads) to ONNX with torch.onnx.export, as a user
 would, plus a seeded input and PyTorch's output for it. Usage: torchvisionToOnnx.py JOBS.json
-where JOBS is a list of {"model", "input": [C, H, W], "out": DIR, "fold": bool}."""
+where JOBS is a list of {"model", "input": [C, H, W], "out": DIR, "fold": bool}. Prints, per file,
+PyTorch's parameter and buffer counts, the output's shape and the count of modules of each class."""
+import collections
 import json
 import sys
 
@@ -41,5 +43,7 @@ for job in json.load(open(sys.argv[1])):
         "trainable": sum(p.numel() for p in model.parameters()),
         "buffers": sum(b.numel() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked")),
         "output": list(y.shape),
+        # How many modules of each class the network has, for the layers the import must recognise.
+        "modules": collections.Counter(type(m).__name__ for m in model.modules()),
     }
 print(json.dumps(results))
