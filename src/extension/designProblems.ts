@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os';
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../core/analysis/diagnostic';
+import { reanalyzeAfterEdit, type AnalyzedText } from '../core/analysis/reanalyzeAfterEdit';
 import { analyzeDocument } from '../core/analysis/analyzeDocument';
 
 const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
@@ -13,19 +14,30 @@ const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
 export class DesignProblems implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('cnn-designer');
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Each open design's last analysis, which the analysis after an edit starts from. */
+  private readonly analyzed = new Map<string, AnalyzedText>();
 
   constructor() {
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.update(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.collection.delete(d.uri);
+        this.analyzed.delete(d.uri.toString());
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.update(d);
   }
 
   update(document: vscode.TextDocument): void {
     if (!document.fileName.endsWith('.cnn.json')) return;
-    const { diagnostics } = analyzeDocument(document.getText(), { machineMemoryBytes: totalmem() });
+    const key = document.uri.toString();
+    const text = document.getText();
+    const options = { machineMemoryBytes: totalmem() };
+    const previous = this.analyzed.get(key);
+    const result = previous ? reanalyzeAfterEdit(previous, text, options) : analyzeDocument(text, options);
+    this.analyzed.set(key, { text, result });
+    const { diagnostics } = result;
     this.collection.set(
       document.uri,
       diagnostics.map((d) => {

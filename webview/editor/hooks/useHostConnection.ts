@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { analyzeDocument, type DocumentAnalysis } from '../../../src/core/analysis/analyzeDocument';
+import { reanalyzeAfterEdit } from '../../../src/core/analysis/reanalyzeAfterEdit';
 import type { EditIntention } from '../../../src/core/edit/editIntention';
 import type { CanvasCommand, DiagramFormat, HostToWebviewMessage, ImportProblemView } from '../../../src/protocol/editorProtocol';
 import { newRequestId, onHostMessage, postToHost } from '../vscodeApi';
@@ -70,7 +71,15 @@ export function useHostConnection(events: HostEvents): HostConnection {
           setDoc((old) =>
             old && old.text === message.text && old.readOnly === message.readOnly
               ? old
-              : { text: message.text, version: message.version, readOnly: message.readOnly, readOnlyReason: message.readOnlyReason, imported: message.imported ?? false, result: analyzeDocument(message.text) },
+              : {
+                  text: message.text,
+                  version: message.version,
+                  readOnly: message.readOnly,
+                  readOnlyReason: message.readOnlyReason,
+                  imported: message.imported ?? false,
+                  // After an edit of one value, only what the edit reaches is analyzed again.
+                  result: old ? reanalyzeAfterEdit(old, message.text) : analyzeDocument(message.text),
+                },
           );
           return;
         case 'importFailed':
