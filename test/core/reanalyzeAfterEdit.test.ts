@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { analyzeDocument, type DocumentAnalysis } from '../../src/core/analysis/analyzeDocument';
 import { reanalyzeAfterEdit, type AnalyzedText } from '../../src/core/analysis/reanalyzeAfterEdit';
 import { getLayerType } from '../../src/core/layers/layerCatalog';
+import { locateScalarEdit, objectElementStarts } from '../../src/core/format/locateScalarEdit';
 import { jsonPathKey, parseJsonWithLocations, type JsonPath } from '../../src/core/format/parseJsonWithLocations';
 import { serializeDesign } from '../../src/core/format/serializeDesign';
 import { planDocumentEdit } from '../../src/extension/planDocumentEdit';
@@ -104,6 +105,25 @@ describe('re-analysis after an edit', () => {
         assert.equal(plan.kind, 'replace');
         if (plan.kind !== 'replace') continue;
         assert.deepStrictEqual(observable(reanalyzeAfterEdit({ text, result: start }, plan.newText)), observable(analyzeDocument(plan.newText)), `${file}: ${node.id}.${entry[0]}`);
+      }
+    }
+  });
+
+  it('locates an edited value the same from the top of the text and from where its node starts', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rnd = seededRandom(seed);
+      const design = randomValidDesign(seed, { maxLayers: 10, branches: true });
+      for (const text of [serializeDesign(design), JSON.stringify(design, null, '\t')]) {
+        const starts = objectElementStarts(text, 'nodes');
+        const parsed = parseJsonWithLocations(text);
+        assert.ok(parsed.ok);
+        assert.deepEqual(starts.offsets, design.nodes.map((_, i) => parsed.spans.get(jsonPathKey(['nodes', i]))!.offset));
+        for (let step = 0; step < 10; step++) {
+          const edited = randomEdit(text, rnd);
+          const located = locateScalarEdit(text, edited);
+          assert.deepStrictEqual(locateScalarEdit(text, edited, starts), located);
+          if (located) assert.equal(edited.slice(0, located.start) + edited.slice(located.newEnd), text.slice(0, located.start) + text.slice(located.oldEnd));
+        }
       }
     }
   });

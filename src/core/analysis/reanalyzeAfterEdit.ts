@@ -1,5 +1,5 @@
 import type { Design, DesignNode } from '../design';
-import { locateScalarEdit, type ScalarEdit } from '../format/locateScalarEdit';
+import { locateScalarEdit, objectElementStarts, type ElementStarts, type ScalarEdit } from '../format/locateScalarEdit';
 import type { ParsedDesign } from '../format/parseDesign';
 import { spansOnRequest } from '../format/parseJsonWithLocations';
 import { analysisPartsOf, DEFAULT_MACHINE_MEMORY_BYTES, type AnalysisOptions } from './analyzeDesign';
@@ -12,6 +12,9 @@ export interface AnalyzedText {
   text: string;
   result: DocumentAnalysis;
 }
+
+/** Where each node of a followed document starts in its text, so that the next edit is located from its node on. */
+const NODE_STARTS = new WeakMap<DocumentAnalysis, ElementStarts>();
 
 const sameOptions = (a: AnalysisOptions, b: AnalysisOptions): boolean =>
   (a.machineMemoryBytes ?? DEFAULT_MACHINE_MEMORY_BYTES) === (b.machineMemoryBytes ?? DEFAULT_MACHINE_MEMORY_BYTES) && (a.searchFixes !== false) === (b.searchFixes !== false);
@@ -37,6 +40,16 @@ function withValueAt(value: unknown, path: readonly (string | number)[], replace
   return copy;
 }
 
+/** The value at `path` inside `value`, or undefined. */
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let here = value;
+  for (const key of path) {
+    if (typeof here !== 'object' || here === null || !Object.prototype.hasOwnProperty.call(here, key)) return undefined;
+    here = (here as Record<string | number, unknown>)[key];
+  }
+  return here;
+}
+
 /**
  * The design after an edit of one node's parameter or position, and which nodes' layers it
  * changed; undefined for any other edit.
@@ -45,6 +58,8 @@ function editedDesign(design: Design, edit: ScalarEdit): { design: Design; edite
   const [list, index, field, ...rest] = edit.path;
   if (list !== 'nodes' || typeof index !== 'number' || index >= design.nodes.length) return undefined;
   const node = design.nodes[index];
+  // The design must hold what the text held there (it always does; a cheap guard against a wrong place).
+  if (!Object.is(valueAt(node, [field, ...rest]), edit.oldValue)) return undefined;
   let changed: DesignNode;
   let editedIds: string[];
   if (field === 'params' && rest.length > 0) {
@@ -68,7 +83,12 @@ function followEdit(previous: AnalyzedText, text: string, options: AnalysisOptio
   if (!analysis || !parsed.design || !parsed.lossless || parsed.syntaxError) return undefined;
   const parts = analysisPartsOf(analysis);
   if (!parts || parts.design !== parsed.design || !sameOptions(parts.options, options)) return undefined;
-  const edit = locateScalarEdit(previous.text, text);
+  let nodeStarts = NODE_STARTS.get(previous.result);
+  if (!nodeStarts) {
+    nodeStarts = objectElementStarts(previous.text, 'nodes');
+    NODE_STARTS.set(previous.result, nodeStarts);
+  }
+  const edit = locateScalarEdit(previous.text, text, nodeStarts.offsets.length === parsed.design.nodes.length ? nodeStarts : undefined);
   if (!edit) return undefined;
   const next = editedDesign(parsed.design, edit);
   if (!next) return undefined;
@@ -91,7 +111,10 @@ function followEdit(previous: AnalyzedText, text: string, options: AnalysisOptio
   const reanalyzed = reanalyzeDesign(analysis, next.design, next.editedIds, relocate);
   if (!reanalyzed) return undefined;
   const reparsed: ParsedDesign = { design: next.design, diagnostics: parsed.diagnostics.map(relocate), lossless: true, spans: spansOnRequest(text) };
-  return documentAnalysis(reparsed, reanalyzed);
+  const result = documentAnalysis(reparsed, reanalyzed);
+  const moved = shift === 0 ? nodeStarts : { path: nodeStarts.path, offsets: nodeStarts.offsets.map((offset) => (offset > edit.start ? offset + shift : offset)) };
+  NODE_STARTS.set(result, moved);
+  return result;
 }
 
 /**

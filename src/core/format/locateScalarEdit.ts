@@ -6,6 +6,8 @@ export interface ScalarEdit {
   path: JsonPath;
   /** The new value. */
   value: unknown;
+  /** The value it replaced. */
+  oldValue: unknown;
   /** Offset of the value's first character, the same in both texts. */
   start: number;
   /** Offset just after the value in the old text. */
@@ -40,6 +42,13 @@ function commonSuffixLength(a: string, b: string, limit: number): number {
 /** Digits, signs, points and letters: what numbers and true, false, null are made of. */
 const isBareScalarChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45 || c === 43 || c === 46;
 
+/** Where the elements of an array of objects begin in a text: the array at `path` (keys from the root). */
+export interface ElementStarts {
+  path: readonly string[];
+  /** Offset of each element's "{", in order. */
+  offsets: readonly number[];
+}
+
 interface Level {
   object: boolean;
   /** The key of the value being read (objects) or its index (arrays). */
@@ -53,12 +62,26 @@ interface Level {
  * typed on at its end), with its path; undefined when the range touches anything else (a key, a
  * bracket, a comma, whitespace between values). Reads the text up to `from` only.
  */
-function scalarAround(text: string, from: number, to: number): { path: JsonPath; start: number; end: number } | undefined {
+function scalarAround(text: string, from: number, to: number, elements?: ElementStarts): { path: JsonPath; start: number; end: number } | undefined {
   const levels: Level[] = [];
   const n = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const offsets = elements?.offsets;
+  if (elements && offsets && offsets.length && offsets[0] <= from) {
+    // Start at the element the change is in, rather than at the top of the text.
+    let lo = 0;
+    let hi = offsets.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (offsets[mid] <= from) lo = mid;
+      else hi = mid - 1;
+    }
+    for (const key of elements.path) levels.push({ object: true, key, expectKey: false });
+    levels.push({ object: false, key: lo, expectKey: false });
+    i = offsets[lo];
+  }
   const found = (start: number, end: number): { path: JsonPath; start: number; end: number } | undefined =>
     start <= from && to <= end && levels.length > 0 ? { path: levels.map((l) => l.key), start, end } : undefined;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 10 || c === 13 || c === 9) {
@@ -108,16 +131,65 @@ function scalarAround(text: string, from: number, to: number): { path: JsonPath;
  * How `newText` differs from the valid JSON `oldText`, when the difference is one scalar value
  * replaced by another valid one: then the new text parses to the old value with only that value
  * changed. Undefined for any other difference (or none). Costs a comparison of the texts and a
- * scan of the old one up to the change, far less than a parse.
+ * scan of the old one up to the change, far less than a parse; with `elements`, where the objects
+ * of a large array start in the old text, only from the object the change is in.
  */
-export function locateScalarEdit(oldText: string, newText: string): ScalarEdit | undefined {
+export function locateScalarEdit(oldText: string, newText: string, elements?: ElementStarts): ScalarEdit | undefined {
   if (oldText === newText) return undefined;
   const from = commonPrefixLength(oldText, newText);
   const suffix = commonSuffixLength(oldText, newText, Math.min(oldText.length, newText.length) - from);
-  const around = scalarAround(oldText, from, oldText.length - suffix);
+  const around = scalarAround(oldText, from, oldText.length - suffix, elements);
   if (!around) return undefined;
   const newEnd = around.end + newText.length - oldText.length;
   const token = newText.slice(around.start, newEnd);
   if (!JSON_NUMBER.test(token) && !JSON_STRING.test(token) && !JSON_LITERAL.test(token)) return undefined;
-  return { path: around.path, value: JSON.parse(token), start: around.start, oldEnd: around.end, newEnd };
+  return { path: around.path, value: JSON.parse(token), oldValue: JSON.parse(oldText.slice(around.start, around.end)), start: around.start, oldEnd: around.end, newEnd };
+}
+
+/**
+ * Where each element of the array under the root object's `key` starts in valid JSON `text`, for
+ * elements that are objects (the offset of their "{"); others are left out, so a caller compares
+ * the count with the array's length.
+ */
+export function objectElementStarts(text: string, key: string): ElementStarts {
+  const offsets: number[] = [];
+  /** Depth of nesting, and whether the text is inside the array. */
+  let depth = 0;
+  let inArray = false;
+  let arrayDepth = -1;
+  let lastRootKey = '';
+  let expectRootKey = false;
+  const n = text.length;
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      let end = i + 1;
+      for (;;) {
+        const quote = text.indexOf('"', end);
+        if (quote < 0) return { path: [key], offsets };
+        let backslashes = 0;
+        while (text.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
+        end = quote + 1;
+        if (backslashes % 2 === 0) break;
+      }
+      if (depth === 1 && expectRootKey) {
+        const inner = text.slice(i + 1, end - 1);
+        lastRootKey = inner.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : inner;
+        expectRootKey = false;
+      }
+      i = end - 1;
+    } else if (c === 123 || c === 91) {
+      if (inArray && depth === arrayDepth && c === 123) offsets.push(i);
+      depth++;
+      if (depth === 1) expectRootKey = true;
+      if (depth === 2 && c === 91 && lastRootKey === key) {
+        inArray = true;
+        arrayDepth = 2;
+      }
+    } else if (c === 125 || c === 93) {
+      depth--;
+      if (inArray && depth < arrayDepth) return { path: [key], offsets };
+    } else if (c === 44 && depth === 1) expectRootKey = true;
+  }
+  return { path: [key], offsets };
 }
