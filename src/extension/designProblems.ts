@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os';
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../core/analysis/diagnostic';
+import { reanalyzeAfterEdit, type AnalyzedText } from '../core/analysis/reanalyzeAfterEdit';
 import { analyzeDocument } from '../core/analysis/analyzeDocument';
 import { blockFileUri, readBlockFiles } from './readBlockFiles';
 import { watchDesignFiles } from './watchDesignFiles';
@@ -20,6 +21,8 @@ export class DesignProblems implements vscode.Disposable {
   /** The latest analysis started for each design: an older one finishing late is dropped. */
   private readonly latest = new Map<string, number>();
   private started = 0;
+  /** Each open design's last analysis, which the analysis after an edit starts from. */
+  private readonly analyzed = new Map<string, AnalyzedText>();
 
   constructor() {
     this.subscriptions.push(
@@ -29,6 +32,7 @@ export class DesignProblems implements vscode.Disposable {
         this.collection.delete(d.uri);
         this.blockFiles.delete(d.uri.toString());
         this.latest.delete(d.uri.toString());
+        this.analyzed.delete(d.uri.toString());
       }),
       watchDesignFiles((changed) => {
         for (const d of vscode.workspace.textDocuments) if (this.blockFiles.get(d.uri.toString())?.has(changed.toString())) void this.update(d);
@@ -45,7 +49,12 @@ export class DesignProblems implements vscode.Disposable {
     const text = document.getText();
     const files = await readBlockFiles(document.uri, text);
     if (this.latest.get(key) !== run || document.isClosed) return;
-    const { diagnostics, blockFiles } = analyzeDocument(text, { machineMemoryBytes: totalmem(), blockFiles: files });
+    const options = { machineMemoryBytes: totalmem(), blockFiles: files };
+    const previous = this.analyzed.get(key);
+    // After an edit of one value, only what the edit reaches is analyzed again (a design taking blocks from other files is analyzed in full).
+    const result = previous ? reanalyzeAfterEdit(previous, text, options) : analyzeDocument(text, options);
+    this.analyzed.set(key, { text, result });
+    const { diagnostics, blockFiles } = result;
     if (blockFiles.length) this.blockFiles.set(key, new Set(blockFiles.map((path) => blockFileUri(document.uri, path).toString())));
     else this.blockFiles.delete(key);
     this.collection.set(

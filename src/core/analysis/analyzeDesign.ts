@@ -2,11 +2,10 @@ import { closestName } from '../closestName';
 import type { Design, DesignEdge, Shape } from '../design';
 import { DesignGraph, type IndexedEdge } from '../graph/DesignGraph';
 import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
-import { getLayerType, LAYER_TYPE_NAMES } from '../layers/layerCatalog';
 import type { AxisFormula } from '../layers/layerType';
-import { resolveParams } from '../layers/resolveParams';
 import { formatBytes, formatCount } from '../summary/formatNumber';
-import type { Diagnostic, DiagnosticInput, Severity, SuggestedFix } from './diagnostic';
+import type { Diagnostic, Severity, SuggestedFix } from './diagnostic';
+import { analyzeLayer, emptyNodeAnalysis, reconnectFix, type EdgeRepair, type LayerAnalysisContext } from './analyzeLayer';
 import { mergeFixes } from './mergeFixes';
 import { diagnosticKey, workingFixes, type FixTrial } from './workingFixes';
 
@@ -103,16 +102,7 @@ export const DEFAULT_MACHINE_MEMORY_BYTES = 16 * 1024 ** 3;
 /** Float32 copies of every parameter while training with Adam: weights, gradients and two moments. */
 const TRAINING_COPIES = 4;
 
-const SEVERITY_RANK: Record<'ok' | Severity, number> = { ok: 0, info: 1, warning: 2, error: 3 };
-
-/** A connection whose missing end is probably a typo: what it likely meant. */
-interface EdgeRepair {
-  edge: DesignEdge;
-  newSource: string;
-  newTarget: string;
-  /** The names guessed, for messages: "conv1" for "conv_1". */
-  guesses: { typed: string; meant: string }[];
-}
+export const SEVERITY_RANK: Record<'ok' | Severity, number> = { ok: 0, info: 1, warning: 2, error: 3 };
 
 /**
  * Everything the designer shows about a design: per-layer shapes, parameters, MACs, memory,
@@ -141,26 +131,11 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
   const diagnostics: Diagnostic[] = [];
   const graph = DesignGraph.fromDesign(design);
   const nodes: Record<string, NodeAnalysis> = Object.create(null);
-  for (const n of design.nodes) {
-    nodes[n.id] = { id: n.id, type: n.type, inputShapes: [], params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, activationBytes: 0, status: 'ok' };
-  }
+  for (const n of design.nodes) nodes[n.id] = emptyNodeAnalysis(n.id, n.type);
 
   const push = (d: Diagnostic): void => {
     diagnostics.push(d);
     if (d.nodeId && nodes[d.nodeId] && SEVERITY_RANK[d.severity] > SEVERITY_RANK[nodes[d.nodeId].status]) nodes[d.nodeId].status = d.severity;
-  };
-  const reportFor = (nodeId: string) => {
-    const index = graph.indexOf(nodeId);
-    const raw = design.nodes[index].params;
-    return (d: DiagnosticInput): void => {
-      const { param, fixes, ...rest } = d;
-      push({
-        ...rest,
-        nodeId,
-        path: param && Object.prototype.hasOwnProperty.call(raw, param) ? ['nodes', index, 'params', param] : ['nodes', index],
-        fixes: fixes ?? [],
-      });
-    };
   };
 
   // Ids reach generated code, weight names and messages: a stranger's id must not carry code.
@@ -187,10 +162,6 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
   /** Connections naming a layer that does not exist, with what they probably meant. */
   const danglingEdges: DesignEdge[] = [];
   const repairs: EdgeRepair[] = [];
-  const reconnect = (r: EdgeRepair): SuggestedFix => ({
-    title: `Connect ${r.newSource} → ${r.newTarget} instead (${r.guesses.map((g) => `"${g.meant}" for "${g.typed}"`).join(', ')})`,
-    edit: { kind: 'reconnectEdge', source: r.edge.source, target: r.edge.target, newSource: r.newSource, newTarget: r.newTarget },
-  });
   // In declared order, as the Problems panel lists them.
   const rejected: { edge: IndexedEdge; missing?: string[] }[] = [...graph.danglingEdges, ...graph.duplicateEdges.map((edge) => ({ edge }))];
   if (graph.danglingEdges.length && graph.duplicateEdges.length) rejected.sort((x, y) => x.edge.index - y.edge.index);
@@ -216,7 +187,7 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
         }`,
         edge: { source: edge.source, target: edge.target },
         path,
-        fixes: [...(repair ? [reconnect(repair)] : []), { title: 'Remove this connection', edit: { kind: 'removeEdge', source: edge.source, target: edge.target } }],
+        fixes: [...(repair ? [reconnectFix(repair)] : []), { title: 'Remove this connection', edit: { kind: 'removeEdge', source: edge.source, target: edge.target } }],
       });
       continue;
     }
@@ -259,104 +230,16 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
     });
   }
 
+  const layerContext: LayerAnalysisContext = { design, graph, nodes, danglingEdges, repairs };
+  const beforeLayers = diagnostics.length;
+  /** Each layer's own problems, in the order reported, for a later re-analysis of some of them. */
+  const layerDiagnostics = new Map<string, Diagnostic[]>();
   for (const id of order) {
-    const index = graph.indexOf(id);
-    const node = design.nodes[index];
-    const result = nodes[id];
-    const report = reportFor(id);
-    const layer = getLayerType(node.type);
-    // The sources of the incoming connections, in declared order (no edge objects: this runs per node).
-    const sources = graph.inputs(id);
-    result.inputShapes = sources.map((source) => nodes[source].outputShape).filter((s): s is Shape => !!s);
-    if (!layer) {
-      const close = LAYER_TYPE_NAMES.find((t) => t.toLowerCase() === node.type.toLowerCase() || t.toLowerCase().startsWith(node.type.toLowerCase().slice(0, 4)));
-      report({
-        severity: 'error',
-        code: 'unknown-layer-type',
-        message: `"${node.type}" is not a layer type.${close ? ` Did you mean "${close}"?` : ''} Known types: ${LAYER_TYPE_NAMES.join(', ')}.`,
-        fixes: close ? [{ title: `Change the type to ${close}` }] : [],
-      });
-      continue;
-    }
-    const params = resolveParams(layer.params, node.params, report, layer.label);
-    if (params) {
-      result.resolvedParams = params;
-      try {
-        result.summary = layer.summarize(params);
-      } catch {
-        result.summary = undefined;
-      }
-    }
-    if (sources.length < layer.inputs.min) {
-      // A connection meant for this layer may name its source wrongly: then the layer is fine, the name is not.
-      const mistyped = danglingEdges.filter((e) => e.target === id && !graph.has(e.source));
-      const repaired = repairs.filter((r) => r.newTarget === id);
-      const why = mistyped.length ? ` Its connection${mistyped.length > 1 ? 's' : ''} from ${mistyped.map((e) => `"${e.source}"`).join(', ')} name${mistyped.length > 1 ? '' : 's'} no layer of this design.` : '';
-      report(
-        layer.inputs.min === 1
-          ? {
-              severity: 'error',
-              code: 'dangling-node',
-              message: `${layer.label} "${id}" has no input: connect a layer (or the Input) to it.${why}`,
-              fixes: repaired.length || mistyped.length ? repaired.map(reconnect) : design.nodes.length > 1 ? [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }] : [],
-            }
-          : {
-              severity: 'error',
-              code: 'too-few-inputs',
-              message: `${layer.label} merges branches and needs at least ${layer.inputs.min} inputs; it has ${sources.length}.${why}`,
-              fixes: repaired.map(reconnect),
-            },
-      );
-      continue;
-    }
-    if (sources.length > layer.inputs.max) {
-      report({
-        severity: 'error',
-        code: layer.inputs.max === 0 ? 'input-with-inputs' : 'too-many-inputs',
-        message:
-          layer.inputs.max === 0
-            ? 'An Input layer starts the network and cannot receive connections.'
-            : `${layer.label} takes one input but ${sources.length} are connected (${sources.join(', ')}). To join branches, put an Add or Concatenate before it.`,
-        fixes:
-          layer.inputs.max === 0
-            ? sources.map((source) => ({ title: `Remove the connection ${source} → ${id}`, edit: { kind: 'removeEdge' as const, source, target: id } }))
-            : [],
-      });
-      continue;
-    }
-    // Upstream problems already explain why an input has no shape.
-    if (!params || result.inputShapes.length !== sources.length) continue;
-    const inferred = layer.infer({
-      node,
-      params,
-      inputShapes: result.inputShapes,
-      inputFields: sources.map((source) => ({ receptiveField: nodes[source].receptiveField, effectiveStride: nodes[source].effectiveStride })),
-      inputIds: [...sources],
-      report: (d) => {
-        // A layer rule can ask to insert before itself without knowing its input edge.
-        if (d.fixes) {
-          for (const fix of d.fixes) if (fix.edit?.kind === 'insertLayer' && fix.edit.source === '' && sources.length) fix.edit = { ...fix.edit, source: sources[0] };
-        }
-        report(d);
-      },
-    });
-    if (!inferred) continue;
-    result.outputShape = inferred.outputShape;
-    result.trainableParams = inferred.trainableParams;
-    result.nonTrainableParams = inferred.nonTrainableParams;
-    result.params = inferred.trainableParams + inferred.nonTrainableParams;
-    result.macs = inferred.macs;
-    result.activationBytes = 4 * inferred.outputShape.reduce((a, b) => a * b, 1);
-    result.receptiveField = inferred.receptiveField;
-    result.effectiveStride = inferred.effectiveStride;
-    // Element-wise and per-position layers (activations, batch norm, dropout) see what their input saw.
-    const first = sources.length === 1 ? nodes[sources[0]] : undefined;
-    if (!result.receptiveField && first?.receptiveField && first.outputShape && first.outputShape.length === inferred.outputShape.length && inferred.outputShape.length > 1 && inferred.outputShape.slice(0, -1).every((d, i) => d === first.outputShape![i])) {
-      result.receptiveField = first.receptiveField;
-      result.effectiveStride = first.effectiveStride;
-    }
-    result.formulas = inferred.formulas;
+    const first = diagnostics.length;
+    analyzeLayer(layerContext, id, push);
+    if (diagnostics.length > first) layerDiagnostics.set(id, diagnostics.slice(first));
   }
+  const afterLayers = diagnostics.length;
 
   // Layers whose output goes nowhere: fine for the last layer, a mistake for the others.
   const sinks = order.filter((id) => graph.consumers(id).length === 0);
@@ -389,7 +272,7 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
         message: `The output of "${id}" is not used by any layer, so the model gets a second output besides "${main}". ${
           repaired.length ? `The connection ${repaired.map((r) => `${r.edge.source} → ${r.edge.target}`).join(', ')} probably means it.` : 'Connect it onward, or delete it.'
         }`,
-        fixes: repaired.length ? repaired.map(reconnect) : [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }],
+        fixes: repaired.length ? repaired.map(reconnectFix) : [{ title: 'Delete this layer', edit: { kind: 'removeNode', nodeId: id } }],
       });
     }
   }
@@ -397,24 +280,10 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
   // The training block is checked here too, so a setting no engine can honour is a located problem before any run.
   for (const d of validateTrainingSettings(design.training)) push(d);
 
-  const totals: DesignTotals = { params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, weightBytes: 0, activationBytes: 0, outputShapes: [] };
-  let bestField = 0;
-  for (const id of order) {
-    const n = nodes[id];
-    totals.params += n.params;
-    totals.trainableParams += n.trainableParams;
-    totals.nonTrainableParams += n.nonTrainableParams;
-    totals.macs += n.macs;
-    totals.activationBytes += n.activationBytes;
-    if (n.receptiveField && n.type !== 'Input') {
-      const size = n.receptiveField.reduce((a, b) => a * b, 1);
-      if (size > bestField) {
-        bestField = size;
-        totals.receptiveField = n.receptiveField;
-      }
-    }
-  }
-  if (options.searchFixes !== false && diagnostics.some((d) => d.code === 'merge-shape-mismatch' || d.fixes.some((f) => f.edit))) {
+  const afterChecks = diagnostics.slice(afterLayers);
+  const totals = designTotals(order, nodes, outputIds);
+  const searchesFixes = needsFixSearch(diagnostics, options);
+  if (searchesFixes) {
     // Every fix is tried before it is offered; a merge's and a layer without input's are searched for here.
     const trial: FixTrial = {
       analysisOf: (changed: Design) => analyzeDesign(changed, { ...options, searchFixes: false }),
@@ -434,22 +303,85 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
       d.fixes = candidates.filter((f) => !f.edit || working.has(f));
     }
   }
-  totals.weightBytes = 4 * totals.params;
-  // A stranger's design can ask for terabytes; say so before anything tries to allocate them.
-  const memory = options.machineMemoryBytes ?? DEFAULT_MACHINE_MEMORY_BYTES;
-  if (TRAINING_COPIES * totals.weightBytes > memory) {
-    const biggest = order.reduce((a, b) => (nodes[b].params > nodes[a].params ? b : a), order[0]);
-    push({
-      severity: 'warning',
-      code: 'parameter-memory',
-      nodeId: biggest,
-      path: ['nodes', graph.indexOf(biggest)],
-      message: `The parameters need ${formatBytes(totals.weightBytes)} in float32, and about ${formatBytes(TRAINING_COPIES * totals.weightBytes)} to train (weights, gradients and Adam's two moments): more than this machine's ${formatBytes(memory)} of memory. The largest layer is "${biggest}" with ${formatCount(nodes[biggest].params)} parameters.`,
-      fixes: [],
-    });
+  const memoryWarning = parameterMemoryWarning(totals, order, nodes, graph, options);
+  if (memoryWarning) push(memoryWarning);
+  const analysis: DesignAnalysis = { graph, order, nodes, totals, diagnostics, inputIds, outputIds, valid: !diagnostics.some((d) => d.severity === 'error') };
+  // Fixes found by trying them, and the memory warning, depend on the whole design: an analysis
+  // with either is not the start of a re-analysis.
+  if (!searchesFixes && !memoryWarning) {
+    ANALYSIS_PARTS.set(analysis, { design, options, beforeLayers: diagnostics.slice(0, beforeLayers), layerDiagnostics, afterLayers: afterChecks, danglingEdges, repairs });
   }
+  return analysis;
+}
+
+/** How a design without blocks was analyzed, kept for re-analyzing it after an edit of some layers. */
+export interface AnalysisParts {
+  design: Design;
+  options: AnalysisOptions;
+  /** Problems of ids, connections, cycles and inputs, found before any layer is analyzed. */
+  beforeLayers: Diagnostic[];
+  /** Each layer's own problems, in the order reported (layers without any are left out). */
+  layerDiagnostics: ReadonlyMap<string, Diagnostic[]>;
+  /** Problems of unused outputs and inputs and of the training settings, found after the layers. */
+  afterLayers: Diagnostic[];
+  danglingEdges: readonly DesignEdge[];
+  repairs: readonly EdgeRepair[];
+}
+
+const ANALYSIS_PARTS = new WeakMap<DesignAnalysis, AnalysisParts>();
+
+/** The parts an analysis was built from, when it can be re-analyzed after an edit (see reanalyzeDesign). */
+export function analysisPartsOf(analysis: DesignAnalysis): AnalysisParts | undefined {
+  return ANALYSIS_PARTS.get(analysis);
+}
+
+/** Records the parts of an analysis built by re-analysis, so that the next edit can start from it. */
+export function recordAnalysisParts(analysis: DesignAnalysis, parts: AnalysisParts): void {
+  ANALYSIS_PARTS.set(analysis, parts);
+}
+
+/** Whether some problem's fixes must be searched for or tried on the design (merges, edits offered). */
+export function needsFixSearch(diagnostics: readonly Diagnostic[], options: AnalysisOptions): boolean {
+  return options.searchFixes !== false && diagnostics.some((d) => d.code === 'merge-shape-mismatch' || d.fixes.some((f) => f.edit));
+}
+
+/** The sums over the analyzed layers, the largest receptive field and the outputs' shapes. */
+export function designTotals(order: readonly string[], nodes: Record<string, NodeAnalysis>, outputIds: readonly string[]): DesignTotals {
+  const totals: DesignTotals = { params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, weightBytes: 0, activationBytes: 0, outputShapes: [] };
+  let bestField = 0;
+  for (const id of order) {
+    const n = nodes[id];
+    totals.params += n.params;
+    totals.trainableParams += n.trainableParams;
+    totals.nonTrainableParams += n.nonTrainableParams;
+    totals.macs += n.macs;
+    totals.activationBytes += n.activationBytes;
+    if (n.receptiveField && n.type !== 'Input') {
+      const size = n.receptiveField.reduce((a, b) => a * b, 1);
+      if (size > bestField) {
+        bestField = size;
+        totals.receptiveField = n.receptiveField;
+      }
+    }
+  }
+  totals.weightBytes = 4 * totals.params;
   totals.outputShapes = outputIds.map((id) => nodes[id].outputShape).filter((s): s is Shape => !!s);
-  return { graph, order, nodes, totals, diagnostics, inputIds, outputIds, valid: !diagnostics.some((d) => d.severity === 'error') };
+  return totals;
+}
+
+/** A stranger's design can ask for terabytes; say so before anything tries to allocate them. */
+export function parameterMemoryWarning(totals: DesignTotals, order: readonly string[], nodes: Record<string, NodeAnalysis>, graph: DesignGraph, options: AnalysisOptions): Diagnostic | undefined {
+  const memory = options.machineMemoryBytes ?? DEFAULT_MACHINE_MEMORY_BYTES;
+  if (TRAINING_COPIES * totals.weightBytes <= memory) return undefined;
+  const biggest = order.reduce((a, b) => (nodes[b].params > nodes[a].params ? b : a), order[0]);
+  return {
+    severity: 'warning',
+    code: 'parameter-memory',
+    nodeId: biggest,
+    path: ['nodes', graph.indexOf(biggest)],
+    message: `The parameters need ${formatBytes(totals.weightBytes)} in float32, and about ${formatBytes(TRAINING_COPIES * totals.weightBytes)} to train (weights, gradients and Adam's two moments): more than this machine's ${formatBytes(memory)} of memory. The largest layer is "${biggest}" with ${formatCount(nodes[biggest].params)} parameters.`,
+    fixes: [],
+  };
 }
 
 /**

@@ -29,18 +29,7 @@ export function analyzeDocument(text: string, options: AnalysisOptions = {}): Do
   let parsed: ParsedDesign = { diagnostics: [], lossless: false, spans: EMPTY_SPANS };
   try {
     parsed = parseDesign(text);
-    const analysis = parsed.design ? analyzeDesign(parsed.design, options) : undefined;
-    const diagnostics = [...parsed.diagnostics, ...(analysis?.diagnostics ?? [])];
-    for (const d of diagnostics) {
-      if (d.line === undefined && d.path) {
-        const span = parsed.spans.get(jsonPathKey(d.path));
-        if (span) {
-          d.line = span.line;
-          d.column = span.column;
-        }
-      }
-    }
-    return { parsed, design: analysis?.blockFiles?.design ?? parsed.design, blockFiles: analysis?.blockFiles?.files ?? [], analysis, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error') };
+    return documentAnalysis(parsed, parsed.design ? analyzeDesign(parsed.design, options) : undefined);
   } catch (err) {
     return {
       parsed,
@@ -57,4 +46,19 @@ export function analyzeDocument(text: string, options: AnalysisOptions = {}): Do
       ],
     };
   }
+}
+
+/** The parse and the analysis as one result: every problem together, located in the text where it was not yet. */
+export function documentAnalysis(parsed: ParsedDesign, analysis: DesignAnalysis | undefined): DocumentAnalysis {
+  const diagnostics = [...parsed.diagnostics, ...(analysis?.diagnostics ?? [])];
+  for (const d of diagnostics) {
+    if (d.line === undefined && d.path) {
+      const span = parsed.spans.get(jsonPathKey(d.path));
+      if (span) {
+        d.line = span.line;
+        d.column = span.column;
+      }
+    }
+  }
+  return { parsed, design: analysis?.blockFiles?.design ?? parsed.design, blockFiles: analysis?.blockFiles?.files ?? [], analysis, diagnostics, valid: !diagnostics.some((d) => d.severity === 'error') };
 }

@@ -112,8 +112,14 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
   const fast = parseWithEngine(text);
   const result: JsonParseResult = fast ? { ok: true, value: fast.value, spans: EMPTY_SPANS } : parseJson(text, false);
   if (!result.ok) return result;
-  // Spans cost as much as the parse itself and are only needed to point at a problem, so they
-  // are recorded by a second pass on the first request.
+  return { ok: true, value: result.value, spans: spansOnRequest(text) };
+}
+
+/**
+ * Where each value of valid JSON `text` sits. Spans cost as much as the parse itself and are only
+ * needed to point at a problem, so they are recorded by a second pass on the first request.
+ */
+export function spansOnRequest(text: string): SpanIndex {
   let recorded: SpanIndex | undefined;
   const index = (): SpanIndex => {
     if (!recorded) {
@@ -122,7 +128,7 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
     }
     return recorded;
   };
-  return { ok: true, value: result.value, spans: { get: (key) => index().get(key), has: (key) => index().has(key) } };
+  return { get: (key) => index().get(key), has: (key) => index().has(key) };
 }
 
 function parseJson(text: string, recordSpans: boolean): JsonParseResult {

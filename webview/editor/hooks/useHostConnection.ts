@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { analyzeDocument, type DocumentAnalysis } from '../../../src/core/analysis/analyzeDocument';
+import { reanalyzeAfterEdit } from '../../../src/core/analysis/reanalyzeAfterEdit';
 import type { EditIntention } from '../../../src/core/edit/editIntention';
 import type { CanvasCommand, DiagramFormat, HostToWebviewMessage, ImportProblemView } from '../../../src/protocol/editorProtocol';
 import { newRequestId, onHostMessage, postToHost } from '../vscodeApi';
@@ -74,7 +75,16 @@ export function useHostConnection(events: HostEvents): HostConnection {
             const sameFiles = old !== undefined && old.blockFiles.size === blockFiles.size && [...blockFiles].every(([path, text]) => old.blockFiles.get(path) === text);
             return old && old.text === message.text && old.readOnly === message.readOnly && sameFiles
               ? old
-              : { text: message.text, version: message.version, readOnly: message.readOnly, readOnlyReason: message.readOnlyReason, imported: message.imported ?? false, blockFiles, result: analyzeDocument(message.text, { blockFiles }) };
+              : {
+                  text: message.text,
+                  version: message.version,
+                  readOnly: message.readOnly,
+                  readOnlyReason: message.readOnlyReason,
+                  imported: message.imported ?? false,
+                  blockFiles,
+                  // After an edit of one value, only what the edit reaches is analyzed again.
+                  result: old && sameFiles ? reanalyzeAfterEdit(old, message.text, { blockFiles }) : analyzeDocument(message.text, { blockFiles }),
+                };
           });
           return;
         case 'importFailed':
