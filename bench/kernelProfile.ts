@@ -42,18 +42,21 @@ const BY_NAME: Record<string, KernelFamily> = {
   AvgPoolGrad: 'pooling',
 };
 const ELEMENTWISE = new Set(
-  'Abs Add AddN Cast ClipByValue Div Elu EluGrad Equal Exp Fill Floor FloorDiv Greater GreaterEqual LeakyRelu Less LessEqual Log LogicalAnd LogicalNot Maximum Minimum Mul Neg NotEqual OnesLike Pow Prelu RealDiv Reciprocal Relu Relu6 Round Rsqrt Select Sigmoid Sign Softplus Sqrt Square SquaredDifference Step Sub Tanh ZerosLike'.split(' '),
+  'Abs Add AddN Cast ClipByValue Div Multiply Elu EluGrad Equal Exp Fill Floor FloorDiv Greater GreaterEqual LeakyRelu Less LessEqual Log LogicalAnd LogicalNot Maximum Minimum Mul Neg NotEqual OnesLike Pow Prelu RealDiv Reciprocal Relu Relu6 Round Rsqrt Select Sigmoid Sign Softplus Sqrt Square SquaredDifference Step Sub Tanh ZerosLike'.split(' '),
 );
 const LAYER_FAMILY: Record<string, KernelFamily> = { BatchNormalization: 'batch norm', GlobalAveragePooling2D: 'pooling', GlobalMaxPooling2D: 'pooling' };
 
 interface TapeEngine {
   addTapeNode(...args: unknown[]): void;
-  state: { activeTape: { gradient?: (dys: tf.Tensor[]) => unknown }[] | null };
+  /** A tape node's gradient returns one function per input, which the engine calls later. */
+  state: { activeTape: { gradient?: (dys: tf.Tensor[]) => Record<string, () => tf.Tensor> }[] | null };
 }
 
 export class KernelProfile {
   /** Milliseconds per family since the last `reset()`. */
   readonly milliseconds = new Map<KernelFamily, number>(KERNEL_FAMILIES.map((f) => [f, 0]));
+  /** Milliseconds per kernel name of the kernels counted as 'other kernels' (what that row is made of). */
+  readonly others = new Map<string, number>();
   private readonly originals: KernelConfig[] = [];
   private readonly restores: (() => void)[] = [];
   private depth = 0;
@@ -76,7 +79,9 @@ export class KernelProfile {
         } finally {
           this.depth--;
           const chosen = (this.layer === 'BatchNormalization' ? 'batch norm' : family) ?? (this.layer && LAYER_FAMILY[this.layer]) ?? (elementwise ? 'elementwise' : 'other kernels');
-          this.milliseconds.set(chosen, this.milliseconds.get(chosen)! + performance.now() - start);
+          const elapsed = performance.now() - start;
+          this.milliseconds.set(chosen, this.milliseconds.get(chosen)! + elapsed);
+          if (chosen === 'other kernels') this.others.set(config.kernelName, (this.others.get(config.kernelName) ?? 0) + elapsed);
         }
       };
       unregisterKernel(config.kernelName, backendName);
@@ -97,7 +102,11 @@ export class KernelProfile {
       const node = this.state.activeTape?.[this.state.activeTape.length - 1];
       const layer = profile.layer;
       const gradient = node?.gradient;
-      if (node && gradient) node.gradient = (dys) => profile.within(layer, () => gradient(dys));
+      if (!node || !gradient) return;
+      node.gradient = (dys) => {
+        const perInput = profile.within(layer, () => gradient(dys));
+        return Object.fromEntries(Object.entries(perInput).map(([input, dx]) => [input, () => profile.within(layer, dx)]));
+      };
     };
     this.restores.push(() => (engine.addTapeNode = addTapeNode));
 
@@ -121,6 +130,7 @@ export class KernelProfile {
 
   reset(): void {
     for (const family of KERNEL_FAMILIES) this.milliseconds.set(family, 0);
+    this.others.clear();
   }
 
   /** Puts back the kernels, the engine's tape and the layers as they were. */
