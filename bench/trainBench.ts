@@ -227,7 +227,7 @@ async function memoryOverEpochs(name: ModelName, epochs: number, batchesPerEpoch
 
 /** A wasm training step's time by kernel family, one copy (the main thread's), for each model: a table, ms per step and share. */
 async function profileTable(): Promise<void> {
-  const columns: { name: ModelName; step: number; families: Map<KernelFamily, number> }[] = [];
+  const columns: { name: ModelName; step: number; families: Map<KernelFamily, number>; others: [string, number][] }[] = [];
   for (const name of MODELS) {
     const trainer = await prepareTrainer(name, 1);
     try {
@@ -246,7 +246,8 @@ async function profileTable(): Promise<void> {
         const start = performance.now();
         for (let i = 0; i < steps; i++) await step(i);
         const elapsed = (performance.now() - start) / steps;
-        columns.push({ name, step: elapsed, families: new Map([...profile.milliseconds].map(([f, ms]) => [f, ms / steps])) });
+        const others = [...profile.others].map(([kernel, ms]): [string, number] => [kernel, ms / steps]).sort((a, b) => b[1] - a[1]);
+        columns.push({ name, step: elapsed, families: new Map([...profile.milliseconds].map(([f, ms]) => [f, ms / steps])), others });
       } finally {
         profile.dispose();
       }
@@ -264,6 +265,8 @@ async function profileTable(): Promise<void> {
   }
   console.log(`${'outside kernels'.padEnd(22)}${columns.map((c) => `  ${cell(c.step - [...c.families.values()].reduce((a, b) => a + b, 0), c.step)}`).join('')}`);
   console.log(`${'whole step'.padEnd(22)}${columns.map((c) => `  ${cell(c.step, c.step)}`).join('')}`);
+  console.log(`(outside kernels: the optimizer's update in JavaScript, reading gradients back, TF.js' bookkeeping)`);
+  for (const c of columns) console.log(`other kernels of ${c.name}: ${c.others.slice(0, 4).map(([kernel, ms]) => `${kernel} ${ms.toFixed(ms >= 10 ? 0 : 2)} ms`).join(', ')}`);
 }
 
 /** This process's peak resident set (VmHWM) in MiB, or its current one where /proc is absent. */
