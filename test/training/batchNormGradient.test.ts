@@ -44,4 +44,16 @@ describe('batch-norm gradient', () => {
       }
     });
   }
+
+  it('leaves no tensor behind', () => {
+    const builtInGradient = builtIn;
+    assert.notEqual(getGradient('FusedBatchNorm'), builtInGradient);
+    const [x, mean, variance, offset, scale] = [tf.randomNormal([8, 4, 4, 3]), tf.zeros([3]), tf.ones([3]), tf.zeros([3]), tf.ones([3])];
+    const gradients = tf.grads((a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(a, m, v, o, s, 1e-3), a)));
+    tf.dispose(gradients([x, mean, variance, offset, scale]));
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) tf.dispose(gradients([x, mean, variance, offset, scale]));
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([x, mean, variance, offset, scale]);
+  });
 });
