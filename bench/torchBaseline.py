@@ -1,8 +1,10 @@
-"""PyTorch side of `npm run bench:train`: the same two models on CPU with 2 threads and Adam.
+"""PyTorch side of `npm run bench:train`: the same models on CPU with 2 threads and Adam.
 
 Reads one command per line on stdin ("train mnist-cnn 30" / "infer pytorch-tutorial-net 60"),
 answers one JSON line with the samples per second of wall time and of CPU time, so the benchmark can alternate the two
-frameworks in one run without paying PyTorch's start-up each time.
+frameworks in one run without paying PyTorch's start-up each time; "params NAME 0" answers the
+trainable parameter count. With `--peak-rss NAME BATCHES` it instead trains that many batches in
+this fresh process and prints its peak resident set (VmHWM) in MiB.
 """
 import json
 import sys
@@ -11,6 +13,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torchvision
 
 torch.set_num_threads(2)
 torch.manual_seed(0)
@@ -61,6 +64,9 @@ class TutorialNet(nn.Module):
 MODELS = {
     "mnist-cnn": (MnistCnn, (1, 28, 28), nn.NLLLoss()),
     "pytorch-tutorial-net": (TutorialNet, (3, 32, 32), nn.CrossEntropyLoss()),
+    # examples/resnet18.cnn.json and mobilenet-v2.cnn.json at 32x32 with 10 classes (bench/benchDesigns.ts).
+    "resnet18-32": (lambda: torchvision.models.resnet18(num_classes=10), (3, 32, 32), nn.CrossEntropyLoss()),
+    "mobilenet-v2-32": (lambda: torchvision.models.mobilenet_v2(num_classes=10), (3, 32, 32), nn.CrossEntropyLoss()),
 }
 state = {}
 
@@ -108,11 +114,38 @@ def run(mode, name, batches):
     return BATCH * batches / elapsed, BATCH * batches / cpu
 
 
+def peak_resident_mib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if len(sys.argv) == 4 and sys.argv[1] == "--peak-rss":
+    model, optimizer, loss_fn, data, labels = setup(sys.argv[2])
+    model.train(True)
+    for i in range(int(sys.argv[3])):
+        chunk = i % (data.shape[0] // BATCH)
+        optimizer.zero_grad()
+        loss_fn(model(data[chunk * BATCH:(chunk + 1) * BATCH]), labels[chunk * BATCH:(chunk + 1) * BATCH]).backward()
+        optimizer.step()
+    print(json.dumps({"peakMiB": peak_resident_mib()}), flush=True)
+    sys.exit(0)
+
 print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
 for line in sys.stdin:
     parts = line.split()
     if not parts:
         continue
     mode, name, batches = parts[0], parts[1], int(parts[2])
+    if mode == "params":
+        model = setup(name)[0]
+        print(json.dumps({"trainable": sum(p.numel() for p in model.parameters() if p.requires_grad)}), flush=True)
+        continue
     wall, cpu = run(mode, name, batches)
     print(json.dumps({"samplesPerSecond": wall, "samplesPerCpuSecond": cpu}), flush=True)

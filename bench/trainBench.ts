@@ -1,29 +1,34 @@
 /**
  * `npm run bench:train`: training and inference throughput (samples/s, batch 64) of the course's
- * MNIST CNN and the PyTorch tutorial CIFAR net on every backend that loads here, alternated in the
- * same run with the same models in PyTorch (CPU, 2 threads, Adam), with medians and ratios; memory
- * over epochs; and the time from a fresh process start to the first trained batch. The machine may
- * be shared and noisy, hence the alternation and medians. Data is random, of the right shapes.
- * Training is measured through the trainer's own step (ReplicaGroup): with the automatic number
- * of data-parallel copies (one per core on wasm and cpu), and with one copy for comparison.
+ * MNIST CNN, the PyTorch tutorial CIFAR net, and ResNet-18 and MobileNetV2 at 32×32 (benchDesigns.ts)
+ * on every backend that loads here, alternated in the same run with the same models in PyTorch
+ * (CPU, 2 threads, Adam), with medians and ratios; where a wasm training step's time goes by
+ * kernel family (kernelProfile.ts); peak resident memory of a training run here and in PyTorch, each
+ * in a fresh process; memory over epochs; and the time from a fresh process start to the first
+ * trained batch. The machine may be shared and noisy, hence the alternation and medians. Data is
+ * random, of the right shapes. Training and inference are measured through the trainer's own
+ * steps (ReplicaGroup's trainBatch and predictBatch, which evaluation uses): with the automatic
+ * number of data-parallel copies (one per core on wasm and cpu), and with one copy for comparison.
  *
  * Last, whole runs through the training process (data, model, epochs, evaluation, run folder) on
  * the wasm engine and on the PyTorch engine (the design's exported module under PYTHON, on its GPU
  * when it has one, else the CPU): the PyTorch-engine row.
  *
- * Options: --rounds=N (default 5), --python=PATH (default python3 with torch), --quick
+ * Options: --rounds=N (default 5; 2 with --quick), --python=PATH (default python3 with torch),
+ * --models=a,b (default all: mnist-cnn, pytorch-tutorial-net, resnet18-32, mobilenet-v2-32), --quick
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
-import { parseDesign } from '../src/core/format/parseDesign';
+import { benchDesign, BENCH_MODELS, isBenchModel, type BenchModel } from './benchDesigns';
 import { formatEngineRuns, runEngine, stopLatency } from './engineRuns';
 import type { Design } from '../src/core/design';
 import { compileDesign } from '../src/training/compile/compileDesign';
 import { BACKEND_CHAIN, selectBackend, type BackendName } from '../src/training/engine/selectBackend';
 import { installTrainingKernels, restoreBuiltInKernel } from '../src/training/engine/kernels/installTrainingKernels';
+import { KERNEL_FAMILIES, KernelProfile, type KernelFamily } from './kernelProfile';
 import { automaticReplicaCount, ReplicaGroup } from '../src/training/parallel/ReplicaGroup';
 import { outputKindOf } from '../src/training/trainer/outputLoss';
 import { resolveTrainingSettings } from '../src/training/trainer/resolveTrainingSettings';
@@ -35,15 +40,16 @@ const option = (name: string): string | undefined => args.find((a) => a.startsWi
 const quick = args.includes('--quick');
 const ROUNDS = Number(option('rounds') ?? (quick ? 2 : 5));
 const PYTHON = option('python') ?? (fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
-const MODELS = ['mnist-cnn', 'pytorch-tutorial-net'] as const;
-type ModelName = (typeof MODELS)[number];
+const MODELS: BenchModel[] = (option('models') ?? BENCH_MODELS.join(',')).split(',').map((name) => {
+  if (!isBenchModel(name)) throw new Error(`--models: "${name}" is none of ${BENCH_MODELS.join(', ')}`);
+  return name;
+});
+type ModelName = BenchModel;
+/** The large nets, whose steps take hundreds of milliseconds: fewer rounds keep the default run to minutes. */
+const HEAVY: ReadonlySet<ModelName> = new Set(['resnet18-32', 'mobilenet-v2-32']);
 
 const root = path.resolve(__dirname, '..', '..');
-function loadDesign(name: ModelName): Design {
-  const parsed = parseDesign(fs.readFileSync(path.join(root, 'examples', `${name}.cnn.json`), 'utf8'));
-  if (!parsed.design) throw new Error(`examples/${name}.cnn.json does not parse`);
-  return parsed.design;
-}
+const loadDesign = (name: ModelName): Design => benchDesign(name, root);
 
 /** NLL after log-softmax, cross-entropy after softmax: what the course uses for each model. */
 function lossFor(design: Design): (labels: tf.Tensor, output: tf.Tensor) => tf.Tensor {
@@ -143,6 +149,17 @@ async function measureOurs(name: ModelName, mode: 'train' | 'infer', seconds: nu
       await disposeTrainer(trainer);
     }
   }
+  if (replicas > 1) {
+    const trainer = await prepareTrainer(name, replicas);
+    try {
+      await trainer.group.synchronize();
+      return await throughput(async (i) => {
+        await trainer.group.predictBatch(trainer.batches[i % trainer.batches.length].pixels, BATCH);
+      }, seconds, warmUpSeconds);
+    } finally {
+      await disposeTrainer(trainer);
+    }
+  }
   const bench = prepare(name);
   try {
     return await throughput(async (i) => {
@@ -168,6 +185,11 @@ class TorchBaseline {
     const hello = JSON.parse((await baseline.lines.next()).value as string) as { torch: string; threads: number };
     console.log(`PyTorch ${hello.torch}, ${hello.threads} threads`);
     return baseline;
+  }
+  /** PyTorch's trainable parameter count of a model: the check that both sides run the same architecture. */
+  async parameters(name: ModelName): Promise<number> {
+    this.child.stdin!.write(`params ${name} 0\n`);
+    return (JSON.parse((await this.lines.next()).value as string) as { trainable: number }).trainable;
   }
   async measure(name: ModelName, mode: 'train' | 'infer', batches: number): Promise<Throughput> {
     this.child.stdin!.write(`${mode} ${name} ${batches}\n`);
@@ -203,6 +225,93 @@ async function memoryOverEpochs(name: ModelName, epochs: number, batchesPerEpoch
   console.log(`RSS growth from epoch 2 to ${epochs}: ${(rss[rss.length - 1] - rss[1]).toFixed(1)} MiB`);
 }
 
+/** A wasm training step's time by kernel family, one copy (the main thread's), for each model: a table, ms per step and share. */
+async function profileTable(): Promise<void> {
+  const columns: { name: ModelName; step: number; families: Map<KernelFamily, number>; others: [string, number][] }[] = [];
+  for (const name of MODELS) {
+    const trainer = await prepareTrainer(name, 1);
+    try {
+      const step = async (i: number) => {
+        const batch = trainer.batches[i % trainer.batches.length];
+        await trainer.group.trainBatch(batch.pixels, batch.labels, 1e-3);
+      };
+      // Warm up without the timers (V8 optimizes the kernels' JavaScript meanwhile), then time the same steps with them.
+      const warmStart = performance.now();
+      for (let i = 0; i < 3 || performance.now() - warmStart < 1000; i++) await step(i);
+      const profile = new KernelProfile('wasm', trainer.model);
+      try {
+        await step(0);
+        profile.reset();
+        const steps = HEAVY.has(name) ? (quick ? 2 : 4) : quick ? 20 : 50;
+        const start = performance.now();
+        for (let i = 0; i < steps; i++) await step(i);
+        const elapsed = (performance.now() - start) / steps;
+        const others = [...profile.others].map(([kernel, ms]): [string, number] => [kernel, ms / steps]).sort((a, b) => b[1] - a[1]);
+        columns.push({ name, step: elapsed, families: new Map([...profile.milliseconds].map(([f, ms]) => [f, ms / steps])), others });
+      } finally {
+        profile.dispose();
+      }
+    } finally {
+      await disposeTrainer(trainer);
+    }
+  }
+  const width = Math.max(...columns.map((c) => c.name.length), 16);
+  const cell = (ms: number, step: number) => `${ms.toFixed(ms >= 100 ? 0 : ms >= 10 ? 1 : 2)} ms ${((100 * ms) / step).toFixed(0).padStart(3)}%`.padStart(width);
+  console.log(`\nwhere a wasm training step goes (one copy, batch ${BATCH}; kernel time by family, ms per step and share of the step):`);
+  console.log(`${''.padEnd(22)}${columns.map((c) => c.name.padStart(width + 2)).join('')}`);
+  for (const family of KERNEL_FAMILIES) {
+    if (columns.every((c) => c.families.get(family)! < 0.005)) continue;
+    console.log(`${family.padEnd(22)}${columns.map((c) => `  ${cell(c.families.get(family)!, c.step)}`).join('')}`);
+  }
+  console.log(`${'outside kernels'.padEnd(22)}${columns.map((c) => `  ${cell(c.step - [...c.families.values()].reduce((a, b) => a + b, 0), c.step)}`).join('')}`);
+  console.log(`${'whole step'.padEnd(22)}${columns.map((c) => `  ${cell(c.step, c.step)}`).join('')}`);
+  console.log(`(outside kernels: the optimizer's update in JavaScript, reading gradients back, TF.js' bookkeeping)`);
+  for (const c of columns) console.log(`other kernels of ${c.name}: ${c.others.slice(0, 4).map(([kernel, ms]) => `${kernel} ${ms.toFixed(ms >= 10 ? 0 : 2)} ms`).join(', ')}`);
+}
+
+/** This process's peak resident set (VmHWM) in MiB, or its current one where /proc is absent. */
+function peakResidentMiB(): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.memoryUsage().rss / 2 ** 20;
+}
+
+const PEAK_BATCHES = 8;
+
+/** A fresh process trains `--peak-rss=<model>` for PEAK_BATCHES batches on wasm with the automatic copies and reports its peak resident set. */
+async function peakRssChild(name: ModelName): Promise<void> {
+  await selectBackend({ preferred: 'wasm', smokeTest: false });
+  const trainer = await prepareTrainer(name, automaticReplicaCount('wasm', BATCH));
+  for (let i = 0; i < PEAK_BATCHES; i++) await trainer.group.trainBatch(trainer.batches[i % 4].pixels, trainer.batches[i % 4].labels, 1e-3);
+  await trainer.group.synchronize();
+  console.log(JSON.stringify({ peakMiB: peakResidentMiB(), replicas: trainer.group.size }));
+  await disposeTrainer(trainer);
+}
+
+/** Peak resident memory of a short training run, ours and PyTorch's, each in a fresh process. */
+function peakRssTable(): void {
+  console.log(`\npeak resident memory of a training run (fresh process, ${PEAK_BATCHES} batches of ${BATCH}, Adam; ours on wasm with its data-parallel copies, PyTorch with 2 threads):`);
+  for (const name of MODELS) {
+    const ours = spawnSync(process.execPath, [__filename, `--peak-rss=${name}`], { encoding: 'utf8' });
+    const theirs = spawnSync(PYTHON, [path.join(root, 'bench', 'torchBaseline.py'), '--peak-rss', name, String(PEAK_BATCHES)], { encoding: 'utf8' });
+    const read = (child: ReturnType<typeof spawnSync>): { peakMiB: number; replicas?: number } | undefined => {
+      try {
+        return JSON.parse(String(child.stdout).trim().split('\n').pop() ?? '') as { peakMiB: number; replicas?: number };
+      } catch {
+        return undefined;
+      }
+    };
+    const a = read(ours);
+    const b = read(theirs);
+    const text = (r: typeof a, child: ReturnType<typeof spawnSync>) => (r ? `${r.peakMiB.toFixed(0)} MiB` : `failed (${String(child.stderr).trim().split('\n').pop()})`);
+    console.log(`  ${name.padEnd(22)} ours ${text(a, ours)}${a?.replicas ? ` (${a.replicas} copies)` : ''}, PyTorch ${text(b, theirs)}${a && b ? `, ratio ${(a.peakMiB / b.peakMiB).toFixed(2)}` : ''}`);
+  }
+}
+
 /** A fresh process: load TF.js, pick the backend (with its smoke test), compile, start the copies, train one batch. */
 async function firstBatchChild(): Promise<void> {
   const report = await selectBackend({ smokeTest: true });
@@ -215,6 +324,8 @@ async function firstBatchChild(): Promise<void> {
 
 async function main(): Promise<void> {
   if (args.includes('--first-batch')) return firstBatchChild();
+  const peakModel = option('peak-rss');
+  if (peakModel) return peakRssChild(peakModel as ModelName);
   console.log(`TF.js ${tf.version.tfjs}, Node ${process.version}, batch ${BATCH}, ${ROUNDS} rounds, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const available: BackendName[] = [];
@@ -232,23 +343,37 @@ async function main(): Promise<void> {
   type Key = string;
   const results = new Map<Key, Throughput[]>();
   const add = (key: Key, value: Throughput): void => void results.set(key, [...(results.get(key) ?? []), value]);
+  if (typeof torch !== 'string') {
+    for (const name of MODELS) {
+      const model = compileDesign(loadDesign(name));
+      const ours = model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+      model.dispose();
+      const theirs = await torch.parameters(name);
+      console.log(`${name}: ${ours.toLocaleString('en')} trainable parameters here, ${theirs.toLocaleString('en')} in PyTorch${ours === theirs ? '' : '  ← DIFFERENT ARCHITECTURES'}`);
+    }
+  }
+  const heavyRounds = Math.min(ROUNDS, quick ? 1 : 3);
   for (let round = 1; round <= ROUNDS; round++) {
     for (const name of MODELS) {
+      if (HEAVY.has(name) && round > heavyRounds) continue;
       for (const backend of available) {
         await selectBackend({ preferred: backend, smokeTest: false });
         // The pure-JS backend is two orders slower: fewer, shorter measurements keep the run bounded.
         const seconds = backend === 'cpu' ? 1 : quick ? 1 : 2;
         const warmUp = backend === 'cpu' ? 0 : 1;
-        if (backend !== 'cpu' || round <= 2) {
+        // The large nets on the pure-JS backend would take minutes per step.
+        if ((backend !== 'cpu' || round <= 2) && !(backend === 'cpu' && HEAVY.has(name))) {
           const replicas = automaticReplicaCount(backend, BATCH);
-          add(`${name}|${backend}|train`, await measureOurs(name, 'train', seconds, replicas, warmUp));
-          if (replicas > 1 && backend !== 'cpu') add(`${name}|${backend} ×1|train`, await measureOurs(name, 'train', seconds, 1, warmUp));
-          add(`${name}|${backend}|infer`, await measureOurs(name, 'infer', seconds, 1, warmUp));
+          for (const mode of ['train', 'infer'] as const) {
+            add(`${name}|${backend}|${mode}`, await measureOurs(name, mode, seconds, replicas, warmUp));
+            if (replicas > 1 && backend !== 'cpu') add(`${name}|${backend} ×1|${mode}`, await measureOurs(name, mode, seconds, 1, warmUp));
+          }
         }
       }
       if (typeof torch !== 'string') {
-        add(`${name}|pytorch|train`, await torch.measure(name, 'train', quick ? 30 : 60));
-        add(`${name}|pytorch|infer`, await torch.measure(name, 'infer', quick ? 60 : 150));
+        const scale = HEAVY.has(name) ? 0.1 : 1;
+        add(`${name}|pytorch|train`, await torch.measure(name, 'train', Math.max(3, Math.round((quick ? 30 : 60) * scale))));
+        add(`${name}|pytorch|infer`, await torch.measure(name, 'infer', Math.max(5, Math.round((quick ? 60 : 150) * scale))));
       }
     }
     console.log(`round ${round}/${ROUNDS} done`);
@@ -271,7 +396,7 @@ async function main(): Promise<void> {
           if (!values) continue;
           const m = median(values);
           const best = baseMedian ? ` (best ${(Math.max(...values) / Math.max(...base!)).toFixed(2)})` : '';
-          const label = backend.includes('×') ? backend : `${backend} ×${mode === 'train' ? automaticReplicaCount(backend, BATCH) : 1}`;
+          const label = backend.includes('×') ? backend : `${backend} ×${automaticReplicaCount(backend, BATCH)}`;
           console.log(`  ${label.padEnd(9)} ${fmt(m).padStart(6)} [${values.map(fmt).join(', ')}]${baseMedian ? `  ratio ${(m / baseMedian).toFixed(2)}${best}` : ''}`);
         }
       }
@@ -288,7 +413,7 @@ async function main(): Promise<void> {
   // Which input-gradient kernel is faster on wasm: TF.js' own, or the project's.
   if (available.includes('wasm')) {
     await selectBackend({ preferred: 'wasm', smokeTest: false });
-    for (const name of MODELS) {
+    for (const name of MODELS.filter((m) => !HEAVY.has(m))) {
       const variants: Record<string, Throughput[]> = { builtIn: [], ours: [] };
       for (let round = 0; round < (quick ? 1 : 3); round++) {
         restoreBuiltInKernel('Conv2DBackpropInput', 'wasm');
@@ -301,9 +426,13 @@ async function main(): Promise<void> {
     }
     installTrainingKernels('wasm');
 
+    await profileTable();
+
     console.log(`\nmemory over 10 epochs of 20 batches (wasm, MNIST CNN, ${automaticReplicaCount('wasm', BATCH)} copies; this process):`);
     await memoryOverEpochs('mnist-cnn', 10, 20, automaticReplicaCount('wasm', BATCH));
   }
+
+  if (available.includes('wasm') && typeof torch !== 'string') peakRssTable();
 
   const starts: { backend: string; replicas: number; uptime: number }[] = [];
   for (let i = 0; i < 3; i++) {

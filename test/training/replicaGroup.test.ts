@@ -17,6 +17,8 @@ import { automaticReplicaCount, ReplicaGroup } from '../../src/training/parallel
 import { outputKindOf } from '../../src/training/trainer/outputLoss';
 import { resolveTrainingSettings } from '../../src/training/trainer/resolveTrainingSettings';
 import { RUN_FILES } from '../../src/training/trainer/runFolder';
+import { BatchFeeder } from '../../src/training/data/batchFeeder';
+import { evaluateSet, type BatchPredictor, type SetEvaluation } from '../../src/training/trainer/evaluateModel';
 import { trainDesign } from '../../src/training/trainer/trainDesign';
 import { trainingObjective } from '../../src/training/trainer/trainingObjective';
 import { chainDesign } from '../support/designBuilder';
@@ -36,6 +38,14 @@ const batchNormDesign = chainDesign([12, 12, 1], [
   ['BatchNorm', {}],
   ['Flatten', {}],
   ['Dense', { units: 10 }],
+]);
+/** Batch norm and dropout: evaluation must use the running statistics and no dropout in every copy. */
+const evaluationDesign = chainDesign([12, 12, 1], [
+  ['Conv2D', { filters: 4, kernelSize: 3, activation: 'relu' }],
+  ['BatchNorm', {}],
+  ['Flatten', {}],
+  ['Dropout', { rate: 0.5 }],
+  ['Dense', { units: 10, activation: 'softmax' }],
 ]);
 
 function batch(design: Design, count: number, seed: number): { pixels: Float32Array; labels: Int32Array } {
@@ -145,6 +155,37 @@ describe('ReplicaGroup (data-parallel training)', function () {
       after.forEach((values, i) => values.forEach((v, j) => assert.ok(Math.abs(v - (before[i][j] + theirStatistics[i][j]) / 2) < 1e-6)));
       const [synced] = await replicas.replicaWeights();
       assert.deepEqual(model.weights.flatMap((w, i) => (w.trainable ? [] : [Array.from(synced[i])])), after);
+    } finally {
+      await replicas.dispose();
+      model.dispose();
+    }
+  });
+
+  it('evaluation split over the copies gives the metrics one copy gives on whole batches (to 1e-5)', async () => {
+    const { group: replicas, model } = await group(evaluationDesign, 3);
+    try {
+      for (let step = 0; step < 3; step++) {
+        const { pixels, labels } = batch(evaluationDesign, 30, 20 + step);
+        await replicas.trainBatch(pixels, labels, 0.01);
+      }
+      const random = new SeededRandom(5);
+      // 50 images in batches of 16: the last batch (2 images) is smaller than the group.
+      const set = { count: 50, pixels: Uint8Array.from({ length: 50 * 144 }, () => Math.floor(random.next() * 256)), labels: Uint8Array.from({ length: 50 }, () => Math.floor(random.next() * 10)) };
+      const feeder = new BatchFeeder([12, 12, 1], { mean: [0.5], std: [0.25] }, 16);
+      const oneCopy: BatchPredictor = async (pixels, count) => tf.tidy(() => model.predict(tf.tensor(pixels, [count, 12, 12, 1])) as tf.Tensor).dataSync() as Float32Array;
+      const compare = (a: SetEvaluation, b: SetEvaluation): boolean =>
+        Math.abs(a.loss - b.loss) < 1e-5 && a.accuracy === b.accuracy && a.top5 === b.top5 && a.predictions.every((p, i) => p === b.predictions[i]) && a.confidences.every((c, i) => Math.abs(c - b.confidences[i]) < 1e-5);
+      // Before synchronize() the copies' batch-norm statistics differ (each saw its own slices), so their slices' outputs differ too.
+      assert.ok(!compare(await evaluateSet((p, n) => replicas.predictBatch(p, n), set, feeder, 16, 'probabilities'), await evaluateSet(oneCopy, set, feeder, 16, 'probabilities')));
+      await replicas.synchronize();
+      const split = await evaluateSet((p, n) => replicas.predictBatch(p, n), set, feeder, 16, 'probabilities');
+      const whole = await evaluateSet(oneCopy, set, feeder, 16, 'probabilities');
+      assert.ok(compare(split, whole), `split: loss ${split.loss}, accuracy ${split.accuracy}; one copy: loss ${whole.loss}, accuracy ${whole.accuracy}`);
+      // Training goes on after an evaluation, every copy still equal.
+      await replicas.trainBatch(batch(evaluationDesign, 30, 40).pixels, batch(evaluationDesign, 30, 40).labels, 0.01);
+      const copies = await replicas.replicaWeights(); // applies the last update everywhere first
+      const own = weightsOf(model);
+      for (const copy of copies) copy.forEach((w, i) => (model.weights[i].trainable ? assert.deepEqual(w, own[i]) : undefined));
     } finally {
       await replicas.dispose();
       model.dispose();

@@ -141,12 +141,13 @@ export class ReplicaGroup {
     if (!script) throw new Error('The training process bundle (trainingProcess.js), which replicas run, is missing: run the build (npm run build).');
     const weights = options.model.weights.map((w) => w.read().dataSync() as Float32Array);
     const imageSize = (options.model.inputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    const outputSize = (options.model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
     const mean = new SharedArrayBuffer(Math.max(1, parameters) * 4);
     const sliceCapacity = Math.ceil(options.settings.batchSize / options.replicas) + 1;
     const workers: ReplicaWorker[] = [];
     try {
       for (let rank = 1; rank < options.replicas; rank++) {
-        const channel = SharedStepChannel.allocate(sliceCapacity, imageSize, parameters, mean);
+        const channel = SharedStepChannel.allocate(sliceCapacity, imageSize, outputSize, parameters, mean);
         const replica = new ReplicaWorker(new Worker(resolve(script)), channel);
         workers.push(replica);
         await replica.request(
@@ -227,6 +228,48 @@ export class ReplicaGroup {
     } else this.optimizer.step(mean);
     const sum = (key: 'lossSum' | 'correct' | 'top5') => slices.reduce((s, slice) => s + slice[key], 0);
     return { loss: sum('lossSum') / count, accuracy: sum('correct') / count, top5: sum('top5') / count };
+  }
+
+  /**
+   * The model's inference outputs (dropout off, batch-norm running statistics) for a batch of at
+   * most `training.batchSize` samples, split over the copies like a training step: each predicts
+   * its slice at once, and the outputs come back in batch order, `outputSize` values per sample.
+   * A pending update is applied first; call `synchronize()` before, so that the copies' batch-norm
+   * statistics agree.
+   */
+  async predictBatch(pixels: Float32Array, count: number): Promise<Float32Array> {
+    const model = this.options.model;
+    const outputSize = (model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    if (count === 0) return new Float32Array(0);
+    const imageSize = pixels.length / count;
+    const parts = Math.min(this.size, count);
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * count) / parts));
+    const sequences = this.workers.map((replica, i) => {
+      if (!replica.serving) {
+        replica.post({ type: 'serve' });
+        replica.serving = true;
+      }
+      const from = bounds[i + 1] ?? count;
+      const to = bounds[i + 2] ?? count;
+      if (to - from > replica.channel.capacity) throw new Error(`A slice of ${to - from} samples exceeds the replicas' capacity (${replica.channel.capacity}): batches may not exceed training.batchSize.`);
+      replica.channel.pixels.set(pixels.subarray(from * imageSize, to * imageSize));
+      return replica.channel.send(StepCommand.Predict, to - from, this.meanPending, this.optimizer.learningRate);
+    });
+    this.meanPending = false;
+    this.applyOwnPendingMean();
+    const local = tf.tidy(() => model.predict(tf.tensor(pixels.subarray(0, bounds[1] * imageSize), [bounds[1], ...(model.inputs[0].shape.slice(1) as number[])])) as tf.Tensor);
+    const outputs = new Float32Array(count * outputSize);
+    try {
+      // Asynchronous on the engines that compute on a GPU; the replicas compute meanwhile.
+      outputs.set((await local.data()) as Float32Array);
+    } finally {
+      local.dispose();
+    }
+    this.workers.forEach((replica, i) => {
+      replica.channel.awaitReply(sequences[i], () => replica.alive);
+      if (i + 1 < parts) outputs.set(replica.channel.outputs.subarray(0, (bounds[i + 2] - bounds[i + 1]) * outputSize), bounds[i + 1] * outputSize);
+    });
+    return outputs;
   }
 
   private applyOwnPendingMean(): void {

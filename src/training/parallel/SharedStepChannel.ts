@@ -26,6 +26,8 @@ export const StepCommand = {
   Step: 1,
   /** Apply the pending mean (if any), then go back to handling messages. */
   Release: 2,
+  /** Apply the pending mean (if any), then write the model's inference outputs for `count` samples into `outputs`. */
+  Predict: 3,
 } as const;
 export type StepCommand = (typeof StepCommand)[keyof typeof StepCommand];
 
@@ -37,6 +39,8 @@ export interface SharedStepBuffers {
   pixels: SharedArrayBuffer;
   labels: SharedArrayBuffer;
   gradients: SharedArrayBuffer;
+  /** A predicted slice's outputs, `outputSize` values per sample. */
+  outputs: SharedArrayBuffer;
   /** The batch's mean gradient, one buffer shared by the whole group. */
   mean: SharedArrayBuffer;
   error: SharedArrayBuffer;
@@ -58,6 +62,7 @@ export class SharedStepChannel {
   readonly pixels: Float32Array;
   readonly labels: Int32Array;
   readonly gradients: Float32Array;
+  readonly outputs: Float32Array;
   readonly mean: Float32Array;
   private readonly error: Uint8Array;
 
@@ -67,18 +72,20 @@ export class SharedStepChannel {
     this.pixels = new Float32Array(buffers.pixels);
     this.labels = new Int32Array(buffers.labels);
     this.gradients = new Float32Array(buffers.gradients);
+    this.outputs = new Float32Array(buffers.outputs);
     this.mean = new Float32Array(buffers.mean);
     this.error = new Uint8Array(buffers.error);
   }
 
-  /** Buffers for slices of up to `maxSamples` images of `imageSize` values and `parameters` gradient values. */
-  static allocate(maxSamples: number, imageSize: number, parameters: number, mean: SharedArrayBuffer): SharedStepChannel {
+  /** Buffers for slices of up to `maxSamples` images of `imageSize` values (and outputs of `outputSize`), and `parameters` gradient values. */
+  static allocate(maxSamples: number, imageSize: number, outputSize: number, parameters: number, mean: SharedArrayBuffer): SharedStepChannel {
     return new SharedStepChannel({
       control: new SharedArrayBuffer(CONTROL_SLOTS * 4),
       numbers: new SharedArrayBuffer(5 * 8),
       pixels: new SharedArrayBuffer(Math.max(1, maxSamples * imageSize) * 4),
       labels: new SharedArrayBuffer(Math.max(1, maxSamples) * 4),
       gradients: new SharedArrayBuffer(Math.max(1, parameters) * 4),
+      outputs: new SharedArrayBuffer(Math.max(1, maxSamples * outputSize) * 4),
       mean,
       error: new SharedArrayBuffer(ERROR_BYTES),
     });
@@ -128,11 +135,13 @@ export class SharedStepChannel {
   /**
    * Serves commands until `Release`. `apply` gets the pending mean and the learning rate; `step`
    * computes a slice of `count` samples from `pixels`/`labels` and returns its result, whose
-   * gradients it has written into `gradients`.
+   * gradients it has written into `gradients`; `predict` writes the inference outputs of `count`
+   * samples from `pixels` into `outputs`.
    */
   serve(handlers: {
     apply(mean: Float32Array, learningRate: number): void;
     step(count: number): Omit<SharedSliceResult, 'gradients' | 'milliseconds'>;
+    predict(count: number): void;
   }): void {
     // Commands are strictly one at a time, so the next one is the one after the last answered.
     let seen = Atomics.load(this.control, REPLY);
@@ -149,6 +158,10 @@ export class SharedStepChannel {
           this.numbers[1] = result.lossSum;
           this.numbers[2] = result.correct;
           this.numbers[3] = result.top5;
+          this.numbers[4] = performance.now() - start;
+        } else if (command === StepCommand.Predict && count > 0) {
+          const start = performance.now();
+          handlers.predict(count);
           this.numbers[4] = performance.now() - start;
         }
         this.control[FAILED] = 0;

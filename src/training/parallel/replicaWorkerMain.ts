@@ -58,6 +58,11 @@ function serve(r: Replica): void {
       r.channel.gradients.set(result.gradients);
       return result;
     },
+    predict: (count) => {
+      const output = tf.tidy(() => r.model.predict(tf.tensor(r.channel.pixels.subarray(0, count * r.imageSize), [count, ...(r.model.inputs[0].shape.slice(1) as number[])])) as tf.Tensor);
+      r.channel.outputs.set(output.dataSync() as Float32Array);
+      output.dispose();
+    },
   });
 }
 

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { BatchFeeder } from '../data/batchFeeder';
 import { EventLoopTurns } from './EventLoopTurns';
 import type { ImageSet } from '../data/imageDataset';
@@ -14,13 +13,17 @@ export interface SetEvaluation {
   confidences: Float32Array;
 }
 
+/**
+ * What evaluation runs a batch through: the model's inference outputs for `count` samples, in batch
+ * order (a ReplicaGroup's `predictBatch`, which splits the batch over the data-parallel copies).
+ */
+export type BatchPredictor = (pixels: Float32Array, count: number) => Promise<Float32Array>;
+
 /** Runs the model over a set in batches, reading outputs back to compute the metrics on plain numbers. */
 export async function evaluateSet(
-  model: tf.LayersModel,
+  predict: BatchPredictor,
   set: ImageSet,
   feeder: BatchFeeder,
-  /** The model's input shape without the batch axis (images or their flattened vector). */
-  inputShape: number[],
   batchSize: number,
   kind: OutputKind,
   shouldStop: () => boolean = () => false,
@@ -35,10 +38,8 @@ export async function evaluateSet(
     await turns.maybeYield();
     if (shouldStop()) break;
     const batch = feeder.batch(set, undefined, start);
-    const output = tf.tidy(() => model.predict(tf.tensor(batch.pixels, [batch.count, ...inputShape])) as tf.Tensor);
-    const values = (await output.data()) as Float32Array;
-    const classes = output.shape[output.shape.length - 1] as number;
-    output.dispose();
+    const values = await predict(batch.pixels, batch.count);
+    const classes = values.length / batch.count;
     for (let i = 0; i < batch.count; i++) {
       const o = i * classes;
       const label = batch.labels[i];

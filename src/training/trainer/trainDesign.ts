@@ -159,6 +159,9 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       runFolder,
     });
 
+    // Evaluation splits its batches over the data-parallel copies too (after synchronize(), so their batch-norm statistics agree).
+    const group = replicaGroup;
+    const predict = (pixels: Float32Array, count: number) => group.predictBatch(pixels, count);
     const turns = new EventLoopTurns();
     training: for (let epoch = 0; epoch < settings.epochs; epoch++) {
       const learningRate = learningRateAt(settings, epoch);
@@ -211,7 +214,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
       trainingMs += Date.now() - epochStart;
       await replicaGroup.synchronize();
       const validation =
-        data.validation.count > 0 ? await evaluateSet(model, data.validation, feeder, inputShape, batchSize, kind, cancelled) : undefined;
+        data.validation.count > 0 ? await evaluateSet(predict, data.validation, feeder, batchSize, kind, cancelled) : undefined;
       if (cancelled()) {
         status = 'cancelled';
         stopReason = `Cancelled at the end of epoch ${epoch + 1}; the checkpoint of epoch ${epochs.length} is kept.`;
@@ -251,7 +254,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
     }
     const final = result();
     if (status === 'completed' && epochs.length > 0) {
-      const evaluation = await evaluateSet(model, data.test, feeder, inputShape, batchSize, kind);
+      const evaluation = await evaluateSet(predict, data.test, feeder, batchSize, kind);
       final.test = testMetrics(data.test, evaluation, classCount, shape[0] * shape[1] * shape[2]);
       final.firstConvFilters = firstConvFilters(model);
     }
