@@ -46,7 +46,7 @@ function pyLiteral(value: unknown): string {
 }
 
 /** A block expression in Python: "$width * 4" → "width * 4", "!$a && $b" → "not a and b". */
-function pyExpression(expression: string, names: ReadonlyMap<string, string>): string {
+export function pyExpression(expression: string, names: ReadonlyMap<string, string>): string {
   return expression
     .replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, n: string) => names.get(n) ?? n)
     .replace(/&&/g, ' and ')
