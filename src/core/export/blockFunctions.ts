@@ -18,6 +18,8 @@ export interface FunctionLanguage {
   expression(expression: string, names: ReadonlyMap<string, string>): string | undefined;
   /** The values in a line of code: numbers and the language's booleans. */
   value: RegExp;
+  /** A keyword argument in a line whose values are "#" (`, strides=(#, #)`), one that may be left at its default. */
+  keywordArgument: RegExp;
   /** `variable = <layer>(<inputs>)` for one Keras layer, named by the code `nameCode` (its own name where absent). */
   layerLine(layer: CompiledLayer, variable: string, inputs: string[], nameCode?: string): string;
   /** The name of a layer inside a function: the instance's `name` argument and the layer's own part. */
@@ -40,11 +42,12 @@ export interface BlockFunctionCode {
 }
 
 /** Unique identifiers for the names of one scope. */
-function namer(taken: Iterable<string>): (raw: string) => string {
-  const used = new Set(taken);
+function namer(taken: Iterable<string>, reserved: ReadonlySet<string>): (raw: string) => string {
+  const used = new Set([...taken, ...reserved]);
   return (raw) => {
     let base = raw.replace(/[^A-Za-z0-9_]/g, '_');
     if (!base || /^[0-9]/.test(base)) base = `v_${base}`;
+    if (reserved.has(base)) base = `${base}_`;
     let name = base;
     for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
     used.add(name);
@@ -87,8 +90,8 @@ export function blockFunctionCode(graph: CompiledGraph, lang: FunctionLanguage):
   const copies = expansion.instances.filter((i) => i.args && (i.parent === undefined || (byId.get(i.parent)?.copies !== undefined && byId.get(i.parent)!.parent === undefined)));
   const ownerOf = new Map<string, BlockInstance>();
   for (const copy of copies) for (const id of copy.nodeIds) ownerOf.set(id, copy);
-  const topTaken = new Set([...lang.reserved, ...graph.layers.map((l) => l.name)]);
-  const takeFunction = namer(topTaken);
+  const topTaken = new Set(graph.layers.map((l) => l.name));
+  const takeFunction = namer(topTaken, lang.reserved);
   const functionNames = new Map(Object.keys(blocks).map((b) => [b, takeFunction(lang.functionName(b))]));
 
   const functions: string[] = [];
@@ -102,7 +105,7 @@ export function blockFunctionCode(graph: CompiledGraph, lang: FunctionLanguage):
 
   // The model: top-level layers as the flat export writes them, each copy one call.
   const alias = new Map<string, string>();
-  const takeTop = namer(topTaken);
+  const takeTop = namer(topTaken, lang.reserved);
   const called = new Set<string>();
   const emitted = new Set<string>();
   const body: string[] = [];
@@ -137,7 +140,7 @@ export function blockFunctionCode(graph: CompiledGraph, lang: FunctionLanguage):
 
   function blockFunction(name: string, block: BlockDefinition, used: BlockInstance[]): string[] | undefined {
     if (block.outputs.length !== 1) return undefined;
-    const take = namer(lang.reserved);
+    const take = namer([], lang.reserved);
     const inputs = block.inputs.map((i) => take(i));
     const nameParameter = take('name');
     const params = new Map(Object.keys(block.params).map((p) => [p, take(p)]));
@@ -213,7 +216,7 @@ export function blockFunctionCode(graph: CompiledGraph, lang: FunctionLanguage):
  * "when" and on the arguments.
  */
 function unifyLines(
-  texts: (string | undefined)[],
+  written: (string | undefined)[],
   node: DesignNode,
   block: BlockDefinition,
   copies: BlockInstance[],
@@ -230,6 +233,7 @@ function unifyLines(
       });
   const candidates = [...expressionsOf(node), ...argValues, ...block.nodes.filter((n) => n !== node).flatMap(expressionsOf)];
   const split = (text: string): string[] => text.split(lang.value);
+  const texts = withDefaultsWritten(written, [...expressionsOf(node), ...argValues], lang);
   const skeleton = (text: string | undefined): string => (text === undefined ? '\u0000' : split(text).map((p, k) => (k % 2 ? '#' : p)).join(''));
   const matches = (c: { values: unknown[] }, i: number, token: string): boolean => lang.literal(c.values[i]) === token || (typeof c.values[i] === 'number' && Number(token) === c.values[i]);
   const groups = new Map<string, number[]>();
@@ -293,4 +297,51 @@ function unifyLines(
     );
   };
   return decide(bodies);
+}
+
+/**
+ * The code of every copy of one line with the keyword arguments some copies leave out written there
+ * too: `strides=(2, 2)` in some copies and nothing in others gets `strides=(1, 1)` in those, the
+ * value their arguments give it (the same in all of them: the default, which is why it was left
+ * out), so one line with `strides=(stride, stride)` serves them all.
+ */
+function withDefaultsWritten(texts: (string | undefined)[], candidates: { values: unknown[] }[], lang: FunctionLanguage): (string | undefined)[] {
+  const out = [...texts];
+  const split = (t: string): string[] => t.split(lang.value);
+  const skeleton = (t: string): string => split(t).map((p, k) => (k % 2 ? '#' : p)).join('');
+  for (let round = 0; round < 8; round++) {
+    const shapes = new Map<string, number[]>();
+    out.forEach((t, i) => {
+      if (t !== undefined) shapes.set(skeleton(t), [...(shapes.get(skeleton(t)) ?? []), i]);
+    });
+    let changed = false;
+    for (const [longer, withIt] of shapes) {
+      for (const m of longer.matchAll(new RegExp(lang.keywordArgument.source, 'g'))) {
+        const without = shapes.get(longer.slice(0, m.index) + longer.slice(m.index! + m[0].length));
+        if (!without) continue;
+        const before = longer.slice(0, m.index).split('#').length - 1;
+        const count = m[0].split('#').length - 1;
+        const columns = Array.from({ length: count }, (_, k) => 2 * (before + k) + 1);
+        const found = candidates.find(
+          (c) =>
+            withIt.every((i) => columns.every((col) => split(out[i]!)[col] === lang.literal(c.values[i]) || (typeof c.values[i] === 'number' && Number(split(out[i]!)[col]) === c.values[i]))) &&
+            without.every((i) => lang.literal(c.values[i]) === lang.literal(c.values[without[0]])),
+        );
+        if (!found) continue;
+        for (const i of without) {
+          const tokens = split(out[i]!);
+          // Where the longer shape has the argument: after the same values and the text after the last of them.
+          const literalBefore = longer.slice(0, m.index).split('#').pop()!;
+          const at = tokens.slice(0, 2 * before + 1).join('').length - (tokens[2 * before].length - literalBefore.length);
+          const text = out[i]!;
+          out[i] = `${text.slice(0, at)}${m[0].replace(/#/g, lang.literal(found.values[i]))}${text.slice(at)}`;
+        }
+        changed = true;
+        break;
+      }
+      if (changed) break;
+    }
+    if (!changed) break;
+  }
+  return out;
 }

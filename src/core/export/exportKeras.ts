@@ -45,6 +45,7 @@ const KERAS_FUNCTIONS: FunctionLanguage = {
   literal: pyValue,
   expression: (e, names) => pyExpression(e, names),
   value: /(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b|\bTrue\b|\bFalse\b)/,
+  keywordArgument: /, [A-Za-z_][A-Za-z0-9_]*=(?:#|\(#, #\))(?=[,)])/,
   layerLine: (layer, variable, inputs, nameCode) =>
     layer.className === KERAS_INPUT_CLASS
       ? `${variable} = keras.Input(shape=${pyValue(inputShape(layer))}, name=${pyString(layer.name)})`

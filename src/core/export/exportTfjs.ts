@@ -55,6 +55,7 @@ const TFJS_FUNCTIONS: FunctionLanguage = {
           .replace(/\s+/g, ' ')
           .trim(),
   value: /(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b|\btrue\b|\bfalse\b)/,
+  keywordArgument: /, [A-Za-z_][A-Za-z0-9_]*: (?:#|\[#, #\])(?=[,} ])/,
   layerLine: (layer, variable, inputs, nameCode) =>
     layer.className === KERAS_INPUT_CLASS
       ? `${variable} = tf.input({ shape: ${jsValue((layer.config.batchInputShape as (number | null)[]).slice(1))}, name: ${jsString(layer.name)} });`
