@@ -163,9 +163,65 @@ function mobilenetV2(): Design {
   );
 }
 
+/**
+ * DenseNet-121 as torchvision.models.densenet121 builds it: DenseLayer blocks (batch norm, ReLU, 1×1
+ * convolution to 4 × growth, batch norm, ReLU, 3×3 convolution to `growth`, concatenated to the
+ * input), dense blocks of 6, 12, 24 and 16 as stages, transitions halving channels and size.
+ * torchvision names a dense block's layers denselayer1, denselayer2… where a stage numbers its copies
+ * from 0, so the state_dict keys differ there (features.denseblock1.denselayer1.norm1 is
+ * features_denseblock1.0.norm1); the reference test maps them.
+ */
+function densenet121(): Design {
+  const denseLayer = block(
+    "torchvision's _DenseLayer: batch norm, ReLU and a 1×1 convolution to `bottleneck` channels, batch norm, ReLU and a 3×3 convolution to `growth` channels, concatenated after its input.",
+    {
+      growth: { default: 32, doc: 'Channels the layer adds.' },
+      bottleneck: { default: 128, doc: 'Channels of the 1×1 convolution (4 × growth in the paper).' },
+    },
+    (g) => {
+      let x = g.add('norm1', 'BatchNorm', BN, ['x']);
+      x = g.add('relu1', 'Activation', { fn: 'relu' }, [x]);
+      x = g.add('conv1', 'Conv2D', { filters: '$bottleneck', kernelSize: 1, useBias: false }, [x]);
+      x = g.add('norm2', 'BatchNorm', BN, [x]);
+      x = g.add('relu2', 'Activation', { fn: 'relu' }, [x]);
+      x = g.add('conv2', 'Conv2D', { filters: '$growth', kernelSize: 3, padding: 1, useBias: false }, [x]);
+      return g.add('cat', 'Concat', {}, ['x', x]);
+    },
+  );
+  const g = new Graph();
+  g.add('input', 'Input', { shape: [224, 224, 3] }, []);
+  g.add('features.conv0', 'Conv2D', { filters: 64, kernelSize: 7, strides: 2, padding: 3, useBias: false }, ['input']);
+  g.add('features.norm0', 'BatchNorm', BN, ['features.conv0']);
+  g.add('features.relu0', 'Activation', { fn: 'relu' }, ['features.norm0']);
+  let x = g.add('features.pool0', 'MaxPool2D', { poolSize: 3, strides: 2, padding: 1 }, ['features.relu0']);
+  let channels = 64;
+  [6, 12, 24, 16].forEach((layers, i) => {
+    x = g.add(`features.denseblock${i + 1}`, 'DenseLayer', {}, [x], { repeat: layers });
+    channels += 32 * layers;
+    if (i === 3) return;
+    channels /= 2;
+    x = g.add(`features.transition${i + 1}.norm`, 'BatchNorm', BN, [x]);
+    x = g.add(`features.transition${i + 1}.relu`, 'Activation', { fn: 'relu' }, [x]);
+    x = g.add(`features.transition${i + 1}.conv`, 'Conv2D', { filters: channels, kernelSize: 1, useBias: false }, [x]);
+    x = g.add(`features.transition${i + 1}.pool`, 'AvgPool2D', { poolSize: 2, strides: 2 }, [x]);
+  });
+  x = g.add('features.norm5', 'BatchNorm', BN, [x]);
+  x = g.add('relu', 'Activation', { fn: 'relu' }, [x]);
+  g.add('pool', 'GlobalAvgPool2D', {}, [x]);
+  g.add('classifier', 'Dense', { units: 1000, activation: 'softmax' }, ['pool']);
+  return design(
+    'DenseNet-121 (blocks)',
+    'Huang et al. (2017), as torchvision.models.densenet121 defines it, written with one DenseLayer block: dense blocks of 6, 12, 24 and 16 layers, each layer adding 32 channels, with transitions halving channels and size between them. 7,978,856 trainable parameters (PyTorch\'s count) plus 83,648 batch-norm running statistics.',
+    { DenseLayer: denseLayer },
+    g,
+    IMAGENET_SGD,
+  );
+}
+
 const templates: Record<string, Design> = {
   'resnet50-blocks': resnet50(),
   'mobilenet-v2-blocks': mobilenetV2(),
+  'densenet121-blocks': densenet121(),
 };
 
 const dir = join(__dirname, '..', 'examples');

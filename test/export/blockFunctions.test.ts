@@ -44,7 +44,7 @@ describe('Keras and TF.js export of blocks: one function per block', () => {
     assert.ok(parsed.ok, parsed.error);
   });
 
-  for (const file of ['resnet18-blocks.cnn.json', 'resnet50-blocks.cnn.json', 'mobilenet-v2-blocks.cnn.json']) {
+  for (const file of ['resnet18-blocks.cnn.json', 'resnet50-blocks.cnn.json', 'mobilenet-v2-blocks.cnn.json', 'densenet121-blocks.cnn.json']) {
     it(`Keras: ${file}'s functions build the layers of the flat export, with the same arguments and wiring`, () => {
       const design = template(file);
       const graph = compileGraph(design);

@@ -173,4 +173,45 @@ describe('PyTorch export of blocks', () => {
       }
     });
   }
+
+  it("densenet121-blocks exports a DenseLayer class; torchvision's densenet121 state_dict loads (strict) under a documented key mapping and gives its outputs", function () {
+    if (!hasTorchvision()) {
+      console.warn(`    skipped: ${PYTHON} has no torch and torchvision`);
+      this.skip();
+    }
+    const design = logitsTemplate('densenet121-blocks.cnn.json', 'classifier');
+    const code = exportDesign(design, 'pytorch').files[0].code;
+    assert.match(code, /^class DenseLayer\(nn\.Module\):$/m);
+    assert.match(code, /self\.features_denseblock1 = nn\.Sequential\(DenseLayer\(64, growth=32, bottleneck=128\), DenseLayer\(96, /);
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-blocks-'));
+    try {
+      const file = join(dir, 'densenet121_blocks.py');
+      writeFileSync(file, code);
+      // The mapping: a stage numbers its copies from 0 where torchvision names them denselayer1, 2…,
+      // and the design's dotted top-level ids are attributes with "_" ("features.conv0" → features_conv0).
+      const script = [
+        'import importlib.util, json, re, sys, torch, torchvision',
+        'spec = importlib.util.spec_from_file_location("m", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
+        'torch.manual_seed(0)',
+        'ref = torchvision.models.densenet121().eval()',
+        'for mod in ref.modules():',
+        '    if isinstance(mod, torch.nn.BatchNorm2d):',
+        '        mod.running_mean.uniform_(-0.5, 0.5); mod.running_var.uniform_(0.5, 1.5); mod.weight.data.uniform_(0.5, 1.5); mod.bias.data.uniform_(-0.5, 0.5)',
+        'def ours(key):',
+        '    key = re.sub(r"^features\\.denseblock(\\d+)\\.denselayer(\\d+)\\.", lambda g: "features_denseblock%s.%d." % (g.group(1), int(g.group(2)) - 1), key)',
+        '    key = re.sub(r"^features\\.transition(\\d+)\\.(\\w+)\\.", r"features_transition\\1_\\2.", key)',
+        '    return re.sub(r"^features\\.(\\w+)\\.", r"features_\\1.", key)',
+        'model = m.DenseNet121Blocks().eval()',
+        'model.load_state_dict({ours(k): v for k, v in ref.state_dict().items()}, strict=True)',
+        'x = torch.randn(2, 3, 224, 224)',
+        'with torch.no_grad(): print(json.dumps({"maxDiff": (ref(x) - model(x)).abs().max().item(), "keys": len(ref.state_dict()), "params": sum(p.numel() for p in ref.parameters())}))',
+      ].join('\n');
+      const result = JSON.parse(runPython(['-c', script, file]).stdout.trim().split('\n').pop()!);
+      assert.ok(result.keys > 700);
+      assert.ok(result.maxDiff <= 1e-4, `outputs differ by ${result.maxDiff}`);
+      assert.equal(compileGraph(design).analysis.totals.trainableParams, result.params);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
