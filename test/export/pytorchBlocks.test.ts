@@ -214,4 +214,19 @@ describe('PyTorch export of blocks', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("a run's weights of MobileNetV2 with blocks are named as torchvision's state_dict: nested chains and instances in a chain", function () {
+    if (!hasTorchvision()) {
+      console.warn(`    skipped: ${PYTHON} has no torch and torchvision`);
+      this.skip();
+    }
+    const design = logitsTemplate('mobilenet-v2-blocks.cnn.json', 'classifier.1');
+    const weights = [...compileGraph(design).weightedLayer.values()].flatMap((layer) =>
+      Object.entries(layer.weights!).map(([kind, place]) => ({ name: `${layer.name}/${kind}`, shape: place.shape, data: new Float32Array(place.shape.reduce((a, b) => a * b, 1)) })),
+    );
+    const state = toPyTorchStateDict(design, weights);
+    const script = 'import json, torchvision\nprint(json.dumps({k: list(v.shape) for k, v in torchvision.models.mobilenet_v2().state_dict().items() if not k.endswith("num_batches_tracked")}))';
+    const expected = JSON.parse(runPython(['-c', script]).stdout.trim().split('\n').pop()!);
+    assert.deepEqual(Object.fromEntries(state.map((t) => [t.name, t.shape])), expected);
+  });
 });
