@@ -32,7 +32,8 @@ export interface DesignNode {
   overrides?: Record<string, Record<string, unknown>>;
   /**
    * A node inside a block only: a "$parameter" expression; when it is false the node is bypassed
-   * (its one input flows straight to its consumers), as a ResNet block's downsample is.
+   * (its one input flows straight to its consumers), as a ResNet block's downsample is; a left-out
+   * Add passes on its first input, a residual connection only where the shape allows.
    */
   when?: boolean | string;
   /** Keys this version does not know, kept verbatim on round trip. */

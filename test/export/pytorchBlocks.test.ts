@@ -19,6 +19,13 @@ function resnet18Blocks() {
   return design;
 }
 
+/** A template with blocks, its classifier giving logits as torchvision's does. */
+function logitsTemplate(file: string, classifier: string) {
+  const design = parseDesign(readFileSync(join(examples, file), 'utf8')).design!;
+  delete design.nodes.find((n) => n.id === classifier)!.params.activation;
+  return design;
+}
+
 const hasTorchvision = (): boolean => spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status === 0;
 
 describe('PyTorch export of blocks', () => {
@@ -31,9 +38,10 @@ describe('PyTorch export of blocks', () => {
     assert.equal(code.match(/^class /gm)!.length, 2);
   });
 
-  it('the other targets export the expanded design', () => {
-    const code = exportDesign(resnet18Blocks(), 'keras').files[0].code;
-    assert.match(code, /layer2_0_downsample_0|layer2\.0\.downsample\.0/);
+  it('Keras writes a function per block; ONNX exports the expanded design', () => {
+    assert.match(exportDesign(resnet18Blocks(), 'keras').files[0].code, /^def basic_block\(x, name, /m);
+    const graph = compileGraph(resnet18Blocks());
+    assert.ok(graph.design.nodes.some((n) => n.id === 'layer2.0.downsample.0'));
   });
 
   it("ResNet-18 with a BasicBlock loads torchvision's resnet18 state_dict (strict) and gives its outputs", function () {
@@ -76,5 +84,149 @@ describe('PyTorch export of blocks', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a block whose copies differ by arguments is one class even where a default is left out (ResNet-50\'s first downsample has stride 1)', () => {
+    const code = exportDesign(logitsTemplate('resnet50-blocks.cnn.json', 'fc'), 'pytorch').files[0].code;
+    assert.match(code, /^class Bottleneck\(nn\.Module\):$/m);
+    assert.match(code, /self\.conv2 = nn\.Conv2d\(planes, planes, kernel_size=3, stride=stride, padding=1, bias=False\)/);
+    assert.match(code, /if downsample:\n\s+self\.downsample = nn\.Sequential\(nn\.Conv2d\(in_channels, \(planes \* 4\), kernel_size=1, stride=stride, bias=False\)/);
+    assert.match(code, /self\.layer1 = nn\.Sequential\(Bottleneck\(64, planes=64, stride=1, downsample=True\), Bottleneck\(256, /);
+  });
+
+  it('chains with nested indices and of block instances are nn.Sequential as torchvision\'s MobileNetV2 (features.1.conv.0.0)', () => {
+    const code = exportDesign(logitsTemplate('mobilenet-v2-blocks.cnn.json', 'classifier.1'), 'pytorch').files[0].code;
+    assert.match(code, /^class InvertedResidual\(nn\.Module\):$/m);
+    assert.match(code, /self\.conv = nn\.Sequential\(nn\.Sequential\(nn\.Conv2d\(in_channels, hidden, kernel_size=1, bias=False\), nn\.BatchNorm2d\(hidden, [^)]*\), nn\.ReLU6\(\)\), /);
+    assert.match(code, /self\.features = nn\.Sequential\(nn\.Sequential\(nn\.Conv2d\(3, 32, .*\), InvertedResidualNoExpansion\(32, .*\), InvertedResidual\(16, hidden=96, out=24, stride=2, residual=False\), /);
+    // The residual connection is an Add that "when" leaves out where the shape changes.
+    assert.match(code, /if self\.residual:\n\s+add = conv_3 \+ x\n\s+else:\n\s+add = conv_3/);
+  });
+
+  it('a line with three shapes that no written default unites becomes nested conditions: the "when" first, then an argument', () => {
+    const design = parseDesign(
+      JSON.stringify({
+        format: 'cnn-designer',
+        version: 1,
+        name: 'three shapes',
+        blocks: {
+          Blk: {
+            params: { act: { default: 'relu' }, on: { default: false } },
+            inputs: ['x'],
+            outputs: ['out'],
+            nodes: [
+              { id: 'conv', type: 'Conv2D', params: { filters: 4, kernelSize: 3, padding: 1 } },
+              { id: 'act', type: 'Activation', when: '$on', params: { fn: '$act' } },
+            ],
+            edges: [{ source: 'x', target: 'conv' }, { source: 'conv', target: 'act' }, { source: 'act', target: 'out' }],
+          },
+        },
+        nodes: [
+          { id: 'input', type: 'Input', params: { shape: [8, 8, 4] } },
+          { id: 'stage', type: 'Blk', params: {}, repeat: 3, overrides: { '1': { on: true }, '2': { on: true, act: 'sigmoid' } } },
+        ],
+        edges: [{ source: 'input', target: 'stage' }],
+      }),
+    ).design!;
+    const code = exportDesign(design, 'pytorch').files[0].code;
+    assert.match(code, /^class Blk\(nn\.Module\):$/m);
+    assert.match(code, /if self\.on:\n\s+if self\.act_arg == "relu":\n\s+act = F\.relu\(conv\)\n\s+else:\n\s+act = torch\.sigmoid\(conv\)\n\s+else:\n\s+act = conv/);
+    if (!hasTorchvision()) return;
+    // The class runs, each copy as its arguments say: the output is a sigmoid's (in (0, 1)).
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-blocks-'));
+    try {
+      const file = join(dir, 'three.py');
+      writeFileSync(file, code);
+      const script = `import importlib.util, sys, torch\nspec = importlib.util.spec_from_file_location("m", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\ny = m.ThreeShapes().eval()(torch.randn(2, 4, 8, 8))\nprint(float(y.min()), float(y.max()))`;
+      const [low, high] = runPython(['-c', script, file]).stdout.trim().split('\n').pop()!.split(' ').map(Number);
+      assert.ok(low > 0 && high < 1, `${low} ${high}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const [file, classifier, model, blockClass] of [
+    ['resnet50-blocks.cnn.json', 'fc', 'resnet50', 'Bottleneck'],
+    ['mobilenet-v2-blocks.cnn.json', 'classifier.1', 'mobilenet_v2', 'InvertedResidual'],
+  ] as const) {
+    it(`${file} exports ${blockClass} classes that load torchvision's ${model} state_dict (strict) and give its outputs`, function () {
+      if (!hasTorchvision()) {
+        console.warn(`    skipped: ${PYTHON} has no torch and torchvision`);
+        this.skip();
+      }
+      const design = logitsTemplate(file, classifier);
+      const code = exportDesign(design, 'pytorch').files[0].code;
+      assert.match(code, new RegExp(`^class ${blockClass}\\(nn\\.Module\\):$`, 'm'));
+      const dir = mkdtempSync(join(tmpdir(), 'cnn-blocks-'));
+      try {
+        const path = join(dir, `${model}_blocks.py`);
+        writeFileSync(path, code);
+        const { stdout } = runPython([join(__dirname, 'support', 'checkTorchvisionWeights.py'), path, model]);
+        const result = JSON.parse(stdout.trim().split('\n').pop()!);
+        assert.ok(result.keys > 100);
+        assert.ok(result.maxDiff <= 1e-4, `outputs differ by ${result.maxDiff}`);
+        // The design's own count is PyTorch's.
+        const count = runPython(['-c', `import torchvision; print(sum(p.numel() for p in torchvision.models.${model}().parameters()))`]).stdout.trim().split('\n').pop();
+        assert.equal(compileGraph(design).analysis.totals.trainableParams, Number(count));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("densenet121-blocks exports a DenseLayer class; torchvision's densenet121 state_dict loads (strict) under a documented key mapping and gives its outputs", function () {
+    if (!hasTorchvision()) {
+      console.warn(`    skipped: ${PYTHON} has no torch and torchvision`);
+      this.skip();
+    }
+    const design = logitsTemplate('densenet121-blocks.cnn.json', 'classifier');
+    const code = exportDesign(design, 'pytorch').files[0].code;
+    assert.match(code, /^class DenseLayer\(nn\.Module\):$/m);
+    assert.match(code, /self\.features_denseblock1 = nn\.Sequential\(DenseLayer\(64, growth=32, bottleneck=128\), DenseLayer\(96, /);
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-blocks-'));
+    try {
+      const file = join(dir, 'densenet121_blocks.py');
+      writeFileSync(file, code);
+      // The mapping: a stage numbers its copies from 0 where torchvision names them denselayer1, 2…,
+      // and the design's dotted top-level ids are attributes with "_" ("features.conv0" → features_conv0).
+      const script = [
+        'import importlib.util, json, re, sys, torch, torchvision',
+        'spec = importlib.util.spec_from_file_location("m", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
+        'torch.manual_seed(0)',
+        'ref = torchvision.models.densenet121().eval()',
+        'for mod in ref.modules():',
+        '    if isinstance(mod, torch.nn.BatchNorm2d):',
+        '        mod.running_mean.uniform_(-0.5, 0.5); mod.running_var.uniform_(0.5, 1.5); mod.weight.data.uniform_(0.5, 1.5); mod.bias.data.uniform_(-0.5, 0.5)',
+        'def ours(key):',
+        '    key = re.sub(r"^features\\.denseblock(\\d+)\\.denselayer(\\d+)\\.", lambda g: "features_denseblock%s.%d." % (g.group(1), int(g.group(2)) - 1), key)',
+        '    key = re.sub(r"^features\\.transition(\\d+)\\.(\\w+)\\.", r"features_transition\\1_\\2.", key)',
+        '    return re.sub(r"^features\\.(\\w+)\\.", r"features_\\1.", key)',
+        'model = m.DenseNet121Blocks().eval()',
+        'model.load_state_dict({ours(k): v for k, v in ref.state_dict().items()}, strict=True)',
+        'x = torch.randn(2, 3, 224, 224)',
+        'with torch.no_grad(): print(json.dumps({"maxDiff": (ref(x) - model(x)).abs().max().item(), "keys": len(ref.state_dict()), "params": sum(p.numel() for p in ref.parameters())}))',
+      ].join('\n');
+      const result = JSON.parse(runPython(['-c', script, file]).stdout.trim().split('\n').pop()!);
+      assert.ok(result.keys > 700);
+      assert.ok(result.maxDiff <= 1e-4, `outputs differ by ${result.maxDiff}`);
+      assert.equal(compileGraph(design).analysis.totals.trainableParams, result.params);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a run's weights of MobileNetV2 with blocks are named as torchvision's state_dict: nested chains and instances in a chain", function () {
+    if (!hasTorchvision()) {
+      console.warn(`    skipped: ${PYTHON} has no torch and torchvision`);
+      this.skip();
+    }
+    const design = logitsTemplate('mobilenet-v2-blocks.cnn.json', 'classifier.1');
+    const weights = [...compileGraph(design).weightedLayer.values()].flatMap((layer) =>
+      Object.entries(layer.weights!).map(([kind, place]) => ({ name: `${layer.name}/${kind}`, shape: place.shape, data: new Float32Array(place.shape.reduce((a, b) => a * b, 1)) })),
+    );
+    const state = toPyTorchStateDict(design, weights);
+    const script = 'import json, torchvision\nprint(json.dumps({k: list(v.shape) for k, v in torchvision.models.mobilenet_v2().state_dict().items() if not k.endswith("num_batches_tracked")}))';
+    const expected = JSON.parse(runPython(['-c', script]).stdout.trim().split('\n').pop()!);
+    assert.deepEqual(Object.fromEntries(state.map((t) => [t.name, t.shape])), expected);
   });
 });

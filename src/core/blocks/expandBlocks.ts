@@ -124,7 +124,7 @@ export function expandBlocks(design: Design): BlockExpansion {
   const failed = new Set<string>();
   const taken = new Set<string>();
   /** What a virtual endpoint is, for messages about its wiring. */
-  const virtualInfo = new Map<string, { what: string; path: JsonPath; nodeId?: string }>();
+  const virtualInfo = new Map<string, { what: string; path: JsonPath; nodeId?: string; firstOfSeveral?: boolean }>();
   let tooLarge = false;
 
   const emit = (node: DesignNode, at: JsonPath, topNodeId: string): boolean => {
@@ -198,7 +198,8 @@ export function expandBlocks(design: Design): BlockExpansion {
         }
         if (!enabled) {
           const v = bypass(id);
-          virtualInfo.set(v, { what: `"${node.id}", left out by its "when",`, path: at(index, 'when'), nodeId: topNodeId });
+          // A left-out Add passes on its first input: a residual connection only where the shape allows.
+          virtualInfo.set(v, { what: `"${node.id}", left out by its "when",`, path: at(index, 'when'), nodeId: topNodeId, ...(node.type === 'Add' ? { firstOfSeveral: true } : {}) });
           into.set(node.id, () => v);
           from.set(node.id, () => v);
           return;
@@ -433,7 +434,7 @@ export function expandBlocks(design: Design): BlockExpansion {
       onChain.add(current);
       const arriving: { source: string; path: JsonPath }[] = incoming.get(current) ?? [];
       const info = virtualInfo.get(current);
-      if (arriving.length !== 1 && info)
+      if (arriving.length !== 1 && info && !(info.firstOfSeveral && arriving.length > 1))
         report({
           severity: 'error',
           code: arriving.length === 0 ? 'block-input-unconnected' : 'block-input-overconnected',

@@ -6,6 +6,8 @@ import { explicitArguments } from './kerasArguments';
 import { kerasLimitationError } from './planKerasLayers';
 import { exportHeader, modelName } from './exportHeader';
 import { pyCommentLines, pyDocstringText, pyString } from './pythonSource';
+import { blockFunctionCode, type FunctionLanguage } from './blockFunctions';
+import { pyExpression } from './pytorchBlocks';
 
 /** A JSON-like value as a Python literal: lists become tuples, as Keras writes window sizes. */
 export function pyValue(value: unknown): string {
@@ -21,14 +23,49 @@ export function pyValue(value: unknown): string {
 /** TF.js' camelCase config key as Keras' snake_case argument: kernelSize → kernel_size. */
 export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-function layerCall(layer: CompiledLayer): string {
+function layerCall(layer: CompiledLayer, nameCode = pyString(layer.name)): string {
   const args = explicitArguments(layer).map(([k, v]) => `${snakeCase(k)}=${pyValue(v)}`);
-  args.push(`name=${pyString(layer.name)}`);
+  args.push(`name=${nameCode}`);
   // The project's own classes are defined in the file itself.
   return `${layer.custom && !layer.custom.inKeras ? '' : 'layers.'}${layer.className}(${args.join(', ')})`;
 }
 
 const inputShape = (layer: CompiledLayer): number[] => (layer.config.batchInputShape as number[]).slice(1);
+
+const PYTHON_RESERVED = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except',
+  'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try',
+  'while', 'with', 'yield', 'tf', 'keras', 'layers', 'build_model', 'print', 'float', 'int', 'len', 'range',
+]);
+
+/** Keras code for a design's blocks: one Python function per block, called per instance. */
+const KERAS_FUNCTIONS: FunctionLanguage = {
+  reserved: PYTHON_RESERVED,
+  functionName: (block) => block.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase(),
+  literal: pyValue,
+  expression: (e, names) => pyExpression(e, names),
+  value: /(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b|\bTrue\b|\bFalse\b)/,
+  keywordArgument: /, [A-Za-z_][A-Za-z0-9_]*=(?:#|\(#, #\))(?=[,)])/,
+  layerLine: (layer, variable, inputs, nameCode) =>
+    layer.className === KERAS_INPUT_CLASS
+      ? `${variable} = keras.Input(shape=${pyValue(inputShape(layer))}, name=${pyString(layer.name)})`
+      : `${variable} = ${layerCall(layer, nameCode)}(${inputs.length === 1 ? inputs[0] : `[${inputs.join(', ')}]`})`,
+  nameCode: (nameParameter, suffix) => `${nameParameter} + ${pyString(`_${suffix}`)}`,
+  assign: (variable, value) => `${variable} = ${value}`,
+  branches: (cases) => cases.flatMap((c, i) => [c.test === undefined ? 'else:' : `${i === 0 ? 'if' : 'elif'} ${c.test}:`, ...(c.lines.length ? c.lines : ['pass']).map((l) => `    ${l}`)]),
+  equals: (variable, literals) => (literals.length === 1 ? `${variable} == ${literals[0]}` : `${variable} in (${literals.join(', ')})`),
+  defineFunction: (name, doc, inputs, nameParameter, params, _locals, body, outputs) => {
+    const required = params.filter((p) => !('default' in p)).map((p) => p.name);
+    const optional = params.filter((p) => 'default' in p).map((p) => `${p.name}=${pyValue(p.default)}`);
+    return [
+      `def ${name}(${[...inputs, nameParameter, ...required, ...optional].join(', ')}):`,
+      `    """${pyDocstringText(doc)}"""`,
+      ...body.map((l) => `    ${l}`),
+      `    return ${outputs.join(', ')}`,
+    ];
+  },
+  call: (variable, fn, inputs, name, args) => `${variable} = ${fn}(${[...inputs, pyString(name), ...args.map((a) => `${a.name}=${pyValue(a.value)}`)].join(', ')})`,
+};
 
 /**
  * tf.keras code building the design: `keras.Sequential` when it is a chain, the functional API when
@@ -40,7 +77,14 @@ export function exportKeras(graph: CompiledGraph): string {
   const custom = customLayers(graph.layers).filter((c) => !c.inKeras);
   const name = pyString(modelName(graph.design.name));
   const body: string[] = [];
-  if (graph.isChain) {
+  // A design with blocks reads like it: a function per block, called per instance.
+  const blocks = graph.source ? blockFunctionCode(graph, KERAS_FUNCTIONS) : undefined;
+  if (blocks) {
+    body.push(...blocks.body.map((l) => `    ${l}`));
+    const inputs = graph.inputIds.map((id) => blocks.variableOf(graph.outputLayer.get(id)!));
+    const outputs = graph.outputIds.map((id) => blocks.variableOf(graph.outputLayer.get(id)!));
+    body.push(`    return keras.Model(inputs=[${inputs.join(', ')}], outputs=${outputs.length === 1 ? outputs[0] : `[${outputs.join(', ')}]`}, name=${name})`);
+  } else if (graph.isChain) {
     body.push('    return keras.Sequential(', '        [');
     for (const layer of graph.layers) {
       body.push(layer.className === KERAS_INPUT_CLASS ? `            keras.Input(shape=${pyValue(inputShape(layer))}, name=${pyString(layer.name)}),` : `            ${layerCall(layer)},`);
@@ -68,6 +112,7 @@ export function exportKeras(graph: CompiledGraph): string {
     '',
     '',
     ...custom.flatMap((c) => [c.python, '', '']),
+    ...(blocks ? blocks.functions.flatMap((f) => [f, '', '']) : []),
     'def build_model():',
     `    """Builds ${pyDocstringText(graph.design.name)} with fresh weights."""`,
     ...body,

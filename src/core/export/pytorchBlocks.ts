@@ -46,7 +46,7 @@ function pyLiteral(value: unknown): string {
 }
 
 /** A block expression in Python: "$width * 4" → "width * 4", "!$a && $b" → "not a and b". */
-function pyExpression(expression: string, names: ReadonlyMap<string, string>): string {
+export function pyExpression(expression: string, names: ReadonlyMap<string, string>): string {
   return expression
     .replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, n: string) => names.get(n) ?? n)
     .replace(/&&/g, ' and ')
@@ -93,6 +93,7 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
   const compiled = new Map<string, CompiledNode>(graph.nodes.map((c) => [c.node.id, c]));
   const instanceById = new Map<string, BlockInstance>(expansion.instances.map((i) => [i.id, i]));
   const isBlock = (type: string): boolean => Object.prototype.hasOwnProperty.call(blocks, type);
+  const portsOf = (type: string): { inputs: number; outputs: number } => ({ inputs: blocks[type].inputs.length, outputs: blocks[type].outputs.length });
   const channelsOf = (flatId: string): number | undefined => {
     const shape = graph.analysis.nodes[flatId]?.outputShape;
     return shape ? shape[shape.length - 1] : undefined;
@@ -121,7 +122,7 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
 
   const render = (level: Level, inputVars: string[] | undefined): RenderedLevel | undefined => {
     const take = namer(inputVars ?? []);
-    const { attr, sequentialOf } = levelAttributes(level.nodes, level.edges, isBlock);
+    const { attr, sequentialOf, members: groupMembers } = levelAttributes(level.nodes, level.edges, isBlock, portsOf);
     const vars = new Map<string, string>();
     const init = new Map<string, string | undefined>();
     const forward = new Map<string, string>();
@@ -140,6 +141,21 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
     const varOf = (source: string, port?: string): string => vars.get(port === undefined ? source : `${source}\u0000${port}`) ?? vars.get(source) ?? source;
     const inputVarsModel: string[] = [];
     const byNode = new Map(level.nodes.map((n) => [n.id, n]));
+    /** Each chain's modules so far, written as one nn.Sequential at its first member once the last is seen. */
+    const collected = new Map<string, { path: number[]; module: string }[]>();
+    const asMember = (id: string, module: string): void => {
+      const place = sequentialOf.get(id)!;
+      const members = groupMembers.get(place.head)!;
+      const modules = [...(collected.get(place.head) ?? []), { path: place.path, module }];
+      collected.set(place.head, modules);
+      const last = members[members.length - 1].id === id;
+      init.set(id, undefined);
+      forward.set(id, '');
+      if (!last) return;
+      init.set(members[0].id, `self.${attr.get(id)} = ${sequentialCode(modules)}`);
+      const first = sourcesOf(members[0].id)[0];
+      forward.set(id, `${vars.get(id)} = self.${attr.get(id)}(${first ? varOf(first.source, first.port) : ''})`);
+    };
     for (const id of order) {
       const node = byNode.get(id)!;
       const flatId = `${level.prefix}${id}`;
@@ -149,10 +165,15 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
         if (!instance) return undefined;
         const block = blocks[node.type];
         const copies = (instance.copies ?? [instance.id]).map((c) => instanceById.get(c)!);
-        init.set(id, `self.${attr.get(id)} = ${instance.copies ? `nn.Sequential(${copies.map(construct).join(', ')})` : construct(copies[0])}`);
+        const module = instance.copies ? `nn.Sequential(${copies.map(construct).join(', ')})` : construct(copies[0]);
         const outVars = block.outputs.map((o) => (block.outputs.length === 1 ? take(id) : take(`${id}_${o}`)));
         block.outputs.forEach((o, i) => vars.set(`${id}\u0000${o}`, outVars[i]));
         vars.set(id, outVars[0]);
+        if (sequentialOf.has(id)) {
+          asMember(id, module);
+          continue;
+        }
+        init.set(id, `self.${attr.get(id)} = ${module}`);
         // Without ports, connections bind to the inputs in the order written.
         const bound = block.inputs.map(() => '');
         let next = 0;
@@ -166,15 +187,16 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
       }
       const c = compiled.get(flatId);
       if (!c) {
-        // Left out by its "when": its input flows on.
-        if (inputs.length !== 1) return undefined;
+        // Left out by its "when": its input (an Add's first) flows on.
+        if (inputs.length !== 1 && !(node.type === 'Add' && inputs.length > 1)) return undefined;
         vars.set(id, take(id));
         const group = sequentialOf.get(id);
-        const members = group ? level.nodes.filter((n) => sequentialOf.get(n.id) === group) : [node];
+        const members = group ? groupMembers.get(group.head)! : [node];
         init.set(id, members[0].id === id ? `self.${attr.get(id)} = None` : undefined);
         // A left-out nn.Sequential passes its first member's input on at its last member.
         const isLast = members[members.length - 1].id === id;
-        forward.set(id, isLast ? `${vars.get(id)} = ${group ? varOf(sourcesOf(members[0].id)[0]?.source ?? '', sourcesOf(members[0].id)[0]?.port) : inputs[0]}` : '');
+        const first = sourcesOf(members[0].id)[0];
+        forward.set(id, isLast ? `${vars.get(id)} = ${group ? (first ? varOf(first.source, first.port) : '') : inputs[0]}` : '');
         continue;
       }
       if (c.node.type === 'Input') {
@@ -183,22 +205,16 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
         inputVarsModel.push(v);
         continue;
       }
-      const group = sequentialOf.get(id);
       const code = c.layer.toPyTorch(c.params, c.inputShapes, { module: (suffix = '') => `self.${attr.get(id)}${suffix}`, inputs });
       vars.set(id, take(id));
-      if (group) {
+      if (sequentialOf.has(id)) {
         // A member of an nn.Sequential: one module, called on its input.
+        if (code.asModule !== undefined && code.modules.length === 0) {
+          asMember(id, code.asModule);
+          continue;
+        }
         if (code.modules.length !== 1 || code.modules[0].suffix !== '' || code.forward !== `self.${attr.get(id)}(${inputs[0]})`) return undefined;
-        const members = level.nodes.filter((n) => sequentialOf.get(n.id) === group);
-        const first = members[0].id === id;
-        const last = members[members.length - 1].id === id;
-        const previous = init.get(members[0].id);
-        if (first) init.set(id, `self.${attr.get(id)} = nn.Sequential(${code.modules[0].init}`);
-        else init.set(members[0].id, `${previous}, ${code.modules[0].init}`);
-        if (last) init.set(members[0].id, `${init.get(members[0].id)})`);
-        if (!first) init.set(id, undefined);
-        if (last) forward.set(id, `${vars.get(id)} = self.${attr.get(id)}(${varOf(sourcesOf(members[0].id)[0]?.source ?? '')})`);
-        else forward.set(id, '');
+        asMember(id, code.modules[0].init);
         continue;
       }
       init.set(id, code.modules.map((m) => `self.${attr.get(id)}${m.suffix} = ${m.init}`).join('\n') || undefined);
@@ -250,11 +266,15 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
       ...[...sig.params].map(([p, py]) => ({ py, values: copies.map((c) => c.args?.[p]) })),
     ];
     const unify = (texts: (string | undefined)[], node: DesignNode | undefined, inForward = false): string[] | undefined => {
-      const expressions = Object.values(node?.params ?? {})
-        .filter(isExpression)
-        .map((e) => ({ py: pyExpression(e, sig.params), values: copies.map((c) => evaluateExpression(e, c.args ?? {})).map((r) => (r.ok ? r.value : undefined)) }));
-      const candidates = [...expressions, ...argValues];
+      const expressionsOf = (n: DesignNode | undefined): { py: string; values: unknown[] }[] =>
+        Object.values(n?.params ?? {})
+          .filter(isExpression)
+          .map((e) => ({ py: pyExpression(e, sig.params), values: copies.map((c) => evaluateExpression(e, c.args ?? {})).map((r) => (r.ok ? r.value : undefined)) }));
+      // A value is the node's own expression, an argument, or (as a batch norm's channels follow the
+      // convolution before it) another node's expression.
+      const candidates = [...expressionsOf(node), ...argValues, ...block.nodes.filter((n) => n !== node).flatMap(expressionsOf)];
       const VALUE = /(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b|\bTrue\b|\bFalse\b)/;
+      texts = withDefaultsWritten(texts, [...expressionsOf(node), ...argValues], VALUE);
       const tokensOf = copies.map((_, i) => (texts[i] ?? '').split(VALUE));
       const matches = (c: { values: unknown[] }, who: number[], column: (i: number) => string): boolean =>
         who.every((i) => pyLiteral(c.values[i]) === column(i) || (typeof c.values[i] === 'number' && Number(column(i)) === c.values[i]));
@@ -291,35 +311,67 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
       copies.forEach((_, i) => groups.set(skeleton(i), [...(groups.get(skeleton(i)) ?? []), i]));
       const bodies = [...groups.values()].map((members) => ({ members, text: texts[members[0]] === undefined ? undefined : template(members) }));
       if (bodies.some((b) => texts[b.members[0]] !== undefined && b.text === undefined)) return undefined;
-      if (bodies.length === 1) return bodies[0].text === undefined ? [] : bodies[0].text.split('\n');
-      // Several shapes of code: a condition on the arguments tells them apart.
-      const indent = (text: string | undefined): string[] => (text === undefined ? ['pass'] : text.split('\n')).map((l) => `    ${l}`);
-      if (bodies.length === 2 && typeof node?.when === 'string') {
-        const whenValues = copies.map((c) => evaluateExpression(node.when as string, c.args ?? {})).map((r) => (r.ok ? r.value : undefined));
-        const on = bodies.find((b) => b.members.every((i) => whenValues[i] === true));
-        const off = bodies.find((b) => b.members.every((i) => whenValues[i] === false));
-        // forward() has no constructor arguments, but the module left out is None.
-        const test = inForward ? `self.${rendered[0].attr.get(node.id)} is not None` : pyExpression(node.when, sig.params);
-        if (on && off) return [`if ${test}:`, ...indent(on.text), 'else:', ...indent(off.text)];
-      }
-      const splitter = argValues.find((a) => {
-        const owner = new Map<string, number>();
-        return bodies.every((b, g) => b.members.every((i) => {
-          const key = pyLiteral(a.values[i]);
-          if (owner.has(key) && owner.get(key) !== g) return false;
-          owner.set(key, g);
-          return true;
-        }));
-      });
-      if (!splitter) return undefined;
-      if (inForward) kept.add(splitter.py);
-      const name = inForward ? `self.${keptName(splitter.py)}` : splitter.py;
-      return bodies.flatMap((b, g) => {
-        const values = [...new Set(b.members.map((i) => pyLiteral(splitter.values[i])))];
-        const test = values.length === 1 ? `${name} == ${values[0]}` : `${name} in (${values.join(', ')})`;
-        return g === bodies.length - 1 ? ['else:', ...indent(b.text)] : [`${g === 0 ? 'if' : 'elif'} ${test}:`, ...indent(b.text)];
-      });
+      // Several shapes of code (a node left out or not, an argument written or left at its default):
+      // conditions on the arguments tell them apart, the node's "when" first, nested as deep as needed.
+      const indent = (lines: string[]): string[] => (lines.length ? lines : ['pass']).map((l) => `    ${l}`);
+      const whenValues = typeof node?.when === 'string' ? copies.map((c) => evaluateExpression(node.when as string, c.args ?? {})).map((r) => (r.ok ? r.value : undefined)) : undefined;
+      const decide = (group: typeof bodies): string[] | undefined => {
+        if (group.length === 1) return group[0].text === undefined ? [] : group[0].text.split('\n');
+        if (whenValues && typeof node?.when === 'string') {
+          const on = group.filter((b) => b.members.every((i) => whenValues[i] === true));
+          const off = group.filter((b) => b.members.every((i) => whenValues[i] === false));
+          if (on.length && off.length && on.length + off.length === group.length) {
+            const onLines = decide(on);
+            const offLines = decide(off);
+            if (!onLines || !offLines) return undefined;
+            return [`if ${whenTest(node, inForward)}:`, ...indent(onLines), 'else:', ...indent(offLines)];
+          }
+        }
+        // The argument the node mentions, with the fewest values, says it best ("stride == 1", not "planes == 64").
+        const mentioned = JSON.stringify([node?.params, node?.when]);
+        const distinct = (a: { values: unknown[] }): number => new Set(group.flatMap((b) => b.members.map((i) => pyLiteral(a.values[i])))).size;
+        const ranked = [...argValues].sort((a, b) => Number(!mentioned.includes(`$${paramOf(a.py)}`)) - Number(!mentioned.includes(`$${paramOf(b.py)}`)) || distinct(a) - distinct(b));
+        const splitter = ranked.find((a) => {
+          const owner = new Map<string, number>();
+          return group.every((b, g) =>
+            b.members.every((i) => {
+              const key = pyLiteral(a.values[i]);
+              if (owner.has(key) && owner.get(key) !== g) return false;
+              owner.set(key, g);
+              return true;
+            }),
+          );
+        });
+        if (!splitter) return undefined;
+        if (inForward) kept.add(splitter.py);
+        const name = inForward ? `self.${keptName(splitter.py)}` : splitter.py;
+        const out: string[] = [];
+        group.forEach((b, g) => {
+          const lines = b.text === undefined ? [] : b.text.split('\n');
+          const values = [...new Set(b.members.map((i) => pyLiteral(splitter.values[i])))];
+          const test = values.length === 1 ? `${name} == ${values[0]}` : `${name} in (${values.join(', ')})`;
+          out.push(...(g === group.length - 1 ? ['else:'] : [`${g === 0 ? 'if' : 'elif'} ${test}:`]), ...indent(lines));
+        });
+        return out;
+      };
+      return decide(bodies);
     };
+    /**
+     * The test of a node's "when": in __init__ the expression on the arguments; in forward(), which
+     * has no arguments, whether the module is there, or for a node without a module the expression
+     * on the arguments kept on the module.
+     */
+    const whenTest = (node: DesignNode, inForward: boolean): string => {
+      const when = node.when as string;
+      if (!inForward) return pyExpression(when, sig.params);
+      // The module is written at the first node of its nn.Sequential, the test at the last.
+      const attribute = `self.${rendered[0].attr.get(node.id)} = `;
+      if (rendered.some((r) => [...r.init.values()].some((t) => (t ?? '').split('\n').some((l) => l.startsWith(attribute) && l !== `${attribute}None`)))) return `self.${rendered[0].attr.get(node.id)} is not None`;
+      const names = new Map([...sig.params].map(([p, py]) => [p, `self.${keptName(py)}`]));
+      for (const m of when.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) if (sig.params.has(m[1])) kept.add(sig.params.get(m[1])!);
+      return pyExpression(when, names);
+    };
+    const paramOf = (py: string): string => [...sig.params].find(([, v]) => v === py)?.[0] ?? py;
     /** Arguments forward() tests, kept on the module (beside, not over, its layers). */
     const kept = new Set<string>();
     const attrs = new Set(rendered[0].attr.values());
@@ -331,7 +383,8 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
     const forward: string[] = [];
     for (const id of order) {
       const texts = rendered.map((r) => r.init.get(id));
-      if (texts.every((t) => t === undefined)) continue;
+      // A node without modules (an Add a "when" leaves out in some copies) needs no attribute.
+      if (texts.every((t) => t === undefined || /^self\.[A-Za-z0-9_]+ = None$/.test(t))) continue;
       const lines = unify(texts, byId.get(id));
       if (!lines) return undefined;
       init.push(...lines);
@@ -366,32 +419,84 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
   }
 }
 
+/** A node's place in an nn.Sequential: the attribute's source name and its indices ("conv.1.0" → conv, [1, 0]). */
+interface SequentialPlace {
+  head: string;
+  path: number[];
+}
+
 /**
  * The module attribute of each node of one level (the design's or a block's): its id made an
- * identifier; nodes "p.0", "p.1"… forming a chain share "p", an nn.Sequential (`sequentialOf`).
+ * identifier; nodes "p.0", "p.1"… (and "p.0.0", "p.0.1"… nested, as torchvision's
+ * Conv2dNormActivation sits in an inverted residual) forming a chain share "p", an nn.Sequential
+ * (`sequentialOf`, with each member's indices). A block instance with one input and one output may
+ * be a member.
  */
-function levelAttributes(nodes: DesignNode[], edges: DesignEdge[], isBlock: (type: string) => boolean): { attr: Map<string, string>; sequentialOf: Map<string, string> } {
+function levelAttributes(
+  nodes: DesignNode[],
+  edges: DesignEdge[],
+  isBlock: (type: string) => boolean,
+  portsOf: (type: string) => { inputs: number; outputs: number },
+): { attr: Map<string, string>; sequentialOf: Map<string, SequentialPlace>; members: Map<string, DesignNode[]> } {
   const takeAttr = namer();
   const attr = new Map<string, string>();
-  const sequentialOf = new Map<string, string>();
-  const groups = new Map<string, DesignNode[]>();
+  const sequentialOf = new Map<string, SequentialPlace>();
+  const members = new Map<string, DesignNode[]>();
+  const groups = new Map<string, { node: DesignNode; path: number[] }[]>();
   for (const node of nodes) {
-    const m = /^(.+)\.(\d+)$/.exec(node.id);
-    if (m) groups.set(m[1], [...(groups.get(m[1]) ?? []), node]);
+    const m = /^(.*?[^.\d][^.]*?)((?:\.\d+)+)$/.exec(node.id);
+    if (m) groups.set(m[1], [...(groups.get(m[1]) ?? []), { node, path: m[2].slice(1).split('.').map(Number) }]);
   }
-  for (const [prefix, members] of groups) {
-    const chain = members.every((n, i) => n.id === `${prefix}.${i}` && !isBlock(n.type) && nodes.every((o) => o.id !== prefix) && (i === 0 || edges.filter((e) => e.target === n.id).every((e) => e.source === members[i - 1].id)));
-    const sameWhen = members.every((n) => JSON.stringify(n.when) === JSON.stringify(members[0].when));
-    if (chain && sameWhen && members.length > 1) for (const n of members) sequentialOf.set(n.id, prefix);
+  const compare = (a: number[], b: number[]): number => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return a.length - b.length;
+  };
+  /** Indices from 0 without gaps at every level, and no member inside another. */
+  const wellFormed = (paths: number[][], depth: number): boolean => {
+    const byIndex = new Map<number, number[][]>();
+    for (const p of paths) byIndex.set(p[depth], [...(byIndex.get(p[depth]) ?? []), p]);
+    const indices = [...byIndex.keys()].sort((a, b) => a - b);
+    if (indices.some((v, i) => v !== i)) return false;
+    return [...byIndex.values()].every((sub) => (sub.length === 1 && sub[0].length === depth + 1) || (sub.every((p) => p.length > depth + 1) && wellFormed(sub, depth + 1)));
+  };
+  for (const [head, group] of groups) {
+    group.sort((a, b) => compare(a.path, b.path));
+    const chain = group.map((g) => g.node);
+    const ids = new Set(chain.map((n) => n.id));
+    const oneInOneOut = chain.every((n) => !isBlock(n.type) || (n.repeat === undefined || typeof n.repeat === 'number' ? portsOf(n.type).inputs === 1 && portsOf(n.type).outputs === 1 : false));
+    const linked = chain.every((n, i) => {
+      const incoming = edges.filter((e) => e.target === n.id);
+      const outgoing = edges.filter((e) => e.source === n.id);
+      // Each member reads the one before it only, and all but the last feed only the next.
+      if (i > 0 && (incoming.length !== 1 || incoming[0].source !== chain[i - 1].id)) return false;
+      if (i === 0 && (incoming.length !== 1 || ids.has(incoming[0].source))) return false;
+      return i === chain.length - 1 || outgoing.every((e) => e.target === chain[i + 1].id);
+    });
+    const sameWhen = chain.every((n) => JSON.stringify(n.when) === JSON.stringify(chain[0].when));
+    const free = nodes.every((o) => o.id !== head);
+    if (!oneInOneOut || !linked || !sameWhen || !free || !wellFormed(group.map((g) => g.path), 0)) continue;
+    for (const g of group) sequentialOf.set(g.node.id, { head, path: g.path });
+    members.set(head, chain);
   }
   for (const node of nodes) {
     const group = sequentialOf.get(node.id);
     if (group) {
-      if (!attr.has(group)) attr.set(group, takeAttr(group));
-      attr.set(node.id, attr.get(group)!);
+      if (!attr.has(group.head)) attr.set(group.head, takeAttr(group.head));
+      attr.set(node.id, attr.get(group.head)!);
     } else attr.set(node.id, takeAttr(node.id));
   }
-  return { attr, sequentialOf };
+  return { attr, sequentialOf, members };
+}
+
+/** The nn.Sequential of a chain's modules, nested where its members' indices are. */
+function sequentialCode(members: { path: number[]; module: string }[], depth = 0): string {
+  const byIndex = new Map<number, { path: number[]; module: string }[]>();
+  for (const m of members) byIndex.set(m.path[depth], [...(byIndex.get(m.path[depth]) ?? []), m]);
+  const items = [...byIndex.keys()].sort((a, b) => a - b).map((k) => {
+    const sub = byIndex.get(k)!;
+    return sub.length === 1 && sub[0].path.length === depth + 1 ? sub[0].module : sequentialCode(sub, depth + 1);
+  });
+  return `nn.Sequential(${items.join(', ')})`;
 }
 
 /**
@@ -401,22 +506,24 @@ function levelAttributes(nodes: DesignNode[], edges: DesignEdge[], isBlock: (typ
 export function pytorchModulePaths(source: Design, instances: readonly { id: string; copies?: string[] }[]): Map<string, string> {
   const blocks = source.blocks ?? {};
   const isBlock = (type: string): boolean => Object.prototype.hasOwnProperty.call(blocks, type);
+  const portsOf = (type: string): { inputs: number; outputs: number } => ({ inputs: blocks[type].inputs.length, outputs: blocks[type].outputs.length });
   const stages = new Map(instances.filter((i) => i.copies).map((i) => [i.id, i.copies!]));
   const paths = new Map<string, string>();
   const walk = (nodes: DesignNode[], edges: DesignEdge[], flatPrefix: string, modulePrefix: string, depth: number): void => {
     if (depth > 64) return;
-    const { attr, sequentialOf } = levelAttributes(nodes, edges, isBlock);
+    const { attr, sequentialOf } = levelAttributes(nodes, edges, isBlock, portsOf);
     for (const node of nodes) {
       const flatId = `${flatPrefix}${node.id}`;
+      const place = sequentialOf.get(node.id);
+      const path = place ? `${modulePrefix}${attr.get(node.id)}.${place.path.join('.')}` : `${modulePrefix}${attr.get(node.id)}`;
       if (isBlock(node.type)) {
         const block = blocks[node.type];
         const copies = stages.get(flatId);
-        if (copies) copies.forEach((copy, k) => walk(block.nodes, block.edges, `${copy}.`, `${modulePrefix}${attr.get(node.id)}.${k}.`, depth + 1));
-        else walk(block.nodes, block.edges, `${flatId}.`, `${modulePrefix}${attr.get(node.id)}.`, depth + 1);
+        if (copies) copies.forEach((copy, k) => walk(block.nodes, block.edges, `${copy}.`, `${path}.${k}.`, depth + 1));
+        else walk(block.nodes, block.edges, `${flatId}.`, `${path}.`, depth + 1);
         continue;
       }
-      const group = sequentialOf.get(node.id);
-      paths.set(flatId, group ? `${modulePrefix}${attr.get(node.id)}.${/\.(\d+)$/.exec(node.id)![1]}` : `${modulePrefix}${attr.get(node.id)}`);
+      paths.set(flatId, path);
     }
   };
   walk(source.nodes, source.edges, '', '', 0);
@@ -443,5 +550,54 @@ function orderBlocks(blocks: Record<string, BlockDefinition>): string[] {
     out.push(name);
   };
   for (const name of Object.keys(blocks)) visit(name, new Set());
+  return out;
+}
+
+/**
+ * The code of every copy of one line with the keyword arguments some copies leave out written
+ * there too: "nn.Conv2d(64, 256, kernel_size=1, bias=False)" next to "nn.Conv2d(256, 512,
+ * kernel_size=1, stride=2, bias=False)" gets ", stride=1", the value its copies give the expression
+ * the others' stride is (the same in all of them, PyTorch's default, which is why it was left out),
+ * so one line with `stride=stride` serves them all.
+ */
+function withDefaultsWritten(texts: (string | undefined)[], candidates: { values: unknown[] }[], value: RegExp): (string | undefined)[] {
+  const out = [...texts];
+  const skeleton = (t: string): string => t.split(value).map((p, k) => (k % 2 ? '#' : p)).join('');
+  for (let round = 0; round < 8; round++) {
+    let changed = false;
+    const shapes = new Map<string, number[]>();
+    out.forEach((t, i) => {
+      if (t !== undefined) shapes.set(skeleton(t), [...(shapes.get(skeleton(t)) ?? []), i]);
+    });
+    for (const [longer, withIt] of shapes) {
+      for (const m of longer.matchAll(/, ([A-Za-z_][A-Za-z0-9_]*)=#/g)) {
+        const shorter = longer.slice(0, m.index) + longer.slice(m.index! + m[0].length);
+        const without = shapes.get(shorter);
+        if (!without) continue;
+        // Which value of the longer shape the keyword holds, and what it is in the shorter one.
+        const column = 2 * (longer.slice(0, m.index).split('#').length - 1) + 1;
+        const found = candidates.find(
+          (c) =>
+            withIt.every((i) => out[i]!.split(value)[column] === pyLiteral(c.values[i]) || (typeof c.values[i] === 'number' && Number(out[i]!.split(value)[column]) === c.values[i])) &&
+            without.every((i) => pyLiteral(c.values[i]) === pyLiteral(c.values[without[0]])),
+        );
+        if (!found) continue;
+        for (const i of without) {
+          const tokens = out[i]!.split(value);
+          // The text before the keyword: the shorter shape up to where the longer has it.
+          const valuesBefore = longer.slice(0, m.index).split('#').length - 1;
+          const head = tokens.slice(0, 2 * valuesBefore + 1).join('');
+          const literalBefore = longer.slice(0, m.index).split('#').pop()!;
+          const at = head.length - (tokens[2 * valuesBefore].length - literalBefore.length);
+          const text = out[i]!;
+          out[i] = `${text.slice(0, at)}, ${m[1]}=${pyLiteral(found.values[i])}${text.slice(at)}`;
+        }
+        changed = true;
+        break;
+      }
+      if (changed) break;
+    }
+    if (!changed) break;
+  }
   return out;
 }

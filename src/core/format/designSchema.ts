@@ -113,7 +113,7 @@ function nodeSchema(layerRules: JsonSchema[]): JsonSchema {
         propertyNames: { pattern: '^(0|[1-9][0-9]*)$' },
         additionalProperties: { type: 'object' },
       },
-      when: { anyOf: [{ type: 'boolean' }, expression], description: 'Inside a block: when false, the node is left out and its input flows on.' },
+      when: { anyOf: [{ type: 'boolean' }, expression], description: 'Inside a block: when false, the node is left out and its input (an Add\'s first) flows on.' },
       position: {
         type: 'object',
         description: 'Where the block sits on the canvas.',

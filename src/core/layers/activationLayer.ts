@@ -1,7 +1,7 @@
 import { ACTIVATIONS, type LayerType } from './layerType';
 import { ALPHA_DEFAULTS, ELU_ALPHA, LEAKY_RELU_SLOPE } from './commonParams';
 import { ACTIVATION_CLASS_NAMES, activationLayerSpec, activationParamsOfLayer } from './kerasActivations';
-import { pyActivation, pyNumber } from './pytorchCode';
+import { pyActivation, pyActivationModule, pyNumber } from './pytorchCode';
 import { attributeFloat, attributeInt, attributeString, HARD_SIGMOID_ALPHA, HARD_SIGMOID_BETA, onnxActivation } from './onnxCode';
 
 export interface ActivationParams {
@@ -46,7 +46,10 @@ export const activationLayer: LayerType<ActivationParams> = {
     }
     return { outputShape: [...inputShapes[0]], trainableParams: 0, nonTrainableParams: 0, macs: 0 };
   },
-  toPyTorch: (p, _shapes, ctx) => ({ modules: [], forward: pyActivation(p.fn, ctx.inputs[0], p.alpha) }),
+  toPyTorch: (p, _shapes, ctx) => {
+    const asModule = pyActivationModule(p.fn, p.alpha);
+    return { modules: [], forward: pyActivation(p.fn, ctx.inputs[0], p.alpha), ...(asModule ? { asModule } : {}) };
+  },
   toOnnx: (p, _shapes, ctx) => onnxActivation(p.fn, ctx.inputs[0], ctx, p.alpha),
   fromOnnx: {
     // Gelu, SiLU and Mish are the import's fusions of the arithmetic torch.onnx.export writes for them (x · sigmoid(x) …).

@@ -319,6 +319,11 @@ export interface PyTorchLayerCode {
   /** Why the code looks the way it does, written above the forward line (e.g. Flatten's permute). */
   comment?: string;
   /**
+   * For a layer written as a function (an activation): the same computation as one module, for
+   * where it sits in an nn.Sequential (torchvision's `features.0.2` is an nn.ReLU6()).
+   */
+  asModule?: string;
+  /**
    * Module classes torch.nn lacks (LayerScale, DropPath) that `modules` construct: each is written
    * once into the file, before the model's class, so the export runs with nothing but PyTorch.
    */

@@ -62,6 +62,47 @@ export function pyActivation(fn: string | undefined, expr: string, alpha?: numbe
   }
 }
 
+/**
+ * The activation as an nn module ("nn.ReLU6()"), for where it must sit in an nn.Sequential as
+ * torchvision's Conv2dNormActivation has it; undefined for the identity. Computes what pyActivation does.
+ */
+export function pyActivationModule(fn: string | undefined, alpha?: number): string | undefined {
+  switch (fn ?? 'linear') {
+    case 'relu':
+      return 'nn.ReLU()';
+    case 'relu6':
+      return 'nn.ReLU6()';
+    case 'leakyRelu':
+      return `nn.LeakyReLU(${pyNumber(alpha ?? LEAKY_RELU_SLOPE)})`;
+    case 'elu':
+      return `nn.ELU(alpha=${pyNumber(alpha ?? ELU_ALPHA)})`;
+    case 'gelu':
+      return 'nn.GELU()';
+    case 'geluTanh':
+      return "nn.GELU(approximate='tanh')";
+    case 'silu':
+      return 'nn.SiLU()';
+    case 'mish':
+      return 'nn.Mish()';
+    case 'softplus':
+      return 'nn.Softplus()';
+    case 'hardsigmoid':
+      return 'nn.Hardsigmoid()';
+    case 'hardswish':
+      return 'nn.Hardswish()';
+    case 'sigmoid':
+      return 'nn.Sigmoid()';
+    case 'tanh':
+      return 'nn.Tanh()';
+    case 'softmax':
+      return 'nn.Softmax(dim=1)';
+    case 'logSoftmax':
+      return 'nn.LogSoftmax(dim=1)';
+    default:
+      return undefined;
+  }
+}
+
 /** Permutations between channels-first and channels-last for a tensor of the given designer rank. */
 export function toChannelsLast(rank: number): string {
   return rank === 3 ? '.permute(0, 2, 3, 1)' : rank === 2 ? '.permute(0, 2, 1)' : '';
