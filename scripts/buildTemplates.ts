@@ -201,27 +201,22 @@ function resnet18(): Design {
     'He et al. (2015), as torchvision.models.resnet18 defines it: 11,689,512 trainable parameters (PyTorch\'s count) plus 9,600 batch-norm running statistics.',
   );
   const bn = { momentum: 0.9, epsilon: 1e-5 };
-  let previous = 'maxpool';
   let channels = 64;
   const add = nodeAdder(design);
-  [64, 128, 256, 512].forEach((filters, stage) => {
-    for (let block = 0; block < 2; block++) {
-      const p = `layer${stage + 1}_${block}`;
-      const stride = stage > 0 && block === 0 ? 2 : 1;
-      let x = add(`${p}_conv1`, 'Conv2D', { filters, kernelSize: 3, strides: stride, padding: 1, useBias: false }, [previous]);
-      x = add(`${p}_bn1`, 'BatchNorm', bn, [x]);
-      x = add(`${p}_relu1`, 'Activation', { fn: 'relu' }, [x]);
-      x = add(`${p}_conv2`, 'Conv2D', { filters, kernelSize: 3, padding: 1, useBias: false }, [x]);
-      x = add(`${p}_bn2`, 'BatchNorm', bn, [x]);
-      let shortcut = previous;
-      if (stride !== 1 || channels !== filters) {
-        shortcut = add(`${p}_downsample_conv`, 'Conv2D', { filters, kernelSize: 1, strides: stride, useBias: false }, [previous]);
-        shortcut = add(`${p}_downsample_bn`, 'BatchNorm', bn, [shortcut]);
-      }
-      x = add(`${p}_add`, 'Add', {}, [x, shortcut]);
-      previous = add(`${p}_relu2`, 'Activation', { fn: 'relu' }, [x]);
-      channels = filters;
+  const previous = resnetStages([2, 2, 2, 2], (p, input, filters, stride) => {
+    let x = add(`${p}_conv1`, 'Conv2D', { filters, kernelSize: 3, strides: stride, padding: 1, useBias: false }, [input]);
+    x = add(`${p}_bn1`, 'BatchNorm', bn, [x]);
+    x = add(`${p}_relu1`, 'Activation', { fn: 'relu' }, [x]);
+    x = add(`${p}_conv2`, 'Conv2D', { filters, kernelSize: 3, padding: 1, useBias: false }, [x]);
+    x = add(`${p}_bn2`, 'BatchNorm', bn, [x]);
+    let shortcut = input;
+    if (stride !== 1 || channels !== filters) {
+      shortcut = add(`${p}_downsample_conv`, 'Conv2D', { filters, kernelSize: 1, strides: stride, useBias: false }, [input]);
+      shortcut = add(`${p}_downsample_bn`, 'BatchNorm', bn, [shortcut]);
     }
+    x = add(`${p}_add`, 'Add', {}, [x, shortcut]);
+    channels = filters;
+    return add(`${p}_relu2`, 'Activation', { fn: 'relu' }, [x]);
   });
   add('avgpool', 'GlobalAvgPool2D', {}, [previous]);
   add('fc', 'Dense', { units: 1000, activation: 'softmax' }, ['avgpool']);
@@ -292,32 +287,22 @@ function resnet50(): Design {
   );
   const bn = { momentum: 0.9, epsilon: 1e-5 };
   const add = nodeAdder(design);
-  let previous = 'maxpool';
   let channels = 64;
-  [
-    [64, 3],
-    [128, 4],
-    [256, 6],
-    [512, 3],
-  ].forEach(([width, blocks], stage) => {
-    for (let block = 0; block < blocks; block++) {
-      const p = `layer${stage + 1}_${block}`;
-      // torchvision's V1.5 bottleneck: the stride sits on the 3×3 convolution.
-      const stride = stage > 0 && block === 0 ? 2 : 1;
-      let x = add(`${p}_conv1`, 'Conv2D', { filters: width, kernelSize: 1, useBias: false }, [previous]);
-      x = add(`${p}_relu1`, 'Activation', { fn: 'relu' }, [add(`${p}_bn1`, 'BatchNorm', bn, [x])]);
-      x = add(`${p}_conv2`, 'Conv2D', { filters: width, kernelSize: 3, ...(stride !== 1 ? { strides: stride } : {}), padding: 1, useBias: false }, [x]);
-      x = add(`${p}_relu2`, 'Activation', { fn: 'relu' }, [add(`${p}_bn2`, 'BatchNorm', bn, [x])]);
-      x = add(`${p}_conv3`, 'Conv2D', { filters: width * 4, kernelSize: 1, useBias: false }, [x]);
-      x = add(`${p}_bn3`, 'BatchNorm', bn, [x]);
-      let shortcut = previous;
-      if (stride !== 1 || channels !== width * 4) {
-        shortcut = add(`${p}_downsample_0`, 'Conv2D', { filters: width * 4, kernelSize: 1, ...(stride !== 1 ? { strides: stride } : {}), useBias: false }, [previous]);
-        shortcut = add(`${p}_downsample_1`, 'BatchNorm', bn, [shortcut]);
-      }
-      previous = add(`${p}_relu3`, 'Activation', { fn: 'relu' }, [add(`${p}_add`, 'Add', {}, [x, shortcut])]);
-      channels = width * 4;
+  // torchvision's V1.5 bottleneck: the stride sits on the 3×3 convolution.
+  const previous = resnetStages([3, 4, 6, 3], (p, input, width, stride) => {
+    let x = add(`${p}_conv1`, 'Conv2D', { filters: width, kernelSize: 1, useBias: false }, [input]);
+    x = add(`${p}_relu1`, 'Activation', { fn: 'relu' }, [add(`${p}_bn1`, 'BatchNorm', bn, [x])]);
+    x = add(`${p}_conv2`, 'Conv2D', { filters: width, kernelSize: 3, ...(stride !== 1 ? { strides: stride } : {}), padding: 1, useBias: false }, [x]);
+    x = add(`${p}_relu2`, 'Activation', { fn: 'relu' }, [add(`${p}_bn2`, 'BatchNorm', bn, [x])]);
+    x = add(`${p}_conv3`, 'Conv2D', { filters: width * 4, kernelSize: 1, useBias: false }, [x]);
+    x = add(`${p}_bn3`, 'BatchNorm', bn, [x]);
+    let shortcut = input;
+    if (stride !== 1 || channels !== width * 4) {
+      shortcut = add(`${p}_downsample_0`, 'Conv2D', { filters: width * 4, kernelSize: 1, ...(stride !== 1 ? { strides: stride } : {}), useBias: false }, [input]);
+      shortcut = add(`${p}_downsample_1`, 'BatchNorm', bn, [shortcut]);
     }
+    channels = width * 4;
+    return add(`${p}_relu3`, 'Activation', { fn: 'relu' }, [add(`${p}_add`, 'Add', {}, [x, shortcut])]);
   });
   add('avgpool', 'GlobalAvgPool2D', {}, [previous]);
   add('fc', 'Dense', { units: 1000, activation: 'softmax' }, ['avgpool']);
@@ -406,6 +391,19 @@ function torchvisionResnet(name: string, description: string): Design {
     ],
     { dataset: 'imagefolder', epochs: 90, batchSize: 256, optimizer: 'sgd', learningRate: 0.1, momentum: 0.9, schedule: 'step', decayRate: 0.1, decaySteps: 30, l2: 0.0001, seed: 42 },
   );
+}
+
+/**
+ * Adds torchvision's ResNet stages after the stem's max pool: `blocks[s]` blocks in stage s, of width
+ * 64·2^s, the first block of every stage but the first with stride 2. `block` adds one block, named
+ * `p`, on `input` and returns its output; the last block's output is returned.
+ */
+function resnetStages(blocks: number[], block: (p: string, input: string, width: number, stride: number) => string): string {
+  let previous = 'maxpool';
+  blocks.forEach((count, stage) => {
+    for (let b = 0; b < count; b++) previous = block(`layer${stage + 1}_${b}`, previous, 64 * 2 ** stage, stage > 0 && b === 0 ? 2 : 1);
+  });
+  return previous;
 }
 
 /** The stem of torchvision's MobileNetV2 and EfficientNet (3×3 stride-2 convolution to 32 channels, batch norm, `activation`). */
