@@ -196,44 +196,27 @@ const templates: Record<string, Design> = {
 
 /** ResNet-18 exactly as torchvision.models.resnet18 builds it (BasicBlock, [2, 2, 2, 2]). */
 function resnet18(): Design {
-  const design = chain(
+  const design = torchvisionResnet(
     'ResNet-18',
     'He et al. (2015), as torchvision.models.resnet18 defines it: 11,689,512 trainable parameters (PyTorch\'s count) plus 9,600 batch-norm running statistics.',
-    [
-      ['input', 'Input', { shape: [224, 224, 3] }],
-      ['conv1', 'Conv2D', { filters: 64, kernelSize: 7, strides: 2, padding: 3, useBias: false }],
-      ['bn1', 'BatchNorm', { momentum: 0.9, epsilon: 1e-5 }],
-      ['relu', 'Activation', { fn: 'relu' }],
-      ['maxpool', 'MaxPool2D', { poolSize: 3, strides: 2, padding: 1 }],
-    ],
-    { dataset: 'imagefolder', epochs: 90, batchSize: 256, optimizer: 'sgd', learningRate: 0.1, momentum: 0.9, schedule: 'step', decayRate: 0.1, decaySteps: 30, l2: 0.0001, seed: 42 },
   );
   const bn = { momentum: 0.9, epsilon: 1e-5 };
-  let previous = 'maxpool';
   let channels = 64;
-  const add = (id: string, type: string, params: Record<string, unknown>, inputs: string[]): string => {
-    design.nodes.push({ id, type, params });
-    for (const source of inputs) design.edges.push({ source, target: id });
-    return id;
-  };
-  [64, 128, 256, 512].forEach((filters, stage) => {
-    for (let block = 0; block < 2; block++) {
-      const p = `layer${stage + 1}_${block}`;
-      const stride = stage > 0 && block === 0 ? 2 : 1;
-      let x = add(`${p}_conv1`, 'Conv2D', { filters, kernelSize: 3, strides: stride, padding: 1, useBias: false }, [previous]);
-      x = add(`${p}_bn1`, 'BatchNorm', bn, [x]);
-      x = add(`${p}_relu1`, 'Activation', { fn: 'relu' }, [x]);
-      x = add(`${p}_conv2`, 'Conv2D', { filters, kernelSize: 3, padding: 1, useBias: false }, [x]);
-      x = add(`${p}_bn2`, 'BatchNorm', bn, [x]);
-      let shortcut = previous;
-      if (stride !== 1 || channels !== filters) {
-        shortcut = add(`${p}_downsample_conv`, 'Conv2D', { filters, kernelSize: 1, strides: stride, useBias: false }, [previous]);
-        shortcut = add(`${p}_downsample_bn`, 'BatchNorm', bn, [shortcut]);
-      }
-      x = add(`${p}_add`, 'Add', {}, [x, shortcut]);
-      previous = add(`${p}_relu2`, 'Activation', { fn: 'relu' }, [x]);
-      channels = filters;
+  const add = nodeAdder(design);
+  const previous = resnetStages([2, 2, 2, 2], (p, input, filters, stride) => {
+    let x = add(`${p}_conv1`, 'Conv2D', { filters, kernelSize: 3, strides: stride, padding: 1, useBias: false }, [input]);
+    x = add(`${p}_bn1`, 'BatchNorm', bn, [x]);
+    x = add(`${p}_relu1`, 'Activation', { fn: 'relu' }, [x]);
+    x = add(`${p}_conv2`, 'Conv2D', { filters, kernelSize: 3, padding: 1, useBias: false }, [x]);
+    x = add(`${p}_bn2`, 'BatchNorm', bn, [x]);
+    let shortcut = input;
+    if (stride !== 1 || channels !== filters) {
+      shortcut = add(`${p}_downsample_conv`, 'Conv2D', { filters, kernelSize: 1, strides: stride, useBias: false }, [input]);
+      shortcut = add(`${p}_downsample_bn`, 'BatchNorm', bn, [shortcut]);
     }
+    x = add(`${p}_add`, 'Add', {}, [x, shortcut]);
+    channels = filters;
+    return add(`${p}_relu2`, 'Activation', { fn: 'relu' }, [x]);
   });
   add('avgpool', 'GlobalAvgPool2D', {}, [previous]);
   add('fc', 'Dense', { units: 1000, activation: 'softmax' }, ['avgpool']);
@@ -246,30 +229,17 @@ function resnet18(): Design {
  * torchvision reference converter writes them, so the reference test compares it node by node.
  */
 function mobilenetV2(): Design {
-  const design = chain(
+  const design = torchvisionMobileNet(
     'MobileNetV2',
     'Sandler et al. (2018), as torchvision.models.mobilenet_v2 defines it: inverted residual blocks whose 3×3 convolutions are depthwise (groups = channels). 3,504,872 trainable parameters (PyTorch\'s count) plus 34,112 batch-norm running statistics.',
-    [
-      ['input', 'Input', { shape: [224, 224, 3] }],
-      ['features_0_0', 'Conv2D', { filters: 32, kernelSize: 3, strides: 2, padding: 1, useBias: false }],
-      ['features_0_1', 'BatchNorm', { momentum: 0.9, epsilon: 1e-5 }],
-      ['features_0_2', 'Activation', { fn: 'relu6' }],
-    ],
+    'relu6',
     { dataset: 'imagefolder', epochs: 150, batchSize: 96, optimizer: 'rmsprop', learningRate: 0.045, schedule: 'exponential', decayRate: 0.98, l2: 0.00004, seed: 42 },
   );
   const bn = { momentum: 0.9, epsilon: 1e-5 };
   let previous = 'features_0_2';
   let channels = 32;
-  const add = (id: string, type: string, params: Record<string, unknown>, inputs: string[]): string => {
-    design.nodes.push({ id, type, params });
-    for (const source of inputs) design.edges.push({ source, target: id });
-    return id;
-  };
-  /** A 1×1 or 3×3 convolution, its batch norm and (unless linear) ReLU6, named as torchvision's Conv2dNormActivation. */
-  const convBnRelu = (p: string, params: Record<string, unknown>, input: string): string => {
-    const x = add(`${p}_0`, 'Conv2D', { ...params, useBias: false }, [input]);
-    return add(`${p}_2`, 'Activation', { fn: 'relu6' }, [add(`${p}_1`, 'BatchNorm', bn, [x])]);
-  };
+  const add = nodeAdder(design);
+  const convBnRelu = convBnActivation(add, bn, 'relu6');
   // Expansion t, output channels c, repeats n, first stride s: the paper's table 2.
   const settings = [
     [1, 16, 1, 1],
@@ -311,46 +281,28 @@ function mobilenetV2(): Design {
  * the block's one ReLU module, applied three times, is relu1/relu2/relu3.
  */
 function resnet50(): Design {
-  const design = chain(
+  const design = torchvisionResnet(
     'ResNet-50',
     'He et al. (2015), as torchvision.models.resnet50 defines it: bottleneck blocks (1×1, 3×3, 1×1 convolutions) in stages of 3, 4, 6 and 3. 25,557,032 trainable parameters (PyTorch\'s count) plus 53,120 batch-norm running statistics.',
-    [
-      ['input', 'Input', { shape: [224, 224, 3] }],
-      ['conv1', 'Conv2D', { filters: 64, kernelSize: 7, strides: 2, padding: 3, useBias: false }],
-      ['bn1', 'BatchNorm', { momentum: 0.9, epsilon: 1e-5 }],
-      ['relu', 'Activation', { fn: 'relu' }],
-      ['maxpool', 'MaxPool2D', { poolSize: 3, strides: 2, padding: 1 }],
-    ],
-    { dataset: 'imagefolder', epochs: 90, batchSize: 256, optimizer: 'sgd', learningRate: 0.1, momentum: 0.9, schedule: 'step', decayRate: 0.1, decaySteps: 30, l2: 0.0001, seed: 42 },
   );
   const bn = { momentum: 0.9, epsilon: 1e-5 };
   const add = nodeAdder(design);
-  let previous = 'maxpool';
   let channels = 64;
-  [
-    [64, 3],
-    [128, 4],
-    [256, 6],
-    [512, 3],
-  ].forEach(([width, blocks], stage) => {
-    for (let block = 0; block < blocks; block++) {
-      const p = `layer${stage + 1}_${block}`;
-      // torchvision's V1.5 bottleneck: the stride sits on the 3×3 convolution.
-      const stride = stage > 0 && block === 0 ? 2 : 1;
-      let x = add(`${p}_conv1`, 'Conv2D', { filters: width, kernelSize: 1, useBias: false }, [previous]);
-      x = add(`${p}_relu1`, 'Activation', { fn: 'relu' }, [add(`${p}_bn1`, 'BatchNorm', bn, [x])]);
-      x = add(`${p}_conv2`, 'Conv2D', { filters: width, kernelSize: 3, ...(stride !== 1 ? { strides: stride } : {}), padding: 1, useBias: false }, [x]);
-      x = add(`${p}_relu2`, 'Activation', { fn: 'relu' }, [add(`${p}_bn2`, 'BatchNorm', bn, [x])]);
-      x = add(`${p}_conv3`, 'Conv2D', { filters: width * 4, kernelSize: 1, useBias: false }, [x]);
-      x = add(`${p}_bn3`, 'BatchNorm', bn, [x]);
-      let shortcut = previous;
-      if (stride !== 1 || channels !== width * 4) {
-        shortcut = add(`${p}_downsample_0`, 'Conv2D', { filters: width * 4, kernelSize: 1, ...(stride !== 1 ? { strides: stride } : {}), useBias: false }, [previous]);
-        shortcut = add(`${p}_downsample_1`, 'BatchNorm', bn, [shortcut]);
-      }
-      previous = add(`${p}_relu3`, 'Activation', { fn: 'relu' }, [add(`${p}_add`, 'Add', {}, [x, shortcut])]);
-      channels = width * 4;
+  // torchvision's V1.5 bottleneck: the stride sits on the 3×3 convolution.
+  const previous = resnetStages([3, 4, 6, 3], (p, input, width, stride) => {
+    let x = add(`${p}_conv1`, 'Conv2D', { filters: width, kernelSize: 1, useBias: false }, [input]);
+    x = add(`${p}_relu1`, 'Activation', { fn: 'relu' }, [add(`${p}_bn1`, 'BatchNorm', bn, [x])]);
+    x = add(`${p}_conv2`, 'Conv2D', { filters: width, kernelSize: 3, ...(stride !== 1 ? { strides: stride } : {}), padding: 1, useBias: false }, [x]);
+    x = add(`${p}_relu2`, 'Activation', { fn: 'relu' }, [add(`${p}_bn2`, 'BatchNorm', bn, [x])]);
+    x = add(`${p}_conv3`, 'Conv2D', { filters: width * 4, kernelSize: 1, useBias: false }, [x]);
+    x = add(`${p}_bn3`, 'BatchNorm', bn, [x]);
+    let shortcut = input;
+    if (stride !== 1 || channels !== width * 4) {
+      shortcut = add(`${p}_downsample_0`, 'Conv2D', { filters: width * 4, kernelSize: 1, ...(stride !== 1 ? { strides: stride } : {}), useBias: false }, [input]);
+      shortcut = add(`${p}_downsample_1`, 'BatchNorm', bn, [shortcut]);
     }
+    channels = width * 4;
+    return add(`${p}_relu3`, 'Activation', { fn: 'relu' }, [add(`${p}_add`, 'Add', {}, [x, shortcut])]);
   });
   add('avgpool', 'GlobalAvgPool2D', {}, [previous]);
   add('fc', 'Dense', { units: 1000, activation: 'softmax' }, ['avgpool']);
@@ -365,25 +317,17 @@ function resnet50(): Design {
  * named after their block.
  */
 function efficientNetB0(): Design {
-  const design = chain(
+  const design = torchvisionMobileNet(
     'EfficientNet-B0',
     'Tan & Le (2019), as torchvision.models.efficientnet_b0 defines it: MBConv blocks with depthwise convolutions, squeeze-and-excitation (a kept-dims global pool gating the channels) and stochastic depth, SiLU throughout. 5,288,548 trainable parameters (PyTorch\'s count) plus 42,016 batch-norm running statistics.',
-    [
-      ['input', 'Input', { shape: [224, 224, 3] }],
-      ['features_0_0', 'Conv2D', { filters: 32, kernelSize: 3, strides: 2, padding: 1, useBias: false }],
-      ['features_0_1', 'BatchNorm', { momentum: 0.9, epsilon: 1e-5 }],
-      ['features_0_2', 'Activation', { fn: 'silu' }],
-    ],
+    'silu',
     // The paper's RMSProp recipe scaled to batch 256 (learning rate 0.016), its 0.97 every 2.4 epochs as a per-epoch decay.
     { dataset: 'imagefolder', epochs: 350, batchSize: 256, optimizer: 'rmsprop', learningRate: 0.016, schedule: 'exponential', decayRate: 0.987, l2: 0.00001, seed: 42 },
   );
   // torchvision's EfficientNet (B0 to B7) keeps BatchNorm2d's defaults: ε 1e-5, momentum 0.1.
   const bn = { momentum: 0.9, epsilon: 1e-5 };
   const add = nodeAdder(design);
-  const convBnSilu = (p: string, params: Record<string, unknown>, input: string): string => {
-    const x = add(`${p}_0`, 'Conv2D', { ...params, useBias: false }, [input]);
-    return add(`${p}_2`, 'Activation', { fn: 'silu' }, [add(`${p}_1`, 'BatchNorm', bn, [x])]);
-  };
+  const convBnSilu = convBnActivation(add, bn, 'silu');
   // Expansion t, kernel k, first stride s, output channels c, repeats n: the paper's table 1 (B0).
   const settings = [
     [1, 3, 1, 16, 1],
@@ -433,8 +377,62 @@ function efficientNetB0(): Design {
   return design;
 }
 
+/** The ImageNet ResNets' stem as torchvision builds it (7×7 convolution, batch norm, ReLU, 3×3 max pool) and the paper's training recipe. */
+function torchvisionResnet(name: string, description: string): Design {
+  return chain(
+    name,
+    description,
+    [
+      ['input', 'Input', { shape: [224, 224, 3] }],
+      ['conv1', 'Conv2D', { filters: 64, kernelSize: 7, strides: 2, padding: 3, useBias: false }],
+      ['bn1', 'BatchNorm', { momentum: 0.9, epsilon: 1e-5 }],
+      ['relu', 'Activation', { fn: 'relu' }],
+      ['maxpool', 'MaxPool2D', { poolSize: 3, strides: 2, padding: 1 }],
+    ],
+    { dataset: 'imagefolder', epochs: 90, batchSize: 256, optimizer: 'sgd', learningRate: 0.1, momentum: 0.9, schedule: 'step', decayRate: 0.1, decaySteps: 30, l2: 0.0001, seed: 42 },
+  );
+}
+
+/**
+ * Adds torchvision's ResNet stages after the stem's max pool: `blocks[s]` blocks in stage s, of width
+ * 64·2^s, the first block of every stage but the first with stride 2. `block` adds one block, named
+ * `p`, on `input` and returns its output; the last block's output is returned.
+ */
+function resnetStages(blocks: number[], block: (p: string, input: string, width: number, stride: number) => string): string {
+  let previous = 'maxpool';
+  blocks.forEach((count, stage) => {
+    for (let b = 0; b < count; b++) previous = block(`layer${stage + 1}_${b}`, previous, 64 * 2 ** stage, stage > 0 && b === 0 ? 2 : 1);
+  });
+  return previous;
+}
+
+/** The stem of torchvision's MobileNetV2 and EfficientNet (3×3 stride-2 convolution to 32 channels, batch norm, `activation`). */
+function torchvisionMobileNet(name: string, description: string, activation: string, training: TrainingSettings): Design {
+  return chain(
+    name,
+    description,
+    [
+      ['input', 'Input', { shape: [224, 224, 3] }],
+      ['features_0_0', 'Conv2D', { filters: 32, kernelSize: 3, strides: 2, padding: 1, useBias: false }],
+      ['features_0_1', 'BatchNorm', { momentum: 0.9, epsilon: 1e-5 }],
+      ['features_0_2', 'Activation', { fn: activation }],
+    ],
+    training,
+  );
+}
+
+type NodeAdder = (id: string, type: string, params: Record<string, unknown>, inputs: string[]) => string;
+
+/** A convolution without bias, its batch norm and `activation`, named `<p>_0`, `_1`, `_2` as torchvision's Conv2dNormActivation. */
+function convBnActivation(add: NodeAdder, bn: Record<string, unknown>, activation: string): (p: string, params: Record<string, unknown>, input: string) => string {
+  return (p, params, input) => {
+    const x = add(`${p}_0`, 'Conv2D', { ...params, useBias: false }, [input]);
+    return add(`${p}_2`, 'Activation', { fn: activation }, [add(`${p}_1`, 'BatchNorm', bn, [x])]);
+  };
+}
+
 /** Appends a node and its input edges (in order) to a design; returns the node's id. */
-function nodeAdder(design: Design): (id: string, type: string, params: Record<string, unknown>, inputs: string[]) => string {
+function nodeAdder(design: Design): NodeAdder {
   return (id, type, params, inputs) => {
     design.nodes.push({ id, type, params });
     for (const source of inputs) design.edges.push({ source, target: id });

@@ -2,16 +2,9 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main';
+import { cli } from '../support/cli';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 describe('cnn-designer with blocks', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cnn-blocks-cli-'));

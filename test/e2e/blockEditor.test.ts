@@ -6,32 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeDocument } from '../../src/core/analysis/analyzeDocument';
 import { planDocumentEdit } from '../../src/extension/planDocumentEdit';
+import { STAGES_DESIGN } from '../support/stagesDesign';
 import { endToEnd, seedWorkspaceFile } from './support/e2eHooks';
 import { GraphEditorView } from './support/graphEditorView';
 import { waitFor } from './support/workbenchDriver';
 
-/** Two shape-keeping layers (a "same" convolution and a relu) between an input and a classifier. */
-const ORIGINAL = `{
-  "format": "cnn-designer",
-  "version": 1,
-  "name": "Stages",
-  "nodes": [
-    { "id": "input", "type": "Input", "params": { "shape": [16, 16, 3] }, "position": { "x": 100, "y": 0 } },
-    { "id": "conv", "type": "Conv2D", "params": { "filters": 8, "kernelSize": 3, "padding": "same" }, "position": { "x": 100, "y": 130 } },
-    { "id": "relu", "type": "Activation", "params": { "fn": "relu" }, "position": { "x": 100, "y": 260 } },
-    { "id": "flatten", "type": "Flatten", "params": {}, "position": { "x": 100, "y": 390 } },
-    { "id": "fc", "type": "Dense", "params": { "units": 10 }, "position": { "x": 100, "y": 520 } }
-  ],
-  "edges": [
-    { "source": "input", "target": "conv" },
-    { "source": "conv", "target": "relu" },
-    { "source": "relu", "target": "flatten" },
-    { "source": "flatten", "target": "fc" }
-  ],
-  "training": {}
-}
-`;
-const FILE = seedWorkspaceFile('blocks-edit.cnn.json', ORIGINAL);
+const FILE = seedWorkspaceFile('blocks-edit.cnn.json', STAGES_DESIGN);
 
 const replaced = (text: string, plan: ReturnType<typeof planDocumentEdit>): string => {
   assert.equal(plan.kind, 'replace', plan.kind === 'refused' ? plan.reason : 'the edit changes nothing');
@@ -43,16 +23,16 @@ describe('blocks in the graph editor in VS Code', () => {
   it('makes a block of two selected layers from the command palette, sets repeat 2 in the inspector, and the totals bar follows', async () => {
     const { workbench, session } = endToEnd();
     // What the host's edit logic makes of the same two intentions: the file must end up so.
-    const made = replaced(ORIGINAL, planDocumentEdit(ORIGINAL, { kind: 'makeBlock', nodeIds: ['conv', 'relu'] }));
+    const made = replaced(STAGES_DESIGN, planDocumentEdit(STAGES_DESIGN, { kind: 'makeBlock', nodeIds: ['conv', 'relu'] }));
     const instance = analyzeDocument(made).parsed.design!.nodes.find((n) => n.type === 'Block')!.id;
     const repeated = replaced(made, planDocumentEdit(made, { kind: 'setRepeat', nodeId: instance, repeat: 2 }));
-    assert.equal(totalParams(made), totalParams(ORIGINAL), 'a block computes what its layers did');
+    assert.equal(totalParams(made), totalParams(STAGES_DESIGN), 'a block computes what its layers did');
     assert.ok(totalParams(repeated) > totalParams(made), 'a second copy adds parameters');
 
     await workbench.openFromExplorer(FILE);
     const editor = await GraphEditorView.find(workbench);
     const totalShown = async (): Promise<string | null> => editor.frame.locator('[data-testid=total-params]').getAttribute('data-value');
-    assert.equal(await totalShown(), String(totalParams(ORIGINAL)));
+    assert.equal(await totalShown(), String(totalParams(STAGES_DESIGN)));
 
     await editor.block('conv').locator('[data-testid=block-title]').click();
     await editor.block('relu').locator('[data-testid=block-title]').click({ modifiers: ['Control'] });
@@ -60,7 +40,7 @@ describe('blocks in the graph editor in VS Code', () => {
     await workbench.runCommand('CNN Designer: Make Block from Selection');
     await editor.block(instance).waitFor({ state: 'visible' });
     await waitFor('the selected layers to leave the canvas', async () => ((await editor.block('conv').count()) === 0 ? true : undefined));
-    assert.equal(await totalShown(), String(totalParams(ORIGINAL)), 'the same model');
+    assert.equal(await totalShown(), String(totalParams(STAGES_DESIGN)), 'the same model');
     await workbench.screenshot('blocks-made-from-selection');
 
     // The new instance is selected; its inspector sets the stage's repeat.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { analyzeDesign, type DesignAnalysis } from '../../src/core/analysis/analyzeDesign';
-import type { Design } from '../../src/core/design';
+import { emptyDesign, type Design, type DesignEdge, type DesignNode } from '../../src/core/design';
 import { applyIntention } from '../../src/core/edit/applyIntention';
 import { makeBlockFromSelection } from '../../src/core/edit/makeBlockFromSelection';
 import { parseDesign } from '../../src/core/format/parseDesign';
@@ -11,6 +11,9 @@ import { planDocumentEdit } from '../../src/extension/planDocumentEdit';
 import { randomValidDesign, seededRandom } from '../support/randomDesign';
 
 const load = (name: string): Design => parseDesign(readFileSync(`examples/${name}.cnn.json`, 'utf8')).design!;
+
+/** A small design written out node by node. */
+const designOf = (nodes: DesignNode[], edges: DesignEdge[]): Design => ({ ...emptyDesign('t'), nodes, edges });
 
 /** What the block must not change: the model's size, cost and output shapes. */
 const totalsOf = (a: DesignAnalysis) => ({
@@ -96,26 +99,22 @@ describe('makeBlockFromSelection', () => {
   });
 
   it('keeps a Concat\'s input order when one of its inputs comes from the block', () => {
-    const design: Design = {
-      format: 'cnn-designer',
-      version: 1,
-      name: 't',
-      training: {},
-      nodes: [
+    const design = designOf(
+      [
         { id: 'input', type: 'Input', params: { shape: [8, 8, 3] } },
         { id: 'a', type: 'Conv2D', params: { filters: 4, kernelSize: 1 } },
         { id: 'b', type: 'Conv2D', params: { filters: 2, kernelSize: 3, padding: 'same' } },
         { id: 'cat', type: 'Concat', params: {} },
         { id: 'head', type: 'Conv2D', params: { filters: 5, kernelSize: 1 } },
       ],
-      edges: [
+      [
         { source: 'input', target: 'a' },
         { source: 'input', target: 'b' },
         { source: 'b', target: 'cat' },
         { source: 'a', target: 'cat' },
         { source: 'cat', target: 'head' },
       ],
-    };
+    );
     // head's weights depend on the order only through shapes; compare the analysis of the Concat's output channels by position.
     const result = makeBlockFromSelection(design, ['b']);
     assert.ok(result.ok);
@@ -127,12 +126,8 @@ describe('makeBlockFromSelection', () => {
   });
 
   it('wires two inputs by port and two outputs by port', () => {
-    const design: Design = {
-      format: 'cnn-designer',
-      version: 1,
-      name: 't',
-      training: {},
-      nodes: [
+    const design = designOf(
+      [
         { id: 'input', type: 'Input', params: { shape: [8, 8, 3] } },
         { id: 'a', type: 'Conv2D', params: { filters: 4, kernelSize: 1 } },
         { id: 'b', type: 'Conv2D', params: { filters: 2, kernelSize: 1 } },
@@ -140,7 +135,7 @@ describe('makeBlockFromSelection', () => {
         { id: 'c', type: 'Conv2D', params: { filters: 3, kernelSize: 3 } },
         { id: 'd', type: 'Conv2D', params: { filters: 7, kernelSize: 1 } },
       ],
-      edges: [
+      [
         { source: 'input', target: 'a' },
         { source: 'input', target: 'b' },
         { source: 'a', target: 'cat' },
@@ -148,7 +143,7 @@ describe('makeBlockFromSelection', () => {
         { source: 'cat', target: 'c' },
         { source: 'cat', target: 'd' },
       ],
-    };
+    );
     const result = makeBlockFromSelection(design, ['cat']);
     assert.ok(result.ok, result.ok ? '' : result.reason);
     const block = result.design.blocks![result.blockName];
@@ -208,21 +203,19 @@ describe('makeBlockFromSelection', () => {
 describe('setRepeat and setBlockNodeParams', () => {
   const base = (): Design => {
     const design = parseDesign(
-      serializeDesign({
-        format: 'cnn-designer',
-        version: 1,
-        name: 't',
-        training: {},
-        nodes: [
-          { id: 'input', type: 'Input', params: { shape: [8, 8, 4] } },
-          { id: 'conv', type: 'Conv2D', params: { filters: 4, kernelSize: 3, padding: 'same' } },
-          { id: 'relu', type: 'Activation', params: { fn: 'relu' } },
-        ],
-        edges: [
-          { source: 'input', target: 'conv' },
-          { source: 'conv', target: 'relu' },
-        ],
-      }),
+      serializeDesign(
+        designOf(
+          [
+            { id: 'input', type: 'Input', params: { shape: [8, 8, 4] } },
+            { id: 'conv', type: 'Conv2D', params: { filters: 4, kernelSize: 3, padding: 'same' } },
+            { id: 'relu', type: 'Activation', params: { fn: 'relu' } },
+          ],
+          [
+            { source: 'input', target: 'conv' },
+            { source: 'conv', target: 'relu' },
+          ],
+        ),
+      ),
     ).design!;
     const made = applyIntention(design, { kind: 'makeBlock', nodeIds: ['conv', 'relu'] });
     assert.ok(made.ok);

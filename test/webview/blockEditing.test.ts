@@ -1,32 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { formatShape } from '../../src/core/summary/formatNumber';
-import { CHROMIUM_PATH, EditorPage, launchChromium } from './editorPage';
-
-/** Two shape-keeping layers (conv with "same" padding, relu) that make a block a stage can repeat. */
-const DESIGN = `{
-  "format": "cnn-designer",
-  "version": 1,
-  "name": "Stages",
-  "nodes": [
-    { "id": "input", "type": "Input", "params": { "shape": [16, 16, 3] }, "position": { "x": 100, "y": 0 } },
-    { "id": "conv", "type": "Conv2D", "params": { "filters": 8, "kernelSize": 3, "padding": "same" }, "position": { "x": 100, "y": 130 } },
-    { "id": "relu", "type": "Activation", "params": { "fn": "relu" }, "position": { "x": 100, "y": 260 } },
-    { "id": "flatten", "type": "Flatten", "params": {}, "position": { "x": 100, "y": 390 } },
-    { "id": "fc", "type": "Dense", "params": { "units": 10 }, "position": { "x": 100, "y": 520 } }
-  ],
-  "edges": [
-    { "source": "input", "target": "conv" },
-    { "source": "conv", "target": "relu" },
-    { "source": "relu", "target": "flatten" },
-    { "source": "flatten", "target": "fc" }
-  ],
-  "training": {}
-}
-`;
+import { STAGES_DESIGN } from '../support/stagesDesign';
+import { EditorPage, launchEditorChromium } from './editorPage';
 
 const totalOf = (text: string): number => analyzeDesign(parseDesign(text).design!).totals.params;
 
@@ -34,16 +12,13 @@ describe('blocks in the graph editor webview (Chromium)', function () {
   this.timeout(120_000);
   let browser: Browser;
 
-  before(async function () {
-    if (!existsSync('dist/webview/editor.js') || !existsSync('dist/webview-harness/harness.js'))
-      throw new Error('Build the bundles first (node esbuild.config.mjs): the webview tests load dist/webview/editor.js.');
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`No Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH); the webview tests need a real browser.`);
-    browser = await launchChromium();
+  before(async () => {
+    browser = await launchEditorChromium();
   });
   after(async () => browser?.close());
 
   it('makes a block of the selected layers, repeats it, opens it with its shapes and a breadcrumb, and edits a layer inside', async () => {
-    const editor = await EditorPage.open(browser, DESIGN);
+    const editor = await EditorPage.open(browser, STAGES_DESIGN);
     const makeBlock = editor.page.getByTestId('toolbar-make-block');
     assert.equal(await makeBlock.getAttribute('disabled'), '', 'nothing selected: nothing to make a block of');
     await editor.block('conv').click();
@@ -109,7 +84,7 @@ describe('blocks in the graph editor webview (Chromium)', function () {
   });
 
   it('says why a selection cannot become a block', async () => {
-    const editor = await EditorPage.open(browser, DESIGN);
+    const editor = await EditorPage.open(browser, STAGES_DESIGN);
     await editor.block('input').click();
     await editor.block('conv').click({ modifiers: ['Control'] });
     await editor.page.getByTestId('toolbar-make-block').click();

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -44,6 +44,14 @@ export async function recordCspViolations(page: Page): Promise<() => Promise<str
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
+}
+
+/** Chromium for a suite that opens the editor: first checks that the bundles are built and the browser is there, so a missing one fails with what to do. */
+export async function launchEditorChromium(): Promise<Browser> {
+  if (!existsSync('dist/webview/editor.js') || !existsSync('dist/webview-harness/harness.js'))
+    throw new Error('Build the bundles first (node esbuild.config.mjs): the webview tests load dist/webview/editor.js.');
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`No Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH); the webview tests need a real browser.`);
+  return launchChromium();
 }
 
 /** The editor bundle in the harness page, with helpers to read what it shows and what it sent. */

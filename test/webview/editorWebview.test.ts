@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { formatShape } from '../../src/core/summary/formatNumber';
-import { CHROMIUM_PATH, cspHarnessUrl, EditorPage, launchChromium, recordCspViolations } from './editorPage';
+import { cspHarnessUrl, EditorPage, launchEditorChromium, recordCspViolations } from './editorPage';
 
 const example = (name: string): string => readFileSync(`examples/${name}.cnn.json`, 'utf8');
 
@@ -50,11 +50,8 @@ describe('graph editor webview in Chromium', function () {
   this.timeout(60_000);
   let browser: Browser;
 
-  before(async function () {
-    if (!existsSync('dist/webview/editor.js') || !existsSync('dist/webview-harness/harness.js'))
-      throw new Error('Build the bundles first (node esbuild.config.mjs): the webview tests load dist/webview/editor.js.');
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`No Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH); the webview tests need a real browser.`);
-    browser = await launchChromium();
+  before(async () => {
+    browser = await launchEditorChromium();
   });
   after(async () => browser?.close());
 

@@ -2,13 +2,13 @@
 // design's annotations intact, Save as design offered, and a model that did not import shown with
 // its located problems.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { compileGraph } from '../../src/core/export/compileGraph';
 import { exportOnnx } from '../../src/core/export/exportOnnx';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { importModelFile, IMPORTED_READ_ONLY_REASON } from '../../src/extension/models/importModelFile';
-import { CHROMIUM_PATH, EditorPage, launchChromium } from './editorPage';
+import { EditorPage, launchEditorChromium } from './editorPage';
 
 const LENET = readFileSync('examples/lenet5.cnn.json', 'utf8');
 
@@ -16,11 +16,8 @@ describe('graph editor webview showing an imported model', function () {
   this.timeout(60_000);
   let browser: Browser;
 
-  before(async function () {
-    if (!existsSync('dist/webview/editor.js') || !existsSync('dist/webview-harness/harness.js'))
-      throw new Error('Build the bundles first (node esbuild.config.mjs): the webview tests load dist/webview/editor.js.');
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`No Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH); the webview tests need a real browser.`);
-    browser = await launchChromium();
+  before(async () => {
+    browser = await launchEditorChromium();
   });
   after(async () => browser?.close());
 

@@ -187,21 +187,7 @@ export class ReplicaGroup {
     this.optimizer.learningRate = learningRate;
     const count = labels.length;
     const imageSize = pixels.length / count;
-    // The process takes the first (and largest) slice; a batch smaller than the group uses fewer replicas.
-    const parts = Math.min(this.size, count);
-    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * count) / parts));
-    const sequences = this.workers.map((replica, i) => {
-      if (!replica.serving) {
-        replica.post({ type: 'serve' });
-        replica.serving = true;
-      }
-      const from = bounds[i + 1] ?? count;
-      const to = bounds[i + 2] ?? count;
-      if (to - from > replica.channel.capacity) throw new Error(`A slice of ${to - from} samples exceeds the replicas' capacity (${replica.channel.capacity}): batches may not exceed training.batchSize.`);
-      replica.channel.pixels.set(pixels.subarray(from * imageSize, to * imageSize));
-      replica.channel.labels.set(labels.subarray(from, to));
-      return replica.channel.send(StepCommand.Step, to - from, this.meanPending, learningRate);
-    });
+    const { parts, bounds, sequences } = this.sendSlices(StepCommand.Step, pixels, labels, count, learningRate);
     const started = performance.now();
     this.applyOwnPendingMean();
     const local = sliceGradients(this.options.model, this.options.objective, pixels.subarray(0, bounds[1] * imageSize), labels.subarray(0, bounds[1]), this.options.classCount);
@@ -242,19 +228,7 @@ export class ReplicaGroup {
     const outputSize = (model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
     if (count === 0) return new Float32Array(0);
     const imageSize = pixels.length / count;
-    const parts = Math.min(this.size, count);
-    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * count) / parts));
-    const sequences = this.workers.map((replica, i) => {
-      if (!replica.serving) {
-        replica.post({ type: 'serve' });
-        replica.serving = true;
-      }
-      const from = bounds[i + 1] ?? count;
-      const to = bounds[i + 2] ?? count;
-      if (to - from > replica.channel.capacity) throw new Error(`A slice of ${to - from} samples exceeds the replicas' capacity (${replica.channel.capacity}): batches may not exceed training.batchSize.`);
-      replica.channel.pixels.set(pixels.subarray(from * imageSize, to * imageSize));
-      return replica.channel.send(StepCommand.Predict, to - from, this.meanPending, this.optimizer.learningRate);
-    });
+    const { parts, bounds, sequences } = this.sendSlices(StepCommand.Predict, pixels, undefined, count, this.optimizer.learningRate);
     this.meanPending = false;
     this.applyOwnPendingMean();
     const local = tf.tidy(() => model.predict(tf.tensor(pixels.subarray(0, bounds[1] * imageSize), [bounds[1], ...(model.inputs[0].shape.slice(1) as number[])])) as tf.Tensor);
@@ -270,6 +244,30 @@ export class ReplicaGroup {
       if (i + 1 < parts) outputs.set(replica.channel.outputs.subarray(0, (bounds[i + 2] - bounds[i + 1]) * outputSize), bounds[i + 1] * outputSize);
     });
     return outputs;
+  }
+
+  /**
+   * Splits a batch of `count` samples into one slice per copy (the process keeps the first, and
+   * largest; a batch smaller than the group uses fewer copies) and sends each replica its slice
+   * with `command`. Returns the slice bounds and each replica's sequence number to await.
+   */
+  private sendSlices(command: StepCommand, pixels: Float32Array, labels: Int32Array | undefined, count: number, learningRate: number): { parts: number; bounds: number[]; sequences: number[] } {
+    const imageSize = pixels.length / count;
+    const parts = Math.min(this.size, count);
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * count) / parts));
+    const sequences = this.workers.map((replica, i) => {
+      if (!replica.serving) {
+        replica.post({ type: 'serve' });
+        replica.serving = true;
+      }
+      const from = bounds[i + 1] ?? count;
+      const to = bounds[i + 2] ?? count;
+      if (to - from > replica.channel.capacity) throw new Error(`A slice of ${to - from} samples exceeds the replicas' capacity (${replica.channel.capacity}): batches may not exceed training.batchSize.`);
+      replica.channel.pixels.set(pixels.subarray(from * imageSize, to * imageSize));
+      if (labels) replica.channel.labels.set(labels.subarray(from, to));
+      return replica.channel.send(command, to - from, this.meanPending, learningRate);
+    });
+    return { parts, bounds, sequences };
   }
 
   private applyOwnPendingMean(): void {
