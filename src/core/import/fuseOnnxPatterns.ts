@@ -1,4 +1,5 @@
 import type { OnnxAttributeValue, OnnxNode, OnnxTensor } from '../onnx/onnxModel';
+import { ONNX_LAYER_NORMALIZATION } from '../layers/layerNormLayer';
 
 /** An operator of the graph as the import reads it, with its 1-based position in the file (the last one's, for a fused pattern). */
 export interface PositionedOnnxNode {
@@ -110,7 +111,7 @@ function layerNorm(graph: GraphView, index: number): PatternMatch | undefined {
   }
   return {
     covered,
-    fused: { name: fusedName(mean, 'LayerNormalization'), opType: 'LayerNormalization', domain: '', inputs, outputs: [output], attributes: { axis: { kind: 'int', value: -1 }, epsilon: floatAttribute(epsilon) } },
+    fused: { name: fusedName(mean, ONNX_LAYER_NORMALIZATION), opType: ONNX_LAYER_NORMALIZATION, domain: '', inputs, outputs: [output], attributes: { axis: { kind: 'int', value: -1 }, epsilon: floatAttribute(epsilon) } },
   };
 }
 

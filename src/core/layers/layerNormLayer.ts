@@ -3,6 +3,9 @@ import { pyNumber } from './pytorchCode';
 import { attributeFloat, attributeInt, onnxFloat, onnxInt } from './onnxCode';
 import { channelsOf, pyOverChannelsLast } from './channelAxes';
 
+/** ONNX's operator (opset 17), which the import also fuses torch's older arithmetic into. */
+export const ONNX_LAYER_NORMALIZATION = 'LayerNormalization';
+
 export interface LayerNormParams {
   epsilon: number;
   elementwiseAffine: boolean;
@@ -49,11 +52,11 @@ export const layerNormLayer: LayerType<LayerNormParams> = {
     const rank = input.length;
     // LayerNormalization (opset 17) normalizes from `axis` to the end: the channels go last and back.
     const x = rank > 1 ? ctx.op('Transpose', [ctx.inputs[0]], { perm: { kind: 'ints', value: TO_LAST[rank] } }) : ctx.inputs[0];
-    const y = ctx.op('LayerNormalization', [x, scale, bias], { axis: onnxInt(-1), epsilon: onnxFloat(p.epsilon) });
+    const y = ctx.op(ONNX_LAYER_NORMALIZATION, [x, scale, bias], { axis: onnxInt(-1), epsilon: onnxFloat(p.epsilon) });
     return rank > 1 ? ctx.op('Transpose', [y], { perm: { kind: 'ints', value: TO_FIRST[rank] } }) : y;
   },
   fromOnnx: {
-    ops: ['LayerNormalization'],
+    ops: [ONNX_LAYER_NORMALIZATION],
     readsChannelsLastView: true,
     read: (node, ctx) => {
       const input = ctx.inputShapes[0];
