@@ -218,10 +218,111 @@ function densenet121(): Design {
   );
 }
 
+/**
+ * EfficientNet-B0 as torchvision.models.efficientnet_b0 builds it: MBConv blocks whose `block`
+ * sequence holds a SqueezeExcitation block, so node ids and state_dict keys are torchvision's
+ * (`features.2.0.block.2.fc1`).
+ */
+function efficientNetB0(): Design {
+  const squeezeExcitation = block(
+    "torchvision's SqueezeExcitation: a kept-dims global average pool, a 1×1 convolution to `squeeze` channels, SiLU, a 1×1 convolution back to `channels`, a sigmoid, and the input scaled channel by channel by that gate.",
+    {
+      squeeze: { default: 8, doc: 'Channels of the squeeze (a quarter of the MBConv block\'s input channels).' },
+      channels: { default: 32, doc: 'Channels of the input, which the gate scales.' },
+    },
+    (g) => {
+      let gate = g.add('avgpool', 'GlobalAvgPool2D', { keepDims: true }, ['x']);
+      gate = g.add('fc1', 'Conv2D', { filters: '$squeeze', kernelSize: 1 }, [gate]);
+      gate = g.add('activation', 'Activation', { fn: 'silu' }, [gate]);
+      gate = g.add('fc2', 'Conv2D', { filters: '$channels', kernelSize: 1 }, [gate]);
+      gate = g.add('scale_activation', 'Activation', { fn: 'sigmoid' }, [gate]);
+      return g.add('mul', 'Multiply', {}, [gate, 'x']);
+    },
+  );
+  const params = {
+    hidden: { default: 96, doc: 'Channels after the 1×1 expansion (input channels × expand ratio), of the depthwise convolution too.' },
+    out: { default: 24, doc: 'Output channels of the 1×1 linear projection.' },
+    kernel: { default: 3, doc: 'Kernel size of the depthwise convolution (3 or 5).' },
+    stride: { default: 1, doc: 'Stride of the depthwise convolution.' },
+    squeeze: { default: 4, doc: 'Channels of the squeeze-and-excitation (a quarter of the input channels).' },
+    residual: { default: false, doc: 'Whether the input is added to the output (where stride is 1 and the channels stay), after stochastic depth.' },
+    dropRate: { default: 0, doc: "Stochastic depth's rate on the residual branch (0.2 · block index / blocks)." },
+  };
+  /** Depthwise convolution, squeeze-and-excitation, projection and the residual, from `block.<step>` on. */
+  const rest = (g: Graph, x: string, step: number): string => {
+    x = g.convBn(`block.${step}`, { filters: '$hidden', kernelSize: '$kernel', strides: '$stride', padding: '($kernel - 1) // 2', groups: '$hidden' }, x, 'silu');
+    x = g.add(`block.${step + 1}`, 'SqueezeExcitation', { squeeze: '$squeeze', channels: '$hidden' }, [x]);
+    x = g.convBn(`block.${step + 2}`, { filters: '$out', kernelSize: 1 }, x, undefined);
+    x = g.add('stochastic_depth', 'DropPath', { rate: '$dropRate' }, [x], { when: '$residual' });
+    return g.add('add', 'Add', {}, [x, 'x'], { when: '$residual' });
+  };
+  const mbConv = block(
+    "torchvision's MBConv with expansion: a 1×1 convolution to `hidden` channels, a k×k depthwise convolution with the stride, both with batch norm and SiLU, squeeze-and-excitation, a linear 1×1 projection to `out` channels and, where the shape stays, the input added after stochastic depth.",
+    params,
+    (g) => rest(g, g.convBn('block.0', { filters: '$hidden', kernelSize: 1 }, 'x', 'silu'), 1),
+  );
+  const noExpansion = block(
+    "torchvision's MBConv with expand ratio 1 (the first stage): no 1×1 expansion, so the depthwise convolution is `block.0`, the squeeze-and-excitation `block.1` and the projection `block.2`.",
+    params,
+    (g) => rest(g, 'x', 0),
+  );
+  const g = new Graph();
+  g.add('input', 'Input', { shape: [224, 224, 3] }, []);
+  let x = g.convBn('features.0', { filters: 32, kernelSize: 3, strides: 2, padding: 1 }, 'input', 'silu');
+  let channels = 32;
+  // Expansion t, kernel k, first stride s, output channels c, repeats n: the paper's table 1 (B0).
+  const settings = [
+    [1, 3, 1, 16, 1],
+    [6, 3, 2, 24, 2],
+    [6, 5, 2, 40, 2],
+    [6, 3, 2, 80, 3],
+    [6, 5, 1, 112, 3],
+    [6, 5, 2, 192, 4],
+    [6, 3, 1, 320, 1],
+  ];
+  const totalBlocks = settings.reduce((n, row) => n + row[4], 0);
+  let blockIndex = 0;
+  settings.forEach(([t, k, s, c, n], stage) => {
+    // A stage's copies share their output channels and kernel; the first has the stride and the
+    // input channels, the others a residual; every copy has its own stochastic depth rate.
+    const copy = (i: number): Record<string, unknown> => {
+      const input = i === 0 ? channels : c;
+      const args: Record<string, unknown> = { hidden: input * t, squeeze: Math.max(1, Math.floor(input / 4)) };
+      const stride = i === 0 ? s : 1;
+      if (stride !== 1) args.stride = stride;
+      if (stride === 1 && input === c) {
+        args.residual = true;
+        // torchvision's rate 0.2 · index / blocks, as index / (5 · blocks) so that it is the decimal (0.075, not 0.07500000000000001).
+        args.dropRate = (blockIndex + i) / (5 * totalBlocks);
+      }
+      return args;
+    };
+    const overrides: Record<string, Record<string, unknown>> = {};
+    for (let i = 0; i < n; i++) overrides[String(i)] = copy(i);
+    // A stage of one block is still a sequence (torchvision's features.1.0), so it is repeated once.
+    x = g.add(`features.${stage + 1}`, t === 1 ? 'MBConvNoExpansion' : 'MBConv', { out: c, kernel: k }, [x], { repeat: n, overrides });
+    blockIndex += n;
+    channels = c;
+  });
+  x = g.convBn('features.8', { filters: 1280, kernelSize: 1 }, x, 'silu');
+  g.add('avgpool', 'GlobalAvgPool2D', {}, [x]);
+  g.add('classifier.0', 'Dropout', { rate: 0.2 }, ['avgpool']);
+  g.add('classifier.1', 'Dense', { units: 1000, activation: 'softmax' }, ['classifier.0']);
+  return design(
+    'EfficientNet-B0 (blocks)',
+    'Tan & Le (2019), as torchvision.models.efficientnet_b0 defines it, written with its MBConv block (and the first, which has no expansion), each holding a SqueezeExcitation block: node ids are torchvision\'s module paths. 5,288,548 trainable parameters (PyTorch\'s count) plus 42,016 batch-norm running statistics, like efficientnet-b0.cnn.json.',
+    { SqueezeExcitation: squeezeExcitation, MBConv: mbConv, MBConvNoExpansion: noExpansion },
+    g,
+    // The paper's RMSProp recipe scaled to batch 256, as efficientnet-b0.cnn.json.
+    { dataset: 'imagefolder', epochs: 350, batchSize: 256, optimizer: 'rmsprop', learningRate: 0.016, schedule: 'exponential', decayRate: 0.987, l2: 0.00001, seed: 42 },
+  );
+}
+
 const templates: Record<string, Design> = {
   'resnet50-blocks': resnet50(),
   'mobilenet-v2-blocks': mobilenetV2(),
   'densenet121-blocks': densenet121(),
+  'efficientnet-b0-blocks': efficientNetB0(),
 };
 
 const dir = join(__dirname, '..', 'examples');

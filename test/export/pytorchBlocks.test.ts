@@ -215,6 +215,65 @@ describe('PyTorch export of blocks', () => {
     }
   });
 
+  it("efficientnet-b0-blocks: a SqueezeExcitation instance is one member of MBConv's chain; torchvision's efficientnet_b0 state_dict loads (strict) and gives its outputs", function () {
+    const design = logitsTemplate('efficientnet-b0-blocks.cnn.json', 'classifier.1');
+    const code = exportDesign(design, 'pytorch').files[0].code;
+    assert.match(code, /^class SqueezeExcitation\(nn\.Module\):$/m);
+    assert.match(code, /self\.fc1 = nn\.Conv2d\(in_channels, squeeze, kernel_size=1\)/);
+    assert.match(code, /self\.block = nn\.Sequential\(nn\.Sequential\(nn\.Conv2d\(in_channels, hidden, kernel_size=1, bias=False\), .*\), SqueezeExcitation\(hidden, squeeze=squeeze, channels=hidden\), nn\.Sequential\(nn\.Conv2d\(hidden, out, /);
+    assert.match(code, /nn\.Sequential\(MBConv\(16, hidden=96, out=24, kernel=3, stride=2, squeeze=4, residual=False, dropRate=0\), MBConv\(24, hidden=144, out=24, kernel=3, stride=1, squeeze=6, residual=True, dropRate=0\.025\)\)/);
+    if (!hasTorchvision()) {
+      console.warn(`    skipped: ${PYTHON} has no torch and torchvision`);
+      this.skip();
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-blocks-'));
+    try {
+      const file = join(dir, 'efficientnet_b0_blocks.py');
+      writeFileSync(file, code);
+      // Batch-norm terms randomized mildly: with wider ones EfficientNet's outputs vanish (1e-14) and any export would pass.
+      const script = [
+        'import importlib.util, json, sys, torch, torchvision',
+        'spec = importlib.util.spec_from_file_location("m", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
+        'torch.manual_seed(0)',
+        'ref = torchvision.models.efficientnet_b0().eval()',
+        'g = torch.Generator().manual_seed(1)',
+        'for mod in ref.modules():',
+        '    if isinstance(mod, torch.nn.BatchNorm2d):',
+        '        c = mod.num_features',
+        '        mod.running_mean.copy_(torch.randn(c, generator=g) * 0.1); mod.running_var.copy_(torch.rand(c, generator=g) * 0.5 + 0.75)',
+        '        mod.weight.data.copy_(torch.rand(c, generator=g) * 0.5 + 0.75); mod.bias.data.copy_(torch.randn(c, generator=g) * 0.1)',
+        'model = m.EfficientNetB0Blocks().eval()',
+        'model.load_state_dict(ref.state_dict(), strict=True)',
+        'x = torch.randn(2, 3, 224, 224)',
+        'with torch.no_grad(): expected = ref(x); diff = (expected - model(x)).abs().max().item()',
+        'print(json.dumps({"maxDiff": diff, "maxAbs": expected.abs().max().item(), "keys": len(ref.state_dict()), "params": sum(p.numel() for p in ref.parameters())}))',
+      ].join('\n');
+      const result = JSON.parse(runPython(['-c', script, file]).stdout.trim().split('\n').pop()!);
+      assert.ok(result.keys > 300);
+      assert.ok(result.maxAbs > 1e-3, `outputs are trivially small (${result.maxAbs})`);
+      assert.ok(result.maxDiff <= 1e-4 * Math.max(1, result.maxAbs), `outputs differ by ${result.maxDiff}`);
+      assert.equal(compileGraph(design).analysis.totals.trainableParams, result.params);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a run's weights of EfficientNet-B0 with blocks are named as torchvision's state_dict: a block instance inside a block's chain", function () {
+    if (!hasTorchvision()) {
+      console.warn(`    skipped: ${PYTHON} has no torch and torchvision`);
+      this.skip();
+    }
+    const design = logitsTemplate('efficientnet-b0-blocks.cnn.json', 'classifier.1');
+    const weights = [...compileGraph(design).weightedLayer.values()].flatMap((layer) =>
+      Object.entries(layer.weights!).map(([kind, place]) => ({ name: `${layer.name}/${kind}`, shape: place.shape, data: new Float32Array(place.shape.reduce((a, b) => a * b, 1)) })),
+    );
+    const state = toPyTorchStateDict(design, weights);
+    const script = 'import json, torchvision\nprint(json.dumps({k: list(v.shape) for k, v in torchvision.models.efficientnet_b0().state_dict().items() if not k.endswith("num_batches_tracked")}))';
+    const expected = JSON.parse(runPython(['-c', script]).stdout.trim().split('\n').pop()!);
+    assert.ok('features.2.0.block.2.fc1.weight' in expected);
+    assert.deepEqual(Object.fromEntries(state.map((t) => [t.name, t.shape])), expected);
+  });
+
   it("a run's weights of MobileNetV2 with blocks are named as torchvision's state_dict: nested chains and instances in a chain", function () {
     if (!hasTorchvision()) {
       console.warn(`    skipped: ${PYTHON} has no torch and torchvision`);
