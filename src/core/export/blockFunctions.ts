@@ -1,6 +1,7 @@
 import type { BlockDefinition, DesignEdge, DesignNode } from '../design';
 import type { BlockInstance } from '../blocks/expandBlocks';
 import type { CompiledGraph, CompiledLayer } from './compileGraph';
+import { identifierNamer } from './identifierNamer';
 import { unifyCopyLines, type CopyLineLanguage } from './unifyCopyLines';
 
 /**
@@ -33,19 +34,8 @@ export interface BlockFunctionCode {
   variableOf: (layerName: string) => string;
 }
 
-/** Unique identifiers for the names of one scope. */
-function namer(taken: Iterable<string>, reserved: ReadonlySet<string>): (raw: string) => string {
-  const used = new Set([...taken, ...reserved]);
-  return (raw) => {
-    let base = raw.replace(/[^A-Za-z0-9_]/g, '_');
-    if (!base || /^[0-9]/.test(base)) base = `v_${base}`;
-    if (reserved.has(base)) base = `${base}_`;
-    let name = base;
-    for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
-    used.add(name);
-    return name;
-  };
-}
+/** Unique identifiers for the names of one scope ("v_" before a leading digit). */
+const namer = (taken: Iterable<string>, reserved: ReadonlySet<string>): ((raw: string) => string) => identifierNamer(reserved, taken, 'v_');
 
 /** Nodes of one block level in an order where each comes after those it reads, stable in the order written. */
 function topological(nodes: DesignNode[], edges: DesignEdge[]): DesignNode[] | undefined {

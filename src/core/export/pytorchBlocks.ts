@@ -2,6 +2,7 @@ import type { BlockDefinition, Design, DesignEdge, DesignNode } from '../design'
 import type { BlockInstance } from '../blocks/expandBlocks';
 import type { CompiledGraph, CompiledNode } from './compileGraph';
 import { pyCommentText, pyDocstringText, pyString } from './pythonSource';
+import { identifierNamer } from './identifierNamer';
 import { pythonConditions } from './pythonConditions';
 import { unifyCopyLines, type CopyLineLanguage } from './unifyCopyLines';
 
@@ -22,18 +23,7 @@ const PY_RESERVED = new Set([
 ]);
 
 /** Unique Python identifiers for the names of one scope. */
-function namer(taken: Iterable<string> = []): (raw: string) => string {
-  const used = new Set(taken);
-  return (raw) => {
-    let base = raw.replace(/[^A-Za-z0-9_]/g, '_');
-    if (!base || /^[0-9]/.test(base)) base = `n_${base}`;
-    if (PY_RESERVED.has(base)) base = `${base}_`;
-    let name = base;
-    for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
-    used.add(name);
-    return name;
-  };
-}
+const namer = (taken: Iterable<string> = []): ((raw: string) => string) => identifierNamer(PY_RESERVED, taken);
 
 /** A JSON value as a Python literal. */
 function pyLiteral(value: unknown): string {
