@@ -4,18 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandHelp, HELP_WIDTH, HelpRequested, parseCommandLine, ParsedCommandLine, type CommandLineSpec } from '../../src/cli/commandLine';
 import { CliError } from '../../src/cli/cliIo';
-import { CLI_COMMANDS, runCli } from '../../src/cli/main';
+import { CLI_COMMANDS } from '../../src/cli/main';
 import { closestName } from '../../src/core/closestName';
+import { cli } from '../support/cli';
 
 const ROOT = join(__dirname, '..', '..');
 const MNIST = join(ROOT, 'examples', 'mnist-cnn.cnn.json');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 const SPEC: CommandLineSpec = {
   name: 'demo',

@@ -2,16 +2,9 @@ import { strict as assert } from 'node:assert';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main';
+import { cli } from '../support/cli';
 
 const ROOT = join(__dirname, '..', '..');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 describe('cnn-designer import of a file that is already a design', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cnn-import-'));

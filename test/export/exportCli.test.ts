@@ -4,23 +4,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { runCli } from '../../src/cli/main';
 import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
 import { EXPORT_TARGETS, exportDesign } from '../../src/core/export/exportDesign';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { className } from '../../src/core/export/identifierNames';
 import { runPython } from './support/python';
 import { loadTfjsExport, randomInput, randomizeWeights, usePlainCpuBackend } from './support/tfjsExport';
+import { cli } from '../support/cli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const MNIST = join(ROOT, 'examples', 'mnist-cnn.cnn.json');
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 describe('export: entry point and CLI', function () {
   before(usePlainCpuBackend);
@@ -59,7 +52,7 @@ describe('export: entry point and CLI', function () {
   });
 
   it('cnn-designer export --to pytorch prints the module', async () => {
-    const r = await cli(['export', MNIST, '--to', 'pytorch']);
+    const r = await cli('export', MNIST, '--to', 'pytorch');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /class MNISTCNNCourseLab\(nn\.Module\):/);
     assert.match(r.stdout, /self\.fc1 = nn\.Linear\(320, 50\)/);
@@ -67,28 +60,28 @@ describe('export: entry point and CLI', function () {
 
   it('--train-script writes the module and train.py into the -o folder', async () => {
     const out = join(dir, 'torch');
-    const r = await cli(['export', MNIST, '--to', 'pytorch', '--train-script', '-o', out]);
+    const r = await cli('export', MNIST, '--to', 'pytorch', '--train-script', '-o', out);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(readdirSync(out).sort(), ['mnist_cnn_course_lab.py', 'train.py']);
     assert.match(r.stdout, /wrote .*train\.py/);
   });
 
   it('explains bad usage with exit code 2, and a broken design with exit code 1', async () => {
-    assert.match((await cli(['export', MNIST])).stderr, /Missing --to/);
-    assert.equal((await cli(['export', MNIST, '--to', 'caffe'])).code, 2);
-    assert.match((await cli(['export', MNIST, '--to', 'keras', '--train-script'])).stderr, /--train-script goes with --to pytorch/);
-    assert.match((await cli(['export', MNIST, '--to', 'pytorch', '--train-script'])).stderr, /give a folder with -o/);
-    assert.match((await cli(['export', join(dir, 'missing.cnn.json'), '--to', 'tfjs'])).stderr, /No such file/);
+    assert.match((await cli('export', MNIST)).stderr, /Missing --to/);
+    assert.equal((await cli('export', MNIST, '--to', 'caffe')).code, 2);
+    assert.match((await cli('export', MNIST, '--to', 'keras', '--train-script')).stderr, /--train-script goes with --to pytorch/);
+    assert.match((await cli('export', MNIST, '--to', 'pytorch', '--train-script')).stderr, /give a folder with -o/);
+    assert.match((await cli('export', join(dir, 'missing.cnn.json'), '--to', 'tfjs')).stderr, /No such file/);
     const broken = join(dir, 'broken.cnn.json');
     writeFileSync(broken, readFileSync(MNIST, 'utf8').replace('"kernelSize": 5 }\n    },\n    {\n      "id": "drop1"', '"kernelSize": 50 }\n    },\n    {\n      "id": "drop1"'));
-    const r = await cli(['export', broken, '--to', 'pytorch']);
+    const r = await cli('export', broken, '--to', 'pytorch');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /broken\.cnn\.json:\d+:\d+: error \[conv2\]/);
   });
 
   it('the TF.js file runs as is with node and builds the model', async () => {
     const file = join(dir, 'model.js');
-    assert.equal((await cli(['export', join(ROOT, 'examples', 'resnet18.cnn.json'), '--to', 'tfjs', '-o', file])).code, 0);
+    assert.equal((await cli('export', join(ROOT, 'examples', 'resnet18.cnn.json'), '--to', 'tfjs', '-o', file)).code, 0);
     const run = spawnSync(process.execPath, [file], { encoding: 'utf8', env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') }, timeout: 60_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Total params: 11,?699,?112/);
@@ -107,7 +100,7 @@ describe('export: entry point and CLI', function () {
       }),
     );
     model.dispose();
-    const r = await cli(['import', join(dir, 'model.json'), '-o', join(dir, 'lenet.cnn.json')]);
+    const r = await cli('import', join(dir, 'model.json'), '-o', join(dir, 'lenet.cnn.json'));
     assert.equal(r.code, 0, r.stderr);
     const imported = parseDesign(readFileSync(join(dir, 'lenet.cnn.json'), 'utf8')).design!;
     assert.equal(analyzeDesign(imported).totals.params, analyzeDesign(design).totals.params);
@@ -115,7 +108,7 @@ describe('export: entry point and CLI', function () {
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     json.modelTopology.config.layers[2].class_name = 'SeparableConv2D';
     writeFileSync(join(dir, 'odd.json'), JSON.stringify(json));
-    const bad = await cli(['import', join(dir, 'odd.json')]);
+    const bad = await cli('import', join(dir, 'odd.json'));
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /Layer 3 "\w+" \(SeparableConv2D\): the designer has no such layer/);
   });
@@ -142,7 +135,7 @@ describe('export: entry point and CLI', function () {
     model.dispose();
 
     const out = join(dir, 'with-weights');
-    const r = await cli(['export', join(ROOT, 'examples', 'cifar-simple-cnn.cnn.json'), '--to', 'pytorch', '--weights', join(saved, 'model.json'), '-o', out]);
+    const r = await cli('export', join(ROOT, 'examples', 'cifar-simple-cnn.cnn.json'), '--to', 'pytorch', '--weights', join(saved, 'model.json'), '-o', out);
     assert.equal(r.code, 0, r.stderr);
     const files = readdirSync(out).sort();
     assert.equal(files.length, 2);
@@ -156,8 +149,8 @@ describe('export: entry point and CLI', function () {
     assert.ok(result.maxDiff <= 1e-4 * Math.max(1, result.maxAbs), `outputs differ by ${result.maxDiff}`);
     tf.dispose([input, output]);
 
-    assert.match((await cli(['export', MNIST, '--to', 'keras', '--weights', join(saved, 'model.json')])).stderr, /--weights goes with --to pytorch/);
-    const wrong = await cli(['export', MNIST, '--to', 'pytorch', '--weights', join(saved, 'model.json'), '-o', join(dir, 'wrong')]);
+    assert.match((await cli('export', MNIST, '--to', 'keras', '--weights', join(saved, 'model.json'))).stderr, /--weights goes with --to pytorch/);
+    const wrong = await cli('export', MNIST, '--to', 'pytorch', '--weights', join(saved, 'model.json'), '-o', join(dir, 'wrong'));
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /conv1\/kernel has shape \[3, 3, 3, 32\], but layer "conv1" of the design needs \[5, 5, 1, 10\]: the weights belong to another design/);
   });

@@ -6,18 +6,11 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main';
 import { analyzeDocument } from '../../src/core/analysis/analyzeDocument';
 import { decodeOnnxModel, encodeOnnxModel } from '../../src/core/onnx/onnxModel';
+import { cli } from '../support/cli';
 
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'mnist-cnn.cnn.json');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 describe('cnn-designer export --to onnx and import MODEL.onnx', function () {
   this.timeout(120_000);

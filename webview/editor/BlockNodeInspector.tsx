@@ -5,8 +5,8 @@ import { isExpression } from '../../src/core/blocks/blockExpression';
 import type { DesignNode } from '../../src/core/design';
 import type { EditIntention } from '../../src/core/edit/editIntention';
 import { getLayerType } from '../../src/core/layers/layerCatalog';
-import { formatCount, formatShape } from '../../src/core/summary/formatNumber';
 import type { OpenedBlock } from './buildBlockView';
+import { NodeFacts } from './NodeFacts';
 import { VscodeTextfield, textOf } from './controls';
 import { paramToText, parseParamText } from './paramText';
 
@@ -80,14 +80,7 @@ export function BlockNodeInspector({ opened, node, analysis, onEdit }: BlockNode
           </div>
         );
       })}
-      <section className="cnn-facts">
-        <div>
-          Output <strong data-testid="inspector-shape">{formatShape(info?.outputShape)}</strong>
-        </div>
-        <div>
-          Params <strong data-testid="inspector-params">{formatCount(info?.params ?? 0)}</strong>
-        </div>
-      </section>
+      <NodeFacts info={info} />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { formatCount, formatShape } from '../../src/core/summary/formatNumber';
 import { VscodeButton, VscodeCheckbox, VscodeOption, VscodeSingleSelect, VscodeTextfield, checkedOf, placeListWithRoom, selectedOf, textOf, type SingleSelectElement } from './controls';
 import { paramToText, parseParamText } from './paramText';
 import { BlockNodeInspector } from './BlockNodeInspector';
+import { NodeFacts } from './NodeFacts';
 import type { OpenedBlock } from './buildBlockView';
 
 interface InspectorProps {
@@ -388,18 +389,7 @@ function NodeInspector({ design, analysis, node, analyze, onEdit, onFix, onOpenB
           </VscodeButton>
         </div>
       )}
-      <section className="cnn-facts">
-        <div>
-          Output <strong data-testid="inspector-shape">{formatShape(info?.outputShape)}</strong>
-        </div>
-        <div>
-          Params <strong data-testid="inspector-params">{formatCount(info?.params ?? 0)}</strong>
-          {info && info.nonTrainableParams > 0 && <span className="cnn-muted"> ({formatCount(info.nonTrainableParams)} non-trainable)</span>}
-        </div>
-        <div>MACs {formatCount(info?.macs ?? 0)}</div>
-        {info?.receptiveField && <div>Receptive field {info.receptiveField.join('×')}</div>}
-        {info?.inputShapes.length ? <div>Input {info.inputShapes.map((s) => formatShape(s)).join(' + ')}</div> : null}
-      </section>
+      <NodeFacts info={info} full />
       {info?.formulas?.length ? (
         <section className="cnn-formulas" aria-label="Output size formulas">
           <h3>Why this shape</h3>

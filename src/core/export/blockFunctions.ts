@@ -1,33 +1,26 @@
 import type { BlockDefinition, DesignEdge, DesignNode } from '../design';
 import type { BlockInstance } from '../blocks/expandBlocks';
-import { evaluateExpression, isExpression } from '../blocks/blockExpression';
 import type { CompiledGraph, CompiledLayer } from './compileGraph';
+import { identifierNamer } from './identifierNamer';
+import { unifyCopyLines, type CopyLineLanguage } from './unifyCopyLines';
 
 /**
  * What differs between the Python (Keras) and the JavaScript (TF.js) code of a block function: the
  * rest (which layers a copy has, which values are arguments, which conditions tell copies apart) is
  * the same for both.
  */
-export interface FunctionLanguage {
+export interface FunctionLanguage extends CopyLineLanguage {
   /** Words no variable, parameter or function may take (keywords, the module's own names). */
   reserved: ReadonlySet<string>;
   /** A function's name from a block's: basic_block (Python), basicBlock (JavaScript). */
   functionName(block: string): string;
-  literal(value: unknown): string;
   /** A block expression over the function's parameters; undefined where the language cannot say it. */
   expression(expression: string, names: ReadonlyMap<string, string>): string | undefined;
-  /** The values in a line of code: numbers and the language's booleans. */
-  value: RegExp;
-  /** A keyword argument in a line whose values are "#" (`, strides=(#, #)`), one that may be left at its default. */
-  keywordArgument: RegExp;
   /** `variable = <layer>(<inputs>)` for one Keras layer, named by the code `nameCode` (its own name where absent). */
   layerLine(layer: CompiledLayer, variable: string, inputs: string[], nameCode?: string): string;
   /** The name of a layer inside a function: the instance's `name` argument and the layer's own part. */
   nameCode(nameParameter: string, suffix: string): string;
   assign(variable: string, value: string): string;
-  /** if / elif / else: `test` undefined for the last branch. */
-  branches(cases: { test?: string; lines: string[] }[]): string[];
-  equals(variable: string, literals: string[]): string;
   defineFunction(name: string, doc: string, inputs: string[], nameParameter: string, params: { name: string; default?: unknown }[], locals: string[], body: string[], outputs: string[]): string[];
   call(variable: string, fn: string, inputs: string[], name: string, args: { name: string; value: unknown }[]): string;
 }
@@ -41,19 +34,8 @@ export interface BlockFunctionCode {
   variableOf: (layerName: string) => string;
 }
 
-/** Unique identifiers for the names of one scope. */
-function namer(taken: Iterable<string>, reserved: ReadonlySet<string>): (raw: string) => string {
-  const used = new Set([...taken, ...reserved]);
-  return (raw) => {
-    let base = raw.replace(/[^A-Za-z0-9_]/g, '_');
-    if (!base || /^[0-9]/.test(base)) base = `v_${base}`;
-    if (reserved.has(base)) base = `${base}_`;
-    let name = base;
-    for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
-    used.add(name);
-    return name;
-  };
-}
+/** Unique identifiers for the names of one scope ("v_" before a leading digit). */
+const namer = (taken: Iterable<string>, reserved: ReadonlySet<string>): ((raw: string) => string) => identifierNamer(reserved, taken, 'v_');
 
 /** Nodes of one block level in an order where each comes after those it reads, stable in the order written. */
 function topological(nodes: DesignNode[], edges: DesignEdge[]): DesignNode[] | undefined {
@@ -185,7 +167,17 @@ export function blockFunctionCode(graph: CompiledGraph, lang: FunctionLanguage):
         }
         texts.push(lines.join('\n'));
       }
-      const lines = unifyLines(texts, node, block, used, params, lang);
+      const whenTest = typeof node.when === 'string' ? lang.expression(node.when, params) : undefined;
+      const lines = unifyCopyLines(texts, {
+        node,
+        block,
+        copies: used,
+        params,
+        args: [...params].map(([p, code]) => ({ code, values: used.map((c) => c.args?.[p]) })),
+        lang,
+        expression: (e) => lang.expression(e, params),
+        whenTest: whenTest === undefined ? undefined : () => whenTest,
+      });
       if (!lines) return undefined;
       body.push(...lines);
     }
@@ -208,140 +200,4 @@ export function blockFunctionCode(graph: CompiledGraph, lang: FunctionLanguage):
     const through = block.edges.find((e) => e.target === source);
     return through ? resolveFlat(copy, through.source) : flatId;
   }
-}
-
-/**
- * One piece of a block function from its code in every copy: values that are arguments (or
- * expressions of them) written as such, and where copies differ in shape, conditions on the node's
- * "when" and on the arguments.
- */
-function unifyLines(
-  written: (string | undefined)[],
-  node: DesignNode,
-  block: BlockDefinition,
-  copies: BlockInstance[],
-  params: ReadonlyMap<string, string>,
-  lang: FunctionLanguage,
-): string[] | undefined {
-  const argValues = [...params].map(([p, code]) => ({ code, values: copies.map((c) => c.args?.[p]) }));
-  const expressionsOf = (n: DesignNode): { code: string; values: unknown[] }[] =>
-    Object.values(n.params)
-      .filter(isExpression)
-      .flatMap((e) => {
-        const code = lang.expression(e, params);
-        return code === undefined ? [] : [{ code, values: copies.map((c) => evaluateExpression(e, c.args ?? {})).map((r) => (r.ok ? r.value : undefined)) }];
-      });
-  const candidates = [...expressionsOf(node), ...argValues, ...block.nodes.filter((n) => n !== node).flatMap(expressionsOf)];
-  const split = (text: string): string[] => text.split(lang.value);
-  const texts = withDefaultsWritten(written, [...expressionsOf(node), ...argValues], lang);
-  const skeleton = (text: string | undefined): string => (text === undefined ? '\u0000' : split(text).map((p, k) => (k % 2 ? '#' : p)).join(''));
-  const matches = (c: { values: unknown[] }, i: number, token: string): boolean => lang.literal(c.values[i]) === token || (typeof c.values[i] === 'number' && Number(token) === c.values[i]);
-  const groups = new Map<string, number[]>();
-  texts.forEach((t, i) => groups.set(skeleton(t), [...(groups.get(skeleton(t)) ?? []), i]));
-  const template = (members: number[]): string | undefined => {
-    const tokens = members.map((i) => split(texts[i]!));
-    const out: string[] = [];
-    for (let t = 0; t < tokens[0].length; t++) {
-      const column = tokens.map((row) => row[t]);
-      if (t % 2 === 0 || column.every((v) => v === column[0])) {
-        out.push(column[0]);
-        continue;
-      }
-      const found = candidates.find((c) => members.every((i, k) => matches(c, i, column[k])));
-      if (!found) return undefined;
-      out.push(/^[A-Za-z_][A-Za-z0-9_.]*$/.test(found.code) ? found.code : `(${found.code})`);
-    }
-    return out.join('');
-  };
-  const bodies: { members: number[]; lines: string[] }[] = [];
-  for (const members of groups.values()) {
-    const text = texts[members[0]] === undefined ? '' : template(members);
-    if (text === undefined) return undefined;
-    bodies.push({ members, lines: text ? text.split('\n') : [] });
-  }
-  const whenValues = typeof node.when === 'string' ? copies.map((c) => evaluateExpression(node.when as string, c.args ?? {})).map((r) => (r.ok ? r.value : undefined)) : undefined;
-  const decide = (group: typeof bodies): string[] | undefined => {
-    if (group.length === 1) return group[0].lines;
-    if (whenValues && typeof node.when === 'string') {
-      const on = group.filter((b) => b.members.every((i) => whenValues[i] === true));
-      const off = group.filter((b) => b.members.every((i) => whenValues[i] === false));
-      const test = lang.expression(node.when, params);
-      if (test !== undefined && on.length && off.length && on.length + off.length === group.length) {
-        const onLines = decide(on);
-        const offLines = decide(off);
-        return onLines && offLines ? lang.branches([{ test, lines: onLines }, { lines: offLines }]) : undefined;
-      }
-    }
-    // The argument the node mentions, with the fewest values, says it best.
-    const mentioned = JSON.stringify([node.params, node.when]);
-    const paramOf = (code: string): string => [...params].find(([, v]) => v === code)?.[0] ?? code;
-    const distinct = (a: { values: unknown[] }): number => new Set(group.flatMap((b) => b.members.map((i) => lang.literal(a.values[i])))).size;
-    const ranked = [...argValues].sort((a, b) => Number(!mentioned.includes(`$${paramOf(a.code)}`)) - Number(!mentioned.includes(`$${paramOf(b.code)}`)) || distinct(a) - distinct(b));
-    const splitter = ranked.find((a) => {
-      const owner = new Map<string, number>();
-      return group.every((b, g) =>
-        b.members.every((i) => {
-          const key = lang.literal(a.values[i]);
-          if (owner.has(key) && owner.get(key) !== g) return false;
-          owner.set(key, g);
-          return true;
-        }),
-      );
-    });
-    if (!splitter) return undefined;
-    return lang.branches(
-      group.map((b, g) => ({
-        ...(g === group.length - 1 ? {} : { test: lang.equals(splitter.code, [...new Set(b.members.map((i) => lang.literal(splitter.values[i])))]) }),
-        lines: b.lines,
-      })),
-    );
-  };
-  return decide(bodies);
-}
-
-/**
- * The code of every copy of one line with the keyword arguments some copies leave out written there
- * too: `strides=(2, 2)` in some copies and nothing in others gets `strides=(1, 1)` in those, the
- * value their arguments give it (the same in all of them: the default, which is why it was left
- * out), so one line with `strides=(stride, stride)` serves them all.
- */
-function withDefaultsWritten(texts: (string | undefined)[], candidates: { values: unknown[] }[], lang: FunctionLanguage): (string | undefined)[] {
-  const out = [...texts];
-  const split = (t: string): string[] => t.split(lang.value);
-  const skeleton = (t: string): string => split(t).map((p, k) => (k % 2 ? '#' : p)).join('');
-  for (let round = 0; round < 8; round++) {
-    const shapes = new Map<string, number[]>();
-    out.forEach((t, i) => {
-      if (t !== undefined) shapes.set(skeleton(t), [...(shapes.get(skeleton(t)) ?? []), i]);
-    });
-    let changed = false;
-    for (const [longer, withIt] of shapes) {
-      for (const m of longer.matchAll(new RegExp(lang.keywordArgument.source, 'g'))) {
-        const without = shapes.get(longer.slice(0, m.index) + longer.slice(m.index! + m[0].length));
-        if (!without) continue;
-        const before = longer.slice(0, m.index).split('#').length - 1;
-        const count = m[0].split('#').length - 1;
-        const columns = Array.from({ length: count }, (_, k) => 2 * (before + k) + 1);
-        const found = candidates.find(
-          (c) =>
-            withIt.every((i) => columns.every((col) => split(out[i]!)[col] === lang.literal(c.values[i]) || (typeof c.values[i] === 'number' && Number(split(out[i]!)[col]) === c.values[i]))) &&
-            without.every((i) => lang.literal(c.values[i]) === lang.literal(c.values[without[0]])),
-        );
-        if (!found) continue;
-        for (const i of without) {
-          const tokens = split(out[i]!);
-          // Where the longer shape has the argument: after the same values and the text after the last of them.
-          const literalBefore = longer.slice(0, m.index).split('#').pop()!;
-          const at = tokens.slice(0, 2 * before + 1).join('').length - (tokens[2 * before].length - literalBefore.length);
-          const text = out[i]!;
-          out[i] = `${text.slice(0, at)}${m[0].replace(/#/g, lang.literal(found.values[i]))}${text.slice(at)}`;
-        }
-        changed = true;
-        break;
-      }
-      if (changed) break;
-    }
-    if (!changed) break;
-  }
-  return out;
 }

@@ -8,6 +8,7 @@ import { exportHeader, modelName } from './exportHeader';
 import { pyCommentLines, pyDocstringText, pyString } from './pythonSource';
 import { blockFunctionCode, type FunctionLanguage } from './blockFunctions';
 import { pyExpression } from './pytorchBlocks';
+import { pythonConditions } from './pythonConditions';
 
 /** A JSON-like value as a Python literal: lists become tuples, as Keras writes window sizes. */
 export function pyValue(value: unknown): string {
@@ -44,7 +45,7 @@ const KERAS_FUNCTIONS: FunctionLanguage = {
   functionName: (block) => block.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase(),
   literal: pyValue,
   expression: (e, names) => pyExpression(e, names),
-  value: /(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b|\bTrue\b|\bFalse\b)/,
+  value: pythonConditions.value,
   keywordArgument: /, [A-Za-z_][A-Za-z0-9_]*=(?:#|\(#, #\))(?=[,)])/,
   layerLine: (layer, variable, inputs, nameCode) =>
     layer.className === KERAS_INPUT_CLASS
@@ -52,8 +53,8 @@ const KERAS_FUNCTIONS: FunctionLanguage = {
       : `${variable} = ${layerCall(layer, nameCode)}(${inputs.length === 1 ? inputs[0] : `[${inputs.join(', ')}]`})`,
   nameCode: (nameParameter, suffix) => `${nameParameter} + ${pyString(`_${suffix}`)}`,
   assign: (variable, value) => `${variable} = ${value}`,
-  branches: (cases) => cases.flatMap((c, i) => [c.test === undefined ? 'else:' : `${i === 0 ? 'if' : 'elif'} ${c.test}:`, ...(c.lines.length ? c.lines : ['pass']).map((l) => `    ${l}`)]),
-  equals: (variable, literals) => (literals.length === 1 ? `${variable} == ${literals[0]}` : `${variable} in (${literals.join(', ')})`),
+  branches: pythonConditions.branches,
+  equals: pythonConditions.equals,
   defineFunction: (name, doc, inputs, nameParameter, params, _locals, body, outputs) => {
     const required = params.filter((p) => !('default' in p)).map((p) => p.name);
     const optional = params.filter((p) => 'default' in p).map((p) => `${p.name}=${pyValue(p.default)}`);

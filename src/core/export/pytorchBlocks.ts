@@ -1,8 +1,10 @@
 import type { BlockDefinition, Design, DesignEdge, DesignNode } from '../design';
 import type { BlockInstance } from '../blocks/expandBlocks';
-import { evaluateExpression, isExpression } from '../blocks/blockExpression';
 import type { CompiledGraph, CompiledNode } from './compileGraph';
 import { pyCommentText, pyDocstringText, pyString } from './pythonSource';
+import { identifierNamer } from './identifierNamer';
+import { pythonConditions } from './pythonConditions';
+import { unifyCopyLines, type CopyLineLanguage } from './unifyCopyLines';
 
 /** The PyTorch code of a design with blocks: one class per block and the model's own body. */
 export interface PyTorchBlockCode {
@@ -21,18 +23,7 @@ const PY_RESERVED = new Set([
 ]);
 
 /** Unique Python identifiers for the names of one scope. */
-function namer(taken: Iterable<string> = []): (raw: string) => string {
-  const used = new Set(taken);
-  return (raw) => {
-    let base = raw.replace(/[^A-Za-z0-9_]/g, '_');
-    if (!base || /^[0-9]/.test(base)) base = `n_${base}`;
-    if (PY_RESERVED.has(base)) base = `${base}_`;
-    let name = base;
-    for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
-    used.add(name);
-    return name;
-  };
-}
+const namer = (taken: Iterable<string> = []): ((raw: string) => string) => identifierNamer(PY_RESERVED, taken);
 
 /** A JSON value as a Python literal. */
 function pyLiteral(value: unknown): string {
@@ -44,6 +35,9 @@ function pyLiteral(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(pyLiteral).join(', ')}]`;
   return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pyString(k)}: ${pyLiteral(v)}`).join(', ')}}`;
 }
+
+/** How PyTorch code reads and writes the values and conditions that tell copies of a block apart. */
+const PYTORCH_LINES: CopyLineLanguage = { ...pythonConditions, literal: pyLiteral, keywordArgument: /, ([A-Za-z_][A-Za-z0-9_]*)=#/ };
 
 /** A block expression in Python: "$width * 4" → "width * 4", "!$a && $b" → "not a and b". */
 export function pyExpression(expression: string, names: ReadonlyMap<string, string>): string {
@@ -261,101 +255,29 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
       rendered.push(r);
     }
     // What each argument is for each copy, as Python would print it.
-    const argValues: { py: string; values: unknown[] }[] = [
-      ...sig.channels.map((py, k) => ({ py, values: copies.map((c) => channelsOf(c.inputSources[k]) ?? 0) })),
-      ...[...sig.params].map(([p, py]) => ({ py, values: copies.map((c) => c.args?.[p]) })),
+    const argValues: { code: string; values: unknown[] }[] = [
+      ...sig.channels.map((code, k) => ({ code, values: copies.map((c) => channelsOf(c.inputSources[k]) ?? 0) })),
+      ...[...sig.params].map(([p, code]) => ({ code, values: copies.map((c) => c.args?.[p]) })),
     ];
-    const unify = (texts: (string | undefined)[], node: DesignNode | undefined, inForward = false): string[] | undefined => {
-      const expressionsOf = (n: DesignNode | undefined): { py: string; values: unknown[] }[] =>
-        Object.values(n?.params ?? {})
-          .filter(isExpression)
-          .map((e) => ({ py: pyExpression(e, sig.params), values: copies.map((c) => evaluateExpression(e, c.args ?? {})).map((r) => (r.ok ? r.value : undefined)) }));
-      // A value is the node's own expression, an argument, or (as a batch norm's channels follow the
-      // convolution before it) another node's expression.
-      const candidates = [...expressionsOf(node), ...argValues, ...block.nodes.filter((n) => n !== node).flatMap(expressionsOf)];
-      const VALUE = /(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b|\bTrue\b|\bFalse\b)/;
-      texts = withDefaultsWritten(texts, [...expressionsOf(node), ...argValues], VALUE);
-      const tokensOf = copies.map((_, i) => (texts[i] ?? '').split(VALUE));
-      const matches = (c: { values: unknown[] }, who: number[], column: (i: number) => string): boolean =>
-        who.every((i) => pyLiteral(c.values[i]) === column(i) || (typeof c.values[i] === 'number' && Number(column(i)) === c.values[i]));
-      const template = (members: number[]): string | undefined => {
-        const tokens = members.map((i) => tokensOf[i]);
-        const out: string[] = [];
-        for (let t = 0; t < tokens[0].length; t++) {
-          if (t % 2 === 0) {
-            out.push(tokens[0][t]);
-            continue;
-          }
-          // The same place in the other shapes of this line (the same text before it) says what a value is.
-          const context = tokens[0].slice(0, t).filter((_, k) => k % 2 === 0).join('#');
-          const alike = copies.map((_, i) => i).filter((i) => texts[i] !== undefined && tokensOf[i].length > t && tokensOf[i].slice(0, t).filter((_, k) => k % 2 === 0).join('#') === context);
-          const column = (i: number): string => tokensOf[i][t];
-          if (alike.every((i) => column(i) === column(members[0]))) {
-            out.push(column(members[0]));
-            continue;
-          }
-          const found = candidates.find((c) => matches(c, alike, column)) ?? candidates.find((c) => matches(c, members, column));
-          if (!found) {
-            if (members.every((i) => column(i) === column(members[0]))) {
-              out.push(column(members[0]));
-              continue;
-            }
-            return undefined;
-          }
-          out.push(/^[A-Za-z_][A-Za-z0-9_]*$/.test(found.py) ? found.py : `(${found.py})`);
-        }
-        return out.join('');
-      };
-      const skeleton = (i: number): string => (texts[i] === undefined ? '\u0000none' : texts[i]!.replace(/\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b|\bTrue\b|\bFalse\b/g, '#'));
-      const groups = new Map<string, number[]>();
-      copies.forEach((_, i) => groups.set(skeleton(i), [...(groups.get(skeleton(i)) ?? []), i]));
-      const bodies = [...groups.values()].map((members) => ({ members, text: texts[members[0]] === undefined ? undefined : template(members) }));
-      if (bodies.some((b) => texts[b.members[0]] !== undefined && b.text === undefined)) return undefined;
-      // Several shapes of code (a node left out or not, an argument written or left at its default):
-      // conditions on the arguments tell them apart, the node's "when" first, nested as deep as needed.
-      const indent = (lines: string[]): string[] => (lines.length ? lines : ['pass']).map((l) => `    ${l}`);
-      const whenValues = typeof node?.when === 'string' ? copies.map((c) => evaluateExpression(node.when as string, c.args ?? {})).map((r) => (r.ok ? r.value : undefined)) : undefined;
-      const decide = (group: typeof bodies): string[] | undefined => {
-        if (group.length === 1) return group[0].text === undefined ? [] : group[0].text.split('\n');
-        if (whenValues && typeof node?.when === 'string') {
-          const on = group.filter((b) => b.members.every((i) => whenValues[i] === true));
-          const off = group.filter((b) => b.members.every((i) => whenValues[i] === false));
-          if (on.length && off.length && on.length + off.length === group.length) {
-            const onLines = decide(on);
-            const offLines = decide(off);
-            if (!onLines || !offLines) return undefined;
-            return [`if ${whenTest(node, inForward)}:`, ...indent(onLines), 'else:', ...indent(offLines)];
-          }
-        }
-        // The argument the node mentions, with the fewest values, says it best ("stride == 1", not "planes == 64").
-        const mentioned = JSON.stringify([node?.params, node?.when]);
-        const distinct = (a: { values: unknown[] }): number => new Set(group.flatMap((b) => b.members.map((i) => pyLiteral(a.values[i])))).size;
-        const ranked = [...argValues].sort((a, b) => Number(!mentioned.includes(`$${paramOf(a.py)}`)) - Number(!mentioned.includes(`$${paramOf(b.py)}`)) || distinct(a) - distinct(b));
-        const splitter = ranked.find((a) => {
-          const owner = new Map<string, number>();
-          return group.every((b, g) =>
-            b.members.every((i) => {
-              const key = pyLiteral(a.values[i]);
-              if (owner.has(key) && owner.get(key) !== g) return false;
-              owner.set(key, g);
-              return true;
-            }),
-          );
-        });
-        if (!splitter) return undefined;
-        if (inForward) kept.add(splitter.py);
-        const name = inForward ? `self.${keptName(splitter.py)}` : splitter.py;
-        const out: string[] = [];
-        group.forEach((b, g) => {
-          const lines = b.text === undefined ? [] : b.text.split('\n');
-          const values = [...new Set(b.members.map((i) => pyLiteral(splitter.values[i])))];
-          const test = values.length === 1 ? `${name} == ${values[0]}` : `${name} in (${values.join(', ')})`;
-          out.push(...(g === group.length - 1 ? ['else:'] : [`${g === 0 ? 'if' : 'elif'} ${test}:`]), ...indent(lines));
-        });
-        return out;
-      };
-      return decide(bodies);
-    };
+    const unify = (texts: (string | undefined)[], node: DesignNode | undefined, inForward = false): string[] | undefined =>
+      unifyCopyLines(texts, {
+        node,
+        block,
+        copies,
+        params: sig.params,
+        args: argValues,
+        lang: PYTORCH_LINES,
+        expression: (e) => pyExpression(e, sig.params),
+        // Several shapes of code (a node left out or not, an argument written or left at its default):
+        // conditions on the arguments tell them apart, the node's "when" first; forward() tests the ones kept on the module.
+        whenTest: () => whenTest(node!, inForward),
+        testedArgument: (py) => {
+          if (!inForward) return py;
+          kept.add(py);
+          return `self.${keptName(py)}`;
+        },
+        valuesFromAllShapes: true,
+      });
     /**
      * The test of a node's "when": in __init__ the expression on the arguments; in forward(), which
      * has no arguments, whether the module is there, or for a node without a module the expression
@@ -371,7 +293,6 @@ export function pytorchBlockCode(graph: CompiledGraph, source: Design): PyTorchB
       for (const m of when.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) if (sig.params.has(m[1])) kept.add(sig.params.get(m[1])!);
       return pyExpression(when, names);
     };
-    const paramOf = (py: string): string => [...sig.params].find(([, v]) => v === py)?.[0] ?? py;
     /** Arguments forward() tests, kept on the module (beside, not over, its layers). */
     const kept = new Set<string>();
     const attrs = new Set(rendered[0].attr.values());
@@ -550,54 +471,5 @@ function orderBlocks(blocks: Record<string, BlockDefinition>): string[] {
     out.push(name);
   };
   for (const name of Object.keys(blocks)) visit(name, new Set());
-  return out;
-}
-
-/**
- * The code of every copy of one line with the keyword arguments some copies leave out written
- * there too: "nn.Conv2d(64, 256, kernel_size=1, bias=False)" next to "nn.Conv2d(256, 512,
- * kernel_size=1, stride=2, bias=False)" gets ", stride=1", the value its copies give the expression
- * the others' stride is (the same in all of them, PyTorch's default, which is why it was left out),
- * so one line with `stride=stride` serves them all.
- */
-function withDefaultsWritten(texts: (string | undefined)[], candidates: { values: unknown[] }[], value: RegExp): (string | undefined)[] {
-  const out = [...texts];
-  const skeleton = (t: string): string => t.split(value).map((p, k) => (k % 2 ? '#' : p)).join('');
-  for (let round = 0; round < 8; round++) {
-    let changed = false;
-    const shapes = new Map<string, number[]>();
-    out.forEach((t, i) => {
-      if (t !== undefined) shapes.set(skeleton(t), [...(shapes.get(skeleton(t)) ?? []), i]);
-    });
-    for (const [longer, withIt] of shapes) {
-      for (const m of longer.matchAll(/, ([A-Za-z_][A-Za-z0-9_]*)=#/g)) {
-        const shorter = longer.slice(0, m.index) + longer.slice(m.index! + m[0].length);
-        const without = shapes.get(shorter);
-        if (!without) continue;
-        // Which value of the longer shape the keyword holds, and what it is in the shorter one.
-        const column = 2 * (longer.slice(0, m.index).split('#').length - 1) + 1;
-        const found = candidates.find(
-          (c) =>
-            withIt.every((i) => out[i]!.split(value)[column] === pyLiteral(c.values[i]) || (typeof c.values[i] === 'number' && Number(out[i]!.split(value)[column]) === c.values[i])) &&
-            without.every((i) => pyLiteral(c.values[i]) === pyLiteral(c.values[without[0]])),
-        );
-        if (!found) continue;
-        for (const i of without) {
-          const tokens = out[i]!.split(value);
-          // The text before the keyword: the shorter shape up to where the longer has it.
-          const valuesBefore = longer.slice(0, m.index).split('#').length - 1;
-          const head = tokens.slice(0, 2 * valuesBefore + 1).join('');
-          const literalBefore = longer.slice(0, m.index).split('#').pop()!;
-          const at = head.length - (tokens[2 * valuesBefore].length - literalBefore.length);
-          const text = out[i]!;
-          out[i] = `${text.slice(0, at)}, ${m[1]}=${pyLiteral(found.values[i])}${text.slice(at)}`;
-        }
-        changed = true;
-        break;
-      }
-      if (changed) break;
-    }
-    if (!changed) break;
-  }
   return out;
 }
