@@ -75,6 +75,46 @@ describe('blocks in the graph editor webview (Chromium)', function () {
     assert.equal(parseDesign(await editor.text()).design!.blocks!.Block.nodes[0].params.filters, 4);
     assert.equal(await editor.blockShape('conv'), '16×16×4');
 
+    // Structure edits inside: a layer from the palette goes into the block, after the selected layer.
+    const totalShown = (): Promise<string | null> => editor.page.getByTestId('total-params').getAttribute('data-value');
+    const beforeAdd = totalOf(await editor.text());
+    assert.equal(await totalShown(), String(beforeAdd));
+    await editor.block('relu').click();
+    version = await editor.version();
+    await editor.page.getByTestId('palette-item-Conv2D').dblclick();
+    await editor.waitForEditAfter(version);
+    const addIntention = (await editor.edits()).at(-1)!;
+    assert.ok(addIntention.kind === 'addLayer' && addIntention.block === 'Block' && addIntention.connectFrom === 'relu', JSON.stringify(addIntention));
+    const grown = parseDesign(await editor.text()).design!;
+    const added = grown.blocks!.Block.nodes.at(-1)!;
+    assert.equal(added.type, 'Conv2D');
+    assert.equal(grown.nodes.length, made.nodes.length, "the design's own layers stay");
+    await editor.block(added.id).waitFor();
+    const withAdded = totalOf(await editor.text());
+    assert.ok(withAdded > beforeAdd, `${withAdded} parameters with a Conv2D in each of the three copies, ${beforeAdd} before`);
+    await editor.page.waitForFunction((v) => document.querySelector('[data-testid=total-params]')?.getAttribute('data-value') === String(v), withAdded);
+
+    // Wired to the block's output port, it replaces relu → out.
+    version = await editor.version();
+    await editor.connect(added.id, 'out');
+    await editor.waitForEditAfter(version);
+    assert.deepEqual((await editor.edits()).at(-1), { kind: 'connect', source: added.id, target: 'out', block: 'Block' });
+    assert.deepEqual(parseDesign(await editor.text()).design!.blocks!.Block.edges.filter((e) => e.target === 'out'), [{ source: added.id, target: 'out' }]);
+
+    // Deleted with the Delete key, it takes its wires along; relu wired back to the port restores the model.
+    await editor.block(added.id).click();
+    version = await editor.version();
+    await editor.page.keyboard.press('Delete');
+    await editor.waitForEditAfter(version);
+    assert.deepEqual((await editor.edits()).at(-1), { kind: 'delete', nodeIds: [added.id], edges: [], block: 'Block' });
+    await editor.block(added.id).waitFor({ state: 'detached' });
+    version = await editor.version();
+    await editor.connect('relu', 'out');
+    await editor.waitForEditAfter(version);
+    assert.equal(totalOf(await editor.text()), beforeAdd);
+    await editor.page.waitForFunction((v) => document.querySelector('[data-testid=total-params]')?.getAttribute('data-value') === String(v), beforeAdd);
+    await editor.screenshot('blocks-3-edited-inside');
+
     await editor.page.getByTestId('breadcrumb-design').click();
     await editor.page.getByTestId('breadcrumb').waitFor({ state: 'detached' });
     await editor.block(instance).waitFor();

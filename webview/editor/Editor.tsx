@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { FixEdit } from '../../src/core/analysis/diagnostic';
+import type { Position } from '../../src/core/design';
 import type { EditIntention } from '../../src/core/edit/editIntention';
 import { Breadcrumb } from './Breadcrumb';
 import { openedBlock } from './buildBlockView';
@@ -25,6 +26,8 @@ import { QuickAdd } from './QuickAdd';
 import { Toast } from './Toast';
 import { Toolbar } from './Toolbar';
 import { TotalsBar } from './TotalsBar';
+
+const NO_POSITIONS: Record<string, Position> = {};
 
 /**
  * The graph editor: the document from the host, shown as a canvas with a palette, an inspector, a
@@ -59,7 +62,8 @@ export function Editor() {
   const viewport = useViewport(canvasRef, graph.nodes, !!view.saved.viewport);
   const commands = useEditorCommands({ canvasRef, host, state, graph, selection, viewport, showEdgeShapes: view.showEdgeShapes, openQuickAdd: setQuickAdd, showToast, opened });
   commandsRef.current = commands;
-  useKeyboardShortcuts({ enabled: !!state.design && !opened, commands, selection, openQuickAdd: () => setQuickAdd(true), nodes: graph.nodes, positions: state.positions, edit: host.edit });
+  // An opened block's layers are laid out from its wiring: arrow keys move nothing there.
+  useKeyboardShortcuts({ enabled: !!state.design, commands, selection, openQuickAdd: () => setQuickAdd(true), nodes: graph.nodes, positions: opened ? NO_POSITIONS : state.positions, edit: host.edit });
 
   // Stable callbacks for the memoized blocks, palette and inspector.
   const applyFix = useCallback((fix: FixEdit) => void host.edit({ kind: 'applyFix', edit: fix }), [host.edit]);
@@ -116,8 +120,7 @@ export function Editor() {
             canvasRef={canvasRef}
             nodes={graph.nodes}
             edges={graph.edges}
-            // An opened block's layers are edited through the inspector; its wiring is not edited on the canvas.
-            readOnly={doc.readOnly || !!opened}
+            readOnly={doc.readOnly}
             defaultViewport={view.saved.viewport}
             zoomedOut={viewport.zoomedOut}
             onNodesChange={graph.onNodesChange}
@@ -125,6 +128,7 @@ export function Editor() {
             onMove={viewport.onMove}
             onMoveEnd={viewport.onMoveEnd}
             edit={host.edit}
+            block={opened?.blockName}
             onDropLayer={commands.addLayer}
             onOpenNode={openNode}
           />
@@ -142,7 +146,7 @@ export function Editor() {
           whatIfShape={view.whatIfShape}
           onWhatIf={view.setWhatIfShape}
         />
-        {quickAdd && <QuickAdd onAdd={(t) => commands.addLayer(t)} onClose={() => setQuickAdd(false)} connectingFrom={selection.node?.id} />}
+        {quickAdd && <QuickAdd onAdd={(t) => commands.addLayer(t)} onClose={() => setQuickAdd(false)} connectingFrom={opened ? (selection.nodes.length === 1 ? selection.nodes[0].id : undefined) : selection.node?.id} />}
         <Toast message={toast} />
       </div>
     </EditorActionsContext.Provider>
