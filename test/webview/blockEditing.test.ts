@@ -123,6 +123,45 @@ describe('blocks in the graph editor webview (Chromium)', function () {
     await editor.close();
   });
 
+  it('opens a block nested in an opened block, with a breadcrumb of every level, and adds a layer there', async () => {
+    const inner = { params: {}, inputs: ['x'], outputs: ['out'], nodes: [{ id: 'conv', type: 'Conv2D', params: { filters: 4, kernelSize: 3, padding: 'same' } }], edges: [{ source: 'x', target: 'conv' }, { source: 'conv', target: 'out' }] };
+    const outer = { params: {}, inputs: ['x'], outputs: ['out'], nodes: [{ id: 'in1', type: 'Inner', params: {}, repeat: 2 }], edges: [{ source: 'x', target: 'in1' }, { source: 'in1', target: 'out' }] };
+    const nodes = [
+      { id: 'input', type: 'Input', params: { shape: [8, 8, 4] }, position: { x: 100, y: 0 } },
+      { id: 'o', type: 'Outer', params: {}, position: { x: 100, y: 130 } },
+    ];
+    const text = JSON.stringify({ format: 'cnn-designer', version: 1, name: 'Nested', blocks: { Inner: inner, Outer: outer }, nodes, edges: [{ source: 'input', target: 'o' }], training: {} }, null, 2) + '\n';
+    const editor = await EditorPage.open(browser, text);
+    await editor.block('o').dblclick();
+    await editor.page.getByTestId('breadcrumb-block').filter({ hasText: 'Outer (o)' }).waitFor();
+    await editor.block('in1').dblclick();
+    await editor.page.getByTestId('breadcrumb-block').filter({ hasText: 'Inner (in1)' }).waitFor();
+    assert.equal(await editor.page.getByTestId('breadcrumb-level').textContent(), 'Outer (o)');
+    const analysis = analyzeDesign(parseDesign(text).design!);
+    assert.equal(await editor.blockShape('conv'), formatShape(analysis.nodes['o.in1.0.conv'].outputShape));
+    assert.equal(await editor.blockParams('conv'), analysis.nodes['o.in1.0.conv'].params);
+
+    const before = totalOf(text);
+    await editor.block('conv').click();
+    const version = await editor.version();
+    await editor.page.getByTestId('palette-item-Conv2D').dblclick();
+    await editor.waitForEditAfter(version);
+    const intention = (await editor.edits()).at(-1)!;
+    assert.ok(intention.kind === 'addLayer' && intention.block === 'Inner' && intention.connectFrom === 'conv', JSON.stringify(intention));
+    const after = totalOf(await editor.text());
+    assert.ok(after > before, `${after} parameters with a Conv2D in both copies of Inner, ${before} before`);
+    await editor.page.waitForFunction((v) => document.querySelector('[data-testid=total-params]')?.getAttribute('data-value') === String(v), after);
+
+    await editor.page.getByTestId('breadcrumb-level').click();
+    await editor.page.getByTestId('breadcrumb-block').filter({ hasText: 'Outer (o)' }).waitFor();
+    await editor.block('in1').waitFor();
+    await editor.page.getByTestId('breadcrumb-design').click();
+    await editor.page.getByTestId('breadcrumb').waitFor({ state: 'detached' });
+    await editor.block('o').waitFor();
+    assert.deepEqual(await editor.page.evaluate(() => window.harness.rejected), []);
+    await editor.close();
+  });
+
   it('says why a selection cannot become a block', async () => {
     const editor = await EditorPage.open(browser, STAGES_DESIGN);
     await editor.block('input').click();

@@ -28,6 +28,7 @@ import { Toolbar } from './Toolbar';
 import { TotalsBar } from './TotalsBar';
 
 const NO_POSITIONS: Record<string, Position> = {};
+const NO_PATH: readonly string[] = [];
 
 /**
  * The graph editor: the document from the host, shown as a canvas with a palette, an inspector, a
@@ -50,14 +51,19 @@ export function Editor() {
     onNotice: showToast,
   });
   const state = useDesignState(host.doc, view.whatIfShape);
-  // The instance whose block the canvas shows; it closes by itself when the instance goes (an undo).
-  const [openInstance, setOpenInstance] = useState<string | undefined>(undefined);
-  const opened = useMemo(() => (state.design && openInstance !== undefined ? openedBlock(state.design, openInstance) : undefined), [state.design, openInstance]);
+  // The instances opened, from the design down (a block nested in a block opens from inside it);
+  // the view closes by itself when the path no longer leads to an instance (an undo).
+  const [openPath, setOpenPath] = useState<readonly string[]>(NO_PATH);
+  const opened = useMemo(() => (state.design && openPath.length ? openedBlock(state.design, openPath) : undefined), [state.design, openPath]);
   const graph = useCanvasGraph(state, view.heatmap, view.showEdgeShapes, opened);
   cancelSelectRef.current = graph.cancelSelectNextCreated;
   const selection = useSelection(graph, opened ? undefined : state.design);
   const selectedInBlock = opened && selection.nodes.length === 1 ? opened.block.nodes.find((n) => n.id === selection.nodes[0].id) : undefined;
-  const openNode = useCallback((node: LayerNode) => node.data.instance && setOpenInstance(node.id), []);
+  const openedRef = useRef(opened);
+  openedRef.current = opened;
+  // Double-clicked inside an opened block, a nested instance opens one level deeper.
+  const openNode = useCallback((node: LayerNode) => node.data.instance && setOpenPath((path) => [...(openedRef.current ? path : []), node.id]), []);
+  const openFromDesign = useCallback((instanceId: string) => setOpenPath([instanceId]), []);
   const canvasRef = useRef<HTMLDivElement>(null);
   const viewport = useViewport(canvasRef, graph.nodes, !!view.saved.viewport);
   const commands = useEditorCommands({ canvasRef, host, state, graph, selection, viewport, showEdgeShapes: view.showEdgeShapes, openQuickAdd: setQuickAdd, showToast, opened });
@@ -96,7 +102,7 @@ export function Editor() {
           imported={doc.imported}
           canMakeBlock={!opened && !doc.readOnly && selection.nodes.length > 0}
         />
-        {opened && <Breadcrumb designName={design.name} opened={opened} onClose={() => setOpenInstance(undefined)} />}
+        {opened && <Breadcrumb designName={design.name} opened={opened} onGoTo={(depth) => setOpenPath((path) => path.slice(0, depth))} />}
         {doc.readOnlyReason && (
           <div className="cnn-readonly-banner" data-testid="readonly-banner" role="status">
             <span>
@@ -132,7 +138,7 @@ export function Editor() {
             onDropLayer={commands.addLayer}
             onOpenNode={openNode}
           />
-          <Inspector design={design} analysis={analysis} diagnostics={diagnostics} selected={selection.node} selectedCount={selection.nodes.length} analyze={state.analyze} onEdit={editFromInspector} onFix={applyFix} opened={opened} selectedInBlock={selectedInBlock} onOpenBlock={setOpenInstance} />
+          <Inspector design={design} analysis={analysis} diagnostics={diagnostics} selected={selection.node} selectedCount={selection.nodes.length} analyze={state.analyze} onEdit={editFromInspector} onFix={applyFix} opened={opened} selectedInBlock={selectedInBlock} onOpenBlock={openFromDesign} />
         </div>
         <TotalsBar
           totals={analysis.totals}

@@ -34,7 +34,7 @@ export function useCanvasGraph({ design, analysis, positions }: DesignState, hea
 
   useEffect(() => {
     if (!design || !analysis) return;
-    const view = opened ? `block:${opened.instanceId}` : undefined;
+    const view = opened ? `block:${opened.expandedId}` : undefined;
     const switched = view !== shownView.current;
     shownView.current = view;
     /** The selection to keep: the blocks selected before, or the layers an edit just created. */
@@ -48,8 +48,8 @@ export function useCanvasGraph({ design, analysis, positions }: DesignState, hea
       return new Set(created);
     };
     if (opened) {
-      setNodes((all) => buildBlockView(opened, analysis, selectionAfter(switched ? [] : all, opened.block.nodes.map((n) => n.id))).nodes);
-      setEdges(buildBlockView(opened, analysis, new Set()).edges);
+      setNodes((all) => buildBlockView(opened, analysis, selectionAfter(switched ? [] : all, opened.block.nodes.map((n) => n.id)), design.blocks).nodes);
+      setEdges(buildBlockView(opened, analysis, new Set(), design.blocks).edges);
       return;
     }
     setNodes((all) => {
