@@ -98,21 +98,24 @@ function singleFixEdit(v: unknown, path: string): SingleFixEdit {
 /** Checks an edit intention field by field and rebuilds it from the checked values only. */
 export function validateIntention(v: unknown, path = 'intention'): EditIntention {
   const o = object(v, path);
+  // A structure edit inside a block's definition names the block; whether it exists is the edit's own check.
+  const inBlock = o.block === undefined ? {} : { block: id(o.block, `${path}.block`) };
   switch (o.kind) {
     case 'addLayer': {
-      const out: EditIntention = { kind: 'addLayer', layerType: string(o.layerType, `${path}.layerType`, 100), position: position(o.position, `${path}.position`) };
+      const out: EditIntention = { kind: 'addLayer', layerType: string(o.layerType, `${path}.layerType`, 100), position: position(o.position, `${path}.position`), ...inBlock };
       if (o.params !== undefined) out.params = params(o.params, `${path}.params`);
       if (o.connectFrom !== undefined) out.connectFrom = id(o.connectFrom, `${path}.connectFrom`);
       return out;
     }
     case 'connect':
     case 'disconnect':
-      return { kind: o.kind, ...edgeRef(o, path) };
+      return { kind: o.kind, ...edgeRef(o, path), ...inBlock };
     case 'delete':
       return {
         kind: 'delete',
         nodeIds: array(o.nodeIds, `${path}.nodeIds`).map((n, i) => id(n, `${path}.nodeIds[${i}]`)),
         edges: array(o.edges, `${path}.edges`).map((e, i) => edgeRef(e, `${path}.edges[${i}]`)),
+        ...inBlock,
       };
     case 'move': {
       const raw = object(o.positions, `${path}.positions`);
@@ -120,7 +123,7 @@ export function validateIntention(v: unknown, path = 'intention'): EditIntention
       // defineProperty: an id such as "__proto__" must become a key, not a prototype.
       for (const [key, p] of Object.entries(raw))
         Object.defineProperty(positions, id(key, `${path}.positions key`), { value: position(p, `${path}.positions.${key}`), enumerable: true, writable: true, configurable: true });
-      return { kind: 'move', positions };
+      return { kind: 'move', positions, ...inBlock };
     }
     case 'setParams':
       return { kind: 'setParams', nodeId: id(o.nodeId, `${path}.nodeId`), params: params(o.params, `${path}.params`) };

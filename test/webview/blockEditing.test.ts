@@ -75,10 +75,89 @@ describe('blocks in the graph editor webview (Chromium)', function () {
     assert.equal(parseDesign(await editor.text()).design!.blocks!.Block.nodes[0].params.filters, 4);
     assert.equal(await editor.blockShape('conv'), '16×16×4');
 
+    // Structure edits inside: a layer from the palette goes into the block, after the selected layer.
+    const totalShown = (): Promise<string | null> => editor.page.getByTestId('total-params').getAttribute('data-value');
+    const beforeAdd = totalOf(await editor.text());
+    assert.equal(await totalShown(), String(beforeAdd));
+    await editor.block('relu').click();
+    version = await editor.version();
+    await editor.page.getByTestId('palette-item-Conv2D').dblclick();
+    await editor.waitForEditAfter(version);
+    const addIntention = (await editor.edits()).at(-1)!;
+    assert.ok(addIntention.kind === 'addLayer' && addIntention.block === 'Block' && addIntention.connectFrom === 'relu', JSON.stringify(addIntention));
+    const grown = parseDesign(await editor.text()).design!;
+    const added = grown.blocks!.Block.nodes.at(-1)!;
+    assert.equal(added.type, 'Conv2D');
+    assert.equal(grown.nodes.length, made.nodes.length, "the design's own layers stay");
+    await editor.block(added.id).waitFor();
+    const withAdded = totalOf(await editor.text());
+    assert.ok(withAdded > beforeAdd, `${withAdded} parameters with a Conv2D in each of the three copies, ${beforeAdd} before`);
+    await editor.page.waitForFunction((v) => document.querySelector('[data-testid=total-params]')?.getAttribute('data-value') === String(v), withAdded);
+
+    // Wired to the block's output port, it replaces relu → out.
+    version = await editor.version();
+    await editor.connect(added.id, 'out');
+    await editor.waitForEditAfter(version);
+    assert.deepEqual((await editor.edits()).at(-1), { kind: 'connect', source: added.id, target: 'out', block: 'Block' });
+    assert.deepEqual(parseDesign(await editor.text()).design!.blocks!.Block.edges.filter((e) => e.target === 'out'), [{ source: added.id, target: 'out' }]);
+
+    // Deleted with the Delete key, it takes its wires along; relu wired back to the port restores the model.
+    await editor.block(added.id).click();
+    version = await editor.version();
+    await editor.page.keyboard.press('Delete');
+    await editor.waitForEditAfter(version);
+    assert.deepEqual((await editor.edits()).at(-1), { kind: 'delete', nodeIds: [added.id], edges: [], block: 'Block' });
+    await editor.block(added.id).waitFor({ state: 'detached' });
+    version = await editor.version();
+    await editor.connect('relu', 'out');
+    await editor.waitForEditAfter(version);
+    assert.equal(totalOf(await editor.text()), beforeAdd);
+    await editor.page.waitForFunction((v) => document.querySelector('[data-testid=total-params]')?.getAttribute('data-value') === String(v), beforeAdd);
+    await editor.screenshot('blocks-3-edited-inside');
+
     await editor.page.getByTestId('breadcrumb-design').click();
     await editor.page.getByTestId('breadcrumb').waitFor({ state: 'detached' });
     await editor.block(instance).waitFor();
     assert.equal(await editor.block('conv').count(), 0);
+    assert.deepEqual(await editor.page.evaluate(() => window.harness.rejected), []);
+    await editor.close();
+  });
+
+  it('opens a block nested in an opened block, with a breadcrumb of every level, and adds a layer there', async () => {
+    const inner = { params: {}, inputs: ['x'], outputs: ['out'], nodes: [{ id: 'conv', type: 'Conv2D', params: { filters: 4, kernelSize: 3, padding: 'same' } }], edges: [{ source: 'x', target: 'conv' }, { source: 'conv', target: 'out' }] };
+    const outer = { params: {}, inputs: ['x'], outputs: ['out'], nodes: [{ id: 'in1', type: 'Inner', params: {}, repeat: 2 }], edges: [{ source: 'x', target: 'in1' }, { source: 'in1', target: 'out' }] };
+    const nodes = [
+      { id: 'input', type: 'Input', params: { shape: [8, 8, 4] }, position: { x: 100, y: 0 } },
+      { id: 'o', type: 'Outer', params: {}, position: { x: 100, y: 130 } },
+    ];
+    const text = JSON.stringify({ format: 'cnn-designer', version: 1, name: 'Nested', blocks: { Inner: inner, Outer: outer }, nodes, edges: [{ source: 'input', target: 'o' }], training: {} }, null, 2) + '\n';
+    const editor = await EditorPage.open(browser, text);
+    await editor.block('o').dblclick();
+    await editor.page.getByTestId('breadcrumb-block').filter({ hasText: 'Outer (o)' }).waitFor();
+    await editor.block('in1').dblclick();
+    await editor.page.getByTestId('breadcrumb-block').filter({ hasText: 'Inner (in1)' }).waitFor();
+    assert.equal(await editor.page.getByTestId('breadcrumb-level').textContent(), 'Outer (o)');
+    const analysis = analyzeDesign(parseDesign(text).design!);
+    assert.equal(await editor.blockShape('conv'), formatShape(analysis.nodes['o.in1.0.conv'].outputShape));
+    assert.equal(await editor.blockParams('conv'), analysis.nodes['o.in1.0.conv'].params);
+
+    const before = totalOf(text);
+    await editor.block('conv').click();
+    const version = await editor.version();
+    await editor.page.getByTestId('palette-item-Conv2D').dblclick();
+    await editor.waitForEditAfter(version);
+    const intention = (await editor.edits()).at(-1)!;
+    assert.ok(intention.kind === 'addLayer' && intention.block === 'Inner' && intention.connectFrom === 'conv', JSON.stringify(intention));
+    const after = totalOf(await editor.text());
+    assert.ok(after > before, `${after} parameters with a Conv2D in both copies of Inner, ${before} before`);
+    await editor.page.waitForFunction((v) => document.querySelector('[data-testid=total-params]')?.getAttribute('data-value') === String(v), after);
+
+    await editor.page.getByTestId('breadcrumb-level').click();
+    await editor.page.getByTestId('breadcrumb-block').filter({ hasText: 'Outer (o)' }).waitFor();
+    await editor.block('in1').waitFor();
+    await editor.page.getByTestId('breadcrumb-design').click();
+    await editor.page.getByTestId('breadcrumb').waitFor({ state: 'detached' });
+    await editor.block('o').waitFor();
     assert.deepEqual(await editor.page.evaluate(() => window.harness.rejected), []);
     await editor.close();
   });

@@ -31,6 +31,8 @@ interface CanvasProps {
   onMove(event: unknown, viewport: Viewport): void;
   onMoveEnd(event: unknown, viewport: Viewport): void;
   edit(intention: EditIntention): void;
+  /** The block whose definition the canvas shows (its wiring edits go there), or undefined for the design's own layers. */
+  block: string | undefined;
   /** A layer dropped from the palette, at its top-left corner. */
   onDropLayer(layerType: string, at: Position): void;
   /** A block double-clicked (an instance opens). */
@@ -38,10 +40,10 @@ interface CanvasProps {
 }
 
 /** The graph: blocks, shape-labelled connections, zoom controls and a minimap (which hides on a narrow canvas, editor.css). */
-export function Canvas({ canvasRef, nodes, edges, readOnly, defaultViewport, zoomedOut, onNodesChange, onEdgesChange, onMove, onMoveEnd, edit, onDropLayer, onOpenNode }: CanvasProps) {
+export function Canvas({ canvasRef, nodes, edges, readOnly, defaultViewport, zoomedOut, onNodesChange, onEdgesChange, onMove, onMoveEnd, edit, block, onDropLayer, onOpenNode }: CanvasProps) {
   const flow = useReactFlow<LayerNode, ShapeEdgeType>();
-  // `edit` is stable (useHostConnection), so these are too.
-  const onConnect: OnConnect = useCallback((c) => edit({ kind: 'connect', source: c.source, target: c.target }), [edit]);
+  // `edit` is stable (useHostConnection), so these change only with the block shown.
+  const onConnect: OnConnect = useCallback((c) => edit({ kind: 'connect', source: c.source, target: c.target, ...(block !== undefined ? { block } : {}) }), [edit, block]);
   const onNodeDragStop = useCallback(
     (_: unknown, __: LayerNode, dragged: LayerNode[]) => edit({ kind: 'move', positions: Object.fromEntries(dragged.map((n) => [n.id, n.position])) }),
     [edit],

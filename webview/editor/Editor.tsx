@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { FixEdit } from '../../src/core/analysis/diagnostic';
+import type { Position } from '../../src/core/design';
 import type { EditIntention } from '../../src/core/edit/editIntention';
 import { Breadcrumb } from './Breadcrumb';
 import { openedBlock } from './buildBlockView';
@@ -26,6 +27,9 @@ import { Toast } from './Toast';
 import { Toolbar } from './Toolbar';
 import { TotalsBar } from './TotalsBar';
 
+const NO_POSITIONS: Record<string, Position> = {};
+const NO_PATH: readonly string[] = [];
+
 /**
  * The graph editor: the document from the host, shown as a canvas with a palette, an inspector, a
  * toolbar and a totals bar. Every change the user makes goes to the host as an edit intention; the
@@ -47,19 +51,25 @@ export function Editor() {
     onNotice: showToast,
   });
   const state = useDesignState(host.doc, view.whatIfShape);
-  // The instance whose block the canvas shows; it closes by itself when the instance goes (an undo).
-  const [openInstance, setOpenInstance] = useState<string | undefined>(undefined);
-  const opened = useMemo(() => (state.design && openInstance !== undefined ? openedBlock(state.design, openInstance) : undefined), [state.design, openInstance]);
+  // The instances opened, from the design down (a block nested in a block opens from inside it);
+  // the view closes by itself when the path no longer leads to an instance (an undo).
+  const [openPath, setOpenPath] = useState<readonly string[]>(NO_PATH);
+  const opened = useMemo(() => (state.design && openPath.length ? openedBlock(state.design, openPath) : undefined), [state.design, openPath]);
   const graph = useCanvasGraph(state, view.heatmap, view.showEdgeShapes, opened);
   cancelSelectRef.current = graph.cancelSelectNextCreated;
   const selection = useSelection(graph, opened ? undefined : state.design);
   const selectedInBlock = opened && selection.nodes.length === 1 ? opened.block.nodes.find((n) => n.id === selection.nodes[0].id) : undefined;
-  const openNode = useCallback((node: LayerNode) => node.data.instance && setOpenInstance(node.id), []);
+  const openedRef = useRef(opened);
+  openedRef.current = opened;
+  // Double-clicked inside an opened block, a nested instance opens one level deeper.
+  const openNode = useCallback((node: LayerNode) => node.data.instance && setOpenPath((path) => [...(openedRef.current ? path : []), node.id]), []);
+  const openFromDesign = useCallback((instanceId: string) => setOpenPath([instanceId]), []);
   const canvasRef = useRef<HTMLDivElement>(null);
   const viewport = useViewport(canvasRef, graph.nodes, !!view.saved.viewport);
   const commands = useEditorCommands({ canvasRef, host, state, graph, selection, viewport, showEdgeShapes: view.showEdgeShapes, openQuickAdd: setQuickAdd, showToast, opened });
   commandsRef.current = commands;
-  useKeyboardShortcuts({ enabled: !!state.design && !opened, commands, selection, openQuickAdd: () => setQuickAdd(true), nodes: graph.nodes, positions: state.positions, edit: host.edit });
+  // An opened block's layers are laid out from its wiring: arrow keys move nothing there.
+  useKeyboardShortcuts({ enabled: !!state.design, commands, selection, openQuickAdd: () => setQuickAdd(true), nodes: graph.nodes, positions: opened ? NO_POSITIONS : state.positions, edit: host.edit });
 
   // Stable callbacks for the memoized blocks, palette and inspector.
   const applyFix = useCallback((fix: FixEdit) => void host.edit({ kind: 'applyFix', edit: fix }), [host.edit]);
@@ -92,7 +102,7 @@ export function Editor() {
           imported={doc.imported}
           canMakeBlock={!opened && !doc.readOnly && selection.nodes.length > 0}
         />
-        {opened && <Breadcrumb designName={design.name} opened={opened} onClose={() => setOpenInstance(undefined)} />}
+        {opened && <Breadcrumb designName={design.name} opened={opened} onGoTo={(depth) => setOpenPath((path) => path.slice(0, depth))} />}
         {doc.readOnlyReason && (
           <div className="cnn-readonly-banner" data-testid="readonly-banner" role="status">
             <span>
@@ -116,8 +126,7 @@ export function Editor() {
             canvasRef={canvasRef}
             nodes={graph.nodes}
             edges={graph.edges}
-            // An opened block's layers are edited through the inspector; its wiring is not edited on the canvas.
-            readOnly={doc.readOnly || !!opened}
+            readOnly={doc.readOnly}
             defaultViewport={view.saved.viewport}
             zoomedOut={viewport.zoomedOut}
             onNodesChange={graph.onNodesChange}
@@ -125,10 +134,11 @@ export function Editor() {
             onMove={viewport.onMove}
             onMoveEnd={viewport.onMoveEnd}
             edit={host.edit}
+            block={opened?.blockName}
             onDropLayer={commands.addLayer}
             onOpenNode={openNode}
           />
-          <Inspector design={design} analysis={analysis} diagnostics={diagnostics} selected={selection.node} selectedCount={selection.nodes.length} analyze={state.analyze} onEdit={editFromInspector} onFix={applyFix} opened={opened} selectedInBlock={selectedInBlock} onOpenBlock={setOpenInstance} />
+          <Inspector design={design} analysis={analysis} diagnostics={diagnostics} selected={selection.node} selectedCount={selection.nodes.length} analyze={state.analyze} onEdit={editFromInspector} onFix={applyFix} opened={opened} selectedInBlock={selectedInBlock} onOpenBlock={openFromDesign} />
         </div>
         <TotalsBar
           totals={analysis.totals}
@@ -142,7 +152,7 @@ export function Editor() {
           whatIfShape={view.whatIfShape}
           onWhatIf={view.setWhatIfShape}
         />
-        {quickAdd && <QuickAdd onAdd={(t) => commands.addLayer(t)} onClose={() => setQuickAdd(false)} connectingFrom={selection.node?.id} />}
+        {quickAdd && <QuickAdd onAdd={(t) => commands.addLayer(t)} onClose={() => setQuickAdd(false)} connectingFrom={opened ? (selection.nodes.length === 1 ? selection.nodes[0].id : undefined) : selection.node?.id} />}
         <Toast message={toast} />
       </div>
     </EditorActionsContext.Provider>

@@ -81,7 +81,7 @@ function DiagnosticList({ diagnostics, onFix }: { diagnostics: Diagnostic[]; onF
 }
 
 function OpenedBlockOverview({ opened, analysis }: { opened: OpenedBlock; analysis: DesignAnalysis }) {
-  const info = nodeAnalysisOf(analysis, opened.instanceId);
+  const info = nodeAnalysisOf(analysis, opened.expandedId);
   return (
     <div data-testid="inspector-opened-block">
       <h2>

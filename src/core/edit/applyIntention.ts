@@ -3,7 +3,7 @@ import type { BlockDefinition, Design, DesignEdge, DesignNode, Position } from '
 import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import { getLayerType } from '../layers/layerCatalog';
 import { defaultParams } from './defaultParams';
-import type { EditIntention } from './editIntention';
+import type { EditIntention, StructureIntention } from './editIntention';
 import { layeredPositions } from './layeredPositions';
 import { makeBlockFromSelection } from './makeBlockFromSelection';
 import { MAX_REPEAT } from '../blocks/expandBlocks';
@@ -42,6 +42,7 @@ const jsonEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSO
  * and the webview (which previews a change before sending it).
  */
 export function applyIntention(design: Design, intention: EditIntention): IntentionResult {
+  if (isStructureIntention(intention) && intention.block !== undefined) return applyInsideBlock(design, intention.block, intention);
   const ids = new Set(design.nodes.map((n) => n.id));
   const fail = (reason: string): IntentionResult => ({ ok: false, reason });
   const done = (next: Design, createdIds: string[] = []): IntentionResult => ({ ok: true, design: next, changed: !jsonEqual(next, design), createdIds });
@@ -173,6 +174,52 @@ export function applyIntention(design: Design, intention: EditIntention): Intent
       return done({ ...design, blocks: { ...design.blocks, [intention.block]: { ...block, nodes } } });
     }
   }
+}
+
+const isStructureIntention = (intention: EditIntention): intention is StructureIntention =>
+  intention.kind === 'addLayer' || intention.kind === 'connect' || intention.kind === 'disconnect' || intention.kind === 'delete' || intention.kind === 'move';
+
+/** Stands for a block's output port in the design a block's edit runs on: a type no layer has, so it takes any input. */
+const OUTPUT_PORT_TYPE = '#output';
+
+/**
+ * A structure edit inside the definition of `blockName`: the same edit the design's own layers get,
+ * run on a design whose node list is the block's (its input ports stand in as Input layers, its
+ * output ports as nodes that take one input), and written back into that block only.
+ */
+function applyInsideBlock(design: Design, blockName: string, intention: StructureIntention): IntentionResult {
+  const block = blockOf(design, blockName);
+  if (!block) {
+    const imported = design.blockImports && Object.prototype.hasOwnProperty.call(design.blockImports, blockName);
+    return { ok: false, reason: imported ? `Block ${blockName} is defined in ${design.blockImports![blockName].from}; edit it there.` : `There is no block "${blockName}" in this design.` };
+  }
+  const ports = new Set([...block.inputs, ...block.outputs]);
+  const portNodes: DesignNode[] = [
+    ...block.inputs.map((id): DesignNode => ({ id, type: 'Input', params: {} })),
+    ...block.outputs.map((id): DesignNode => ({ id, type: OUTPUT_PORT_TYPE, params: {} })),
+  ];
+  let edges = block.edges;
+  let scoped: StructureIntention = { ...intention };
+  delete scoped.block;
+  const fromOutput = scoped.kind === 'addLayer' ? scoped.connectFrom : scoped.kind === 'connect' ? scoped.source : undefined;
+  if (fromOutput !== undefined && block.outputs.includes(fromOutput)) return { ok: false, reason: `${fromOutput} is an output of block ${blockName}; nothing inside the block can take input from it.` };
+  if (scoped.kind === 'delete') {
+    const portIds = scoped.nodeIds.filter((id) => ports.has(id));
+    if (portIds.length) return { ok: false, reason: `${portIds[0]} is a port of block ${blockName}; the block's inputs and outputs stay.` };
+  } else if (scoped.kind === 'move') {
+    scoped = { ...scoped, positions: Object.fromEntries(Object.entries(scoped.positions).filter(([id]) => !ports.has(id))) };
+  } else if (scoped.kind === 'connect' && block.outputs.includes(scoped.target)) {
+    // An output port passes on exactly one tensor: a new wire into it replaces the old one.
+    const { source, target } = scoped;
+    if (!block.edges.some((e) => e.source === source && e.target === target)) edges = block.edges.filter((e) => e.target !== target);
+  }
+  const inner: Design = { ...design, nodes: [...portNodes, ...block.nodes], edges };
+  const result = applyIntention(inner, scoped);
+  if (!result.ok) return result;
+  const nodes = result.design.nodes.filter((n) => !ports.has(n.id));
+  const next: BlockDefinition = { ...block, nodes, edges: result.design.edges };
+  const edited: Design = { ...design, blocks: { ...design.blocks, [blockName]: next } };
+  return { ok: true, design: edited, changed: !jsonEqual(edited, design), createdIds: result.createdIds };
 }
 
 const blockOf = (design: Design, name: string): BlockDefinition | undefined =>

@@ -12,15 +12,20 @@ export interface ClipboardFragment {
  * it sends one of these, and whoever owns the document turns it into one edit.
  */
 export type EditIntention =
+  /**
+   * The structure edits (addLayer, connect, disconnect, delete, move) act on the design's own layers,
+   * or, with `block`, on the layers of that block's definition, where the block's inputs and outputs
+   * (by the names its `inputs` and `outputs` give them) can be wired like layers.
+   */
   /** A new layer of `layerType` at `position`, with the layer's defaults for required parameters; optionally fed by `connectFrom`. */
-  | { kind: 'addLayer'; layerType: string; position: Position; params?: Record<string, unknown>; connectFrom?: string }
+  | { kind: 'addLayer'; layerType: string; position: Position; params?: Record<string, unknown>; connectFrom?: string; block?: string }
   /** A connection from `source`'s output to `target`'s input. */
-  | { kind: 'connect'; source: string; target: string }
-  | { kind: 'disconnect'; source: string; target: string }
+  | { kind: 'connect'; source: string; target: string; block?: string }
+  | { kind: 'disconnect'; source: string; target: string; block?: string }
   /** Removes nodes (with their connections) and connections. */
-  | { kind: 'delete'; nodeIds: string[]; edges: { source: string; target: string }[] }
+  | { kind: 'delete'; nodeIds: string[]; edges: { source: string; target: string }[]; block?: string }
   /** New positions, e.g. at the end of a drag or after auto-layout. */
-  | { kind: 'move'; positions: Record<string, Position> }
+  | { kind: 'move'; positions: Record<string, Position>; block?: string }
   /** Sets parameters; a null value removes the parameter so its default applies. */
   | { kind: 'setParams'; nodeId: string; params: Record<string, unknown> }
   /** A new display name (empty removes it) and/or a new id (connections follow). */
@@ -37,3 +42,6 @@ export type EditIntention =
   | { kind: 'setBlockNodeParams'; block: string; nodeId: string; params: Record<string, unknown> };
 
 export type EditIntentionKind = EditIntention['kind'];
+
+/** The intentions that may act inside a block's definition (they carry `block`). */
+export type StructureIntention = Extract<EditIntention, { kind: 'addLayer' | 'connect' | 'disconnect' | 'delete' | 'move' }>;

@@ -34,26 +34,27 @@ export function useCanvasGraph({ design, analysis, positions }: DesignState, hea
 
   useEffect(() => {
     if (!design || !analysis) return;
-    const view = opened ? `block:${opened.instanceId}` : undefined;
+    const view = opened ? `block:${opened.expandedId}` : undefined;
     const switched = view !== shownView.current;
     shownView.current = view;
+    /** The selection to keep: the blocks selected before, or the layers an edit just created. */
+    const selectionAfter = (previous: LayerNode[], nodeIds: string[]): Set<string> => {
+      const kept = new Set(previous.filter((n) => n.selected).map((n) => n.id));
+      if (!selectCreated.current) return kept;
+      const before = new Set(previous.map((n) => n.id));
+      const created = nodeIds.filter((id) => !before.has(id));
+      if (created.length === 0) return kept;
+      selectCreated.current = false;
+      return new Set(created);
+    };
     if (opened) {
-      setNodes((previous) => buildBlockView(opened, analysis, switched ? new Set() : new Set(previous.filter((n) => n.selected).map((n) => n.id))).nodes);
-      setEdges(buildBlockView(opened, analysis, new Set()).edges);
+      setNodes((all) => buildBlockView(opened, analysis, selectionAfter(switched ? [] : all, opened.block.nodes.map((n) => n.id)), design.blocks).nodes);
+      setEdges(buildBlockView(opened, analysis, new Set(), design.blocks).edges);
       return;
     }
     setNodes((all) => {
       const previous = switched ? [] : all;
-      let selected = new Set(previous.filter((n) => n.selected).map((n) => n.id));
-      if (selectCreated.current) {
-        const before = new Set(previous.map((n) => n.id));
-        const created = design.nodes.filter((n) => !before.has(n.id)).map((n) => n.id);
-        if (created.length) {
-          selected = new Set(created);
-          selectCreated.current = false;
-        }
-      }
-      return buildNodes(design, analysis, positions, heatmap, previous, selected);
+      return buildNodes(design, analysis, positions, heatmap, previous, selectionAfter(previous, design.nodes.map((n) => n.id)));
     });
     setEdges((previous) => buildEdges(design, analysis, showEdgeShapes, new Set(switched ? [] : previous.filter((e) => e.selected).map((e) => e.id))));
   }, [design, analysis, positions, heatmap, showEdgeShapes, opened]);

@@ -15,6 +15,8 @@ import type { HostConnection } from './useHostConnection';
 import type { Selection } from './useSelection';
 import type { ViewportControl } from './useViewport';
 
+const COPY_OUTSIDE_BLOCKS = "Copy and paste work on the design's own layers; go back to the design (the breadcrumb above the canvas).";
+
 /** A block's size before the browser has measured it (editor.css gives blocks this width). */
 export const DEFAULT_BLOCK = { width: 200, height: 90 };
 
@@ -66,10 +68,14 @@ export function useEditorCommands({ canvasRef, host, state, graph, selection, vi
 
   const commands: EditorCommands = {
     addLayer(layerType, at) {
-      // Layers go into the design; a block's own layers are added in its text.
+      const selected = selection.nodes.length === 1 ? selection.nodes[0] : undefined;
+      // Inside a block the layer goes into the block's definition, fed by the selected layer or input port.
       if (opened) {
+        const from = selected && !at && !opened.block.outputs.includes(selected.id) ? selected : undefined;
+        const position = at ?? (from ? { x: from.position.x, y: from.position.y + 130 } : viewCenter());
+        editAndSelect({ kind: 'addLayer', layerType, position, ...(from ? { connectFrom: from.id } : {}), block: opened.blockName });
         openQuickAdd(false);
-        return showToast('Go back to the design to add layers (the breadcrumb above the canvas).');
+        return;
       }
       const from = selection.node && !at ? selection.node.id : undefined;
       const position = at ?? (from ? { x: positions[from].x, y: positions[from].y + 130 } : viewCenter());
@@ -78,14 +84,25 @@ export function useEditorCommands({ canvasRef, host, state, graph, selection, vi
     },
     deleteSelection() {
       const nodeIds = selectedIds();
-      if (nodeIds.length || selection.edges.length) host.edit({ kind: 'delete', nodeIds, edges: selection.edges });
+      if (!nodeIds.length && !selection.edges.length) return;
+      // A block's ports stay: only its layers and wires are deleted.
+      if (opened) {
+        const ports = new Set([...opened.block.inputs, ...opened.block.outputs]);
+        const layers = nodeIds.filter((id) => !ports.has(id));
+        if (layers.length || selection.edges.length) host.edit({ kind: 'delete', nodeIds: layers, edges: selection.edges, block: opened.blockName });
+        else showToast("A block's inputs and outputs stay; delete the layers and wires between them.");
+        return;
+      }
+      host.edit({ kind: 'delete', nodeIds, edges: selection.edges });
     },
     copySelection() {
       if (!design || selection.nodes.length === 0) return;
+      if (opened) return showToast(COPY_OUTSIDE_BLOCKS);
       host.writeClipboard(copyToClipboardText(design, selectedIds()));
       showToast(`Copied ${selection.nodes.length} layer${selection.nodes.length > 1 ? 's' : ''}`);
     },
     async pasteClipboard() {
+      if (opened) return showToast(COPY_OUTSIDE_BLOCKS);
       const at = viewCenter();
       const parsed = parseClipboardText(await host.readClipboard());
       if ('error' in parsed) showToast(parsed.error);
@@ -93,6 +110,7 @@ export function useEditorCommands({ canvasRef, host, state, graph, selection, vi
     },
     duplicateSelection() {
       if (!design || selection.nodes.length === 0) return;
+      if (opened) return showToast(COPY_OUTSIDE_BLOCKS);
       const copy = parseClipboardText(copyToClipboardText(design, selectedIds()));
       if ('error' in copy) return;
       const x = Math.min(...selection.nodes.map((n) => n.position.x)) + 40;
@@ -106,7 +124,8 @@ export function useEditorCommands({ canvasRef, host, state, graph, selection, vi
       editAndSelect({ kind: 'makeBlock', nodeIds: selectedIds() });
     },
     async runAutoLayout() {
-      if (!design) return;
+      // An opened block is always laid out from its wiring.
+      if (!design || opened) return;
       const boxes = graph.nodes.map((n) => ({ id: n.id, width: n.measured?.width ?? DEFAULT_BLOCK.width, height: n.measured?.height ?? DEFAULT_BLOCK.height }));
       try {
         host.edit({ kind: 'move', positions: await autoLayout(boxes, design.edges) });
