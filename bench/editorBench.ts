@@ -3,10 +3,10 @@
  * test harness page):
  *  - time from handing the editor the VGG16 / ResNet-18 template text to every block painted
  *    (parse + analysis + React render + layout, up to the frame after the last block is visible);
- *  - the same for the largest template in examples/ (most layers, blocks expanded), and for the
- *    largest template with reusable blocks as written (each instance one block on the canvas) and
- *    expanded (the same network with every instance replaced by its layers);
- *  - dragging one block in a generated 500-block design: main-thread time per pointer move
+ *  - the same for the largest template in examples/ (most layers once its reusable blocks are
+ *    expanded): as written (each instance one block on the canvas) and expanded (every instance
+ *    replaced by its layers), and for the largest template written without blocks;
+ *  - dragging one block (the one nearest the canvas' centre) in a generated 500-block design: main-thread time per pointer move
  *    (Chromium's TaskDuration: event handlers, React render, style, layout, paint) and frame intervals.
  * Targets: under 1 s to paint (every template); drag work under 16 ms per frame at 500 blocks.
  */
@@ -105,7 +105,20 @@ async function dragBench(blocks: number): Promise<void> {
     // The whole design on screen: every block is drawn and the dragged one is surely visible.
     await editor.page.getByTestId('toolbar-fit-view').click();
     await editor.page.waitForTimeout(500);
-    const target = editor.block('n1');
+    // The design is wider than the canvas at the readable zoom the fit stops at: drag the block
+    // nearest the canvas' centre, which is surely on screen (a block off screen takes no pointer).
+    const dragged = await editor.page.evaluate(() => {
+      const canvas = document.querySelector('[data-testid=canvas]')!.getBoundingClientRect();
+      const cx = canvas.left + canvas.width / 2;
+      const cy = canvas.top + canvas.height / 2;
+      const distance = (b: Element): number => {
+        const r = b.getBoundingClientRect();
+        return Math.hypot(r.left + r.width / 2 - cx, r.top + r.height / 2 - cy);
+      };
+      const blocks = [...document.querySelectorAll('[data-testid=block]')];
+      return blocks.reduce((a, b) => (distance(b) < distance(a) ? b : a)).getAttribute('data-node-id')!;
+    });
+    const target = editor.block(dragged);
     const box = (await target.boundingBox())!;
     // Main-thread time (scripts, style, layout, paint) from Chromium's own counters, and frame times.
     const cdp = await editor.page.context().newCDPSession(editor.page);
@@ -165,16 +178,21 @@ async function main(): Promise<void> {
   await paintBench('VGG16', read('examples/vgg16.cnn.json'));
   await paintBench('ResNet-18', read('examples/resnet18.cnn.json'));
   const all = templates();
+  // The largest by the layers it analyzes to, its reusable blocks expanded.
   const largest = all.reduce((a, b) => (b.layers > a.layers ? b : a));
-  await paintBench(`largest template, ${largest.file} (${largest.layers} layers)`, largest.text);
-  const withBlocks = all.filter((t) => usesBlocks(t.design));
-  if (withBlocks.length) {
-    const blocks = withBlocks.reduce((a, b) => (b.layers > a.layers ? b : a));
-    await paintBench(`largest template with blocks, ${blocks.file}, instances as blocks`, blocks.text);
-    await paintBench(`largest template with blocks, ${blocks.file}, expanded (${blocks.layers} layers)`, serializeDesign(expandBlocks(blocks.design).design));
+  if (usesBlocks(largest.design)) {
+    await paintBench(`largest template, ${largest.file}, instances as blocks`, largest.text);
+    await paintBench(`largest template, ${largest.file}, expanded (${largest.layers} layers)`, serializeDesign(expandBlocks(largest.design).design));
+  } else {
+    await paintBench(`largest template, ${largest.file} (${largest.layers} layers)`, largest.text);
+  }
+  const plain = all.filter((t) => !usesBlocks(t.design));
+  if (plain.length && usesBlocks(largest.design)) {
+    const written = plain.reduce((a, b) => (b.layers > a.layers ? b : a));
+    await paintBench(`largest template without blocks, ${written.file} (${written.layers} layers)`, written.text);
   }
   await dragBench(500);
-  console.log('targets: paint under 1000 ms; drag work under 16 ms per frame');
+  console.log(`targets: paint under ${PAINT_TARGET_MS} ms (largest template included); drag work under 16 ms per frame`);
 }
 
 main().catch((err: unknown) => {

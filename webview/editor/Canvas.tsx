@@ -1,5 +1,5 @@
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type EdgeChange, type NodeChange, type OnConnect, type Viewport } from '@xyflow/react';
-import { useCallback, type DragEvent, type RefObject } from 'react';
+import { Background, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow, useStore, type EdgeChange, type NodeChange, type OnConnect, type Viewport } from '@xyflow/react';
+import { useCallback, useEffect, useState, type DragEvent, type RefObject } from 'react';
 import type { Position } from '../../src/core/design';
 import type { EditIntention } from '../../src/core/edit/editIntention';
 import { DEFAULT_BLOCK } from './hooks/useEditorCommands';
@@ -17,6 +17,23 @@ const PRO_OPTIONS = { hideAttribution: true };
 /** The zoom controls' fit button never zooms out past readable text either. */
 const FIT_VIEW_OPTIONS = { minZoom: READABLE_ZOOM, maxZoom: 1, duration: 200 };
 const minimapColor = (n: LayerNode): string => (n.data.status === 'error' ? 'var(--cnn-error)' : n.data.status === 'warning' ? 'var(--cnn-warning)' : 'var(--cnn-minimap-node)');
+
+/**
+ * The minimap, drawn once the blocks have painted: it repeats every block, and on a large design
+ * drawing it in the same frame delays the blocks themselves. Once shown it stays.
+ */
+function LateMiniMap() {
+  const initialized = useNodesInitialized();
+  const empty = useStore((s) => s.nodes.length === 0);
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    if (shown || !(initialized || empty)) return undefined;
+    // Two frames: the one that paints the measured blocks, then the minimap.
+    let frame = requestAnimationFrame(() => (frame = requestAnimationFrame(() => setShown(true))));
+    return () => cancelAnimationFrame(frame);
+  }, [initialized, empty, shown]);
+  return shown ? <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={minimapColor} /> : null;
+}
 
 interface CanvasProps {
   canvasRef: RefObject<HTMLDivElement | null>;
@@ -84,7 +101,7 @@ export function Canvas({ canvasRef, nodes, edges, readOnly, defaultViewport, zoo
       >
         <Background />
         <Controls showInteractive={false} fitViewOptions={FIT_VIEW_OPTIONS} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={minimapColor} />
+        <LateMiniMap />
       </ReactFlow>
     </div>
   );
