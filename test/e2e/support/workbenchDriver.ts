@@ -104,8 +104,14 @@ export class WorkbenchDriver {
     return this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
   }
 
-  /** Picks the quick pick row whose label starts with `label` (after a command asked a question). */
+  /**
+   * Picks the quick pick row whose label starts with `label` (after a command asked a question),
+   * typing the label first as a user does: a long list shows only the rows that fit.
+   */
   async pickQuickInputItem(label: string, timeoutMs = 20_000): Promise<void> {
+    const filter = this.page.locator('.quick-input-widget .quick-input-box input').first();
+    await filter.waitFor({ state: 'visible', timeout: timeoutMs });
+    await filter.fill(label);
     const row = this.page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="${cssString(label)}"]`).first();
     await row.waitFor({ state: 'visible', timeout: timeoutMs });
     await row.click();
