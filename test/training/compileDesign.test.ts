@@ -101,7 +101,8 @@ describe('compileDesign: errors', () => {
   });
 
   it('refuses node ids that collide with another node\'s helper layer, naming both', () => {
-    const design = chainDesign([6, 6, 1], [['Conv2D', { filters: 1, kernelSize: 3, padding: 1 }], ['Flatten']]);
+    // Padding 2 around a 3×3 window is not 'same': it needs the padding layer.
+    const design = chainDesign([6, 6, 1], [['Conv2D', { filters: 1, kernelSize: 3, padding: 2 }], ['Flatten']]);
     design.nodes[2].id = 'l1_pad';
     design.edges[1].target = 'l1_pad';
     assert.throws(() => compileDesign(design), /Layer "l1_pad" of node "l1_pad" has the name of another layer \(node "l1"\)/);

@@ -92,11 +92,16 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
   /**
    * Keras' Conv1D / Conv2D; an undilated depthwise convolution (groups = input channels) as
    * Keras' DepthwiseConv2D; other groups as the project's grouped convolution layer. Explicit padding
-   * is a padding layer before it.
+   * is a padding layer before it, unless it equals 'same'.
    */
   function kerasLayers(p: ConvolutionParams, inputShapes: number[][]): KerasLayerSpec[] {
     const channels = inputShapes[0][dims];
-    const window = { kernelSize: axes(p.kernelSize), strides: axes(p.strides), padding: p.padding === 'same' ? 'same' : 'valid', dilationRate: axes(p.dilationRate) };
+    // Explicit padding that is exactly Keras' 'same' (stride 1, d·(k − 1)/2 zeros on each side: what
+    // PyTorch's padding=1 is for 3×3) is written as 'same': one layer instead of a padding layer and a
+    // convolution, so training skips a pad and, backwards, a slice of every such activation.
+    const explicit = Array.isArray(p.padding) ? p.padding : undefined;
+    const sameAsExplicit = explicit !== undefined && p.paddingMode === 'zeros' && p.strides.every((s) => s === 1) && explicit.every((pad, i) => 2 * pad === p.dilationRate[i] * (p.kernelSize[i] - 1));
+    const window = { kernelSize: axes(p.kernelSize), strides: axes(p.strides), padding: p.padding === 'same' || sameAsExplicit ? 'same' : 'valid', dilationRate: axes(p.dilationRate) };
     const bias: Record<string, KerasWeight> = p.useBias ? { bias: { param: 'bias', shape: [p.filters] } } : {};
     let main: Omit<KerasLayerSpec, 'suffix'>;
     if (p.groups === 1) {
@@ -128,7 +133,7 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
         custom: groupedClass,
       };
     }
-    return [...(Array.isArray(p.padding) ? paddingLayers('zero', p.padding) : []), ...withActivation(main, p.activation)];
+    return [...(explicit && !sameAsExplicit ? paddingLayers('zero', explicit) : []), ...withActivation(main, p.activation)];
   }
 
   return {
