@@ -10,7 +10,6 @@ import type { Design } from '../../core/design';
 import { kerasLimitationError, planKerasLayers } from '../../core/export/planKerasLayers';
 import type { KerasLayerSpec } from '../../core/layers/layerType';
 import { registerCustomLayers } from './customLayers';
-import { fastBatchNormClass } from './fastBatchNorm';
 import { fastDropoutClass } from './fastDropout';
 import { trainableConv2DClass } from './trainableConv2D';
 import { registerConv2dGradient } from '../engine/kernels/conv2dGradient';
@@ -18,8 +17,7 @@ import { registerDepthwiseConv2dGradient } from '../engine/kernels/depthwiseConv
 
 /**
  * Builds one TF.js layer from a catalog spec through TF.js' own class registry (built-in and ours
- * alike); Conv2D trains unfused, Dropout draws its mask faster and batch norm trains through one fused
- * kernel where the backend has it, all saved as TF.js' own.
+ * alike); Conv2D trains unfused and Dropout draws its mask faster, both saved as TF.js' own.
  */
 function createLayer(spec: KerasLayerSpec, name: string): tf.layers.Layer {
   if (spec.className === 'Conv2D') {
@@ -29,10 +27,6 @@ function createLayer(spec: KerasLayerSpec, name: string): tf.layers.Layer {
   if (spec.className === 'Dropout') {
     const FastDropout = fastDropoutClass();
     return new FastDropout({ ...spec.config, name } as tf.serialization.ConfigDict);
-  }
-  if (spec.className === 'BatchNormalization') {
-    const FastBatchNorm = fastBatchNormClass();
-    return new FastBatchNorm({ ...spec.config, name } as tf.serialization.ConfigDict);
   }
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
   if (!entry) throw new Error(`Layer "${name}": TF.js has no layer class "${spec.className}".`);

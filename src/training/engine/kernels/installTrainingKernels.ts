@@ -1,8 +1,7 @@
 /**
  * Registers the project's training kernels on a TF.js backend: the convolution gradients (see
  * convGradientKernels.ts for the maths), a faster max-pool gradient, and the Conv2D and depthwise
- * gradients that handle dilations, a batch-norm gradient with fewer full-size passes; on wasm also batch
- * norm's training mode as one kernel and one gradient kernel (batchNormTraining.ts), the depthwise convolution gradients it lacks
+ * gradients that handle dilations, a batch-norm gradient with fewer full-size passes; on wasm also the depthwise convolution gradients it lacks
  * (depthwiseGradientKernels.ts), matrix products through XNNPACK, leading-axis sums and an Identity
  * that shares memory. This reaches into TF.js' kernel registry, whose contract
  * is internal: the patch was checked against exactly TESTED_TFJS_VERSION, and a test fails when
@@ -11,7 +10,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batchNormGradient';
-import { registerBatchNormTraining } from './batchNormTraining';
 import { registerConv2dGradient } from './conv2dGradient';
 import { registerDepthwiseConv2dGradient } from './depthwiseConv2dGradient';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwiseGradientKernels';
@@ -77,7 +75,6 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   registerConv2dGradient();
   registerDepthwiseConv2dGradient();
   registerBatchNormGradient();
-  registerBatchNormTraining(backendName);
   if (backendName === 'wasm') {
     replaceKernel('DepthwiseConv2dNativeBackpropInput', backendName, depthwiseBackpropInputKernel as unknown as KernelFunc);
     replaceKernel('DepthwiseConv2dNativeBackpropFilter', backendName, depthwiseBackpropFilterKernel as unknown as KernelFunc);

@@ -75,14 +75,6 @@ export function uninitializedOutput(backend: KernelBackend, shape: number[]): Te
   return (backend as unknown as WasmBackendInternals).makeOutput(shape, 'float32');
 }
 
-/**
- * A float32 tensor's values in the backend's heap, viewed in place. Take views after allocating
- * every output: an allocation may grow the heap, which detaches earlier views.
- */
-export function heapFloats(backend: KernelBackend, info: TensorInfo): Float32Array {
-  return (backend as unknown as WasmBackendInternals).typedArrayFromHeap(info);
-}
-
 /** A new float32 tensor of the backend, zero-filled. */
 export function zeroedOutput(backend: KernelBackend, shape: number[]): TensorInfo {
   const internals = backend as unknown as WasmBackendInternals;
