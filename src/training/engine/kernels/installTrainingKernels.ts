@@ -12,6 +12,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type Ke
 import { registerBatchNormGradient } from './batchNormGradient';
 import { registerConv2dGradient } from './conv2dGradient';
 import { registerDepthwiseConv2dGradient } from './depthwiseConv2dGradient';
+import { registerRelu6Gradient } from './relu6Gradient';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwiseGradientKernels';
 import { matMulViaConvKernel } from './matMulViaConv';
 import { maxPoolGradKernel } from './maxPoolGradKernel';
@@ -75,6 +76,7 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   registerConv2dGradient();
   registerDepthwiseConv2dGradient();
   registerBatchNormGradient();
+  registerRelu6Gradient();
   if (backendName === 'wasm') {
     replaceKernel('DepthwiseConv2dNativeBackpropInput', backendName, depthwiseBackpropInputKernel as unknown as KernelFunc);
     replaceKernel('DepthwiseConv2dNativeBackpropFilter', backendName, depthwiseBackpropFilterKernel as unknown as KernelFunc);

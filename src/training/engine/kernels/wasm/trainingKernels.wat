@@ -462,4 +462,31 @@
         (br $ohLoop)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bLoop))))
+
+  ;; dx of relu6 over n values: dy where 0 < x ≤ 6, else 0. TF.js' own gradient makes four
+  ;; full-size passes (lessEqual, step, mul, cast) and a fifth for dy times the mask; this is one.
+  ;; Comparisons with NaN are false, so a NaN input passes no gradient.
+  (func (export "relu6Grad") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $xs f32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vecDone (loop $vecLoop
+      (br_if $vecDone (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (v128.store (local.get $dx) (v128.and (v128.load (local.get $dy))
+        (v128.and (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0))) (f32x4.le (local.get $v) (f32x4.splat (f32.const 6))))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+      (br $vecLoop)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $xs (f32.load (local.get $x)))
+      (f32.store (local.get $dx)
+        (select (f32.load (local.get $dy)) (f32.const 0)
+          (i32.and (f32.gt (local.get $xs) (f32.const 0)) (f32.le (local.get $xs) (f32.const 6)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+      (local.set $dx (i32.add (local.get $dx) (i32.const 4)))
+      (br $loop))))
 )

@@ -33,6 +33,7 @@ export interface WasmTrainingKernels {
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
   ): void;
+  relu6Grad(x: number, dy: number, dx: number, n: number): void;
 }
 
 /** The parts of TF.js' wasm backend these kernels use (internal: pinned by TESTED_TFJS_VERSION). */
