@@ -1,10 +1,14 @@
 // The project's MobileNetV2 kernels on wasm against TF.js' own: the Relu6 gradient (one SIMD pass)
 // equals the built-in gradient's mask-and-multiply, at every length's SIMD tail and at the edges
-// 0 and 6, and passes nothing for NaN inputs.
+// 0 and 6, and passes nothing for NaN inputs; the fused training batch norm gives TF.js' layer's
+// output, input/γ/β gradients and moving statistics, for channel counts off the SIMD width and
+// batch 1, and is saved as TF.js' own BatchNormalization.
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { getGradient } from '@tensorflow/tfjs';
 import { installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
+import { fastBatchNormClass } from '../../src/training/compile/fastBatchNorm';
+import { BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from '../../src/training/engine/kernels/batchNormTraining';
 import { selectBackend } from '../../src/training/engine/selectBackend';
 
 describe('MobileNetV2 kernels (wasm)', () => {
@@ -48,6 +52,102 @@ describe('MobileNetV2 kernels (wasm)', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) tf.dispose(gradient(x));
     assert.equal(tf.memory().numTensors, before);
+    x.dispose();
+  });
+  /** Largest difference relative to the largest magnitude of `expected`. */
+  function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
+    assert.deepEqual(actual.shape, expected.shape);
+    const a = actual.dataSync();
+    const e = expected.dataSync();
+    const scale = Math.max(...Array.from(e, Math.abs), 1e-6);
+    return Math.max(...Array.from(a, (v, i) => Math.abs(v - e[i]))) / scale;
+  }
+
+  function layers(shape: number[], momentum: number, epsilon: number): [tf.layers.Layer, tf.layers.Layer] {
+    const channels = shape[shape.length - 1];
+    const config = { axis: -1, momentum, epsilon, name: 'bn' };
+    const FastBatchNorm = fastBatchNormClass();
+    const ours = new FastBatchNorm(config);
+    const stock = tf.layers.batchNormalization(config);
+    for (const layer of [ours, stock]) layer.build([null, ...shape.slice(1)]);
+    // The same non-trivial γ, β and moving statistics in both.
+    const weights = [tf.randomNormal([channels], 1, 0.3, 'float32', 11), tf.randomNormal([channels], 0, 0.5, 'float32', 12), tf.randomNormal([channels], 0, 1, 'float32', 13), tf.randomUniform([channels], 0.5, 2, 'float32', 14)];
+    ours.setWeights(weights);
+    stock.setWeights(weights);
+    tf.dispose(weights);
+    return [ours, stock];
+  }
+
+  for (const [shape, momentum, epsilon] of [[[4, 5, 5, 7], 0.99, 1e-3], [[1, 3, 3, 16], 0.9, 1e-5], [[6, 13], 0.99, 1e-3], [[2, 4, 4, 3], 0.5, 1e-3]] as [number[], number, number][]) {
+    it(`fused training batch norm equals TF.js' layer on [${shape}] (output, gradients, moving statistics)`, () => {
+      const [ours, stock] = layers(shape, momentum, epsilon);
+      const x = tf.randomNormal(shape, 2, 3, 'float32', 21);
+      const dy = tf.randomNormal(shape, 0, 1, 'float32', 22);
+      const run = (layer: tf.layers.Layer) => {
+        const variables = layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+        const f = (input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, dy));
+        const { grads } = tf.variableGrads(() => f(x) as tf.Scalar, variables);
+        const dx = tf.grad(f)(x);
+        const y = layer.apply(x, { training: true }) as tf.Tensor;
+        return { y, dx, grads: variables.map((v) => grads[v.name]), weights: layer.getWeights() };
+      };
+      const a = run(ours);
+      const e = run(stock);
+      assert.ok(relativeError(a.y, e.y) < 1e-5, `y: ${relativeError(a.y, e.y)}`);
+      assert.ok(relativeError(a.dx, e.dx) < 1e-4, `dx: ${relativeError(a.dx, e.dx)}`);
+      assert.equal(a.grads.length, 2);
+      for (let i = 0; i < 2; i++) assert.ok(relativeError(a.grads[i], e.grads[i]) < 1e-4, `d${['gamma', 'beta'][i]}: ${relativeError(a.grads[i], e.grads[i])}`);
+      // The moving statistics were updated three times (two gradients, one apply) in each.
+      for (let i = 2; i < 4; i++) assert.ok(relativeError(a.weights[i], e.weights[i]) < 1e-5, `weight ${i}: ${relativeError(a.weights[i], e.weights[i])}`);
+      const inference = relativeError(ours.apply(x) as tf.Tensor, stock.apply(x) as tf.Tensor);
+      assert.equal(inference, 0, "inference mode is TF.js' own");
+      tf.dispose([x, dy]);
+    });
+  }
+
+  it('fused training batch norm is saved as TF.js\' own BatchNormalization', () => {
+    const input = tf.input({ shape: [4, 4, 5] });
+    const FastBatchNorm = fastBatchNormClass();
+    const model = tf.model({ inputs: input, outputs: new FastBatchNorm({ name: 'bn' }).apply(input) as tf.SymbolicTensor });
+    const json = model.toJSON(null, false) as unknown as { config: { layers: { class_name: string }[] } };
+    assert.deepEqual(json.config.layers.map((l) => l.class_name), ['InputLayer', 'BatchNormalization']);
+    model.dispose();
+  });
+
+  it('fused training batch norm leaves no tensor behind, with or without the input gradient', () => {
+    const x = tf.randomNormal([3, 4, 4, 6]);
+    const [gamma, beta] = [tf.variable(tf.ones([6])), tf.variable(tf.zeros([6]))];
+    const loss = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(batchNormTraining(input, g, b, 1e-3)[0])) as tf.Scalar;
+    const steps = [() => tf.dispose(tf.grads(loss)([x, gamma, beta])), () => {
+      const { value, grads } = tf.variableGrads(() => loss(x, gamma, beta), [gamma, beta]);
+      tf.dispose([value, grads]);
+    }];
+    for (const step of steps) {
+      step();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) step();
+      assert.equal(tf.memory().numTensors, before);
+    }
+    tf.dispose([x, gamma, beta]);
+  });
+
+  it('the layer trains through the fused kernel', () => {
+    const [ours] = layers([2, 3, 3, 5], 0.99, 1e-3);
+    const x = tf.randomNormal([2, 3, 3, 5]);
+    const kernels: string[] = [];
+    const original = tf.engine().runKernel.bind(tf.engine());
+    // Counts the kernels run by name, the engine's own entry point for every op.
+    tf.engine().runKernel = ((name: string, ...rest: unknown[]) => {
+      kernels.push(name);
+      return (original as (...a: unknown[]) => unknown)(name, ...rest);
+    }) as typeof original;
+    try {
+      tf.dispose(tf.grad((input: tf.Tensor) => tf.sum(ours.apply(input, { training: true }) as tf.Tensor))(x));
+    } finally {
+      tf.engine().runKernel = original;
+    }
+    assert.ok(kernels.includes(BATCH_NORM_TRAINING_KERNEL), kernels.join(', '));
+    assert.ok(!kernels.includes('FusedBatchNorm'), kernels.join(', '));
     x.dispose();
   });
 });

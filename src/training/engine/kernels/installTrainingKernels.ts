@@ -13,6 +13,7 @@ import { registerBatchNormGradient } from './batchNormGradient';
 import { registerConv2dGradient } from './conv2dGradient';
 import { registerDepthwiseConv2dGradient } from './depthwiseConv2dGradient';
 import { registerRelu6Gradient } from './relu6Gradient';
+import { registerBatchNormTraining } from './batchNormTraining';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwiseGradientKernels';
 import { matMulViaConvKernel } from './matMulViaConv';
 import { maxPoolGradKernel } from './maxPoolGradKernel';
@@ -77,6 +78,7 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   registerDepthwiseConv2dGradient();
   registerBatchNormGradient();
   registerRelu6Gradient();
+  registerBatchNormTraining();
   if (backendName === 'wasm') {
     replaceKernel('DepthwiseConv2dNativeBackpropInput', backendName, depthwiseBackpropInputKernel as unknown as KernelFunc);
     replaceKernel('DepthwiseConv2dNativeBackpropFilter', backendName, depthwiseBackpropFilterKernel as unknown as KernelFunc);
