@@ -2,7 +2,8 @@
 // equals the built-in gradient's mask-and-multiply, at every length's SIMD tail and at the edges
 // 0 and 6, and passes nothing for NaN inputs; the fused training batch norm gives TF.js' layer's
 // output, input/γ/β gradients and moving statistics, for channel counts off the SIMD width and
-// batch 1, and is saved as TF.js' own BatchNormalization.
+// batch 1, and is saved as TF.js' own BatchNormalization; Slice of 4-D tensors copies what
+// slicing the nested arrays gives.
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { getGradient } from '@tensorflow/tfjs';
@@ -149,5 +150,31 @@ describe('MobileNetV2 kernels (wasm)', () => {
     assert.ok(kernels.includes(BATCH_NORM_TRAINING_KERNEL), kernels.join(', '));
     assert.ok(!kernels.includes('FusedBatchNorm'), kernels.join(', '));
     x.dispose();
+  });
+
+  const slices: [number[], number[], number[]][] = [
+    [[2, 6, 7, 5], [0, 1, 1, 0], [2, 4, 5, 5]], // whole channels: rows copied at once
+    [[1, 5, 5, 16], [0, 0, 1, 0], [1, 4, 4, -1]], // batch 1, size −1
+    [[3, 4, 4, 7], [1, 1, 0, 2], [2, 2, 4, 3]], // some channels: pixel by pixel
+    [[2, 3, 3, 3], [1, 0, 0, 0], [1, 3, 3, 3]], // contiguous: TF.js' own
+  ];
+  for (const [shape, begin, size] of slices) {
+    it(`Slice of [${shape}] from [${begin}] size [${size}] equals slicing the arrays`, () => {
+      const x = tf.randomNormal(shape, 0, 1, 'float32', 31);
+      const n = (axis: number) => (size[axis] === -1 ? shape[axis] - begin[axis] : size[axis]);
+      const cut = <T,>(a: T[], axis: number) => a.slice(begin[axis], begin[axis] + n(axis));
+      const expected = cut(x.arraySync() as number[][][][], 0).map((a) => cut(a, 1).map((r) => cut(r, 2).map((p) => cut(p, 3))));
+      assert.deepEqual(tf.slice(x, begin, size).arraySync(), expected);
+      x.dispose();
+    });
+  }
+
+  it("ZeroPadding2D's gradient (a Slice of dy) is dy without the padded border", () => {
+    const x = tf.randomNormal([2, 5, 5, 6], 0, 1, 'float32', 41);
+    const dy = tf.randomNormal([2, 6, 7, 6], 0, 1, 'float32', 42);
+    const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.pad(t, [[0, 0], [0, 1], [1, 1], [0, 0]]), dy)))(x);
+    const rows = dy.arraySync() as number[][][][];
+    assert.deepEqual(dx.arraySync(), rows.map((image) => image.slice(0, 5).map((row) => row.slice(1, 6))));
+    tf.dispose([x, dy, dx]);
   });
 });

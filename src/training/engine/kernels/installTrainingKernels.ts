@@ -19,6 +19,7 @@ import { matMulViaConvKernel } from './matMulViaConv';
 import { maxPoolGradKernel } from './maxPoolGradKernel';
 import { shareIdentityKernel } from './shareIdentityKernel';
 import { sumLeadingAxesKernel } from './sumLeadingAxesKernel';
+import { sliceRowsKernel } from './sliceRowsKernel';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convGradientKernels';
 import { nameBackend } from './kernelCalls';
 
@@ -93,4 +94,6 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (backendName === 'wasm' && builtInSum) replaceKernel('Sum', backendName, sumLeadingAxesKernel(builtInSum) as unknown as KernelFunc);
   const builtInIdentity = builtInKernel('Identity', backendName);
   if (backendName === 'wasm' && builtInIdentity) replaceKernel('Identity', backendName, shareIdentityKernel(builtInIdentity) as unknown as KernelFunc);
+  const builtInSlice = builtInKernel('Slice', backendName);
+  if (backendName === 'wasm' && builtInSlice) replaceKernel('Slice', backendName, sliceRowsKernel(builtInSlice) as unknown as KernelFunc);
 }
