@@ -1,6 +1,7 @@
 // The project's MobileNetV2 kernels on wasm against TF.js' own: the Relu6 gradient (one SIMD pass)
 // equals the built-in gradient's mask-and-multiply, at every length's SIMD tail and at the edges
-// 0 and 6, and passes nothing for NaN inputs; the fused training batch norm gives TF.js' layer's
+// 0 and 6, and passes nothing for NaN inputs; the ReLU layer capped at 6 computed as Relu6 gives
+// TF.js' layer's values and gradients; the fused training batch norm gives TF.js' layer's
 // output, input/γ/β gradients and moving statistics, for channel counts off the SIMD width and
 // batch 1, and is saved as TF.js' own BatchNormalization; Slice of 4-D tensors copies what
 // slicing the nested arrays gives.
@@ -9,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getGradient } from '@tensorflow/tfjs';
 import { installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
 import { fastBatchNormClass } from '../../src/training/compile/fastBatchNorm';
+import { fastReluClass } from '../../src/training/compile/fastRelu6';
 import { BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from '../../src/training/engine/kernels/batchNormTraining';
 import { selectBackend } from '../../src/training/engine/selectBackend';
 
@@ -176,5 +178,26 @@ describe('MobileNetV2 kernels (wasm)', () => {
     const rows = dy.arraySync() as number[][][][];
     assert.deepEqual(dx.arraySync(), rows.map((image) => image.slice(0, 5).map((row) => row.slice(1, 6))));
     tf.dispose([x, dy, dx]);
+  });
+
+  it("ReLU capped at 6 equals TF.js' layer (values and gradients, edges included) and is saved as ReLU", () => {
+    const FastReLU = fastReluClass();
+    const ours = new FastReLU({ maxValue: 6, name: 'r' });
+    const stock = tf.layers.reLU({ maxValue: 6, name: 'r' });
+    const values = Float32Array.from({ length: 2 * 3 * 3 * 5 }, (_, i) => [0, 6, -2, 7, 2.5][i % 5] + (i % 3 === 0 ? 0 : Math.cos(i) * 5));
+    const x = tf.tensor(values, [2, 3, 3, 5]);
+    const dy = tf.randomNormal([2, 3, 3, 5], 0, 1, 'float32', 51);
+    const through = (layer: tf.layers.Layer) => (t: tf.Tensor) => tf.sum(tf.mul(layer.apply(t, { training: true }) as tf.Tensor, dy));
+    assert.deepEqual((ours.apply(x) as tf.Tensor).arraySync(), (stock.apply(x) as tf.Tensor).arraySync());
+    const a = tf.grad(through(ours))(x).dataSync();
+    const e = tf.grad(through(stock))(x).dataSync();
+    for (let i = 0; i < a.length; i++) assert.ok(a[i] === e[i], `at ${i} (x = ${values[i]}): ${a[i]} vs ${e[i]}`);
+    const input = tf.input({ shape: [3, 3, 5] });
+    const model = tf.model({ inputs: input, outputs: new FastReLU({ maxValue: 6, name: 'r6' }).apply(input) as tf.SymbolicTensor });
+    const json = model.toJSON(null, false) as unknown as { config: { layers: { class_name: string; config: { max_value?: number } }[] } };
+    assert.equal(json.config.layers[1].class_name, 'ReLU');
+    assert.equal(json.config.layers[1].config.max_value, 6);
+    tf.dispose([x, dy]);
+    model.dispose();
   });
 });
