@@ -1,8 +1,8 @@
 /**
  * TF.js' BatchNormalization layer, trained through the project's fused batch-norm kernel
  * (batchNormTraining.ts) where the backend has it: a channels-last batch in training mode. Moving
- * mean and variance update exactly as TF.js' layer does (v ← v − (v − batch)·(1 − momentum), the
- * batch variance biased). Inference and every other case stay TF.js' own. The class name stays
+ * mean and variance update in the same kernel, exactly as TF.js' layer does (v ← v − (v − batch)·(1 − momentum),
+ * the batch variance biased). Inference and every other case stay TF.js' own. The class name stays
  * 'BatchNormalization': a saved model reloads as TF.js' own, identical layer.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -33,15 +33,10 @@ export function fastBatchNormClass(): LayerClass {
       const lastAxis = self.axis === -1 || self.axis === x.rank - 1;
       if (!kwargs?.training || !lastAxis || x.dtype !== 'float32' || !self.gamma || !self.beta || !batchNormTrainingAvailable()) return super.call(inputs, kwargs);
       return tf.tidy(() => {
-        const [y, mean, variance] = batchNormTraining(x, self.gamma!.read(), self.beta!.read(), self.epsilon);
-        // The same ops as TF.js' layer, so the moving statistics match it to the bit.
-        for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
-          tf.tidy(() => {
-            const old = variable.read();
-            variable.write(tf.sub(old, tf.mul(tf.sub(old, value), 1 - self.momentum)));
-          });
-        }
-        return y;
+        const outputs = batchNormTraining(x, self.gamma!.read(), self.beta!.read(), self.movingMean.read(), self.movingVariance.read(), self.epsilon, self.momentum);
+        self.movingMean.write(outputs[3]);
+        self.movingVariance.write(outputs[4]);
+        return outputs[0];
       });
     }
   }

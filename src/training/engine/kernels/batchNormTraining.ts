@@ -7,8 +7,8 @@
  * (Σdy, Σdy·(x − mean), dx). The maths, with N values per channel, σ = √(var + ε), x̂ = (x − mean)/σ:
  *   y = γ·x̂ + β,  dβ = Σdy,  dγ = Σdy·x̂,  dx = γ/(Nσ)·(N·dy − dβ − x̂·dγ)
  * and the variance is the biased one, as tf.moments gives TF.js' layer (its moving variance too).
- * The mean and variance outputs feed only the moving averages, outside the loss: their gradients
- * are zero and left out.
+ * The other outputs (batch and moving statistics) feed only the moving averages, outside the loss:
+ * their gradients are zero and left out.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getKernel, registerGradient, registerKernel, util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
@@ -18,7 +18,7 @@ import { heapOffset, heapValues, uninitializedOutput, wasmTrainingKernels } from
 export const BATCH_NORM_TRAINING_KERNEL = 'CnnDesignerBatchNormTraining';
 const BATCH_NORM_TRAINING_GRAD_KERNEL = 'CnnDesignerBatchNormTrainingGrad';
 
-interface Attrs { epsilon: number }
+interface Attrs { epsilon: number; momentum: number }
 
 /** Three per-channel coefficient vectors [a, b, k] in one tensor, filled by `fill(c)`. */
 function coefficients(args: KernelArgs, channels: number, fill: (values: Float32Array, c: number) => void): TensorInfo {
@@ -29,8 +29,8 @@ function coefficients(args: KernelArgs, channels: number, fill: (values: Float32
 }
 
 function batchNormTrainingKernel(args: KernelArgs): TensorInfo[] {
-  const { x, scale, offset } = args.inputs;
-  const { epsilon } = args.attrs as unknown as Attrs;
+  const { x, scale, offset, movingMean, movingVariance } = args.inputs;
+  const { epsilon, momentum } = args.attrs as unknown as Attrs;
   const { backend } = args;
   const kernels = wasmTrainingKernels(backend);
   const channels = x.shape[x.shape.length - 1];
@@ -38,14 +38,22 @@ function batchNormTrainingKernel(args: KernelArgs): TensorInfo[] {
   const mean = uninitializedOutput(backend, [channels]);
   const variance = uninitializedOutput(backend, [channels]);
   const y = uninitializedOutput(backend, x.shape);
+  const newMovingMean = uninitializedOutput(backend, [channels]);
+  const newMovingVariance = uninitializedOutput(backend, [channels]);
   kernels.sumRows(heapOffset(backend, x), heapOffset(backend, mean), rows, channels);
   const meanValues = heapValues(backend, mean);
   for (let c = 0; c < channels; c++) meanValues[c] /= rows;
   kernels.sumCenteredProducts(heapOffset(backend, x), heapOffset(backend, mean), heapOffset(backend, x), heapOffset(backend, variance), rows, channels, 1);
   const coefs = coefficients(args, channels, () => undefined);
-  const [m, v, gamma, beta, k] = [mean, variance, scale, offset, coefs].map((t) => heapValues(backend, t));
+  const [m, v, gamma, beta, k, oldMean, oldVariance, newMean, newVariance] = [mean, variance, scale, offset, coefs, movingMean, movingVariance, newMovingMean, newMovingVariance].map((t) => heapValues(backend, t));
+  // TF.js' layer's update, old − (old − batch)·(1 − momentum), each step rounded to float32 as its ops
+  // round them, so the moving statistics match it to the bit without five kernel calls per layer.
+  const decay = Math.fround(1 - momentum);
+  const f = Math.fround;
   for (let c = 0; c < channels; c++) {
     v[c] /= rows;
+    newMean[c] = f(oldMean[c] - f(f(oldMean[c] - m[c]) * decay));
+    newVariance[c] = f(oldVariance[c] - f(f(oldVariance[c] - v[c]) * decay));
     const a = gamma[c] / Math.sqrt(v[c] + epsilon);
     k[c] = a;
     k[channels + c] = 0;
@@ -54,7 +62,7 @@ function batchNormTrainingKernel(args: KernelArgs): TensorInfo[] {
   const at = heapOffset(backend, coefs);
   kernels.channelAffine2(heapOffset(backend, x), heapOffset(backend, x), at, at + 4 * channels, at + 8 * channels, heapOffset(backend, y), rows, channels);
   free(backend, coefs);
-  return [y, mean, variance];
+  return [y, mean, variance, newMovingMean, newMovingVariance];
 }
 
 function batchNormTrainingGradKernel(args: KernelArgs): TensorInfo[] {
@@ -99,7 +107,7 @@ export function registerBatchNormTraining(): void {
   registerGradient({
     kernelName: BATCH_NORM_TRAINING_KERNEL,
     inputsToSave: ['x', 'scale'],
-    outputsToSave: [false, true, true],
+    outputsToSave: [false, true, true, false, false],
     gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: NamedAttrMap) => {
       const [x, scale, mean, variance] = saved;
       const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
@@ -124,7 +132,13 @@ export function batchNormTrainingAvailable(): boolean {
   return registered && getKernel(BATCH_NORM_TRAINING_KERNEL, tf.getBackend()) !== undefined;
 }
 
-/** y, the batch mean and the (biased) batch variance of channels-last x, differentiable in x, scale and offset. */
-export function batchNormTraining(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, epsilon: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  return tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x, scale, offset }, { epsilon } as unknown as NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+/**
+ * y, the batch mean and (biased) variance of channels-last x, and the moving mean and variance
+ * updated with them (as TF.js' layer does, with its momentum); differentiable in x, scale and offset.
+ */
+export function batchNormTraining(
+  x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, movingMean: tf.Tensor, movingVariance: tf.Tensor, epsilon: number, momentum: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor] {
+  const attrs = { epsilon, momentum } as unknown as NamedAttrMap;
+  return tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x, scale, offset, movingMean, movingVariance }, attrs) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
 }
