@@ -4,7 +4,7 @@
 // TF.js' layer's values and gradients; the fused training batch norm gives TF.js' layer's
 // output, input/γ/β gradients and moving statistics, for channel counts off the SIMD width and
 // batch 1, and is saved as TF.js' own BatchNormalization; Slice of 4-D tensors copies what
-// slicing the nested arrays gives.
+// slicing the nested arrays gives, and PadV2 of 4-D tensors what padding them gives.
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { getGradient } from '@tensorflow/tfjs';
@@ -201,4 +201,22 @@ describe('MobileNetV2 kernels (wasm)', () => {
     tf.dispose([x, dy]);
     model.dispose();
   });
+
+  const pads: [number[], [number, number][], number][] = [
+    [[2, 4, 5, 3], [[0, 0], [0, 1], [1, 1], [0, 0]], 0], // ZeroPadding2D before a stride-2 layer
+    [[1, 3, 3, 16], [[1, 0], [2, 2], [0, 3], [0, 0]], -1.5], // batch padded too, another constant
+    [[2, 2, 2, 5], [[0, 0], [1, 1], [1, 1], [1, 2]], 0], // channels padded: TF.js' own
+  ];
+  for (const [shape, paddings, value] of pads) {
+    it(`PadV2 of [${shape}] by ${JSON.stringify(paddings)} with ${value} equals padding the arrays`, () => {
+      const x = tf.randomNormal(shape, 0, 1, 'float32', 61);
+      const padAxis = (a: unknown[], axis: number, filler: () => unknown): unknown[] => [
+        ...Array.from({ length: paddings[axis][0] }, filler), ...a, ...Array.from({ length: paddings[axis][1] }, filler),
+      ];
+      const blank = (axis: number): unknown => (axis === 4 ? value : Array.from({ length: shape[axis] + paddings[axis][0] + paddings[axis][1] }, () => blank(axis + 1)));
+      const padded = (a: unknown, axis: number): unknown => (axis === 4 ? a : padAxis((a as unknown[]).map((b) => padded(b, axis + 1)), axis, () => blank(axis + 1)));
+      assert.deepEqual(tf.pad(x, paddings, value).arraySync(), padded(x.arraySync(), 0));
+      x.dispose();
+    });
+  }
 });

@@ -20,6 +20,7 @@ import { maxPoolGradKernel } from './maxPoolGradKernel';
 import { shareIdentityKernel } from './shareIdentityKernel';
 import { sumLeadingAxesKernel } from './sumLeadingAxesKernel';
 import { sliceRowsKernel } from './sliceRowsKernel';
+import { padRowsKernel } from './padRowsKernel';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convGradientKernels';
 import { nameBackend } from './kernelCalls';
 
@@ -96,4 +97,6 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (backendName === 'wasm' && builtInIdentity) replaceKernel('Identity', backendName, shareIdentityKernel(builtInIdentity) as unknown as KernelFunc);
   const builtInSlice = builtInKernel('Slice', backendName);
   if (backendName === 'wasm' && builtInSlice) replaceKernel('Slice', backendName, sliceRowsKernel(builtInSlice) as unknown as KernelFunc);
+  const builtInPad = builtInKernel('PadV2', backendName);
+  if (backendName === 'wasm' && builtInPad) replaceKernel('PadV2', backendName, padRowsKernel(builtInPad) as unknown as KernelFunc);
 }
