@@ -10,19 +10,30 @@ import type { Design } from '../../core/design';
 import { kerasLimitationError, planKerasLayers } from '../../core/export/planKerasLayers';
 import type { KerasLayerSpec } from '../../core/layers/layerType';
 import { registerCustomLayers } from './customLayers';
+import { fastBatchNormClass } from './fastBatchNorm';
 import { fastDropoutClass } from './fastDropout';
+import { fastReluClass } from './fastRelu6';
 import { trainableConv2DClass } from './trainableConv2D';
 import { registerConv2dGradient } from '../engine/kernels/conv2dGradient';
 import { registerDepthwiseConv2dGradient } from '../engine/kernels/depthwiseConv2dGradient';
 
 /**
  * Builds one TF.js layer from a catalog spec through TF.js' own class registry (built-in and ours
- * alike); Conv2D trains unfused and Dropout draws its mask faster, both saved as TF.js' own.
+ * alike); Conv2D trains unfused, Dropout draws its mask faster, BatchNormalization trains through
+ * a fused kernel and ReLU capped at 6 is one Relu6, all saved as TF.js' own.
  */
 function createLayer(spec: KerasLayerSpec, name: string): tf.layers.Layer {
   if (spec.className === 'Conv2D') {
     const TrainableConv2D = trainableConv2DClass();
     return new TrainableConv2D({ ...spec.config, name } as tf.serialization.ConfigDict);
+  }
+  if (spec.className === 'BatchNormalization') {
+    const FastBatchNorm = fastBatchNormClass();
+    return new FastBatchNorm({ ...spec.config, name } as tf.serialization.ConfigDict);
+  }
+  if (spec.className === 'ReLU') {
+    const FastReLU = fastReluClass();
+    return new FastReLU({ ...spec.config, name } as tf.serialization.ConfigDict);
   }
   if (spec.className === 'Dropout') {
     const FastDropout = fastDropoutClass();

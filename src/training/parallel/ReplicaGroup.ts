@@ -231,7 +231,8 @@ export class ReplicaGroup {
     const { parts, bounds, sequences } = this.sendSlices(StepCommand.Predict, pixels, undefined, count, this.optimizer.learningRate);
     this.meanPending = false;
     this.applyOwnPendingMean();
-    const local = tf.tidy(() => model.predict(tf.tensor(pixels.subarray(0, bounds[1] * imageSize), [bounds[1], ...(model.inputs[0].shape.slice(1) as number[])])) as tf.Tensor);
+    // The whole slice in one call: predict's default batch size, 32, would split it and pay the model's overhead twice.
+    const local = tf.tidy(() => model.predict(tf.tensor(pixels.subarray(0, bounds[1] * imageSize), [bounds[1], ...(model.inputs[0].shape.slice(1) as number[])]), { batchSize: Math.max(1, bounds[1]) }) as tf.Tensor);
     const outputs = new Float32Array(count * outputSize);
     try {
       // Asynchronous on the engines that compute on a GPU; the replicas compute meanwhile.

@@ -59,7 +59,8 @@ function serve(r: Replica): void {
       return result;
     },
     predict: (count) => {
-      const output = tf.tidy(() => r.model.predict(tf.tensor(r.channel.pixels.subarray(0, count * r.imageSize), [count, ...(r.model.inputs[0].shape.slice(1) as number[])])) as tf.Tensor);
+      // The whole slice in one call (predict's default batch size, 32, would split it).
+      const output = tf.tidy(() => r.model.predict(tf.tensor(r.channel.pixels.subarray(0, count * r.imageSize), [count, ...(r.model.inputs[0].shape.slice(1) as number[])]), { batchSize: Math.max(1, count) }) as tf.Tensor);
       r.channel.outputs.set(output.dataSync() as Float32Array);
       output.dispose();
     },

@@ -12,11 +12,15 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type Ke
 import { registerBatchNormGradient } from './batchNormGradient';
 import { registerConv2dGradient } from './conv2dGradient';
 import { registerDepthwiseConv2dGradient } from './depthwiseConv2dGradient';
+import { registerRelu6Gradient } from './relu6Gradient';
+import { registerBatchNormTraining } from './batchNormTraining';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwiseGradientKernels';
 import { matMulViaConvKernel } from './matMulViaConv';
 import { maxPoolGradKernel } from './maxPoolGradKernel';
 import { shareIdentityKernel } from './shareIdentityKernel';
 import { sumLeadingAxesKernel } from './sumLeadingAxesKernel';
+import { sliceRowsKernel } from './sliceRowsKernel';
+import { padRowsKernel } from './padRowsKernel';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convGradientKernels';
 import { nameBackend } from './kernelCalls';
 
@@ -75,6 +79,8 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   registerConv2dGradient();
   registerDepthwiseConv2dGradient();
   registerBatchNormGradient();
+  registerRelu6Gradient();
+  registerBatchNormTraining();
   if (backendName === 'wasm') {
     replaceKernel('DepthwiseConv2dNativeBackpropInput', backendName, depthwiseBackpropInputKernel as unknown as KernelFunc);
     replaceKernel('DepthwiseConv2dNativeBackpropFilter', backendName, depthwiseBackpropFilterKernel as unknown as KernelFunc);
@@ -89,4 +95,8 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (backendName === 'wasm' && builtInSum) replaceKernel('Sum', backendName, sumLeadingAxesKernel(builtInSum) as unknown as KernelFunc);
   const builtInIdentity = builtInKernel('Identity', backendName);
   if (backendName === 'wasm' && builtInIdentity) replaceKernel('Identity', backendName, shareIdentityKernel(builtInIdentity) as unknown as KernelFunc);
+  const builtInSlice = builtInKernel('Slice', backendName);
+  if (backendName === 'wasm' && builtInSlice) replaceKernel('Slice', backendName, sliceRowsKernel(builtInSlice) as unknown as KernelFunc);
+  const builtInPad = builtInKernel('PadV2', backendName);
+  if (backendName === 'wasm' && builtInPad) replaceKernel('PadV2', backendName, padRowsKernel(builtInPad) as unknown as KernelFunc);
 }

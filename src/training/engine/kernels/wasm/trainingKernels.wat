@@ -462,4 +462,109 @@
         (br $ohLoop)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bLoop))))
+
+  ;; dx of relu6 over n values: dy where 0 < x ≤ 6, else 0. TF.js' own gradient makes four
+  ;; full-size passes (lessEqual, step, mul, cast) and a fifth for dy times the mask; this is one.
+  ;; Comparisons with NaN are false, so a NaN input passes no gradient.
+  (func (export "relu6Grad") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $xs f32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vecDone (loop $vecLoop
+      (br_if $vecDone (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (v128.store (local.get $dx) (v128.and (v128.load (local.get $dy))
+        (v128.and (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0))) (f32x4.le (local.get $v) (f32x4.splat (f32.const 6))))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+      (br $vecLoop)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $xs (f32.load (local.get $x)))
+      (f32.store (local.get $dx)
+        (select (f32.load (local.get $dy)) (f32.const 0)
+          (i32.and (f32.gt (local.get $xs) (f32.const 0)) (f32.le (local.get $xs) (f32.const 6)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+      (local.set $dx (i32.add (local.get $dx) (i32.const 4)))
+      (br $loop))))
+
+  ;; Per-channel sums over rows of a [rows, C] matrix (channels last): out[c] = Σ (x − mean[c])·z,
+  ;; or Σ (x − mean[c])² when $square is set (z unread). Batch norm's variance and the Σ dy·(x − mean)
+  ;; of its gradient, each one pass over the activations; out accumulates in place (C floats).
+  (func (export "sumCenteredProducts")
+    (param $x i32) (param $mean i32) (param $z i32) (param $out i32) (param $rows i32) (param $C i32) (param $square i32)
+    (local $r i32) (local $c i32) (local $at i32) (local $d v128) (local $ds f32) (local $vecEnd i32)
+    (memory.fill (local.get $out) (i32.const 0) (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $vecEnd (i32.and (local.get $C) (i32.const -4)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $vecDone (loop $vecLoop
+        (br_if $vecDone (i32.ge_s (local.get $c) (local.get $vecEnd)))
+        (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+        (local.set $d (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $at))) (v128.load (i32.add (local.get $mean) (local.get $at)))))
+        (v128.store (i32.add (local.get $out) (local.get $at))
+          (f32x4.add (v128.load (i32.add (local.get $out) (local.get $at)))
+            (f32x4.mul (local.get $d)
+              (if (result v128) (local.get $square) (then (local.get $d)) (else (v128.load (i32.add (local.get $z) (local.get $at))))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $vecLoop)))
+      (block $tailDone (loop $tailLoop
+        (br_if $tailDone (i32.ge_s (local.get $c) (local.get $C)))
+        (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+        (local.set $ds (f32.sub (f32.load (i32.add (local.get $x) (local.get $at))) (f32.load (i32.add (local.get $mean) (local.get $at)))))
+        (f32.store (i32.add (local.get $out) (local.get $at))
+          (f32.add (f32.load (i32.add (local.get $out) (local.get $at)))
+            (f32.mul (local.get $ds)
+              (if (result f32) (local.get $square) (then (local.get $ds)) (else (f32.load (i32.add (local.get $z) (local.get $at))))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $tailLoop)))
+      (local.set $at (i32.shl (local.get $C) (i32.const 2)))
+      (local.set $x (i32.add (local.get $x) (local.get $at)))
+      (local.set $z (i32.add (local.get $z) (local.get $at)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowLoop))))
+
+  ;; out = p·a[c] + q·b[c] + k[c] over a [rows, C] matrix (channels last), with a, b, k per-channel
+  ;; coefficients: batch norm's normalise-scale-shift (q = p, b = 0) and its input gradient
+  ;; (dy·a + x·b + k), each one pass.
+  (func (export "channelAffine2")
+    (param $p i32) (param $q i32) (param $a i32) (param $b i32) (param $k i32) (param $out i32) (param $rows i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $at i32) (local $vecEnd i32)
+    (local.set $vecEnd (i32.and (local.get $C) (i32.const -4)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $vecDone (loop $vecLoop
+        (br_if $vecDone (i32.ge_s (local.get $c) (local.get $vecEnd)))
+        (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+        (v128.store (i32.add (local.get $out) (local.get $at))
+          (f32x4.add
+            (f32x4.add
+              (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $at))) (v128.load (i32.add (local.get $a) (local.get $at))))
+              (f32x4.mul (v128.load (i32.add (local.get $q) (local.get $at))) (v128.load (i32.add (local.get $b) (local.get $at)))))
+            (v128.load (i32.add (local.get $k) (local.get $at)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $vecLoop)))
+      (block $tailDone (loop $tailLoop
+        (br_if $tailDone (i32.ge_s (local.get $c) (local.get $C)))
+        (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+        (f32.store (i32.add (local.get $out) (local.get $at))
+          (f32.add
+            (f32.add
+              (f32.mul (f32.load (i32.add (local.get $p) (local.get $at))) (f32.load (i32.add (local.get $a) (local.get $at))))
+              (f32.mul (f32.load (i32.add (local.get $q) (local.get $at))) (f32.load (i32.add (local.get $b) (local.get $at)))))
+            (f32.load (i32.add (local.get $k) (local.get $at)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $tailLoop)))
+      (local.set $at (i32.shl (local.get $C) (i32.const 2)))
+      (local.set $p (i32.add (local.get $p) (local.get $at)))
+      (local.set $q (i32.add (local.get $q) (local.get $at)))
+      (local.set $out (i32.add (local.get $out) (local.get $at)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowLoop))))
 )

@@ -33,6 +33,9 @@ export interface WasmTrainingKernels {
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
   ): void;
+  relu6Grad(x: number, dy: number, dx: number, n: number): void;
+  sumCenteredProducts(x: number, mean: number, z: number, out: number, rows: number, channels: number, square: number): void;
+  channelAffine2(p: number, q: number, a: number, b: number, k: number, out: number, rows: number, channels: number): void;
 }
 
 /** The parts of TF.js' wasm backend these kernels use (internal: pinned by TESTED_TFJS_VERSION). */
@@ -73,6 +76,11 @@ export function heapSize(backend: KernelBackend): number {
 /** A new float32 tensor of the backend (its values are whatever the heap held). */
 export function uninitializedOutput(backend: KernelBackend, shape: number[]): TensorInfo {
   return (backend as unknown as WasmBackendInternals).makeOutput(shape, 'float32');
+}
+
+/** A float32 tensor's values, viewed in the heap (stale once the heap grows: take it after allocating). */
+export function heapValues(backend: KernelBackend, info: TensorInfo): Float32Array {
+  return (backend as unknown as WasmBackendInternals).typedArrayFromHeap(info);
 }
 
 /** A new float32 tensor of the backend, zero-filled. */
