@@ -288,7 +288,9 @@ async function peakRssChild(name: ModelName): Promise<void> {
   const trainer = await prepareTrainer(name, automaticReplicaCount('wasm', BATCH));
   for (let i = 0; i < PEAK_BATCHES; i++) await trainer.group.trainBatch(trainer.batches[i % 4].pixels, trainer.batches[i % 4].labels, 1e-3);
   await trainer.group.synchronize();
-  console.log(JSON.stringify({ peakMiB: peakResidentMiB(), replicas: trainer.group.size }));
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+  const copies = (await trainer.group.memory()).map((m) => ({ wasm: mib(m.wasmHeap), js: mib(m.jsHeap), buffers: mib(m.arrayBuffers) }));
+  console.log(JSON.stringify({ peakMiB: peakResidentMiB(), replicas: trainer.group.size, copies }));
   await disposeTrainer(trainer);
 }
 
@@ -298,9 +300,10 @@ function peakRssTable(): void {
   for (const name of MODELS) {
     const ours = spawnSync(process.execPath, [__filename, `--peak-rss=${name}`], { encoding: 'utf8' });
     const theirs = spawnSync(PYTHON, [path.join(root, 'bench', 'torchBaseline.py'), '--peak-rss', name, String(PEAK_BATCHES)], { encoding: 'utf8' });
-    const read = (child: ReturnType<typeof spawnSync>): { peakMiB: number; replicas?: number } | undefined => {
+    type Peak = { peakMiB: number; replicas?: number; copies?: { wasm: number; js: number; buffers: number }[] };
+    const read = (child: ReturnType<typeof spawnSync>): Peak | undefined => {
       try {
-        return JSON.parse(String(child.stdout).trim().split('\n').pop() ?? '') as { peakMiB: number; replicas?: number };
+        return JSON.parse(String(child.stdout).trim().split('\n').pop() ?? '') as Peak;
       } catch {
         return undefined;
       }
@@ -309,6 +312,8 @@ function peakRssTable(): void {
     const b = read(theirs);
     const text = (r: typeof a, child: ReturnType<typeof spawnSync>) => (r ? `${r.peakMiB.toFixed(0)} MiB` : `failed (${String(child.stderr).trim().split('\n').pop()})`);
     console.log(`  ${name.padEnd(22)} ours ${text(a, ours)}${a?.replicas ? ` (${a.replicas} copies)` : ''}, PyTorch ${text(b, theirs)}${a && b ? `, ratio ${(a.peakMiB / b.peakMiB).toFixed(2)}` : ''}`);
+    // Where ours sits (MiB per copy, the process's first): the wasm heap keeps its largest step resident; shared buffers count in every copy that maps them.
+    if (a?.copies) console.log(`  ${''.padEnd(22)} per copy: ${a.copies.map((c) => `wasm heap ${c.wasm}, JS heap ${c.js}, array buffers ${c.buffers}`).join(' | ')}`);
   }
 }
 

@@ -19,6 +19,7 @@ import type { TrainingObjective } from '../trainer/trainingObjective';
 import type { FromReplica, ToReplica } from './replicaProtocol';
 import { sliceGradients, trainableVariables } from './sliceGradients';
 import { SharedStepChannel, StepCommand } from './SharedStepChannel';
+import { threadMemory, type ThreadMemory } from './threadMemory';
 
 export interface ReplicaGroupOptions {
   design: Design;
@@ -317,6 +318,13 @@ export class ReplicaGroup {
     this.release();
     const replies = await Promise.all(this.workers.map((w) => w.request({ type: 'readWeights', which: 'all' }, 'weights')));
     return replies.map((reply) => reply.values);
+  }
+
+  /** Where each copy's memory sits, the process's first (the last update applied first). */
+  async memory(): Promise<ThreadMemory[]> {
+    this.release();
+    const replies = await Promise.all(this.workers.map((w) => w.request({ type: 'memory' }, 'memory')));
+    return [threadMemory(), ...replies.map((reply) => reply.usage)];
   }
 
   /** Stops the worker replicas (a replica blocked in its step loop stops too). */

@@ -8,6 +8,7 @@ import type { Design } from '../../core/design';
 import type { ResolvedTrainingSettings } from '../trainer/resolveTrainingSettings';
 import type { OutputKind } from '../trainer/outputLoss';
 import type { SharedStepBuffers } from './SharedStepChannel';
+import type { ThreadMemory } from './threadMemory';
 
 /** Process → replica. */
 export type ToReplica =
@@ -31,7 +32,9 @@ export type ToReplica =
   /** Asks for the weights: the non-trainable ones (batch-norm statistics, to average them) or all (to check the copies agree). */
   | { type: 'readWeights'; which: 'nonTrainable' | 'all' }
   /** Replaces the non-trainable weights by the average across replicas. */
-  | { type: 'writeStatistics'; values: Float32Array[] };
+  | { type: 'writeStatistics'; values: Float32Array[] }
+  /** Asks where the replica's memory sits (for the peak-memory benchmark). */
+  | { type: 'memory' };
 
 /** Replica → process. */
 export type FromReplica =
@@ -39,5 +42,6 @@ export type FromReplica =
   | { type: 'ready' }
   /** The weights asked for, in `model.nonTrainableWeights` or `model.weights` order. */
   | { type: 'weights'; values: Float32Array[] }
+  | { type: 'memory'; usage: ThreadMemory }
   /** Something failed in the replica outside a step; the run stops. */
   | { type: 'error'; message: string };

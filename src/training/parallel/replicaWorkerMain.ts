@@ -14,6 +14,7 @@ import { trainingObjective, type TrainingObjective } from '../trainer/trainingOb
 import type { FromReplica, ToReplica } from './replicaProtocol';
 import { SharedStepChannel } from './SharedStepChannel';
 import { sliceGradients, trainableVariables } from './sliceGradients';
+import { threadMemory } from './threadMemory';
 
 interface Replica {
   model: tf.LayersModel;
@@ -77,6 +78,9 @@ async function handle(message: ToReplica): Promise<void> {
       send({ type: 'weights', values: weights.map((w) => (w.read().dataSync() as Float32Array).slice()) });
       return;
     }
+    case 'memory':
+      send({ type: 'memory', usage: threadMemory() });
+      return;
     case 'writeStatistics':
       tf.tidy(() => replica!.model.nonTrainableWeights.forEach((w, i) => w.write(tf.tensor(message.values[i], w.shape as number[]))));
       return;
