@@ -7,6 +7,7 @@
 import type { Design } from '../../core/design';
 import type { ResolvedTrainingSettings } from '../trainer/resolveTrainingSettings';
 import type { OutputKind } from '../trainer/outputLoss';
+import type { ShardedOptimizerBuffers } from './ShardedOptimizer';
 import type { SharedStepBuffers } from './SharedStepChannel';
 import type { ThreadMemory } from './threadMemory';
 
@@ -21,11 +22,15 @@ export type ToReplica =
       settings: ResolvedTrainingSettings;
       kind: OutputKind;
       classCount: number;
-      /** Every weight of the model (trainable and not), in `model.weights` order. */
-      weights: Float32Array[];
+      /** The non-trainable weights (batch-norm statistics), in `model.nonTrainableWeights` order; the trainable ones are in `optimizer.weights`. */
+      statistics: Float32Array[];
       /** Seeds the replica's own random draws (dropout). */
       seed: number;
       channel: SharedStepBuffers;
+      /** The group's shared optimizer state and gradient buffers. */
+      optimizer: ShardedOptimizerBuffers;
+      /** This copy's index in the group (the process is 0). */
+      rank: number;
     }
   /** Serves step commands from the shared channel until the process releases the replica. */
   | { type: 'serve' }
