@@ -15,7 +15,8 @@
  * when it has one, else the CPU): the PyTorch-engine row.
  *
  * Options: --rounds=N (default 5; 2 with --quick), --python=PATH (default python3 with torch),
- * --models=a,b (default all: mnist-cnn, pytorch-tutorial-net, resnet18-32, mobilenet-v2-32), --quick
+ * --models=a,b (default all: mnist-cnn, pytorch-tutorial-net, resnet18-32, mobilenet-v2-32), --quick,
+ * --peak-memory-only (just the peak resident memory table)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -331,6 +332,7 @@ async function main(): Promise<void> {
   if (args.includes('--first-batch')) return firstBatchChild();
   const peakModel = option('peak-rss');
   if (peakModel) return peakRssChild(peakModel as ModelName);
+  if (args.includes('--peak-memory-only')) return peakRssTable();
   console.log(`TF.js ${tf.version.tfjs}, Node ${process.version}, batch ${BATCH}, ${ROUNDS} rounds, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const available: BackendName[] = [];
