@@ -119,6 +119,8 @@ class ReplicaWorker {
 export class ReplicaGroup {
   /** The process's own optimizer when it trains alone (with replicas, `sharded` updates instead). */
   private readonly optimizer?: PackedOptimizer;
+  /** The gradient buffer a lone process reuses every step (with replicas, `sharded.gradients`). */
+  private readonly gradients: Float32Array;
   /** Whether the copies still have to apply the last step's update (all copies at once, each its shard). */
   private meanPending = false;
   private learningRate: number;
@@ -131,6 +133,7 @@ export class ReplicaGroup {
     private readonly sharded?: ShardedOptimizer,
   ) {
     if (!sharded) this.optimizer = new PackedOptimizer(options.settings, trainableVariables(options.model));
+    this.gradients = sharded?.gradients ?? new Float32Array(this.optimizer!.size);
     this.learningRate = options.settings.learningRate;
   }
 
@@ -195,7 +198,7 @@ export class ReplicaGroup {
     const { parts, bounds, sequences } = this.sendSlices(StepCommand.Step, pixels, labels, count, learningRate);
     const started = performance.now();
     this.applyOwnPending();
-    const local = sliceGradients(this.options.model, this.options.objective, pixels.subarray(0, bounds[1] * imageSize), labels.subarray(0, bounds[1]), this.options.classCount, this.sharded?.gradients);
+    const local = sliceGradients(this.options.model, this.options.objective, pixels.subarray(0, bounds[1] * imageSize), labels.subarray(0, bounds[1]), this.options.classCount, this.gradients);
     const localDone = performance.now();
     this.workers.forEach((replica, i) => replica.channel.awaitReply(sequences[i], () => replica.alive));
     const remote = this.workers.slice(0, parts - 1).map((replica, i) => replica.channel.result(bounds[i + 2] - bounds[i + 1]));
