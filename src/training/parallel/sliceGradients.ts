@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapOffset } from '../engine/kernels/wasm/wasmTrainingKernels';
+import { leanVariableGrads } from './leanVariableGrads';
 import { rankOutput } from '../trainer/outputLoss';
 import type { TrainingObjective } from '../trainer/trainingObjective';
 
@@ -47,15 +48,15 @@ export function sliceGradients(model: tf.LayersModel, objective: TrainingObjecti
   const loss = tf.tidy(() => {
     const xs = tf.tensor(pixels, [count, ...inputShape]);
     const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), classCount);
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = leanVariableGrads(() => {
       output = tf.keep(model.apply(xs, { training: true }) as tf.Tensor);
-      return objective.loss(ys, output);
+      return objective.loss(ys, output) as tf.Scalar;
     }, variables);
     // Each gradient is copied straight from the engine into the packed vector: no concatenated
     // tensor and no intermediate array, which on ResNet-18 would each be another 47 MB.
     let offset = 0;
-    for (const v of variables) {
-      const grad = grads[v.name];
+    for (const [i, v] of variables.entries()) {
+      const grad = grads[i];
       // A weight the loss does not reach (a dangling branch) gets a zero gradient, as in PyTorch.
       if (grad) copyValues(grad, gradients, offset);
       else gradients.fill(0, offset, offset + v.size);
