@@ -16,7 +16,8 @@
  *
  * Options: --rounds=N (default 5; 2 with --quick), --python=PATH (default python3 with torch),
  * --models=a,b (default all: mnist-cnn, pytorch-tutorial-net, resnet18-32, mobilenet-v2-32), --quick,
- * --profile-only (only the table of where a step's time goes)
+ * --profile-only (only the table of where a step's time goes), --peak-memory-only (just the peak
+ * resident memory table)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -289,7 +290,9 @@ async function peakRssChild(name: ModelName): Promise<void> {
   const trainer = await prepareTrainer(name, automaticReplicaCount('wasm', BATCH));
   for (let i = 0; i < PEAK_BATCHES; i++) await trainer.group.trainBatch(trainer.batches[i % 4].pixels, trainer.batches[i % 4].labels, 1e-3);
   await trainer.group.synchronize();
-  console.log(JSON.stringify({ peakMiB: peakResidentMiB(), replicas: trainer.group.size }));
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+  const copies = (await trainer.group.memory()).map((m) => ({ wasm: mib(m.wasmHeap), js: mib(m.jsHeap), buffers: mib(m.arrayBuffers) }));
+  console.log(JSON.stringify({ peakMiB: peakResidentMiB(), replicas: trainer.group.size, copies }));
   await disposeTrainer(trainer);
 }
 
@@ -299,9 +302,10 @@ function peakRssTable(): void {
   for (const name of MODELS) {
     const ours = spawnSync(process.execPath, [__filename, `--peak-rss=${name}`], { encoding: 'utf8' });
     const theirs = spawnSync(PYTHON, [path.join(root, 'bench', 'torchBaseline.py'), '--peak-rss', name, String(PEAK_BATCHES)], { encoding: 'utf8' });
-    const read = (child: ReturnType<typeof spawnSync>): { peakMiB: number; replicas?: number } | undefined => {
+    type Peak = { peakMiB: number; replicas?: number; copies?: { wasm: number; js: number; buffers: number }[] };
+    const read = (child: ReturnType<typeof spawnSync>): Peak | undefined => {
       try {
-        return JSON.parse(String(child.stdout).trim().split('\n').pop() ?? '') as { peakMiB: number; replicas?: number };
+        return JSON.parse(String(child.stdout).trim().split('\n').pop() ?? '') as Peak;
       } catch {
         return undefined;
       }
@@ -310,6 +314,8 @@ function peakRssTable(): void {
     const b = read(theirs);
     const text = (r: typeof a, child: ReturnType<typeof spawnSync>) => (r ? `${r.peakMiB.toFixed(0)} MiB` : `failed (${String(child.stderr).trim().split('\n').pop()})`);
     console.log(`  ${name.padEnd(22)} ours ${text(a, ours)}${a?.replicas ? ` (${a.replicas} copies)` : ''}, PyTorch ${text(b, theirs)}${a && b ? `, ratio ${(a.peakMiB / b.peakMiB).toFixed(2)}` : ''}`);
+    // Where ours sits (MiB per copy, the process's first): the wasm heap keeps its largest step resident; shared buffers count in every copy that maps them.
+    if (a?.copies) console.log(`  ${''.padEnd(22)} per copy: ${a.copies.map((c) => `wasm heap ${c.wasm}, JS heap ${c.js}, array buffers ${c.buffers}`).join(' | ')}`);
   }
 }
 
@@ -332,6 +338,7 @@ async function main(): Promise<void> {
     installTrainingKernels('wasm');
     return profileTable();
   }
+  if (args.includes('--peak-memory-only')) return peakRssTable();
   console.log(`TF.js ${tf.version.tfjs}, Node ${process.version}, batch ${BATCH}, ${ROUNDS} rounds, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const available: BackendName[] = [];

@@ -18,7 +18,9 @@ import { PackedOptimizer } from '../trainer/PackedOptimizer';
 import type { TrainingObjective } from '../trainer/trainingObjective';
 import type { FromReplica, ToReplica } from './replicaProtocol';
 import { sliceGradients, trainableVariables } from './sliceGradients';
+import { ShardedOptimizer } from './ShardedOptimizer';
 import { SharedStepChannel, StepCommand } from './SharedStepChannel';
+import { threadMemory, type ThreadMemory } from './threadMemory';
 
 export interface ReplicaGroupOptions {
   design: Design;
@@ -115,39 +117,43 @@ class ReplicaWorker {
 }
 
 export class ReplicaGroup {
-  private readonly optimizer: PackedOptimizer;
-  /** Whether the replicas still have to apply the last step's mean (it is in `mean`). */
+  /** The process's own optimizer when it trains alone (with replicas, `sharded` updates instead). */
+  private readonly optimizer?: PackedOptimizer;
+  /** The gradient buffer a lone process reuses every step (with replicas, `sharded.gradients`). */
+  private readonly gradients: Float32Array;
+  /** Whether the copies still have to apply the last step's update (all copies at once, each its shard). */
   private meanPending = false;
-  /** Whether the process itself still has to (it does so while the replicas compute the next step). */
-  private ownMeanPending = false;
+  private learningRate: number;
   /** The last 200 steps' times in ms: the process's slice, its wait for the others, and each replica's own slice (for the benchmark). */
   readonly timings: { local: number; waited: number; remote: number[] }[] = [];
 
   private constructor(
     private readonly options: ReplicaGroupOptions,
     private readonly workers: ReplicaWorker[],
-    private readonly mean: Float32Array,
+    private readonly sharded?: ShardedOptimizer,
   ) {
-    this.optimizer = new PackedOptimizer(options.settings, trainableVariables(options.model));
+    if (!sharded) this.optimizer = new PackedOptimizer(options.settings, trainableVariables(options.model));
+    this.gradients = sharded?.gradients ?? new Float32Array(this.optimizer!.size);
+    this.learningRate = options.settings.learningRate;
   }
 
   /** Starts the worker replicas and gives them the model's current weights. */
   static async start(options: ReplicaGroupOptions): Promise<ReplicaGroup> {
-    const parameters = trainableVariables(options.model).reduce((n, v) => n + v.size, 0);
-    if (options.replicas <= 1) return new ReplicaGroup(options, [], new Float32Array(parameters));
+    if (options.replicas <= 1) return new ReplicaGroup(options, []);
     const backend = options.backend;
     if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`Data-parallel replicas run on the wasm or cpu engine, not ${backend}.`);
     const script = options.script ?? defaultReplicaScript();
     if (!script) throw new Error('The training process bundle (trainingProcess.js), which replicas run, is missing: run the build (npm run build).');
-    const weights = options.model.weights.map((w) => w.read().dataSync() as Float32Array);
+    const variables = trainableVariables(options.model);
+    const shared = ShardedOptimizer.allocate(options.settings, variables, options.replicas);
+    const statistics = options.model.nonTrainableWeights.map((w) => w.read().dataSync() as Float32Array);
     const imageSize = (options.model.inputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
     const outputSize = (options.model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
-    const mean = new SharedArrayBuffer(Math.max(1, parameters) * 4);
     const sliceCapacity = Math.ceil(options.settings.batchSize / options.replicas) + 1;
     const workers: ReplicaWorker[] = [];
     try {
       for (let rank = 1; rank < options.replicas; rank++) {
-        const channel = SharedStepChannel.allocate(sliceCapacity, imageSize, outputSize, parameters, mean);
+        const channel = SharedStepChannel.allocate(sliceCapacity, imageSize, outputSize);
         const replica = new ReplicaWorker(new Worker(resolve(script)), channel);
         workers.push(replica);
         await replica.request(
@@ -159,9 +165,11 @@ export class ReplicaGroup {
             settings: options.settings,
             kind: options.kind,
             classCount: options.classCount,
-            weights: weights.map((w) => w.slice()),
+            statistics,
             seed: options.settings.seed + rank * 7919,
             channel: channel.buffers,
+            optimizer: shared,
+            rank,
           },
           'ready',
         );
@@ -170,7 +178,7 @@ export class ReplicaGroup {
       await Promise.all(workers.map((w) => w.worker.terminate()));
       throw error;
     }
-    return new ReplicaGroup(options, workers, new Float32Array(mean));
+    return new ReplicaGroup(options, workers, new ShardedOptimizer(shared, 0, options.settings, variables));
   }
 
   get size(): number {
@@ -184,13 +192,13 @@ export class ReplicaGroup {
    * parallel) or in `synchronize()`, which must come before the model is read.
    */
   async trainBatch(pixels: Float32Array, labels: Int32Array, learningRate: number): Promise<BatchStep> {
-    this.optimizer.learningRate = learningRate;
+    this.learningRate = learningRate;
     const count = labels.length;
     const imageSize = pixels.length / count;
     const { parts, bounds, sequences } = this.sendSlices(StepCommand.Step, pixels, labels, count, learningRate);
     const started = performance.now();
-    this.applyOwnPendingMean();
-    const local = sliceGradients(this.options.model, this.options.objective, pixels.subarray(0, bounds[1] * imageSize), labels.subarray(0, bounds[1]), this.options.classCount);
+    this.applyOwnPending();
+    const local = sliceGradients(this.options.model, this.options.objective, pixels.subarray(0, bounds[1] * imageSize), labels.subarray(0, bounds[1]), this.options.classCount, this.gradients);
     const localDone = performance.now();
     this.workers.forEach((replica, i) => replica.channel.awaitReply(sequences[i], () => replica.alive));
     const remote = this.workers.slice(0, parts - 1).map((replica, i) => replica.channel.result(bounds[i + 2] - bounds[i + 1]));
@@ -198,20 +206,14 @@ export class ReplicaGroup {
     this.timings.push({ local: localDone - started, waited: performance.now() - localDone, remote: remote.map((r) => r.milliseconds) });
     if (this.timings.length > 200) this.timings.shift();
 
-    let mean = local.gradients;
-    if (this.workers.length > 0) {
-      // Every replica has answered, so none is still reading the previous mean.
-      mean = this.mean;
-      mean.fill(0);
-      for (const slice of slices) {
-        const weight = slice.count / count;
-        const g = slice.gradients;
-        for (let i = 0; i < mean.length; i++) mean[i] += weight * g[i];
-      }
+    if (this.sharded) {
+      // Applied at the start of the next step by every copy at once, or by synchronize().
+      this.sharded.setSliceWeights(slices.map((slice) => slice.count / count));
       this.meanPending = true;
-      // Applied at the start of the next step, beside the replicas applying theirs, or by synchronize().
-      this.ownMeanPending = true;
-    } else this.optimizer.step(mean);
+    } else {
+      this.optimizer!.learningRate = learningRate;
+      this.optimizer!.step(local.gradients);
+    }
     const sum = (key: 'lossSum' | 'correct' | 'top5') => slices.reduce((s, slice) => s + slice[key], 0);
     return { loss: sum('lossSum') / count, accuracy: sum('correct') / count, top5: sum('top5') / count };
   }
@@ -228,9 +230,8 @@ export class ReplicaGroup {
     const outputSize = (model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
     if (count === 0) return new Float32Array(0);
     const imageSize = pixels.length / count;
-    const { parts, bounds, sequences } = this.sendSlices(StepCommand.Predict, pixels, undefined, count, this.optimizer.learningRate);
-    this.meanPending = false;
-    this.applyOwnPendingMean();
+    const { parts, bounds, sequences } = this.sendSlices(StepCommand.Predict, pixels, undefined, count, this.learningRate);
+    this.applyOwnPending();
     // The whole slice in one call: predict's default batch size, 32, would split it and pay the model's overhead twice.
     const local = tf.tidy(() => model.predict(tf.tensor(pixels.subarray(0, bounds[1] * imageSize), [bounds[1], ...(model.inputs[0].shape.slice(1) as number[])]), { batchSize: Math.max(1, bounds[1]) }) as tf.Tensor);
     const outputs = new Float32Array(count * outputSize);
@@ -271,26 +272,30 @@ export class ReplicaGroup {
     return { parts, bounds, sequences };
   }
 
-  private applyOwnPendingMean(): void {
-    if (!this.ownMeanPending) return;
-    this.optimizer.step(this.mean);
-    this.ownMeanPending = false;
+  /** The process's share of the pending update, after every replica has been told to apply theirs (they wait for each other). */
+  private applyOwnPending(): void {
+    if (!this.meanPending) return;
+    this.meanPending = false;
+    this.sharded!.learningRate = this.learningRate;
+    this.sharded!.apply(() => this.workers.every((replica) => replica.alive));
   }
 
-  /** Brings every replica out of its step loop, the last mean applied, so that it answers messages. */
+  /** Brings every replica out of its step loop, the last update applied, so that it answers messages. */
   private release(): void {
-    this.applyOwnPendingMean();
-    this.workers.forEach((replica) => {
-      if (!replica.serving && !this.meanPending) return;
+    const sequences = this.workers.map((replica) => {
+      if (!replica.serving && !this.meanPending) return undefined;
       if (!replica.serving) {
         replica.post({ type: 'serve' });
         replica.serving = true;
       }
-      const sequence = replica.channel.send(StepCommand.Release, 0, this.meanPending, this.optimizer.learningRate);
-      replica.channel.awaitReply(sequence, () => replica.alive);
+      return replica.channel.send(StepCommand.Release, 0, this.meanPending, this.learningRate);
+    });
+    this.applyOwnPending();
+    this.workers.forEach((replica, i) => {
+      if (sequences[i] === undefined) return;
+      replica.channel.awaitReply(sequences[i], () => replica.alive);
       replica.serving = false;
     });
-    this.meanPending = false;
   }
 
   /**
@@ -318,6 +323,13 @@ export class ReplicaGroup {
     this.release();
     const replies = await Promise.all(this.workers.map((w) => w.request({ type: 'readWeights', which: 'all' }, 'weights')));
     return replies.map((reply) => reply.values);
+  }
+
+  /** Where each copy's memory sits, the process's first (the last update applied first). */
+  async memory(): Promise<ThreadMemory[]> {
+    this.release();
+    const replies = await Promise.all(this.workers.map((w) => w.request({ type: 'memory' }, 'memory')));
+    return [threadMemory(), ...replies.map((reply) => reply.usage)];
   }
 
   /** Stops the worker replicas (a replica blocked in its step loop stops too). */

@@ -5,9 +5,9 @@
  * (replicaProtocol.ts) still start a replica and carry the rare requests between epochs.
  *
  * The process writes a command and bumps `sequence`; the replica, blocked in `Atomics.wait`, runs
- * it and sets `reply` to that sequence number. A step command first applies the mean gradient of
- * the previous step when one is pending (it sits in the group's shared `mean` buffer, which the
- * process rewrites only after every replica has answered, so it is never read while written).
+ * it and sets `reply` to that sequence number. A step command first applies the previous step's
+ * update when one is pending (ShardedOptimizer.ts: every copy averages and updates its shard of
+ * the shared weights from the group's gradient buffers, which nobody rewrites until all have).
  */
 
 /** Slots of the control array. */
@@ -38,17 +38,13 @@ export interface SharedStepBuffers {
   numbers: SharedArrayBuffer;
   pixels: SharedArrayBuffer;
   labels: SharedArrayBuffer;
-  gradients: SharedArrayBuffer;
   /** A predicted slice's outputs, `outputSize` values per sample. */
   outputs: SharedArrayBuffer;
-  /** The batch's mean gradient, one buffer shared by the whole group. */
-  mean: SharedArrayBuffer;
   error: SharedArrayBuffer;
 }
 
 /** What a replica reports for one slice. */
 export interface SharedSliceResult {
-  gradients: Float32Array;
   count: number;
   lossSum: number;
   correct: number;
@@ -61,9 +57,7 @@ export class SharedStepChannel {
   readonly numbers: Float64Array;
   readonly pixels: Float32Array;
   readonly labels: Int32Array;
-  readonly gradients: Float32Array;
   readonly outputs: Float32Array;
-  readonly mean: Float32Array;
   private readonly error: Uint8Array;
 
   constructor(readonly buffers: SharedStepBuffers) {
@@ -71,22 +65,18 @@ export class SharedStepChannel {
     this.numbers = new Float64Array(buffers.numbers);
     this.pixels = new Float32Array(buffers.pixels);
     this.labels = new Int32Array(buffers.labels);
-    this.gradients = new Float32Array(buffers.gradients);
     this.outputs = new Float32Array(buffers.outputs);
-    this.mean = new Float32Array(buffers.mean);
     this.error = new Uint8Array(buffers.error);
   }
 
-  /** Buffers for slices of up to `maxSamples` images of `imageSize` values (and outputs of `outputSize`), and `parameters` gradient values. */
-  static allocate(maxSamples: number, imageSize: number, outputSize: number, parameters: number, mean: SharedArrayBuffer): SharedStepChannel {
+  /** Buffers for slices of up to `maxSamples` images of `imageSize` values (and outputs of `outputSize`). */
+  static allocate(maxSamples: number, imageSize: number, outputSize: number): SharedStepChannel {
     return new SharedStepChannel({
       control: new SharedArrayBuffer(CONTROL_SLOTS * 4),
       numbers: new SharedArrayBuffer(5 * 8),
       pixels: new SharedArrayBuffer(Math.max(1, maxSamples * imageSize) * 4),
       labels: new SharedArrayBuffer(Math.max(1, maxSamples) * 4),
-      gradients: new SharedArrayBuffer(Math.max(1, parameters) * 4),
       outputs: new SharedArrayBuffer(Math.max(1, maxSamples * outputSize) * 4),
-      mean,
       error: new SharedArrayBuffer(ERROR_BYTES),
     });
   }
@@ -127,20 +117,20 @@ export class SharedStepChannel {
 
   /** The slice result of the last answered step. */
   result(count: number): SharedSliceResult {
-    return { gradients: this.gradients, count, lossSum: this.numbers[1], correct: this.numbers[2], top5: this.numbers[3], milliseconds: this.numbers[4] };
+    return { count, lossSum: this.numbers[1], correct: this.numbers[2], top5: this.numbers[3], milliseconds: this.numbers[4] };
   }
 
   // ---- replica side ----
 
   /**
-   * Serves commands until `Release`. `apply` gets the pending mean and the learning rate; `step`
-   * computes a slice of `count` samples from `pixels`/`labels` and returns its result, whose
-   * gradients it has written into `gradients`; `predict` writes the inference outputs of `count`
+   * Serves commands until `Release`. `apply` applies the pending update with the learning rate;
+   * `step` computes a slice of `count` samples from `pixels`/`labels`, writes its gradient into
+   * the copy's shared gradient buffer and returns its metrics; `predict` writes the inference outputs of `count`
    * samples from `pixels` into `outputs`.
    */
   serve(handlers: {
-    apply(mean: Float32Array, learningRate: number): void;
-    step(count: number): Omit<SharedSliceResult, 'gradients' | 'milliseconds'>;
+    apply(learningRate: number): void;
+    step(count: number): Omit<SharedSliceResult, 'milliseconds'>;
     predict(count: number): void;
   }): void {
     // Commands are strictly one at a time, so the next one is the one after the last answered.
@@ -150,7 +140,7 @@ export class SharedStepChannel {
       seen = Atomics.load(this.control, SEQUENCE);
       const command = this.control[COMMAND] as StepCommand;
       try {
-        if (this.control[APPLY_PENDING]) handlers.apply(this.mean, this.numbers[0]);
+        if (this.control[APPLY_PENDING]) handlers.apply(this.numbers[0]);
         const count = this.control[COUNT];
         if (command === StepCommand.Step && count > 0) {
           const start = performance.now();

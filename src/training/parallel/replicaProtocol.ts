@@ -7,7 +7,9 @@
 import type { Design } from '../../core/design';
 import type { ResolvedTrainingSettings } from '../trainer/resolveTrainingSettings';
 import type { OutputKind } from '../trainer/outputLoss';
+import type { ShardedOptimizerBuffers } from './ShardedOptimizer';
 import type { SharedStepBuffers } from './SharedStepChannel';
+import type { ThreadMemory } from './threadMemory';
 
 /** Process → replica. */
 export type ToReplica =
@@ -20,18 +22,24 @@ export type ToReplica =
       settings: ResolvedTrainingSettings;
       kind: OutputKind;
       classCount: number;
-      /** Every weight of the model (trainable and not), in `model.weights` order. */
-      weights: Float32Array[];
+      /** The non-trainable weights (batch-norm statistics), in `model.nonTrainableWeights` order; the trainable ones are in `optimizer.weights`. */
+      statistics: Float32Array[];
       /** Seeds the replica's own random draws (dropout). */
       seed: number;
       channel: SharedStepBuffers;
+      /** The group's shared optimizer state and gradient buffers. */
+      optimizer: ShardedOptimizerBuffers;
+      /** This copy's index in the group (the process is 0). */
+      rank: number;
     }
   /** Serves step commands from the shared channel until the process releases the replica. */
   | { type: 'serve' }
   /** Asks for the weights: the non-trainable ones (batch-norm statistics, to average them) or all (to check the copies agree). */
   | { type: 'readWeights'; which: 'nonTrainable' | 'all' }
   /** Replaces the non-trainable weights by the average across replicas. */
-  | { type: 'writeStatistics'; values: Float32Array[] };
+  | { type: 'writeStatistics'; values: Float32Array[] }
+  /** Asks where the replica's memory sits (for the peak-memory benchmark). */
+  | { type: 'memory' };
 
 /** Replica → process. */
 export type FromReplica =
@@ -39,5 +47,6 @@ export type FromReplica =
   | { type: 'ready' }
   /** The weights asked for, in `model.nonTrainableWeights` or `model.weights` order. */
   | { type: 'weights'; values: Float32Array[] }
+  | { type: 'memory'; usage: ThreadMemory }
   /** Something failed in the replica outside a step; the run stops. */
   | { type: 'error'; message: string };

@@ -9,15 +9,16 @@ import * as tf from '@tensorflow/tfjs';
 import { compileDesign } from '../compile/compileDesign';
 import { selectBackend } from '../engine/selectBackend';
 import { SeededRandom } from '../data/seededRandom';
-import { PackedOptimizer } from '../trainer/PackedOptimizer';
 import { trainingObjective, type TrainingObjective } from '../trainer/trainingObjective';
 import type { FromReplica, ToReplica } from './replicaProtocol';
+import { ShardedOptimizer } from './ShardedOptimizer';
 import { SharedStepChannel } from './SharedStepChannel';
 import { sliceGradients, trainableVariables } from './sliceGradients';
+import { threadMemory } from './threadMemory';
 
 interface Replica {
   model: tf.LayersModel;
-  optimizer: PackedOptimizer;
+  optimizer: ShardedOptimizer;
   objective: TrainingObjective;
   classCount: number;
   channel: SharedStepChannel;
@@ -35,10 +36,13 @@ async function init(message: Extract<ToReplica, { type: 'init' }>): Promise<void
   const random = new SeededRandom(message.seed);
   Math.random = () => random.next();
   const model = compileDesign(message.design);
-  tf.tidy(() => model.setWeights(message.weights.map((values, i) => tf.tensor(values, model.weights[i].shape as number[]))));
+  const optimizer = new ShardedOptimizer(message.optimizer, message.rank, message.settings, trainableVariables(model));
+  // The trainable weights come from the shared packed vector, the statistics from the message.
+  optimizer.optimizer.load();
+  tf.tidy(() => model.nonTrainableWeights.forEach((w, i) => w.write(tf.tensor(message.statistics[i], w.shape as number[]))));
   replica = {
     model,
-    optimizer: new PackedOptimizer(message.settings, trainableVariables(model)),
+    optimizer,
     objective: trainingObjective(message.kind, message.settings.l2, model.trainableWeights),
     classCount: message.classCount,
     channel: new SharedStepChannel(message.channel),
@@ -49,15 +53,11 @@ async function init(message: Extract<ToReplica, { type: 'init' }>): Promise<void
 
 function serve(r: Replica): void {
   r.channel.serve({
-    apply: (mean, learningRate) => {
+    apply: (learningRate) => {
       r.optimizer.learningRate = learningRate;
-      r.optimizer.step(mean);
+      r.optimizer.apply();
     },
-    step: (count) => {
-      const result = sliceGradients(r.model, r.objective, r.channel.pixels.subarray(0, count * r.imageSize), r.channel.labels.subarray(0, count), r.classCount);
-      r.channel.gradients.set(result.gradients);
-      return result;
-    },
+    step: (count) => sliceGradients(r.model, r.objective, r.channel.pixels.subarray(0, count * r.imageSize), r.channel.labels.subarray(0, count), r.classCount, r.optimizer.gradients),
     predict: (count) => {
       // The whole slice in one call (predict's default batch size, 32, would split it).
       const output = tf.tidy(() => r.model.predict(tf.tensor(r.channel.pixels.subarray(0, count * r.imageSize), [count, ...(r.model.inputs[0].shape.slice(1) as number[])]), { batchSize: Math.max(1, count) }) as tf.Tensor);
@@ -78,6 +78,9 @@ async function handle(message: ToReplica): Promise<void> {
       send({ type: 'weights', values: weights.map((w) => (w.read().dataSync() as Float32Array).slice()) });
       return;
     }
+    case 'memory':
+      send({ type: 'memory', usage: threadMemory() });
+      return;
     case 'writeStatistics':
       tf.tidy(() => replica!.model.nonTrainableWeights.forEach((w, i) => w.write(tf.tensor(message.values[i], w.shape as number[]))));
       return;

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { heapOffset } from '../engine/kernels/wasm/wasmTrainingKernels';
+import { leanVariableGrads } from './leanVariableGrads';
 import { rankOutput } from '../trainer/outputLoss';
 import type { TrainingObjective } from '../trainer/trainingObjective';
 
 /** One replica's share of a batch: the gradient of its mean loss, flattened, and its metric sums. */
 export interface SliceGradients {
-  /** Every trainable weight's gradient, concatenated in `model.trainableWeights` order. */
+  /** Every trainable weight's gradient, concatenated in `model.trainableWeights` order (the `into` buffer when one was given). */
   gradients: Float32Array;
   count: number;
   lossSum: number;
@@ -37,26 +39,45 @@ export function countHits(outputs: Float32Array, labels: ArrayLike<number>, clas
  * is applied, identically on every replica. Metrics are counted from the outputs read back,
  * which costs fewer kernel calls than computing them in the graph.
  */
-export function sliceGradients(model: tf.LayersModel, objective: TrainingObjective, pixels: Float32Array, labels: Int32Array, classCount: number): SliceGradients {
+export function sliceGradients(model: tf.LayersModel, objective: TrainingObjective, pixels: Float32Array, labels: Int32Array, classCount: number, into?: Float32Array): SliceGradients {
   const count = labels.length;
   const inputShape = model.inputs[0].shape.slice(1) as number[];
   const variables = trainableVariables(model);
+  const gradients = into ?? new Float32Array(variables.reduce((n, v) => n + v.size, 0));
   let output: tf.Tensor | undefined;
-  const [packed, loss] = tf.tidy(() => {
+  const loss = tf.tidy(() => {
     const xs = tf.tensor(pixels, [count, ...inputShape]);
     const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), classCount);
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = leanVariableGrads(() => {
       output = tf.keep(model.apply(xs, { training: true }) as tf.Tensor);
-      return objective.loss(ys, output);
+      return objective.loss(ys, output) as tf.Scalar;
     }, variables);
-    // A weight the loss does not reach (a dangling branch) gets a zero gradient, as in PyTorch.
-    return [tf.concat(variables.map((v) => tf.reshape(grads[v.name] ?? tf.zerosLike(v), [-1]))), value];
+    // Each gradient is copied straight from the engine into the packed vector: no concatenated
+    // tensor and no intermediate array, which on ResNet-18 would each be another 47 MB.
+    let offset = 0;
+    for (const [i, v] of variables.entries()) {
+      const grad = grads[i];
+      // A weight the loss does not reach (a dangling branch) gets a zero gradient, as in PyTorch.
+      if (grad) copyValues(grad, gradients, offset);
+      else gradients.fill(0, offset, offset + v.size);
+      offset += v.size;
+    }
+    return value;
   });
   try {
     // Synchronous reads: the replicas serve steps from a blocking loop, and the engines this runs on compute synchronously anyway.
     const classes = output!.shape[output!.shape.length - 1] as number;
-    return { gradients: packed.dataSync() as Float32Array, count, lossSum: loss.dataSync()[0] * count, ...countHits(output!.dataSync() as Float32Array, labels, classes) };
+    return { gradients, count, lossSum: loss.dataSync()[0] * count, ...countHits(output!.dataSync() as Float32Array, labels, classes) };
   } finally {
-    tf.dispose([packed, loss, output!]);
+    tf.dispose([loss, output!]);
   }
+}
+
+/** Copies a float32 tensor's values into `target` at `offset`, from the wasm engine's heap without an intermediate array. */
+function copyValues(tensor: tf.Tensor, target: Float32Array, offset: number): void {
+  if (tf.getBackend() === 'wasm') {
+    const backend = tf.backend();
+    const memory = (backend as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+    target.set(new Float32Array(memory.buffer, heapOffset(backend, tensor), tensor.size), offset);
+  } else target.set(tensor.dataSync() as Float32Array, offset);
 }

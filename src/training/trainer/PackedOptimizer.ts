@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../../core/design';
 
+/** Packed weights and moment vectors, each one value per parameter. */
+export interface PackedOptimizerState {
+  weights: Float32Array;
+  first?: Float32Array;
+  second?: Float32Array;
+}
+
 export interface PackedOptimizerSettings {
   optimizer: OptimizerName;
   learningRate: number;
@@ -27,21 +34,40 @@ export class PackedOptimizer {
   private readonly second?: Float32Array;
   private steps = 0;
 
+  /**
+   * `state`, when given, holds the packed weights and moments (in shared memory, for the
+   * data-parallel copies, which then update one shard each instead of each holding all of it);
+   * its weights must already hold the variables' values. Without it the optimizer allocates its own.
+   */
   constructor(
     private readonly settings: PackedOptimizerSettings,
     private readonly variables: tf.Variable[],
+    state?: PackedOptimizerState,
   ) {
     this.learningRate = settings.learningRate;
     const total = variables.reduce((n, v) => n + v.size, 0);
+    const moments = PackedOptimizer.moments(settings);
+    if (state) {
+      if (state.weights.length !== total || (moments > 0 && state.first?.length !== total) || (moments > 1 && state.second?.length !== total)) throw new Error(`The shared optimizer state does not fit ${total} parameters.`);
+      this.weights = state.weights;
+      this.first = moments > 0 ? state.first : undefined;
+      this.second = moments > 1 ? state.second : undefined;
+      return;
+    }
     this.weights = new Float32Array(total);
     let offset = 0;
     for (const v of variables) {
       this.weights.set(v.dataSync() as Float32Array, offset);
       offset += v.size;
     }
-    const moments = settings.optimizer === 'adam' || settings.optimizer === 'rmsprop' || settings.momentum > 0;
-    if (moments) this.first = new Float32Array(total);
-    if (settings.optimizer === 'adam' || (settings.optimizer === 'rmsprop' && settings.momentum > 0)) this.second = new Float32Array(total);
+    if (moments > 0) this.first = new Float32Array(total);
+    if (moments > 1) this.second = new Float32Array(total);
+  }
+
+  /** How many moment vectors (beside the weights) an optimizer keeps: 0, 1 or 2. */
+  static moments(settings: PackedOptimizerSettings): number {
+    if (settings.optimizer === 'adam' || (settings.optimizer === 'rmsprop' && settings.momentum > 0)) return 2;
+    return settings.optimizer === 'rmsprop' || settings.momentum > 0 ? 1 : 0;
   }
 
   /** Number of parameters the optimizer updates. */
@@ -52,17 +78,26 @@ export class PackedOptimizer {
   /** One update with the (mean) gradient of every trainable weight, packed in variable order. */
   step(gradients: Float32Array): void {
     if (gradients.length !== this.weights.length) throw new Error(`Expected ${this.weights.length} gradient values, got ${gradients.length}.`);
+    this.update(gradients, 0, this.weights.length);
+    this.load();
+  }
+
+  /**
+   * Updates the packed weights (not yet the variables) at [from, to) with `gradients` at the same
+   * indices. Every call counts as a step, so a copy that owns one shard calls it once per step.
+   */
+  update(gradients: Float32Array, from: number, to: number): void {
     this.steps++;
     const w = this.weights;
     const lr = this.learningRate;
-    const n = w.length;
+    const n = to;
     switch (this.settings.optimizer) {
       case 'sgd': {
         const mu = this.settings.momentum;
         const buffer = this.first;
-        if (!buffer) for (let i = 0; i < n; i++) w[i] -= lr * gradients[i];
+        if (!buffer) for (let i = from; i < n; i++) w[i] -= lr * gradients[i];
         else
-          for (let i = 0; i < n; i++) {
+          for (let i = from; i < n; i++) {
             // PyTorch: the first step's buffer is the gradient itself.
             const b = this.steps === 1 ? gradients[i] : mu * buffer[i] + gradients[i];
             buffer[i] = b;
@@ -77,7 +112,7 @@ export class PackedOptimizer {
         const correction2 = 1 - BETA2 ** this.steps;
         const stepSize = lr / correction1;
         const root2 = Math.sqrt(correction2);
-        for (let i = 0; i < n; i++) {
+        for (let i = from; i < n; i++) {
           const g = gradients[i];
           const mi = BETA1 * m[i] + (1 - BETA1) * g;
           const vi = BETA2 * v[i] + (1 - BETA2) * g * g;
@@ -91,7 +126,7 @@ export class PackedOptimizer {
         const square = this.first!;
         const buffer = this.second;
         const mu = this.settings.momentum;
-        for (let i = 0; i < n; i++) {
+        for (let i = from; i < n; i++) {
           const g = gradients[i];
           const s = RMS_ALPHA * square[i] + (1 - RMS_ALPHA) * g * g;
           square[i] = s;
@@ -105,6 +140,11 @@ export class PackedOptimizer {
         break;
       }
     }
+  }
+
+  /** Writes the packed weights into the variables. */
+  load(): void {
+    const w = this.weights;
     tf.tidy(() => {
       let offset = 0;
       for (const variable of this.variables) {
