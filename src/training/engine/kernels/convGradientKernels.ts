@@ -15,6 +15,7 @@
 import { backend_util, type KernelBackend, type TensorInfo } from '@tensorflow/tfjs';
 import { backendNameOf, free, reshaped, runKernel as run, type KernelArgs } from './kernelCalls';
 import { heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
+import { convTapCrop, cropFilter } from './convTapCrop';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
@@ -196,14 +197,28 @@ export function filterGradientDirect(backend: KernelBackend, args: FilterGradien
 export function conv2dBackpropFilterKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter supports channels-last (NHWC) only, got ${a.dataFormat}.`);
-  const args: FilterGradientArgs = { x: inputs.x, dy: inputs.dy, filterShape: a.filterShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode };
-  return (backendNameOf(backend) === 'wasm' ? filterGradientDirect(backend, args) : undefined) ?? filterGradientViaConv(backend, args);
+  // Taps that never reach the input (padding only) get zero gradient: compute the others', then pad with zeros.
+  const crop = convTapCrop(inputs.x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
+  const [kh, kw, ci, co] = a.filterShape;
+  const filterShape: [number, number, number, number] = crop ? [crop.size[0], crop.size[1], ci, co] : a.filterShape;
+  const args: FilterGradientArgs = { x: inputs.x, dy: inputs.dy, filterShape, strides: a.strides, pad: crop ? crop.pad : a.pad, dimRoundingMode: crop ? undefined : a.dimRoundingMode };
+  const dw = (backendNameOf(backend) === 'wasm' ? filterGradientDirect(backend, args) : undefined) ?? filterGradientViaConv(backend, args);
+  if (!crop) return dw;
+  const [top, left] = crop.begin;
+  const full = run(backend, 'PadV2', { x: dw }, { paddings: [[top, kh - top - crop.size[0]], [left, kw - left - crop.size[1]], [0, 0], [0, 0]], constantValue: 0 });
+  free(backend, dw);
+  return full;
 }
 
 /** `Conv2DBackpropInput` kernel function: the matrix product where it pays (see `prefersGemmInputGradient`), else `inputGradientViaConv`. */
 export function conv2dBackpropInputKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number] };
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput supports channels-last (NHWC) only, got ${a.dataFormat}.`);
-  const args: InputGradientArgs = { dy: inputs.dy, filter: inputs.filter, inputShape: a.inputShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode };
-  return prefersGemmInputGradient(backendNameOf(backend), a.inputShape, inputs.dy.shape, inputs.filter.shape) ? inputGradientViaGemm(backend, args) : inputGradientViaConv(backend, args);
+  // Taps that never reach the input (padding only) contribute nothing to dx: leave them out.
+  const crop = convTapCrop(a.inputShape, inputs.filter.shape, a.strides, 1, a.pad, a.dimRoundingMode);
+  const filter = crop ? cropFilter(backend, inputs.filter, crop) : inputs.filter;
+  const args: InputGradientArgs = { dy: inputs.dy, filter, inputShape: a.inputShape, strides: a.strides, pad: crop ? crop.pad : a.pad, dimRoundingMode: crop ? undefined : a.dimRoundingMode };
+  const dx = prefersGemmInputGradient(backendNameOf(backend), a.inputShape, inputs.dy.shape, filter.shape) ? inputGradientViaGemm(backend, args) : inputGradientViaConv(backend, args);
+  if (filter !== inputs.filter) free(backend, filter);
+  return dx;
 }

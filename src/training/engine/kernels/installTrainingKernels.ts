@@ -19,6 +19,7 @@ import { shareIdentityKernel } from './shareIdentityKernel';
 import { sumLeadingAxesKernel } from './sumLeadingAxesKernel';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convGradientKernels';
 import { nameBackend } from './kernelCalls';
+import { croppedConv2dKernel } from './convTapCrop';
 
 import { TESTED_TFJS_VERSION } from '../testedTfjsVersion';
 
@@ -89,4 +90,8 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (backendName === 'wasm' && builtInSum) replaceKernel('Sum', backendName, sumLeadingAxesKernel(builtInSum) as unknown as KernelFunc);
   const builtInIdentity = builtInKernel('Identity', backendName);
   if (backendName === 'wasm' && builtInIdentity) replaceKernel('Identity', backendName, shareIdentityKernel(builtInIdentity) as unknown as KernelFunc);
+  for (const kernelName of ['Conv2D', 'FusedConv2D']) {
+    const builtInConv = builtInKernel(kernelName, backendName);
+    if (backendName === 'wasm' && builtInConv) replaceKernel(kernelName, backendName, croppedConv2dKernel(builtInConv));
+  }
 }
