@@ -15,7 +15,7 @@
 import { backend_util, type KernelBackend, type TensorInfo } from '@tensorflow/tfjs';
 import { backendNameOf, free, reshaped, runKernel as run, type KernelArgs } from './kernelCalls';
 import { heapFloats, heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
-import { convTapCrop, cropFilter } from './convTapCrop';
+import { convTapCrop, cropFilter, uncropFilterGradient } from './convTapCrop';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
@@ -218,13 +218,12 @@ export function conv2dBackpropFilterKernel({ inputs, backend, attrs }: KernelArg
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter supports channels-last (NHWC) only, got ${a.dataFormat}.`);
   // Taps that never reach the input (padding only) get zero gradient: compute the others', then pad with zeros.
   const crop = convTapCrop(inputs.x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
-  const [kh, kw, ci, co] = a.filterShape;
+  const [, , ci, co] = a.filterShape;
   const filterShape: [number, number, number, number] = crop ? [crop.size[0], crop.size[1], ci, co] : a.filterShape;
   const args: FilterGradientArgs = { x: inputs.x, dy: inputs.dy, filterShape, strides: a.strides, pad: crop ? crop.pad : a.pad, dimRoundingMode: crop ? undefined : a.dimRoundingMode };
   const dw = (backendNameOf(backend) === 'wasm' ? filterGradientDirect(backend, args) : undefined) ?? filterGradientViaConv(backend, args);
   if (!crop) return dw;
-  const [top, left] = crop.begin;
-  const full = run(backend, 'PadV2', { x: dw }, { paddings: [[top, kh - top - crop.size[0]], [left, kw - left - crop.size[1]], [0, 0], [0, 0]], constantValue: 0 });
+  const full = uncropFilterGradient(backend, dw, crop, a.filterShape);
   free(backend, dw);
   return full;
 }
