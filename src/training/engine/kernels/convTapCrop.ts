@@ -1,9 +1,12 @@
 /**
  * Convolutions whose padding makes some filter taps never touch the input, computed without those
- * taps. On small maps it is most of the work: a 3×3 'same' convolution of a 1×1 map (ResNet-18's
- * last stage at 32×32 input) multiplies eight of its nine taps by padding zeros only, forward and
- * in both gradients, and XNNPACK does all nine. Cropping the filter to the taps that reach the input
- * and shrinking the padding by as much gives the same sums (the dropped taps only ever met zeros).
+ * taps. On small maps it is most of the work: a 3×3 'same' convolution of a 1×1 map multiplies
+ * eight of its nine taps by padding zeros only, forward and in both gradients, and XNNPACK does all
+ * nine. Cropping the filter to the taps that reach the input and shrinking the padding by as much
+ * gives the same sums (the dropped taps only ever met zeros). It sees the convolution's own padding
+ * ('same', explicit) only: a design's PyTorch-style numeric padding compiles to a ZeroPadding2D
+ * layer before a 'valid' convolution, whose zeros are real input here (ResNet-18 as the project
+ * builds it), so nothing is cropped there.
  *
  * `convTapCrop` finds the crop; `croppedConv2dKernel` wraps the backend's Conv2D and FusedConv2D
  * with it; the gradient kernels (convGradientKernels.ts) apply it to themselves.
