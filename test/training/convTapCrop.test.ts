@@ -48,9 +48,9 @@ describe('convolution tap crop', function () {
   this.timeout(120_000);
 
   it('keeps only the taps that reach the input, with the padding that keeps the output size', () => {
-    // ResNet-18's last stage at 32×32 input: a 3×3 'same' convolution of a 1×1 map is its centre tap.
+    // A 3×3 'same' convolution of a 1×1 map (a deep stage of a net at small input) is its centre tap.
     assert.deepEqual(convTapCrop([8, 1, 1, 512], [3, 3, 512, 512], 1, 1, 'same'), { begin: [1, 1], size: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]] });
-    // Its stride-2 entry from 2×2: TF.js pads bottom/right only, so the last row and column of taps meet padding.
+    // A stride-2 'same' one from 2×2: TF.js pads bottom/right only, so the last row and column of taps meet padding.
     assert.deepEqual(convTapCrop([8, 2, 2, 256], [3, 3, 256, 512], 2, 1, 'same'), { begin: [0, 0], size: [2, 2], pad: [[0, 0], [0, 0], [0, 0], [0, 0]] });
     // Every tap reaches some input pixel: nothing to crop.
     assert.equal(convTapCrop([8, 2, 2, 256], [3, 3, 256, 256], 1, 1, 'same'), undefined);
