@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { filterGradientDirect, filterGradientViaConv, inputGradientViaConv, inputGradientViaGemm, prefersGemmInputGradient } from '../../src/training/engine/kernels/convGradientKernels';
+import { filterGradientDirect, filterGradientViaConv, inputGradientViaConv, inputGradientViaGemm, prefersDirectFilterGradient, prefersGemmInputGradient } from '../../src/training/engine/kernels/convGradientKernels';
 import { builtInKernel, installTrainingKernels, TESTED_TFJS_VERSION } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
 import { compileDesign } from '../../src/training/compile/compileDesign';
@@ -198,6 +198,9 @@ describe('training kernels', function () {
           assert.ok(preferred > 20 && preferred < 130, `preferred in ${preferred} of 150 cases`);
           assert.equal(prefersGemmInputGradient('wasm', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), true);
           assert.equal(prefersGemmInputGradient('wasm', [64, 12, 12, 10], [64, 12, 12, 20], [3, 3, 10, 20]), false, "'same' padding: nothing to save");
+          assert.equal(prefersDirectFilterGradient([7, 7, 3, 64], 2), true, 'a first layer: few input channels, strided');
+          assert.equal(prefersDirectFilterGradient([3, 3, 256, 512], [2, 2]), true, 'strided');
+          assert.equal(prefersDirectFilterGradient([3, 3, 128, 128], 1), false, "stride 1, many channels: XNNPACK's GEMM");
           assert.equal(prefersGemmInputGradient('cpu', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), false);
         });
 

@@ -14,7 +14,8 @@
  */
 import { backend_util, type KernelBackend, type TensorInfo } from '@tensorflow/tfjs';
 import { backendNameOf, free, reshaped, runKernel as run, type KernelArgs } from './kernelCalls';
-import { heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
+import { heapFloats, heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
+import { convTapCrop, cropFilter, uncropFilterGradient } from './convTapCrop';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
@@ -78,6 +79,25 @@ export interface InputGradientArgs extends ConvolutionGeometryArgs {
   inputShape: [number, number, number, number];
 }
 
+/**
+ * The filter with its taps in reverse order along both height and width, [kh, kw, ci, co]. That is
+ * the reverse of the flattened kh·kw axis, so on wasm each tap's ci·co block is one copy: TF.js'
+ * wasm Reverse goes element by element, about 50 ns each (60 ms for a 3×3 256→512 filter, more
+ * than the convolution it feeds); on other backends, their Reverse.
+ */
+function flipTaps(backend: KernelBackend, filter: TensorInfo): TensorInfo {
+  if (backendNameOf(backend) !== 'wasm') return run(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
+  const [kh, kw, ci, co] = filter.shape;
+  const taps = kh * kw;
+  const block = ci * co;
+  const flipped = uninitializedOutput(backend, filter.shape);
+  // Views taken after the allocation, which may have grown (and moved) the heap.
+  const from = heapFloats(backend, filter);
+  const to = heapFloats(backend, flipped);
+  for (let t = 0; t < taps; t++) to.set(from.subarray(t * block, (t + 1) * block), (taps - 1 - t) * block);
+  return flipped;
+}
+
 /** dx of a channels-last Conv2D through a stride-1 Conv2D of the zero-filled dy with the flipped filter. */
 export function inputGradientViaConv(backend: KernelBackend, args: InputGradientArgs): TensorInfo {
   const { dy, filter, inputShape } = args;
@@ -109,7 +129,7 @@ export function inputGradientViaConv(backend: KernelBackend, args: InputGradient
     source = run(backend, 'Slice', { x: spread }, { begin, size });
     toFree.push(source);
   }
-  const flipped = run(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
+  const flipped = flipTaps(backend, filter);
   const swappedFilter = run(backend, 'Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
   toFree.push(flipped, swappedFilter);
   const dx = run(backend, 'Conv2D', { x: source, filter: swappedFilter }, {
@@ -192,18 +212,42 @@ export function filterGradientDirect(backend: KernelBackend, args: FilterGradien
   return dw;
 }
 
-/** `Conv2DBackpropFilter` kernel function: the direct SIMD kernel on wasm for unpadded convolutions, else `filterGradientViaConv`. */
+/**
+ * Whether the direct SIMD filter gradient beats XNNPACK's swapped convolution: for strided
+ * convolutions and few input channels (a network's first layers, ResNet's downsampling), where it
+ * ran 1.2–4× faster; XNNPACK was 15–35% faster on stride-1 3×3 convolutions from 64 input
+ * channels up (ResNet-18's layers at 32×32 input, slices of 32, each kernel timed alone).
+ */
+export function prefersDirectFilterGradient(filterShape: number[], strides: number | [number, number]): boolean {
+  const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
+  return sh > 1 || sw > 1 || filterShape[2] < 64;
+}
+
+/** `Conv2DBackpropFilter` kernel function: the direct SIMD kernel on wasm for unpadded convolutions where it pays, else `filterGradientViaConv`. */
 export function conv2dBackpropFilterKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter supports channels-last (NHWC) only, got ${a.dataFormat}.`);
-  const args: FilterGradientArgs = { x: inputs.x, dy: inputs.dy, filterShape: a.filterShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode };
-  return (backendNameOf(backend) === 'wasm' ? filterGradientDirect(backend, args) : undefined) ?? filterGradientViaConv(backend, args);
+  // Taps that never reach the input (padding only) get zero gradient: compute the others', then pad with zeros.
+  const crop = convTapCrop(inputs.x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
+  const [, , ci, co] = a.filterShape;
+  const filterShape: [number, number, number, number] = crop ? [crop.size[0], crop.size[1], ci, co] : a.filterShape;
+  const args: FilterGradientArgs = { x: inputs.x, dy: inputs.dy, filterShape, strides: a.strides, pad: crop ? crop.pad : a.pad, dimRoundingMode: crop ? undefined : a.dimRoundingMode };
+  const dw = (backendNameOf(backend) === 'wasm' && prefersDirectFilterGradient(filterShape, a.strides) ? filterGradientDirect(backend, args) : undefined) ?? filterGradientViaConv(backend, args);
+  if (!crop) return dw;
+  const full = uncropFilterGradient(backend, dw, crop, a.filterShape);
+  free(backend, dw);
+  return full;
 }
 
 /** `Conv2DBackpropInput` kernel function: the matrix product where it pays (see `prefersGemmInputGradient`), else `inputGradientViaConv`. */
 export function conv2dBackpropInputKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number] };
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput supports channels-last (NHWC) only, got ${a.dataFormat}.`);
-  const args: InputGradientArgs = { dy: inputs.dy, filter: inputs.filter, inputShape: a.inputShape, strides: a.strides, pad: a.pad, dimRoundingMode: a.dimRoundingMode };
-  return prefersGemmInputGradient(backendNameOf(backend), a.inputShape, inputs.dy.shape, inputs.filter.shape) ? inputGradientViaGemm(backend, args) : inputGradientViaConv(backend, args);
+  // Taps that never reach the input (padding only) contribute nothing to dx: leave them out.
+  const crop = convTapCrop(a.inputShape, inputs.filter.shape, a.strides, 1, a.pad, a.dimRoundingMode);
+  const filter = crop ? cropFilter(backend, inputs.filter, crop) : inputs.filter;
+  const args: InputGradientArgs = { dy: inputs.dy, filter, inputShape: a.inputShape, strides: a.strides, pad: crop ? crop.pad : a.pad, dimRoundingMode: crop ? undefined : a.dimRoundingMode };
+  const dx = prefersGemmInputGradient(backendNameOf(backend), a.inputShape, inputs.dy.shape, filter.shape) ? inputGradientViaGemm(backend, args) : inputGradientViaConv(backend, args);
+  if (filter !== inputs.filter) free(backend, filter);
+  return dx;
 }

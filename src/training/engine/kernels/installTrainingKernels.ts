@@ -23,6 +23,7 @@ import { sliceRowsKernel } from './sliceRowsKernel';
 import { padRowsKernel } from './padRowsKernel';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convGradientKernels';
 import { nameBackend } from './kernelCalls';
+import { croppedConv2dKernel } from './convTapCrop';
 
 import { TESTED_TFJS_VERSION } from '../testedTfjsVersion';
 
@@ -99,4 +100,8 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (backendName === 'wasm' && builtInSlice) replaceKernel('Slice', backendName, sliceRowsKernel(builtInSlice) as unknown as KernelFunc);
   const builtInPad = builtInKernel('PadV2', backendName);
   if (backendName === 'wasm' && builtInPad) replaceKernel('PadV2', backendName, padRowsKernel(builtInPad) as unknown as KernelFunc);
+  for (const kernelName of ['Conv2D', 'FusedConv2D']) {
+    const builtInConv = builtInKernel(kernelName, backendName);
+    if (backendName === 'wasm' && builtInConv) replaceKernel(kernelName, backendName, croppedConv2dKernel(builtInConv));
+  }
 }

@@ -90,3 +90,8 @@ export function zeroedOutput(backend: KernelBackend, shape: number[]): TensorInf
   internals.typedArrayFromHeap(info).fill(0);
   return info;
 }
+
+/** A tensor's values in the backend's heap, viewed in place (valid until the heap grows). */
+export function heapFloats(backend: KernelBackend, info: TensorInfo): Float32Array {
+  return (backend as unknown as WasmBackendInternals).typedArrayFromHeap(info);
+}
