@@ -37,7 +37,7 @@ export const multiplyLayer: LayerType<Record<string, never>> = {
   label: 'Multiply',
   group: 'merge',
   description:
-    'Multiplies its inputs element-wise, broadcasting axes of size 1 as NumPy does: [H, W, C] × [1, 1, C] scales each channel (squeeze-and-excitation); a vector [C] counts as [1, 1, C].',
+    'Multiplies its inputs element-wise, broadcasting axes of size 1 as NumPy does: [H, W, C] × [1, 1, C] scales each channel (squeeze-and-excitation); a vector [C] counts as [1, 1, C]. Receptive field: that of the inputs not broadcast along space; a [1, 1, C] gate adds none, as for SE nets.',
   params: [],
   inputs: { min: 2, max: 64 },
   summarize: () => '×',
