@@ -3,6 +3,7 @@ import type { Design, DesignEdge, Shape } from '../design';
 import { DesignGraph, type IndexedEdge } from '../graph/DesignGraph';
 import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import type { AxisFormula } from '../layers/layerType';
+import { broadcastAlongSpace } from '../layers/broadcastAlongSpace';
 import { formatBytes, formatCount } from '../summary/formatNumber';
 import type { Diagnostic, Severity, SuggestedFix } from './diagnostic';
 import { analyzeLayer, emptyNodeAnalysis, reconnectFix, type EdgeRepair, type LayerAnalysisContext } from './analyzeLayer';
@@ -281,7 +282,7 @@ function analyzeFlatDesign(design: Design, options: AnalysisOptions): DesignAnal
   for (const d of validateTrainingSettings(design.training)) push(d);
 
   const afterChecks = diagnostics.slice(afterLayers);
-  const totals = designTotals(order, nodes, outputIds);
+  const totals = designTotals(order, nodes, outputIds, graph);
   const searchesFixes = needsFixSearch(diagnostics, options);
   if (searchesFixes) {
     // Every fix is tried before it is offered; a merge's and a layer without input's are searched for here.
@@ -345,8 +346,29 @@ export function needsFixSearch(diagnostics: readonly Diagnostic[], options: Anal
   return options.searchFixes !== false && diagnostics.some((d) => d.code === 'merge-shape-mismatch' || d.fixes.some((f) => f.edit));
 }
 
+/**
+ * The layers whose field reaches an output other than through a broadcast input: an SE gate's
+ * global pool sees the whole image, but the outputs only see it as a per-channel scale, so its
+ * field is not the network's.
+ */
+function fieldCarriers(nodes: Record<string, NodeAnalysis>, outputIds: readonly string[], graph: DesignGraph): Set<string> {
+  const seen = new Set<string>();
+  const stack = outputIds.filter((id) => nodes[id]);
+  for (const id of stack) seen.add(id);
+  while (stack.length) {
+    const id = stack.pop()!;
+    for (const source of graph.inputs(id)) {
+      if (seen.has(source) || !nodes[source] || broadcastAlongSpace(nodes[source].outputShape, nodes[id].outputShape)) continue;
+      seen.add(source);
+      stack.push(source);
+    }
+  }
+  return seen;
+}
+
 /** The sums over the analyzed layers, the largest receptive field and the outputs' shapes. */
-export function designTotals(order: readonly string[], nodes: Record<string, NodeAnalysis>, outputIds: readonly string[]): DesignTotals {
+export function designTotals(order: readonly string[], nodes: Record<string, NodeAnalysis>, outputIds: readonly string[], graph: DesignGraph): DesignTotals {
+  const carriers = fieldCarriers(nodes, outputIds, graph);
   const totals: DesignTotals = { params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, weightBytes: 0, activationBytes: 0, outputShapes: [] };
   let bestField = 0;
   for (const id of order) {
@@ -356,7 +378,7 @@ export function designTotals(order: readonly string[], nodes: Record<string, Nod
     totals.nonTrainableParams += n.nonTrainableParams;
     totals.macs += n.macs;
     totals.activationBytes += n.activationBytes;
-    if (n.receptiveField && n.type !== 'Input') {
+    if (n.receptiveField && n.type !== 'Input' && carriers.has(id)) {
       const size = n.receptiveField.reduce((a, b) => a * b, 1);
       if (size > bestField) {
         bestField = size;

@@ -85,7 +85,7 @@ export function reanalyzeDesign(previous: DesignAnalysis, design: Design, edited
   }
   diagnostics.push(...afterLayers);
   if (needsFixSearch(diagnostics, parts.options)) return undefined;
-  const totals = designTotals(order, nodes, previous.outputIds);
+  const totals = designTotals(order, nodes, previous.outputIds, graph);
   if (parameterMemoryWarning(totals, order, nodes, graph, parts.options)) return undefined;
   const analysis: DesignAnalysis = { graph, order, nodes, totals, diagnostics, inputIds: previous.inputIds, outputIds: previous.outputIds, valid: !diagnostics.some((d) => d.severity === 'error') };
   recordAnalysisParts(analysis, { ...parts, design, beforeLayers, layerDiagnostics, afterLayers });

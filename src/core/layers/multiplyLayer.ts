@@ -14,8 +14,9 @@ function broadcastShape(shape: Shape, rank: number): Shape {
 const AXES: Record<number, string[]> = { 3: ['height', 'width', 'channels'], 2: ['length', 'channels'], 1: ['channels'] };
 
 /**
- * Receptive field of the product: the widest among the inputs that are still spatial (a [1, 1, C]
- * or [C] gate has seen the whole input of its pooling). The step between output positions is that
+ * Receptive field of the product: the widest among the inputs that are not broadcast along space.
+ * A [1, 1, C] or [C] gate (squeeze-and-excitation) has seen the whole input of its pooling, but it
+ * scales every position alike, so by the convention used for SE nets it adds no field. The step between output positions is that
  * of the inputs that are not broadcast: a kept-dims gate's step (its whole input) is not the
  * product's, and taken as such it would grow every later layer's field without bound.
  */
@@ -26,7 +27,7 @@ function multipliedField(args: InferArgs<unknown>, rank: number): { receptiveFie
   const full = withField.filter(({ i }) => spatial(i).every((d, axis) => d === outputSpatial[axis]));
   if (withField.length === 0 || full.length === 0) return {};
   return {
-    receptiveField: withField[0].f.receptiveField!.map((_, axis) => Math.max(...withField.map(({ f }) => f.receptiveField![axis]))),
+    receptiveField: full[0].f.receptiveField!.map((_, axis) => Math.max(...full.map(({ f }) => f.receptiveField![axis]))),
     effectiveStride: full[0].f.effectiveStride!.map((_, axis) => Math.max(...full.map(({ f }) => f.effectiveStride![axis]))),
   };
 }
@@ -36,7 +37,7 @@ export const multiplyLayer: LayerType<Record<string, never>> = {
   label: 'Multiply',
   group: 'merge',
   description:
-    'Multiplies its inputs element-wise, broadcasting axes of size 1 as NumPy does: [H, W, C] × [1, 1, C] scales each channel (squeeze-and-excitation); a vector [C] counts as [1, 1, C].',
+    'Multiplies its inputs element-wise, broadcasting axes of size 1 as NumPy does: [H, W, C] × [1, 1, C] scales each channel (squeeze-and-excitation); a vector [C] counts as [1, 1, C]. Receptive field: that of the inputs not broadcast along space; a [1, 1, C] gate adds none, as for SE nets.',
   params: [],
   inputs: { min: 2, max: 64 },
   summarize: () => '×',

@@ -34,14 +34,17 @@ describe('squeeze-and-excitation: keepDims and Multiply', () => {
     // conv 3×3 stride 1: field 3; pooling 7×5 positions of stride 1 → 3 + 6 = 9, 3 + 4 = 7.
     assert.deepEqual(a.nodes.pool.receptiveField, [9, 7]);
     assert.deepEqual(a.nodes.pool.effectiveStride, [7, 5]);
-    assert.deepEqual(a.nodes.scale.receptiveField, [9, 7], 'the product sees what its widest input sees');
+    // The gate is broadcast along space: by the convention for SE nets it adds no field, so the
+    // product sees what the 3×3 convolution it scales sees, and so does the design's total.
+    assert.deepEqual(a.nodes.scale.receptiveField, [3, 3], 'a broadcast gate adds no field');
+    assert.deepEqual(a.totals.receptiveField, [3, 3], 'the pool reaches the output only through the broadcast gate');
     // The gate's step is its whole input; the product steps as the image it scales, so a 3×3
     // convolution after it adds 2 pixels, not 2 × 7 (which, block after block, grew without bound).
     assert.deepEqual(a.nodes.scale.effectiveStride, [1, 1], 'the product steps as the unbroadcast input');
     const after = seBlock(7, 5, 8);
     after.nodes.push({ id: 'next', type: 'Conv2D', params: { filters: 8, kernelSize: 3, padding: 'same' } });
     after.edges.push({ source: 'scale', target: 'next' });
-    assert.deepEqual(analyzeDesign(after).nodes.next.receptiveField, [11, 9]);
+    assert.deepEqual(analyzeDesign(after).nodes.next.receptiveField, [5, 5]);
     const flat = analyzeDesign(seBlock(7, 5, 8, { keepDims: false }));
     assert.ok(flat.valid, JSON.stringify(flat.diagnostics));
     assert.deepEqual(flat.nodes.pool.outputShape, [8]);
