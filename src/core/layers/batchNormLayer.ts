@@ -7,6 +7,9 @@ export interface BatchNormParams {
   epsilon: number;
 }
 
+/** Keras' and TF.js' class for this layer. */
+export const KERAS_BATCH_NORMALIZATION = 'BatchNormalization';
+
 export const batchNormLayer: LayerType<BatchNormParams> = {
   type: 'BatchNorm',
   label: 'Batch norm',
@@ -74,7 +77,7 @@ export const batchNormLayer: LayerType<BatchNormParams> = {
     },
   },
   keras: {
-    classNames: ['BatchNormalization'],
+    classNames: [KERAS_BATCH_NORMALIZATION],
     toLayers: (p, inputShapes) => {
       const channels = [inputShapes[0][inputShapes[0].length - 1]];
       return [

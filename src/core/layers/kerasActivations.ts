@@ -8,6 +8,9 @@ import { ALPHA_DEFAULTS, ELU_ALPHA, LEAKY_RELU_SLOPE } from './commonParams';
 import type { KerasCustomLayer, KerasImportContext, KerasLayerSpec } from './layerType';
 
 /** Keras' built-in activation names; the others compile to a layer of their own. */
+/** Keras' and TF.js' ReLU layer class (the one with a cap: relu6 is ReLU with maxValue 6). */
+export const KERAS_RELU = 'ReLU';
+
 export const KERAS_ACTIVATIONS: Record<string, string> = {
   linear: 'linear',
   relu: 'relu',
@@ -153,7 +156,7 @@ export const CUSTOM_ACTIVATION_LAYERS: Readonly<Record<string, KerasCustomLayer>
 const FN_OF_CUSTOM_CLASS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(CUSTOM_ACTIVATION_LAYERS).map(([fn, layer]) => [layer.className, fn]));
 
 /** The Keras classes a stand-alone activation may be written as; import reads each back. */
-export const ACTIVATION_CLASS_NAMES: readonly string[] = ['Activation', 'ReLU', 'Softmax', 'ELU', 'LeakyReLU', CNN_ELU.className, ...Object.keys(FN_OF_CUSTOM_CLASS)];
+export const ACTIVATION_CLASS_NAMES: readonly string[] = ['Activation', KERAS_RELU, 'Softmax', 'ELU', 'LeakyReLU', CNN_ELU.className, ...Object.keys(FN_OF_CUSTOM_CLASS)];
 
 /**
  * The Keras / TF.js layer computing a stand-alone activation; `alpha` is leaky ReLU's slope or
@@ -163,7 +166,7 @@ export function activationLayerSpec(fn: string, suffix: string, alpha?: number):
   if (fn === 'leakyRelu') return { className: 'LeakyReLU', config: { alpha: alpha ?? LEAKY_RELU_SLOPE }, suffix };
   if (fn === 'elu' && alpha !== undefined && alpha !== ELU_ALPHA) return { className: CNN_ELU.className, config: { alpha }, suffix, custom: CNN_ELU };
   // Keras 2 has no relu6 activation; its ReLU layer caps at max_value in every version and in TF.js.
-  if (fn === 'relu6') return { className: 'ReLU', config: { maxValue: 6 }, suffix };
+  if (fn === 'relu6') return { className: KERAS_RELU, config: { maxValue: 6 }, suffix };
   const custom = CUSTOM_ACTIVATION_LAYERS[fn];
   if (custom) return { className: custom.className, config: {}, suffix, custom };
   return { className: 'Activation', config: { activation: KERAS_ACTIVATIONS[fn] ?? 'linear' }, suffix };
@@ -203,7 +206,7 @@ export function activationParamsOfLayer(className: string, get: (key: string) =>
       const fn = FROM_KERAS_ACTIVATION[String(get('activation'))];
       return fn ? { fn } : undefined;
     }
-    case 'ReLU': {
+    case KERAS_RELU: {
       if (get('negative_slope') || get('threshold')) return undefined;
       const max = get('max_value');
       return max == null ? { fn: 'relu' } : max === 6 ? { fn: 'relu6' } : undefined;

@@ -9,6 +9,8 @@ import { analyzeDesign, type DesignAnalysis } from '../../core/analysis/analyzeD
 import type { Design } from '../../core/design';
 import { kerasLimitationError, planKerasLayers } from '../../core/export/planKerasLayers';
 import type { KerasLayerSpec } from '../../core/layers/layerType';
+import { KERAS_BATCH_NORMALIZATION } from '../../core/layers/batchNormLayer';
+import { KERAS_RELU } from '../../core/layers/kerasActivations';
 import { registerCustomLayers } from './customLayers';
 import { fastBatchNormClass } from './fastBatchNorm';
 import { fastDropoutClass } from './fastDropout';
@@ -27,11 +29,11 @@ function createLayer(spec: KerasLayerSpec, name: string): tf.layers.Layer {
     const TrainableConv2D = trainableConv2DClass();
     return new TrainableConv2D({ ...spec.config, name } as tf.serialization.ConfigDict);
   }
-  if (spec.className === 'BatchNormalization') {
+  if (spec.className === KERAS_BATCH_NORMALIZATION) {
     const FastBatchNorm = fastBatchNormClass();
     return new FastBatchNorm({ ...spec.config, name } as tf.serialization.ConfigDict);
   }
-  if (spec.className === 'ReLU') {
+  if (spec.className === KERAS_RELU) {
     const FastReLU = fastReluClass();
     return new FastReLU({ ...spec.config, name } as tf.serialization.ConfigDict);
   }

@@ -3,9 +3,10 @@
  * (batchNormTraining.ts) where the backend has it: a channels-last batch in training mode. Moving
  * mean and variance update in the same kernel, exactly as TF.js' layer does (v ← v − (v − batch)·(1 − momentum),
  * the batch variance biased). Inference and every other case stay TF.js' own. The class name stays
- * 'BatchNormalization': a saved model reloads as TF.js' own, identical layer.
+ * TF.js' batch-norm class name: a saved model reloads as TF.js' own, identical layer.
  */
 import * as tf from '@tensorflow/tfjs';
+import { KERAS_BATCH_NORMALIZATION } from '../../core/layers/batchNormLayer';
 import { batchNormTraining, batchNormTrainingAvailable } from '../engine/kernels/batchNormTraining';
 
 interface BatchNormInternals {
@@ -25,7 +26,7 @@ let fastBatchNorm: LayerClass | undefined;
 /** The class, derived once from the BatchNormalization class TF.js registered. */
 export function fastBatchNormClass(): LayerClass {
   if (fastBatchNorm) return fastBatchNorm;
-  const Base = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization[0] as unknown as LayerClass;
+  const Base = tf.serialization.SerializationMap.getMap().classNameMap[KERAS_BATCH_NORMALIZATION][0] as unknown as LayerClass;
   class FastBatchNormalization extends Base {
     override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[] {
       const self = this as unknown as BatchNormInternals;

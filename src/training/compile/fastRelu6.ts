@@ -4,9 +4,10 @@
  * gradients (step, greaterEqual, lessEqual, logicalAnd, casts, products): about ten full-size passes
  * per layer and step, where Relu6 and the project's Relu6 gradient (relu6Gradient.ts) take two.
  * Values are the same, and so are gradients (dy where 0 < x ≤ 6, else 0). The class name stays
- * 'ReLU': a saved model reloads as TF.js' own, identical layer.
+ * TF.js' ReLU: a saved model reloads as TF.js' own, identical layer.
  */
 import * as tf from '@tensorflow/tfjs';
+import { KERAS_RELU } from '../../core/layers/kerasActivations';
 
 type LayerClass = new (config: tf.serialization.ConfigDict) => tf.layers.Layer;
 
@@ -15,7 +16,7 @@ let fastRelu: LayerClass | undefined;
 /** The class, derived once from the ReLU class TF.js registered. */
 export function fastReluClass(): LayerClass {
   if (fastRelu) return fastRelu;
-  const Base = tf.serialization.SerializationMap.getMap().classNameMap.ReLU[0] as unknown as LayerClass;
+  const Base = tf.serialization.SerializationMap.getMap().classNameMap[KERAS_RELU][0] as unknown as LayerClass;
   class FastReLU extends Base {
     override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[] {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;

@@ -87,7 +87,15 @@ function normalizes(params: Record<string, unknown>): boolean {
   const defaultStrides = 'strides' in params && 'poolSize' in params && JSON.stringify(axes(params.strides, n)) === JSON.stringify(axes(params.poolSize, n));
   // A padding mode without padding changes nothing, and Keras has no word for it.
   const idleMode = params.paddingMode !== undefined && params.paddingMode !== 'zeros';
-  return zeros(params.padding) || defaultStrides || idleMode;
+  // Explicit zeros that are exactly Keras' 'same' (stride 1, d·(k − 1)/2 a side) are written as 'same'.
+  const dims = [params.kernelSize].flat().length;
+  const explicit = typeof params.padding === 'number' || Array.isArray(params.padding);
+  const sameAsExplicit =
+    'kernelSize' in params &&
+    explicit &&
+    axes(params.strides ?? 1, dims).every((s) => s === 1) &&
+    axes(params.padding, dims).every((pad, i) => 2 * (pad as number) === (axes(params.dilationRate ?? 1, dims)[i] as number) * ((axes(params.kernelSize, dims)[i] as number) - 1));
+  return zeros(params.padding) || defaultStrides || idleMode || sameAsExplicit;
 }
 
 describe('each layer type\'s Keras mapping', () => {
