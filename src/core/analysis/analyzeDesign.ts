@@ -3,7 +3,7 @@ import type { Design, DesignEdge, Shape } from '../design';
 import { DesignGraph, type IndexedEdge } from '../graph/DesignGraph';
 import { nodeIdProblem, safeNodeId } from '../format/nodeIdProblem';
 import type { AxisFormula } from '../layers/layerType';
-import { broadcastAlongSpace } from '../layers/broadcastAlongSpace';
+import { broadcastAlongSpace, spatiallyOne } from '../layers/broadcastAlongSpace';
 import { formatBytes, formatCount } from '../summary/formatNumber';
 import type { Diagnostic, Severity, SuggestedFix } from './diagnostic';
 import { analyzeLayer, emptyNodeAnalysis, reconnectFix, type EdgeRepair, type LayerAnalysisContext } from './analyzeLayer';
@@ -351,7 +351,21 @@ export function needsFixSearch(diagnostics: readonly Diagnostic[], options: Anal
  * global pool sees the whole image, but the outputs only see it as a per-channel scale, so its
  * field is not the network's.
  */
-function fieldCarriers(nodes: Record<string, NodeAnalysis>, outputIds: readonly string[], graph: DesignGraph): Set<string> {
+function fieldCarriers(order: readonly string[], nodes: Record<string, NodeAnalysis>, outputIds: readonly string[], graph: DesignGraph): Set<string> | undefined {
+  // Most designs broadcast nothing along space: then every layer carries its field and no walk is
+  // needed (the analysis runs on every keystroke). A broadcast starts at a spatially-1 output.
+  let broadcasts = false;
+  for (let i = 0; i < order.length && !broadcasts; i++) {
+    const shape = nodes[order[i]]?.outputShape;
+    if (!shape || !spatiallyOne(shape)) continue;
+    for (const consumer of graph.consumers(order[i])) {
+      if (nodes[consumer] && broadcastAlongSpace(shape, nodes[consumer].outputShape)) {
+        broadcasts = true;
+        break;
+      }
+    }
+  }
+  if (!broadcasts) return undefined;
   const seen = new Set<string>();
   const stack = outputIds.filter((id) => nodes[id]);
   for (const id of stack) seen.add(id);
@@ -368,7 +382,7 @@ function fieldCarriers(nodes: Record<string, NodeAnalysis>, outputIds: readonly 
 
 /** The sums over the analyzed layers, the largest receptive field and the outputs' shapes. */
 export function designTotals(order: readonly string[], nodes: Record<string, NodeAnalysis>, outputIds: readonly string[], graph: DesignGraph): DesignTotals {
-  const carriers = fieldCarriers(nodes, outputIds, graph);
+  const carriers = fieldCarriers(order, nodes, outputIds, graph);
   const totals: DesignTotals = { params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, weightBytes: 0, activationBytes: 0, outputShapes: [] };
   let bestField = 0;
   for (const id of order) {
@@ -378,7 +392,7 @@ export function designTotals(order: readonly string[], nodes: Record<string, Nod
     totals.nonTrainableParams += n.nonTrainableParams;
     totals.macs += n.macs;
     totals.activationBytes += n.activationBytes;
-    if (n.receptiveField && n.type !== 'Input' && carriers.has(id)) {
+    if (n.receptiveField && n.type !== 'Input' && (!carriers || carriers.has(id))) {
       const size = n.receptiveField.reduce((a, b) => a * b, 1);
       if (size > bestField) {
         bestField = size;

@@ -8,8 +8,12 @@ import type { Shape } from '../design';
  */
 export function broadcastAlongSpace(input: Shape | undefined, output: Shape | undefined): boolean {
   if (!input || !output || output.length < 2 || input.length > output.length) return false;
-  const outputSpatial = output.slice(0, -1);
-  if (outputSpatial.every((d) => d === 1)) return false;
-  const inputSpatial = input.length === output.length ? input.slice(0, -1) : [];
-  return inputSpatial.every((d) => d === 1);
+  if (spatiallyOne(output)) return false;
+  return input.length !== output.length || spatiallyOne(input);
+}
+
+/** Whether every axis but the channels' is 1 (a bare [C] vector too). Allocation-free: it runs per layer on every analysis. */
+export function spatiallyOne(shape: Shape): boolean {
+  for (let i = 0; i < shape.length - 1; i++) if (shape[i] !== 1) return false;
+  return true;
 }
