@@ -88,7 +88,8 @@ function normalizes(params: Record<string, unknown>): boolean {
   // A padding mode without padding changes nothing, and Keras has no word for it.
   const idleMode = params.paddingMode !== undefined && params.paddingMode !== 'zeros';
   // Explicit zeros that are exactly Keras' 'same' (stride 1, d·(k − 1)/2 a side) are written as 'same'.
-  const dims = [params.kernelSize].flat().length;
+  // Any of them may be one number for every axis.
+  const dims = Math.max(...[params.kernelSize, params.padding, params.strides, params.dilationRate].map((v) => (Array.isArray(v) ? v.length : 1)));
   const explicit = typeof params.padding === 'number' || Array.isArray(params.padding);
   const sameAsExplicit =
     'kernelSize' in params &&
