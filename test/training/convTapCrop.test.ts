@@ -6,6 +6,7 @@ import { convTapCrop } from '../../src/training/engine/kernels/convTapCrop';
 import { builtInKernel, installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
 import { seededRandom } from '../support/randomDesign';
+import { assertClose } from '../support/assertClose';
 
 type Pad = 'valid' | 'same' | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -35,14 +36,6 @@ function smallCase(rnd: () => number): SmallCase {
   }
 }
 
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let scale = 1e-3;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= 1e-5 * scale, `${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (scale ${scale})`);
-  }
-}
 
 describe('convolution tap crop', function () {
   this.timeout(120_000);

@@ -6,6 +6,7 @@ import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from '../
 import { builtInKernel, installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
 import { seededRandom } from '../support/randomDesign';
+import { assertClose as assertCloseTo } from '../support/assertClose';
 
 type Pad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -95,14 +96,7 @@ function directGradients(c: DepthwiseCase, data: ReturnType<typeof caseData>): {
   return { dx, dw };
 }
 
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tolerance = 1e-4): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let scale = 1e-3;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tolerance * scale, `${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (scale ${scale})`);
-  }
-}
+const assertClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tolerance = 1e-4): void => assertCloseTo(actual, expected, what, tolerance);
 
 describe('depthwise convolution gradients on wasm', function () {
   this.timeout(300_000);

@@ -11,6 +11,7 @@ import { compileDesign } from '../../src/training/compile/compileDesign';
 import { chainDesign } from '../support/designBuilder';
 import { seededRandom } from '../support/randomDesign';
 import { assembleWasmKernels, BINARY_MODULE } from '../../scripts/buildWasmKernels';
+import { assertClose } from '../support/assertClose';
 
 interface ConvCase {
   xShape: [number, number, number, number];
@@ -69,14 +70,6 @@ function directGradients(c: ConvCase, x: Float32Array, dy: Float32Array, w: Floa
   return { dw, dx };
 }
 
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let scale = 1e-3;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= 1e-5 * scale, `${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (scale ${scale})`);
-  }
-}
 
 /** Random x, filter and dy of a case (seeded by i), and the gradients as direct sums. */
 function caseTensors(c: ConvCase, i: number) {

@@ -15,23 +15,10 @@
 import { backend_util, type KernelBackend, type TensorInfo } from '@tensorflow/tfjs';
 import { backendNameOf, free, reshaped, runKernel as run, type KernelArgs } from './kernelCalls';
 import { heapFloats, heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
-import { convTapCrop, cropFilter, uncropFilterGradient } from './convTapCrop';
+import { convGeometry as geometry, convTapCrop, cropFilter, uncropFilterGradient } from './convTapCrop';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
-/** Output and padding geometry of the forward convolution, as TF.js computes it. */
-function geometry(xShape: number[], filterShape: number[], strides: number | [number, number], dilations: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil') {
-  return backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-}
 
 /** How the forward convolution slid its window; both gradients need it. */
 interface ConvolutionGeometryArgs {

@@ -49,6 +49,27 @@ function axisCrop(inSize: number, outSize: number, taps: number, stride: number,
   return { first, size: last - first + 1, before, after };
 }
 
+/** Output and padding geometry of a channels-last forward convolution, as TF.js computes it. */
+export function convGeometry(
+  xShape: number[],
+  filterShape: number[],
+  strides: number | [number, number],
+  dilations: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
 /**
  * The crop of a channels-last convolution's filter to the taps that reach its input, or undefined
  * when every tap does (nothing to save).
@@ -62,16 +83,7 @@ export function convTapCrop(
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): TapCrop | undefined {
   if (filterShape[0] === 1 && filterShape[1] === 1) return undefined;
-  const info = backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = convGeometry(xShape, filterShape, strides, dilations, pad, dimRoundingMode);
   const { top, bottom, left, right } = info.padInfo;
   const h = axisCrop(info.inHeight, info.outHeight, info.filterHeight, info.strideHeight, info.dilationHeight, top, bottom);
   const w = axisCrop(info.inWidth, info.outWidth, info.filterWidth, info.strideWidth, info.dilationWidth, left, right);
