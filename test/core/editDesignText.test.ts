@@ -201,6 +201,21 @@ describe('editDesignText (an edit changes only the text of what changed)', () =>
     assert.deepEqual(changedLines(text, plan.kind === 'replace' ? plan.newText : ''), { removed: 1, added: 2 });
   });
 
+  it('fills an empty "edges": [] as the file\'s layout writes a filled one (found by the random edits below)', () => {
+    const design = parseDesign(readFileSync('examples/mnist-cnn.cnn.json', 'utf8')).design!;
+    design.edges = [];
+    for (const layout of LAYOUTS.filter((l) => l.family === 'inline' || l.family === 'expanded')) {
+      const text = layout.write(design);
+      assert.match(text, /"edges": \[\]/, layout.name);
+      const intention: EditIntention = { kind: 'connect', source: 'input', target: 'conv1' };
+      const expected = applyIntention(design, intention);
+      assert.ok(expected.ok && expected.changed);
+      const plan = planDocumentEdit(text, intention);
+      assert.equal(plan.kind, 'replace');
+      if (plan.kind === 'replace') assert.equal(plan.newText, layout.write(expected.design), layout.name);
+    }
+  });
+
   it('edits random designs through random intentions in every layout, keeping the designer’s and the expanded layouts exactly', () => {
     const intentionFor = (design: Design, pick: number[], kind: number): EditIntention => {
       const node = (i: number): string => design.nodes[pick[i] % design.nodes.length].id;

@@ -231,8 +231,10 @@ class LocatedEdits {
     const value = inFileOrder(after, node, before);
     const keyLength = node.offset - lineStart - indent.length;
     // A container the user kept on one line stays on one line while its line is no longer than the
-    // designer's limit or than it was.
-    const oneLine = (node.type === 'object' || node.type === 'array') && this.layout.style === 'inline' && !this.spansLines(node) ? oneLineJson(value) : undefined;
+    // designer's limit or than it was. An empty one ([] or {}) says nothing of a layout: every
+    // writer puts it on one line, so what fills it is laid out as the file's style lays it out.
+    const keptOnOneLine = (node.type === 'object' || node.type === 'array') && (node.children?.length ?? 0) > 0 && !this.spansLines(node);
+    const oneLine = keptOnOneLine && this.layout.style === 'inline' ? oneLineJson(value) : undefined;
     const fits = oneLine !== undefined && indent.length + keyLength + oneLine.length <= Math.max(MAX_LINE, indent.length + keyLength + node.length);
     this.edits.push({ offset: node.offset, length: node.length, content: fits ? oneLine : this.render(value, indent, keyLength) });
   }
