@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset } from '../engine/kernels/wasm/wasmTrainingKernels';
+import { heapFloats } from '../engine/kernels/wasm/wasmTrainingKernels';
 import { leanVariableGrads } from './leanVariableGrads';
 import { rankOutput } from '../trainer/outputLoss';
 import type { TrainingObjective } from '../trainer/trainingObjective';
@@ -75,9 +75,6 @@ export function sliceGradients(model: tf.LayersModel, objective: TrainingObjecti
 
 /** Copies a float32 tensor's values into `target` at `offset`, from the wasm engine's heap without an intermediate array. */
 function copyValues(tensor: tf.Tensor, target: Float32Array, offset: number): void {
-  if (tf.getBackend() === 'wasm') {
-    const backend = tf.backend();
-    const memory = (backend as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
-    target.set(new Float32Array(memory.buffer, heapOffset(backend, tensor), tensor.size), offset);
-  } else target.set(tensor.dataSync() as Float32Array, offset);
+  if (tf.getBackend() === 'wasm') target.set(heapFloats(tf.backend(), tensor), offset);
+  else target.set(tensor.dataSync() as Float32Array, offset);
 }

@@ -6,9 +6,7 @@
  */
 import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs';
 import type { KernelArgs } from './kernelCalls';
-import { heapOffset, uninitializedOutput } from './wasm/wasmTrainingKernels';
-
-interface HeapBackend { wasm: { asm: { memory: WebAssembly.Memory } } }
+import { heapOffset, uninitializedOutput, wholeHeapFloats } from './wasm/wasmTrainingKernels';
 
 export function padRowsKernel(builtIn: KernelConfig) {
   return (args: KernelArgs): TensorInfo => {
@@ -21,7 +19,7 @@ export function padRowsKernel(builtIn: KernelConfig) {
     const outShape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
     const [, outH, outW] = outShape;
     const out = uninitializedOutput(args.backend, outShape);
-    const heap = new Float32Array((args.backend as unknown as HeapBackend).wasm.asm.memory.buffer);
+    const heap = wholeHeapFloats(args.backend);
     const outBase = heapOffset(args.backend, out) / 4;
     heap.fill(constantValue, outBase, outBase + util.sizeFromShape(outShape));
     const xBase = heapOffset(args.backend, x) / 4;

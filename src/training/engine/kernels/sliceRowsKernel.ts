@@ -7,9 +7,7 @@
  */
 import { slice_util, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs';
 import type { KernelArgs } from './kernelCalls';
-import { heapOffset, uninitializedOutput } from './wasm/wasmTrainingKernels';
-
-interface HeapBackend { wasm: { asm: { memory: WebAssembly.Memory } } }
+import { heapOffset, uninitializedOutput, wholeHeapFloats } from './wasm/wasmTrainingKernels';
 
 export function sliceRowsKernel(builtIn: KernelConfig) {
   return (args: KernelArgs): TensorInfo => {
@@ -20,7 +18,7 @@ export function sliceRowsKernel(builtIn: KernelConfig) {
     if (slice_util.isSliceContinous(x.shape, b, s)) return builtIn.kernelFunc(args) as TensorInfo;
     const out = uninitializedOutput(args.backend, s);
     if (util.sizeFromShape(s) === 0) return out;
-    const heap = new Float32Array((args.backend as unknown as HeapBackend).wasm.asm.memory.buffer);
+    const heap = wholeHeapFloats(args.backend);
     const [, h, w, c] = x.shape;
     const wholeRows = b[3] === 0 && s[3] === c;
     const run = wholeRows ? s[2] * c : s[3];

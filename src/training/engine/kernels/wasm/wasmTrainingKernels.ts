@@ -95,3 +95,8 @@ export function zeroedOutput(backend: KernelBackend, shape: number[]): TensorInf
 export function heapFloats(backend: KernelBackend, info: TensorInfo): Float32Array {
   return (backend as unknown as WasmBackendInternals).typedArrayFromHeap(info);
 }
+
+/** The backend's whole heap as float32 values (index = byte offset / 4); take it after allocating, as above. */
+export function wholeHeapFloats(backend: KernelBackend): Float32Array {
+  return new Float32Array((backend as unknown as WasmBackendInternals).wasm.asm.memory.buffer);
+}
