@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getKernel, registerGradient, registerKernel, util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
 import { free, type KernelArgs } from './kernelCalls';
-import { heapOffset, heapValues, uninitializedOutput, wasmTrainingKernels } from './wasm/wasmTrainingKernels';
+import { heapOffset, heapFloats, uninitializedOutput, wasmTrainingKernels } from './wasm/wasmTrainingKernels';
 
 export const BATCH_NORM_TRAINING_KERNEL = 'CnnDesignerBatchNormTraining';
 const BATCH_NORM_TRAINING_GRAD_KERNEL = 'CnnDesignerBatchNormTrainingGrad';
@@ -23,7 +23,7 @@ interface Attrs { epsilon: number; momentum: number }
 /** Three per-channel coefficient vectors [a, b, k] in one tensor, filled by `fill(c)`. */
 function coefficients(args: KernelArgs, channels: number, fill: (values: Float32Array, c: number) => void): TensorInfo {
   const info = uninitializedOutput(args.backend, [3 * channels]);
-  const values = heapValues(args.backend, info);
+  const values = heapFloats(args.backend, info);
   for (let c = 0; c < channels; c++) fill(values, c);
   return info;
 }
@@ -41,11 +41,11 @@ function batchNormTrainingKernel(args: KernelArgs): TensorInfo[] {
   const newMovingMean = uninitializedOutput(backend, [channels]);
   const newMovingVariance = uninitializedOutput(backend, [channels]);
   kernels.sumRows(heapOffset(backend, x), heapOffset(backend, mean), rows, channels);
-  const meanValues = heapValues(backend, mean);
+  const meanValues = heapFloats(backend, mean);
   for (let c = 0; c < channels; c++) meanValues[c] /= rows;
   kernels.sumCenteredProducts(heapOffset(backend, x), heapOffset(backend, mean), heapOffset(backend, x), heapOffset(backend, variance), rows, channels, 1);
   const coefs = coefficients(args, channels, () => undefined);
-  const [m, v, gamma, beta, k, oldMean, oldVariance, newMean, newVariance] = [mean, variance, scale, offset, coefs, movingMean, movingVariance, newMovingMean, newMovingVariance].map((t) => heapValues(backend, t));
+  const [m, v, gamma, beta, k, oldMean, oldVariance, newMean, newVariance] = [mean, variance, scale, offset, coefs, movingMean, movingVariance, newMovingMean, newMovingVariance].map((t) => heapFloats(backend, t));
   // TF.js' layer's update, old − (old − batch)·(1 − momentum), each step rounded to float32 as its ops
   // round them, so the moving statistics match it to the bit without five kernel calls per layer.
   const decay = Math.fround(1 - momentum);
@@ -78,7 +78,7 @@ function batchNormTrainingGradKernel(args: KernelArgs): TensorInfo[] {
   const coefs = uninitializedOutput(backend, [3 * channels]);
   kernels.sumRows(heapOffset(backend, dy), heapOffset(backend, dOffset), rows, channels);
   kernels.sumCenteredProducts(heapOffset(backend, x), heapOffset(backend, mean), heapOffset(backend, dy), heapOffset(backend, dScale), rows, channels, 0);
-  const [m, v, gamma, sumDy, dGamma, k] = [mean, variance, scale, dOffset, dScale, coefs].map((t) => heapValues(backend, t));
+  const [m, v, gamma, sumDy, dGamma, k] = [mean, variance, scale, dOffset, dScale, coefs].map((t) => heapFloats(backend, t));
   for (let c = 0; c < channels; c++) {
     const inverse = 1 / Math.sqrt(v[c] + epsilon);
     const sumDyCentered = dGamma[c];

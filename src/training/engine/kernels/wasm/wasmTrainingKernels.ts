@@ -78,11 +78,6 @@ export function uninitializedOutput(backend: KernelBackend, shape: number[]): Te
   return (backend as unknown as WasmBackendInternals).makeOutput(shape, 'float32');
 }
 
-/** A float32 tensor's values, viewed in the heap (stale once the heap grows: take it after allocating). */
-export function heapValues(backend: KernelBackend, info: TensorInfo): Float32Array {
-  return (backend as unknown as WasmBackendInternals).typedArrayFromHeap(info);
-}
-
 /** A new float32 tensor of the backend, zero-filled. */
 export function zeroedOutput(backend: KernelBackend, shape: number[]): TensorInfo {
   const internals = backend as unknown as WasmBackendInternals;
