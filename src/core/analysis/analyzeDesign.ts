@@ -393,7 +393,8 @@ export function designTotals(order: readonly string[], nodes: Record<string, Nod
     totals.macs += n.macs;
     totals.activationBytes += n.activationBytes;
     if (n.receptiveField && n.type !== 'Input' && (!carriers || carriers.has(id))) {
-      const size = n.receptiveField.reduce((a, b) => a * b, 1);
+      let size = 1;
+      for (const extent of n.receptiveField) size *= extent;
       if (size > bestField) {
         bestField = size;
         totals.receptiveField = n.receptiveField;

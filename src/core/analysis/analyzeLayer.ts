@@ -51,7 +51,13 @@ export function analyzeLayer(context: LayerAnalysisContext, id: string, push: (d
   const node = design.nodes[index];
   const result = nodes[id];
   const raw = node.params;
+  // The sources of the incoming connections, in declared order (no edge objects: this runs per node).
+  const sources = graph.inputs(id);
   const report = (d: DiagnosticInput): void => {
+    // A layer rule can ask to insert before itself without knowing its input edge.
+    if (d.fixes && sources.length) {
+      for (const fix of d.fixes) if (fix.edit?.kind === 'insertLayer' && fix.edit.source === '') fix.edit = { ...fix.edit, source: sources[0] };
+    }
     const { param, fixes, ...rest } = d;
     push({
       ...rest,
@@ -61,9 +67,8 @@ export function analyzeLayer(context: LayerAnalysisContext, id: string, push: (d
     });
   };
   const layer = getLayerType(node.type);
-  // The sources of the incoming connections, in declared order (no edge objects: this runs per node).
-  const sources = graph.inputs(id);
-  result.inputShapes = sources.map((source) => nodes[source].outputShape).filter((s): s is Shape => !!s);
+  const inputShapes = sources.map((source) => nodes[source].outputShape);
+  result.inputShapes = inputShapes.includes(undefined) ? inputShapes.filter((s): s is Shape => !!s) : (inputShapes as Shape[]);
   if (!layer) {
     const close = LAYER_TYPE_NAMES.find((t) => t.toLowerCase() === node.type.toLowerCase() || t.toLowerCase().startsWith(node.type.toLowerCase().slice(0, 4)));
     report({
@@ -126,30 +131,35 @@ export function analyzeLayer(context: LayerAnalysisContext, id: string, push: (d
     node,
     params,
     inputShapes: result.inputShapes,
-    inputFields: sources.map((source) => ({ receptiveField: nodes[source].receptiveField, effectiveStride: nodes[source].effectiveStride })),
-    inputIds: [...sources],
-    report: (d) => {
-      // A layer rule can ask to insert before itself without knowing its input edge.
-      if (d.fixes) {
-        for (const fix of d.fixes) if (fix.edit?.kind === 'insertLayer' && fix.edit.source === '' && sources.length) fix.edit = { ...fix.edit, source: sources[0] };
-      }
-      report(d);
-    },
+    // The inputs' analyses carry their fields: no copy per layer.
+    inputFields: sources.map((source) => nodes[source]),
+    inputIds: sources,
+    report,
   });
   if (!inferred) return;
-  result.outputShape = inferred.outputShape;
+  const outputShape = inferred.outputShape;
+  result.outputShape = outputShape;
   result.trainableParams = inferred.trainableParams;
   result.nonTrainableParams = inferred.nonTrainableParams;
   result.params = inferred.trainableParams + inferred.nonTrainableParams;
   result.macs = inferred.macs;
-  result.activationBytes = 4 * inferred.outputShape.reduce((a, b) => a * b, 1);
+  let elements = 1;
+  for (const extent of outputShape) elements *= extent;
+  result.activationBytes = 4 * elements;
   result.receptiveField = inferred.receptiveField;
   result.effectiveStride = inferred.effectiveStride;
   // Element-wise and per-position layers (activations, batch norm, dropout) see what their input saw.
   const first = sources.length === 1 ? nodes[sources[0]] : undefined;
-  if (!result.receptiveField && first?.receptiveField && first.outputShape && first.outputShape.length === inferred.outputShape.length && inferred.outputShape.length > 1 && inferred.outputShape.slice(0, -1).every((d, i) => d === first.outputShape![i])) {
+  if (!result.receptiveField && first?.receptiveField && first.outputShape && sameSpatialExtent(first.outputShape, outputShape)) {
     result.receptiveField = first.receptiveField;
     result.effectiveStride = first.effectiveStride;
   }
   result.formulas = inferred.formulas;
+}
+
+/** Whether two shapes have a spatial axis and agree on all axes but the last (the channels). */
+function sameSpatialExtent(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length || b.length < 2) return false;
+  for (let i = 0; i < b.length - 1; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

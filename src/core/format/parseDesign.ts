@@ -31,7 +31,9 @@ const BLOCK_IMPORT_KEYS = new Set(['from', 'block']);
 function pickExtra(obj: Record<string, unknown>, known: Set<string>): Record<string, unknown> | undefined {
   const extra: Record<string, unknown> = {};
   let any = false;
-  for (const key of Object.keys(obj)) {
+  // for-in lists no keys into an array: this runs for every node and edge on each keystroke.
+  for (const key in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
     if (!known.has(key)) {
       Object.defineProperty(extra, key, { value: obj[key], enumerable: true, writable: true, configurable: true });
       any = true;

@@ -92,11 +92,11 @@ function parseWithEngine(text: string): { value: unknown } | undefined {
       for (let i = 0; i < v.length; i++) walk(v[i], depth + 1);
       return;
     }
-    const keys = Object.keys(v);
-    keysInValue += keys.length;
-    for (let i = 0; i < keys.length; i++) {
-      colonsInStrings += countColons(keys[i]);
-      walk((v as Record<string, unknown>)[keys[i]], depth + 1);
+    // for-in allocates no list of keys; a parsed object has only own, enumerable keys.
+    for (const key in v) {
+      keysInValue++;
+      colonsInStrings += countColons(key);
+      walk((v as Record<string, unknown>)[key], depth + 1);
     }
   };
   walk(value, 0);

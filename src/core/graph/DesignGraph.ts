@@ -45,69 +45,74 @@ export class DesignGraph {
   readonly outputIds: readonly string[];
 
   private readonly position: Map<string, number>;
-  private readonly inputsOf: Map<string, string[]>;
-  private readonly consumersOf: Map<string, string[]>;
+  /** Inputs and consumers by the node's declared position (arrays, not maps: built on every keystroke). */
+  private readonly inputsAt: (string[] | undefined)[];
+  private readonly consumersAt: (string[] | undefined)[];
 
   private constructor(ids: readonly string[], edges: readonly GraphEdge[], isGraphInput?: (id: string) => boolean) {
     const position = new Map<string, number>();
     const firstIds: string[] = [];
-    ids.forEach((id, i) => {
-      if (position.has(id)) return;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (position.has(id)) continue;
       position.set(id, i);
       firstIds.push(id);
-    });
+    }
     const kept: GraphEdge[] = [];
     const dangling: { edge: IndexedEdge; missing: string[] }[] = [];
     const duplicates: IndexedEdge[] = [];
-    const inputsOf = new Map<string, string[]>();
-    const consumersOf = new Map<string, string[]>();
+    const inputsAt: (string[] | undefined)[] = new Array(ids.length).fill(undefined);
+    const consumersAt: (string[] | undefined)[] = new Array(ids.length).fill(undefined);
     // Inputs per node are few, so a repeated pair is found in the target's list; a node with very
     // many inputs gets a set, so the build stays linear.
-    const manyInputs = new Map<string, Set<string>>();
+    let manyInputs: Map<number, Set<string>> | undefined;
     for (let index = 0; index < edges.length; index++) {
       const e = edges[index];
-      const knownSource = position.has(e.source);
-      const knownTarget = position.has(e.target);
-      if (!knownSource || !knownTarget) {
-        dangling.push({ edge: { source: e.source, target: e.target, index }, missing: [...(knownSource ? [] : [e.source]), ...(knownTarget ? [] : [e.target])] });
+      const source = position.get(e.source);
+      const target = position.get(e.target);
+      if (source === undefined || target === undefined) {
+        dangling.push({ edge: { source: e.source, target: e.target, index }, missing: [...(source !== undefined ? [] : [e.source]), ...(target !== undefined ? [] : [e.target])] });
         continue;
       }
-      const ins = inputsOf.get(e.target);
-      if (ins && (ins.length < 16 ? ins.includes(e.source) : manyInputs.get(e.target)?.has(e.source))) {
+      const ins = inputsAt[target];
+      if (ins && (ins.length < 16 ? ins.includes(e.source) : manyInputs?.get(target)?.has(e.source))) {
         duplicates.push({ source: e.source, target: e.target, index });
         continue;
       }
       kept.push(e);
-      if (!ins) inputsOf.set(e.target, [e.source]);
+      if (!ins) inputsAt[target] = [e.source];
       else {
         ins.push(e.source);
         if (ins.length >= 16) {
-          const set = manyInputs.get(e.target);
+          manyInputs ??= new Map();
+          const set = manyInputs.get(target);
           if (set) set.add(e.source);
-          else manyInputs.set(e.target, new Set(ins));
+          else manyInputs.set(target, new Set(ins));
         }
       }
-      const outs = consumersOf.get(e.source);
+      const outs = consumersAt[source];
       if (outs) outs.push(e.target);
-      else consumersOf.set(e.source, [e.target]);
+      else consumersAt[source] = [e.target];
     }
 
     // Kahn's algorithm; whatever is never ready sits on or behind a cycle.
-    const waiting = new Map<string, number>();
+    const waiting = new Int32Array(ids.length);
     const order: string[] = [];
     for (const id of firstIds) {
-      const count = inputsOf.get(id)?.length ?? 0;
+      const at = position.get(id)!;
+      const count = inputsAt[at]?.length ?? 0;
       if (count === 0) order.push(id);
-      else waiting.set(id, count);
+      else waiting[at] = count;
     }
     for (let head = 0; head < order.length; head++) {
-      for (const t of consumersOf.get(order[head]) ?? NONE) {
-        const left = waiting.get(t)! - 1;
-        waiting.set(t, left);
-        if (left === 0) order.push(t);
+      const outs = consumersAt[position.get(order[head])!];
+      if (!outs) continue;
+      for (const t of outs) {
+        const at = position.get(t)!;
+        if (--waiting[at] === 0) order.push(t);
       }
     }
-    const cyclic = order.length < firstIds.length ? firstIds.filter((id) => (waiting.get(id) ?? 0) > 0) : [];
+    const cyclic = order.length < firstIds.length ? firstIds.filter((id) => waiting[position.get(id)!] > 0) : [];
 
     this.ids = firstIds;
     this.edges = kept;
@@ -116,11 +121,11 @@ export class DesignGraph {
     this.order = order;
     this.cyclic = cyclic;
     this.position = position;
-    this.inputsOf = inputsOf;
-    this.consumersOf = consumersOf;
-    const isInput = isGraphInput ?? ((id: string) => !inputsOf.has(id));
+    this.inputsAt = inputsAt;
+    this.consumersAt = consumersAt;
+    const isInput = isGraphInput ?? ((id: string) => !inputsAt[position.get(id)!]);
     this.inputIds = ids.filter(isInput);
-    this.outputIds = order.filter((id) => !consumersOf.has(id) && !isInput(id));
+    this.outputIds = order.filter((id) => !consumersAt[position.get(id)!] && !isInput(id));
   }
 
   /**
@@ -155,17 +160,19 @@ export class DesignGraph {
 
   /** The nodes feeding `id`, in the order their connections are declared: a merge's operands in order. */
   inputs(id: string): readonly string[] {
-    return this.inputsOf.get(id) ?? NONE;
+    const at = this.position.get(id);
+    return (at !== undefined && this.inputsAt[at]) || NONE;
   }
 
   /** The nodes reading `id`'s output, in declared order. */
   consumers(id: string): readonly string[] {
-    return this.consumersOf.get(id) ?? NONE;
+    const at = this.position.get(id);
+    return (at !== undefined && this.consumersAt[at]) || NONE;
   }
 
   /** How many inputs `id` has: 0 for a graph input, 1 for most layers, 2 or more for a merge. */
   arity(id: string): number {
-    return this.inputsOf.get(id)?.length ?? 0;
+    return this.inputs(id).length;
   }
 
   /** True when every node is in `order`. */

@@ -31,4 +31,4 @@ export const activationSuffix = (fn: unknown): string => (fn && fn !== 'linear' 
 
 /** 3 → "3", [3, 5] → "3×5", with equal sizes collapsed. */
 export const sizeText = (sizes: number[]): string => (sizes.every((s) => s === sizes[0]) ? String(sizes[0]) : sizes.join('×'));
-export const windowText = (sizes: number[]): string => (sizes.length === 1 ? String(sizes[0]) : sizes.join('×'));
+export const windowText = (sizes: number[]): string => (sizes.length === 1 ? String(sizes[0]) : sizes.length === 2 ? `${sizes[0]}×${sizes[1]}` : sizes.join('×'));

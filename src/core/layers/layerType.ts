@@ -200,9 +200,9 @@ export interface InferArgs<P> {
   params: P;
   inputShapes: Shape[];
   /** Receptive fields and effective strides of the inputs (undefined where not spatial). */
-  inputFields: { receptiveField?: number[]; effectiveStride?: number[] }[];
+  inputFields: readonly { readonly receptiveField?: number[]; readonly effectiveStride?: number[] }[];
   /** The nodes feeding each input, in edge order (for fixes that change a connection). */
-  inputIds?: string[];
+  inputIds?: readonly string[];
   report: (diagnostic: DiagnosticInput) => void;
 }
 

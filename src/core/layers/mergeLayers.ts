@@ -10,10 +10,14 @@ function mergedField(args: InferArgs<unknown>): { receptiveField?: number[]; eff
   if (fields.length === 0 || fields.length !== args.inputFields.length) return {};
   const dims = fields[0].receptiveField!.length;
   if (!fields.every((f) => f.receptiveField!.length === dims)) return {};
-  return {
-    receptiveField: fields[0].receptiveField!.map((_, i) => Math.max(...fields.map((f) => f.receptiveField![i]))),
-    effectiveStride: fields[0].effectiveStride!.map((_, i) => Math.max(...fields.map((f) => f.effectiveStride![i]))),
-  };
+  return { receptiveField: largestPerAxis(fields.map((f) => f.receptiveField!)), effectiveStride: largestPerAxis(fields.map((f) => f.effectiveStride!)) };
+}
+
+/** The largest value of each axis over the lists (plain loops: a merge is analyzed on every keystroke). */
+function largestPerAxis(lists: number[][]): number[] {
+  const largest = lists[0].slice();
+  for (let j = 1; j < lists.length; j++) for (let i = 0; i < largest.length; i++) if (lists[j][i] > largest[i]) largest[i] = lists[j][i];
+  return largest;
 }
 
 export const addLayer: LayerType<Record<string, never>> = {

@@ -12,7 +12,59 @@ const describeValue = (value: unknown): string => {
 /** A default is valid by construction; one reporter for all of them, not a closure per parameter. */
 const ignoreReport = (): void => undefined;
 
+/** Defaults resolved once per spec: most parameters of most layers are left at their default. */
+const resolvedDefaults = new WeakMap<ParamSpec, unknown>();
+
+/** A spec's default in resolved form; a list is copied, so no layer's params share one. */
+function resolvedDefault(spec: ParamSpec): unknown {
+  let value = resolvedDefaults.get(spec);
+  if (value === undefined) {
+    value = resolveParamValue(spec, spec.default, ignoreReport);
+    resolvedDefaults.set(spec, value);
+  }
+  return Array.isArray(value) ? value.slice() : value;
+}
+
+/** `value` `count` times (literals for the usual counts: exactly sized and packed). */
+function repeated<T>(value: T, count: number): T[] {
+  if (count === 1) return [value];
+  if (count === 2) return [value, value];
+  if (count === 4) return [value, value, value, value];
+  return new Array<T>(count).fill(value);
+}
+
 const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+
+function reportInvalid(spec: ParamSpec, raw: unknown, expected: string, report: (d: DiagnosticInput) => void): undefined {
+  report({
+    severity: 'error',
+    code: 'invalid-param',
+    param: spec.name,
+    message: `${spec.label} (${spec.name}) is ${describeValue(raw)}, but it must be ${expected}.`,
+    fixes: [],
+  });
+  return undefined;
+}
+
+const range = (min?: number, max?: number, exclusiveMax?: boolean): string =>
+  min !== undefined && max !== undefined
+    ? ` from ${min} to ${max}${exclusiveMax ? ' (exclusive)' : ''}`
+    : min !== undefined
+      ? ` of at least ${min}`
+      : max !== undefined
+        ? ` of at most ${max}`
+        : '';
+
+const windowExpected = (dims: number, min: number): string =>
+  dims === 1 ? `an integer of at least ${min}` : `an integer of at least ${min}, or [height, width] of such integers`;
+const paddingExpected = (dims: number): string =>
+  dims === 1
+    ? '"valid", "same", or a number of zeros added on each side (0 or more)'
+    : '"valid", "same", a number of zeros added on each side (0 or more), or [top/bottom, left/right]';
+const sidesExpected = (dims: number): string =>
+  dims === 1
+    ? 'an integer of 0 or more, or [before, after] of such integers'
+    : 'an integer of 0 or more, [top/bottom, left/right] or [top, bottom, left, right] of such integers';
 
 /**
  * Checks one parameter's raw JSON value against its spec and returns its resolved form, or
@@ -20,28 +72,12 @@ const isInt = (value: unknown): value is number => typeof value === 'number' && 
  * number per spatial axis.
  */
 export function resolveParamValue(spec: ParamSpec, raw: unknown, report: (d: DiagnosticInput) => void): unknown {
-  const bad = (expected: string, fixTitle?: string): undefined => {
-    report({
-      severity: 'error',
-      code: 'invalid-param',
-      param: spec.name,
-      message: `${spec.label} (${spec.name}) is ${describeValue(raw)}, but it must be ${expected}.`,
-      fixes: fixTitle && spec.default !== undefined ? [{ title: fixTitle }] : [],
-    });
-    return undefined;
-  };
-  const range = (min?: number, max?: number, exclusiveMax?: boolean): string =>
-    min !== undefined && max !== undefined
-      ? ` from ${min} to ${max}${exclusiveMax ? ' (exclusive)' : ''}`
-      : min !== undefined
-        ? ` of at least ${min}`
-        : max !== undefined
-          ? ` of at most ${max}`
-          : '';
+  // Runs for every parameter of every layer on each keystroke: the problem path builds its
+  // message through module-level helpers, so the common path allocates nothing.
   switch (spec.kind) {
     case 'int':
       if (!isInt(raw) || (spec.min !== undefined && raw < spec.min) || (spec.max !== undefined && raw > spec.max))
-        return bad(`an integer${range(spec.min, spec.max)}`);
+        return reportInvalid(spec, raw, `an integer${range(spec.min, spec.max)}`, report);
       return raw;
     case 'number':
       if (
@@ -50,47 +86,37 @@ export function resolveParamValue(spec: ParamSpec, raw: unknown, report: (d: Dia
         (spec.min !== undefined && raw < spec.min) ||
         (spec.max !== undefined && (spec.exclusiveMax ? raw >= spec.max : raw > spec.max))
       )
-        return bad(`a number${range(spec.min, spec.max, spec.exclusiveMax)}`);
+        return reportInvalid(spec, raw, `a number${range(spec.min, spec.max, spec.exclusiveMax)}`, report);
       // −0 computes as 0 and every export writes it so.
       return raw + 0;
     case 'bool':
-      if (typeof raw !== 'boolean') return bad('true or false');
+      if (typeof raw !== 'boolean') return reportInvalid(spec, raw, 'true or false', report);
       return raw;
     case 'enum':
-      if (typeof raw !== 'string' || !spec.options.includes(raw)) return bad(`one of ${spec.options.map((o) => `"${o}"`).join(', ')}`);
+      if (typeof raw !== 'string' || !spec.options.includes(raw)) return reportInvalid(spec, raw, `one of ${spec.options.map((o) => `"${o}"`).join(', ')}`, report);
       return raw;
     case 'window': {
-      const expected =
-        spec.dims === 1 ? `an integer of at least ${spec.min}` : `an integer of at least ${spec.min}, or [height, width] of such integers`;
-      if (isInt(raw)) return raw >= spec.min ? new Array(spec.dims).fill(raw) : bad(expected);
+      if (isInt(raw)) return raw >= spec.min ? repeated(raw, spec.dims) : reportInvalid(spec, raw, windowExpected(spec.dims, spec.min), report);
       if (Array.isArray(raw) && raw.length === spec.dims && raw.every((v) => isInt(v) && v >= spec.min)) return [...raw];
-      return bad(expected);
+      return reportInvalid(spec, raw, windowExpected(spec.dims, spec.min), report);
     }
     case 'padding': {
-      const expected =
-        spec.dims === 1
-          ? '"valid", "same", or a number of zeros added on each side (0 or more)'
-          : '"valid", "same", a number of zeros added on each side (0 or more), or [top/bottom, left/right]';
       if (raw === 'valid' || raw === 'same') return raw;
-      if (isInt(raw)) return raw >= 0 ? new Array(spec.dims).fill(raw) : bad(expected);
+      if (isInt(raw)) return raw >= 0 ? repeated(raw, spec.dims) : reportInvalid(spec, raw, paddingExpected(spec.dims), report);
       if (Array.isArray(raw) && raw.length === spec.dims && raw.every((v) => isInt(v) && v >= 0)) return [...raw];
-      return bad(expected);
+      return reportInvalid(spec, raw, paddingExpected(spec.dims), report);
     }
     case 'sides': {
-      const expected =
-        spec.dims === 1
-          ? 'an integer of 0 or more, or [before, after] of such integers'
-          : 'an integer of 0 or more, [top/bottom, left/right] or [top, bottom, left, right] of such integers';
       const amounts = isInt(raw) ? [raw] : Array.isArray(raw) ? raw : undefined;
-      if (!amounts || !amounts.every((v) => isInt(v) && v >= 0)) return bad(expected);
-      if (amounts.length === 1) return new Array(2 * spec.dims).fill(amounts[0]);
+      if (!amounts || !amounts.every((v) => isInt(v) && v >= 0)) return reportInvalid(spec, raw, sidesExpected(spec.dims), report);
+      if (amounts.length === 1) return repeated(amounts[0], 2 * spec.dims);
       if (spec.dims === 2 && amounts.length === 2) return [amounts[0], amounts[0], amounts[1], amounts[1]];
       if (amounts.length === 2 * spec.dims) return [...amounts];
-      return bad(expected);
+      return reportInvalid(spec, raw, sidesExpected(spec.dims), report);
     }
     case 'shape':
       if (Array.isArray(raw) && raw.length >= 1 && raw.length <= 3 && raw.every((v) => isInt(v) && v >= 1 && v <= 1_000_000)) return [...raw];
-      return bad('a list of 1 to 3 positive integers: [height, width, channels], [length, channels] or [features]');
+      return reportInvalid(spec, raw, 'a list of 1 to 3 positive integers: [height, width, channels], [length, channels] or [features]', report);
   }
 }
 
@@ -119,7 +145,7 @@ export function resolveParams(
         });
         ok = false;
       } else if (spec.default !== undefined) {
-        resolved[spec.name] = resolveParamValue(spec, spec.default, ignoreReport);
+        resolved[spec.name] = resolvedDefault(spec);
       }
       continue;
     }
@@ -127,7 +153,8 @@ export function resolveParams(
     if (value2 === undefined) ok = false;
     else resolved[spec.name] = value2;
   }
-  for (const key of Object.keys(raw)) {
+  for (const key in raw) {
+    if (!Object.prototype.hasOwnProperty.call(raw, key)) continue;
     if (!specs.some((s) => s.name === key)) {
       const known = specs.map((s) => s.name);
       const close = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);

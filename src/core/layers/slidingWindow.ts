@@ -32,16 +32,27 @@ const fmt = (x: number): string => String(round2(x));
 
 /** Per-axis padding [before, after]: Keras' "same" pads the extra zero after, like TensorFlow. */
 export function resolvePads(input: number[], effectiveKernel: number[], strides: number[], padding: ResolvedPadding): [number, number][] {
-  return input.map((size, axis) => {
-    if (padding === 'valid') return [0, 0];
-    if (padding === 'same') {
-      const out = Math.ceil(size / strides[axis]);
-      const total = Math.max((out - 1) * strides[axis] + effectiveKernel[axis] - size, 0);
-      return [Math.floor(total / 2), total - Math.floor(total / 2)];
-    }
-    return [padding[axis], padding[axis]];
-  });
+  // Sized up front: a push onto [] reserves room for 16 (this runs per layer on every keystroke).
+  const pads: [number, number][] = new Array(input.length);
+  for (let axis = 0; axis < input.length; axis++) {
+    if (padding === 'valid') pads[axis] = [0, 0];
+    else if (padding === 'same') {
+      const out = Math.ceil(input[axis] / strides[axis]);
+      const total = Math.max((out - 1) * strides[axis] + effectiveKernel[axis] - input[axis], 0);
+      pads[axis] = [Math.floor(total / 2), total - Math.floor(total / 2)];
+    } else pads[axis] = [padding[axis], padding[axis]];
+  }
+  return pads;
 }
+
+/** One axis' output-size formula in the course's notation, e.g. "⌊(32 + 2·2 − 5) / 1⌋ + 1 = 32". */
+function formulaText(size: number, before: number, after: number, window: number, stride: number, out: number, noneFits: boolean, same: boolean): string {
+  if (same) return `⌈${size} / ${stride}⌉ = ${out} (same)`;
+  const padText = before === after ? ` + 2·${before}` : ` + ${before} + ${after}`;
+  return `⌊(${size}${padText} − ${window}) / ${stride}⌋ + 1 = ${noneFits ? `${out}, so no window fits` : out}`;
+}
+
+const shapeText = (sizes: number[]): string => sizes.join('×');
 
 /** The formula of each axis, once when they read the same ("height and width: …"), named when they differ. */
 function perAxis(formulas: AxisFormula[], text: (f: AxisFormula) => string): string {
@@ -61,28 +72,29 @@ export function slidingWindow(args: SlidingWindowArgs): SlidingWindowResult {
   const axes: readonly AxisFormula['axis'][] = input.length === 1 ? ['length'] : AXES_2D;
   const effective = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
   const pads = resolvePads(input, effective, strides, padding);
-  const formulas: AxisFormula[] = [];
-  const output: number[] = [];
+  const formulas: AxisFormula[] = new Array(input.length);
+  const output: number[] = new Array(input.length);
   let fits = true;
 
-  input.forEach((size, i) => {
-    const [before, after] = pads[i];
+  for (let i = 0; i < input.length; i++) {
+    const size = input[i];
+    const before = pads[i][0];
+    const after = pads[i][1];
     const span = size + before + after - effective[i];
     const exact = padding === 'same' ? size / strides[i] : span / strides[i] + 1;
     const out = padding === 'same' ? Math.ceil(size / strides[i]) : Math.floor(span / strides[i]) + 1;
-    const kText = dilation[i] > 1 ? `${effective[i]}` : `${kernel[i]}`;
-    const padText = before === after ? (before ? ` + 2·${before}` : ' + 2·0') : ` + ${before} + ${after}`;
+    // Square windows on square inputs read the same on both axes: the text is built once.
+    const previous = formulas[i - 1];
     const text =
-      padding === 'same'
-        ? `⌈${size} / ${strides[i]}⌉ = ${out} (same)`
-        : `⌊(${size}${padText} − ${kText}) / ${strides[i]}⌋ + 1 = ${span < 0 ? `${out}, so no window fits` : out}`;
-    formulas.push({ axis: axes[i], input: size, kernel: kernel[i], stride: strides[i], dilation: dilation[i], padBefore: before, padAfter: after, exact, output: out, text });
+      previous && previous.input === size && previous.kernel === kernel[i] && previous.dilation === dilation[i] && previous.stride === strides[i] && previous.padBefore === before && previous.padAfter === after
+        ? previous.text
+        : formulaText(size, before, after, dilation[i] > 1 ? effective[i] : kernel[i], strides[i], out, span < 0, padding === 'same');
+    formulas[i] = { axis: axes[i], input: size, kernel: kernel[i], stride: strides[i], dilation: dilation[i], padBefore: before, padAfter: after, exact, output: out, text };
     if (span < 0) fits = false;
-    output.push(out);
-  });
+    output[i] = out;
+  }
 
   const dims = input.length;
-  const shapeText = (sizes: number[]): string => sizes.join('×');
 
   if (!fits) {
     const minPad = input.map((size, i) => Math.max(0, Math.ceil((effective[i] - size) / 2)));
@@ -113,10 +125,14 @@ export function slidingWindow(args: SlidingWindowArgs): SlidingWindowResult {
   if (padding !== 'same') {
     // Only real pixels count as lost: a dropped row of padding is harmless (ResNet's stride-2
     // convolutions drop one), and a window smaller than its stride skips pixels by design.
-    const leftover = input.map((size, i) =>
-      effective[i] < strides[i] ? 0 : Math.max(0, ((size + pads[i][0] + pads[i][1] - effective[i]) % strides[i]) - pads[i][1]),
-    );
-    if (leftover.some((r) => r > 0)) {
+    const leftover: number[] = [];
+    let dropsPixels = false;
+    for (let i = 0; i < dims; i++) {
+      const r = effective[i] < strides[i] ? 0 : Math.max(0, ((input[i] + pads[i][0] + pads[i][1] - effective[i]) % strides[i]) - pads[i][1]);
+      leftover.push(r);
+      if (r > 0) dropsPixels = true;
+    }
+    if (dropsPixels) {
       const lost = leftover
         .map((r, i) => (r > 0 ? `the last ${r} ${axes[i] === 'height' ? (r === 1 ? 'row' : 'rows') : axes[i] === 'width' ? (r === 1 ? 'column' : 'columns') : r === 1 ? 'position' : 'positions'}` : ''))
         .filter(Boolean)
