@@ -243,12 +243,17 @@ function convolution(dims: 1 | 2): LayerType<ConvolutionParams> {
           return undefined;
         }
       }
-      const taps = params.kernelSize.reduce((a, b) => a * b, 1);
-      const positions = window.output.reduce((a, b) => a * b, 1);
+      // Plain loops: this runs for every convolution on every keystroke.
+      let taps = 1;
+      let positions = 1;
+      for (let i = 0; i < dims; i++) {
+        taps *= params.kernelSize[i];
+        positions *= window.output[i];
+      }
       const field = inputFields[0];
       const effective = params.kernelSize.map((k, i) => params.dilationRate[i] * (k - 1) + 1);
       return {
-        outputShape: [...window.output, params.filters],
+        outputShape: dims === 2 ? [window.output[0], window.output[1], params.filters] : [...window.output, params.filters],
         // Each filter sees only its group's channels.
         trainableParams: taps * groupChannels * params.filters + (params.useBias ? params.filters : 0),
         nonTrainableParams: 0,

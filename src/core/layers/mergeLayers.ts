@@ -6,10 +6,10 @@ const shapeText = (shape: Shape): string => `[${shape.join(', ')}]`;
 
 /** Receptive field over branches: the largest, as the issue of a merge is to see the widest context. */
 function mergedField(args: InferArgs<unknown>): { receptiveField?: number[]; effectiveStride?: number[] } {
-  const fields = args.inputFields.filter((f) => f.receptiveField && f.effectiveStride);
-  if (fields.length === 0 || fields.length !== args.inputFields.length) return {};
-  const dims = fields[0].receptiveField!.length;
-  if (!fields.every((f) => f.receptiveField!.length === dims)) return {};
+  const fields = args.inputFields;
+  if (fields.length === 0 || !fields[0].receptiveField) return {};
+  const dims = fields[0].receptiveField.length;
+  for (const f of fields) if (!f.receptiveField || !f.effectiveStride || f.receptiveField.length !== dims) return {};
   return { receptiveField: largestPerAxis(fields.map((f) => f.receptiveField!)), effectiveStride: largestPerAxis(fields.map((f) => f.effectiveStride!)) };
 }
 
