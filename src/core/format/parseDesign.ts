@@ -120,38 +120,54 @@ export function parseDesign(text: string): ParsedDesign {
       problem(at, '"nodes" must be a list of layers.');
       return nodes;
     }
-    list.forEach((raw, index) => {
-      // Paths are only built for a problem: most nodes have none.
-      const here = (): JsonPath => [...at, index];
-      if (!isObject(raw)) return problem(here(), `Node ${index + 1} must be an object like {"id": "conv1", "type": "Conv2D", "params": {...}}.`);
-      if (typeof raw.id !== 'string' || raw.id.trim() === '') return problem(raw.id === undefined ? here() : [...here(), 'id'], `Node ${index + 1} needs an "id" that is a non-empty string.`);
-      if (ids.has(raw.id)) return problem([...here(), 'id'], `Two nodes have the id "${raw.id}"; ids must be unique.`, 'duplicate-id');
-      if (reserved.has(raw.id)) return problem([...here(), 'id'], `The node id "${raw.id}" is also the name of one of the block's inputs or outputs; names in a block must be unique.`, 'duplicate-id');
-      if (typeof raw.type !== 'string') return problem(raw.type === undefined ? here() : [...here(), 'type'], `Node "${raw.id}" needs a "type" such as "Conv2D".`);
+    // Paths are only built for a problem: most nodes have none.
+    const here = (index: number): JsonPath => [...at, index];
+    for (let index = 0; index < list.length; index++) {
+      const raw: unknown = list[index];
+      if (!isObject(raw)) {
+        problem(here(index), `Node ${index + 1} must be an object like {"id": "conv1", "type": "Conv2D", "params": {...}}.`);
+        continue;
+      }
+      if (typeof raw.id !== 'string' || raw.id.trim() === '') {
+        problem(raw.id === undefined ? here(index) : [...here(index), 'id'], `Node ${index + 1} needs an "id" that is a non-empty string.`);
+        continue;
+      }
+      if (ids.has(raw.id)) {
+        problem([...here(index), 'id'], `Two nodes have the id "${raw.id}"; ids must be unique.`, 'duplicate-id');
+        continue;
+      }
+      if (reserved.has(raw.id)) {
+        problem([...here(index), 'id'], `The node id "${raw.id}" is also the name of one of the block's inputs or outputs; names in a block must be unique.`, 'duplicate-id');
+        continue;
+      }
+      if (typeof raw.type !== 'string') {
+        problem(raw.type === undefined ? here(index) : [...here(index), 'type'], `Node "${raw.id}" needs a "type" such as "Conv2D".`);
+        continue;
+      }
       ids.add(raw.id);
       const node: DesignNode = { id: raw.id, type: raw.type, params: {} };
       if (typeof raw.name === 'string') node.name = raw.name;
-      else if (raw.name !== undefined) problem([...here(), 'name'], `The name of node "${raw.id}" must be a string.`);
+      else if (raw.name !== undefined) problem([...here(index), 'name'], `The name of node "${raw.id}" must be a string.`);
       if (isObject(raw.params)) node.params = raw.params;
-      else if (raw.params !== undefined) problem([...here(), 'params'], `The params of node "${raw.id}" must be an object.`);
+      else if (raw.params !== undefined) problem([...here(index), 'params'], `The params of node "${raw.id}" must be an object.`);
       if (raw.position !== undefined) {
         const p = raw.position;
         if (isObject(p) && typeof p.x === 'number' && typeof p.y === 'number' && Number.isFinite(p.x) && Number.isFinite(p.y) && Object.keys(p).length === 2)
           node.position = { x: p.x, y: p.y };
-        else problem([...here(), 'position'], `The position of node "${raw.id}" must be {"x": number, "y": number}.`);
+        else problem([...here(index), 'position'], `The position of node "${raw.id}" must be {"x": number, "y": number}.`);
       }
       if (typeof raw.repeat === 'number' || typeof raw.repeat === 'string') node.repeat = raw.repeat;
-      else if (raw.repeat !== undefined) problem([...here(), 'repeat'], `The repeat count of node "${raw.id}" must be a whole number (or a "$parameter" inside a block).`);
+      else if (raw.repeat !== undefined) problem([...here(index), 'repeat'], `The repeat count of node "${raw.id}" must be a whole number (or a "$parameter" inside a block).`);
       if (raw.overrides !== undefined) {
         if (isObject(raw.overrides) && Object.values(raw.overrides).every(isObject)) node.overrides = raw.overrides as Record<string, Record<string, unknown>>;
-        else problem([...here(), 'overrides'], `The overrides of node "${raw.id}" must map copy numbers to arguments, e.g. {"0": {"stride": 2}}.`);
+        else problem([...here(index), 'overrides'], `The overrides of node "${raw.id}" must map copy numbers to arguments, e.g. {"0": {"stride": 2}}.`);
       }
       if (typeof raw.when === 'boolean' || typeof raw.when === 'string') node.when = raw.when;
-      else if (raw.when !== undefined) problem([...here(), 'when'], `"when" of node "${raw.id}" must be true, false or a "$parameter" expression.`);
+      else if (raw.when !== undefined) problem([...here(index), 'when'], `"when" of node "${raw.id}" must be true, false or a "$parameter" expression.`);
       const extra = pickExtra(raw, NODE_KEYS);
       if (extra) node.extra = extra;
       nodes.push(node);
-    });
+    }
     return nodes;
   };
 
@@ -160,19 +176,22 @@ export function parseDesign(text: string): ParsedDesign {
     const edges: DesignEdge[] = [];
     if (list !== undefined && !Array.isArray(list)) problem(at, '"edges" must be a list of {"source", "target"} connections.');
     else if (Array.isArray(list)) {
-      list.forEach((raw, index) => {
-        const here = (): JsonPath => [...at, index];
-        if (!isObject(raw) || typeof raw.source !== 'string' || typeof raw.target !== 'string')
-          return problem(here(), `Edge ${index + 1} must be {"source": "<node id>", "target": "<node id>"}.`);
+      const here = (index: number): JsonPath => [...at, index];
+      for (let index = 0; index < list.length; index++) {
+        const raw: unknown = list[index];
+        if (!isObject(raw) || typeof raw.source !== 'string' || typeof raw.target !== 'string') {
+          problem(here(index), `Edge ${index + 1} must be {"source": "<node id>", "target": "<node id>"}.`);
+          continue;
+        }
         const edge: DesignEdge = { source: raw.source, target: raw.target };
         for (const port of PORT_KEYS) {
           if (typeof raw[port] === 'string') edge[port] = raw[port] as string;
-          else if (raw[port] !== undefined) problem([...here(), port], `"${port}" must name an ${port === 'sourcePort' ? 'output' : 'input'} of the block instance.`);
+          else if (raw[port] !== undefined) problem([...here(index), port], `"${port}" must name an ${port === 'sourcePort' ? 'output' : 'input'} of the block instance.`);
         }
         const extra = pickExtra(raw, EDGE_KEYS);
         if (extra) edge.extra = extra;
         edges.push(edge);
-      });
+      }
     }
     return edges;
   };

@@ -78,34 +78,45 @@ function parseWithEngine(text: string): { value: unknown } | undefined {
     return undefined;
   }
   let keysInValue = 0;
-  let colonsInStrings = 0;
   let tooDeep = false;
-  const walk = (v: unknown, depth: number): void => {
+  const countKeys = (v: unknown, depth: number): void => {
     if (depth > 500) tooDeep = true;
-    if (tooDeep) return;
-    if (typeof v === 'string') {
-      colonsInStrings += countColons(v);
-      return;
-    }
-    if (typeof v !== 'object' || v === null) return;
+    if (tooDeep || typeof v !== 'object' || v === null) return;
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) walk(v[i], depth + 1);
+      for (let i = 0; i < v.length; i++) countKeys(v[i], depth + 1);
       return;
     }
     // for-in allocates no list of keys; a parsed object has only own, enumerable keys.
     for (const key in v) {
       keysInValue++;
-      colonsInStrings += countColons(key);
-      walk((v as Record<string, unknown>)[key], depth + 1);
+      countKeys((v as Record<string, unknown>)[key], depth + 1);
     }
   };
-  walk(value, 0);
+  countKeys(value, 0);
   if (tooDeep) return undefined;
-  if (!text.includes('\\u')) return countColons(text) === keysInValue + colonsInStrings ? { value } : undefined;
+  if (!text.includes('\\u')) {
+    // As many colons as keys: no string holds one and no key was dropped (the text has at least
+    // the value's keys), so the strings need not be searched; most designs are so.
+    const colonsInText = countColons(text);
+    return colonsInText === keysInValue || colonsInText === keysInValue + colonsInStrings(value) ? { value } : undefined;
+  }
   let keysInText = 0;
   STRING_TOKEN.lastIndex = 0;
   for (let m = STRING_TOKEN.exec(text); m; m = STRING_TOKEN.exec(text)) if (m[1] !== undefined) keysInText++;
   return keysInText === keysInValue ? { value } : undefined;
+}
+
+/** Colons in the keys and strings of a parsed value (not deeper than the parse allows: checked before). */
+function colonsInStrings(v: unknown): number {
+  if (typeof v === 'string') return countColons(v);
+  if (typeof v !== 'object' || v === null) return 0;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) n += colonsInStrings(v[i]);
+    return n;
+  }
+  for (const key in v) n += countColons(key) + colonsInStrings((v as Record<string, unknown>)[key]);
+  return n;
 }
 
 export function parseJsonWithLocations(text: string): JsonParseResult {
