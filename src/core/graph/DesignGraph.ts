@@ -14,6 +14,12 @@ export interface IndexedEdge extends GraphEdge {
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/** Whether `list` holds `value` among its first `count` entries. */
+function includesBefore(list: readonly string[], value: string, count: number): boolean {
+  for (let i = 0; i < count; i++) if (list[i] === value) return true;
+  return false;
+}
+
 /**
  * The one model of a design's wiring that every part of the product reads: which nodes exist,
  * the connections that count (both ends known, each pair once), each node's inputs in declared
@@ -63,6 +69,19 @@ export class DesignGraph {
     const duplicates: IndexedEdge[] = [];
     const inputsAt: (string[] | undefined)[] = new Array(ids.length).fill(undefined);
     const consumersAt: (string[] | undefined)[] = new Array(ids.length).fill(undefined);
+    // Each list is allocated at its final size (a push beyond a list's size reserves room for 16
+    // more, and this runs on every keystroke): count first, then fill.
+    const inCount = new Int32Array(ids.length);
+    const outCount = new Int32Array(ids.length);
+    const inFilled = new Int32Array(ids.length);
+    const outFilled = new Int32Array(ids.length);
+    for (let index = 0; index < edges.length; index++) {
+      const source = position.get(edges[index].source);
+      const target = position.get(edges[index].target);
+      if (source === undefined || target === undefined) continue;
+      inCount[target]++;
+      outCount[source]++;
+    }
     // Inputs per node are few, so a repeated pair is found in the target's list; a node with very
     // many inputs gets a set, so the build stays linear.
     let manyInputs: Map<number, Set<string>> | undefined;
@@ -74,25 +93,31 @@ export class DesignGraph {
         dangling.push({ edge: { source: e.source, target: e.target, index }, missing: [...(source !== undefined ? [] : [e.source]), ...(target !== undefined ? [] : [e.target])] });
         continue;
       }
-      const ins = inputsAt[target];
-      if (ins && (ins.length < 16 ? ins.includes(e.source) : manyInputs?.get(target)?.has(e.source))) {
+      let ins = inputsAt[target];
+      const filled = inFilled[target];
+      if (ins && (filled < 16 ? includesBefore(ins, e.source, filled) : manyInputs?.get(target)?.has(e.source))) {
         duplicates.push({ source: e.source, target: e.target, index });
         continue;
       }
       kept.push(e);
-      if (!ins) inputsAt[target] = [e.source];
-      else {
-        ins.push(e.source);
-        if (ins.length >= 16) {
-          manyInputs ??= new Map();
-          const set = manyInputs.get(target);
-          if (set) set.add(e.source);
-          else manyInputs.set(target, new Set(ins));
-        }
+      if (!ins) ins = inputsAt[target] = new Array<string>(inCount[target]);
+      ins[filled] = e.source;
+      inFilled[target] = filled + 1;
+      if (filled + 1 >= 16) {
+        manyInputs ??= new Map();
+        const set = manyInputs.get(target);
+        if (set) set.add(e.source);
+        else manyInputs.set(target, new Set(ins.slice(0, filled + 1)));
       }
-      const outs = consumersAt[source];
-      if (outs) outs.push(e.target);
-      else consumersAt[source] = [e.target];
+      const outs = (consumersAt[source] ??= new Array<string>(outCount[source]));
+      outs[outFilled[source]++] = e.target;
+    }
+    // A repeated connection was counted but not kept: its lists end short.
+    if (duplicates.length) {
+      for (let at = 0; at < ids.length; at++) {
+        if (inputsAt[at]) inputsAt[at]!.length = inFilled[at];
+        if (consumersAt[at]) consumersAt[at]!.length = outFilled[at];
+      }
     }
 
     // Kahn's algorithm; whatever is never ready sits on or behind a cycle.
