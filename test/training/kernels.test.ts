@@ -10,7 +10,7 @@ import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
 import { compileDesign } from '../../src/training/compile/compileDesign';
 import { chainDesign } from '../support/designBuilder';
 import { seededRandom } from '../support/randomDesign';
-import { assembleWasmKernels, BINARY_MODULE } from '../../scripts/buildWasmKernels';
+import { assembleWasmKernels, WASM_KERNEL_MODULES } from '../../scripts/buildWasmKernels';
 import { assertClose } from '../support/assertClose';
 
 interface ConvCase {
@@ -84,9 +84,11 @@ function caseTensors(c: ConvCase, i: number) {
 describe('training kernels', function () {
   this.timeout(120_000);
 
-  it('the committed WebAssembly kernels are assembled from the current trainingKernels.wat (npm run build:wasm-kernels)', async () => {
-    assert.equal(fs.readFileSync(BINARY_MODULE, 'utf8'), await assembleWasmKernels());
-  });
+  for (const kernels of WASM_KERNEL_MODULES) {
+    it(`the committed WebAssembly kernels are assembled from the current ${path.basename(kernels.source)} (npm run build:wasm-kernels)`, async () => {
+      assert.equal(fs.readFileSync(kernels.binaryModule, 'utf8'), await assembleWasmKernels(kernels));
+    });
+  }
 
   it(`are checked against the installed TF.js (${TESTED_TFJS_VERSION}); a new version must re-run these checks and update the pin`, () => {
     assert.equal(tf.version.tfjs, TESTED_TFJS_VERSION);

@@ -8,19 +8,34 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { PackedOptimizer, type PackedOptimizerSettings } from '../trainer/PackedOptimizer';
+import { optimizerKernels, sharedKernelMemory, type OptimizerKernels } from '../engine/kernels/wasm/optimizerKernels';
+
+/** One packed float32 vector of the group, one value per parameter. */
+export interface SharedVector {
+  buffer: SharedArrayBuffer;
+  byteOffset: number;
+}
 
 /** The group's shared buffers (structured-cloned to every replica, which maps the same memory). */
 export interface ShardedOptimizerBuffers {
-  weights: SharedArrayBuffer;
-  first?: SharedArrayBuffer;
-  second?: SharedArrayBuffer;
+  /**
+   * The shared WebAssembly memory every vector lies in, so that the averaging and the update run in
+   * the optimizer's kernels; absent where a memory that large could not be made (each vector then
+   * has a buffer of its own and the update runs in JavaScript, with the same results).
+   */
+  memory?: WebAssembly.Memory;
+  weights: SharedVector;
+  first?: SharedVector;
+  second?: SharedVector;
   /** Each copy's slice gradient, the process's first; after an update the first holds the mean. */
-  gradients: SharedArrayBuffer[];
+  gradients: SharedVector[];
   /** Int32 barrier counter, then (from byte 8) each copy's slice weight in the pending mean, float64. */
   sync: SharedArrayBuffer;
 }
 
 const SYNC_HEADER = 8;
+/** Vectors start at 16-byte boundaries, and none at 0 (the kernels read 0 as "no vector"). */
+const VECTOR_ALIGNMENT = 16;
 
 export class ShardedOptimizer {
   readonly optimizer: PackedOptimizer;
@@ -31,6 +46,7 @@ export class ShardedOptimizer {
   private readonly sliceWeights: Float64Array;
   private readonly from: number;
   private readonly to: number;
+  private readonly kernels?: OptimizerKernels;
   private generation = 0;
 
   constructor(
@@ -39,9 +55,16 @@ export class ShardedOptimizer {
     settings: PackedOptimizerSettings,
     variables: tf.Variable[],
   ) {
-    const view = (buffer?: SharedArrayBuffer) => (buffer ? new Float32Array(buffer) : undefined);
-    this.optimizer = new PackedOptimizer(settings, variables, { weights: new Float32Array(buffers.weights), first: view(buffers.first), second: view(buffers.second) });
-    this.all = buffers.gradients.map((b) => new Float32Array(b));
+    const parameters = variables.reduce((n, v) => n + v.size, 0);
+    const view = (vector: SharedVector) => new Float32Array(vector.buffer, vector.byteOffset, parameters);
+    this.kernels = buffers.memory ? optimizerKernels(buffers.memory) : undefined;
+    this.optimizer = new PackedOptimizer(settings, variables, {
+      weights: view(buffers.weights),
+      first: buffers.first && view(buffers.first),
+      second: buffers.second && view(buffers.second),
+      kernels: this.kernels,
+    });
+    this.all = buffers.gradients.map(view);
     this.gradients = this.all[rank];
     this.barrier = new Int32Array(buffers.sync, 0, 1);
     this.sliceWeights = new Float64Array(buffers.sync, SYNC_HEADER, buffers.gradients.length);
@@ -54,16 +77,22 @@ export class ShardedOptimizer {
   /** Shared buffers for `copies` copies of a model whose trainable `variables` (the process's) seed the packed weights. */
   static allocate(settings: PackedOptimizerSettings, variables: tf.Variable[], copies: number): ShardedOptimizerBuffers {
     const parameters = variables.reduce((n, v) => n + v.size, 0);
-    const vector = () => new SharedArrayBuffer(Math.max(1, parameters) * 4);
+    const moments = PackedOptimizer.moments(settings);
+    const vectorBytes = Math.ceil((Math.max(1, parameters) * 4) / VECTOR_ALIGNMENT) * VECTOR_ALIGNMENT;
+    const count = 1 + moments + copies;
+    const memory = sharedKernelMemory(VECTOR_ALIGNMENT + count * vectorBytes);
+    let next = 0;
+    const vector = (): SharedVector =>
+      memory ? { buffer: memory.buffer as unknown as SharedArrayBuffer, byteOffset: VECTOR_ALIGNMENT + vectorBytes * next++ } : { buffer: new SharedArrayBuffer(vectorBytes), byteOffset: 0 };
     const weights = vector();
-    const packed = new Float32Array(weights);
+    const packed = new Float32Array(weights.buffer, weights.byteOffset, parameters);
     let offset = 0;
     for (const v of variables) {
       packed.set(v.dataSync() as Float32Array, offset);
       offset += v.size;
     }
-    const moments = PackedOptimizer.moments(settings);
     return {
+      memory,
       weights,
       first: moments > 0 ? vector() : undefined,
       second: moments > 1 ? vector() : undefined,
@@ -95,12 +124,15 @@ export class ShardedOptimizer {
     try {
       const mean = this.all[0];
       const w0 = this.sliceWeights[0];
-      for (let i = this.from; i < this.to; i++) mean[i] = w0 * mean[i];
+      const kernels = this.kernels;
+      if (kernels) kernels.scale(mean.byteOffset, this.from, this.to, w0);
+      else for (let i = this.from; i < this.to; i++) mean[i] = w0 * mean[i];
       for (let k = 1; k < this.all.length; k++) {
         const weight = this.sliceWeights[k];
         if (weight === 0) continue;
         const g = this.all[k];
-        for (let i = this.from; i < this.to; i++) mean[i] += weight * g[i];
+        if (kernels) kernels.addScaled(mean.byteOffset, g.byteOffset, this.from, this.to, weight);
+        else for (let i = this.from; i < this.to; i++) mean[i] += weight * g[i];
       }
       this.optimizer.update(mean, this.from, this.to);
     } finally {
