@@ -132,8 +132,12 @@ export class ReplicaGroup {
     private readonly workers: ReplicaWorker[],
     private readonly sharded?: ShardedOptimizer,
   ) {
-    if (!sharded) this.optimizer = new PackedOptimizer(options.settings, trainableVariables(options.model));
-    this.gradients = sharded?.gradients ?? new Float32Array(this.optimizer!.size);
+    if (sharded) this.gradients = sharded.gradients;
+    else {
+      const lone = ShardedOptimizer.lone(options.settings, trainableVariables(options.model));
+      this.optimizer = lone.optimizer;
+      this.gradients = lone.gradients;
+    }
     this.learningRate = options.settings.learningRate;
   }
 

@@ -55,16 +55,10 @@ export class ShardedOptimizer {
     settings: PackedOptimizerSettings,
     variables: tf.Variable[],
   ) {
-    const parameters = variables.reduce((n, v) => n + v.size, 0);
-    const view = (vector: SharedVector) => new Float32Array(vector.buffer, vector.byteOffset, parameters);
-    this.kernels = buffers.memory ? optimizerKernels(buffers.memory) : undefined;
-    this.optimizer = new PackedOptimizer(settings, variables, {
-      weights: view(buffers.weights),
-      first: buffers.first && view(buffers.first),
-      second: buffers.second && view(buffers.second),
-      kernels: this.kernels,
-    });
-    this.all = buffers.gradients.map(view);
+    const over = optimizerOver(buffers, settings, variables);
+    this.kernels = over.kernels;
+    this.optimizer = over.optimizer;
+    this.all = buffers.gradients.map(over.view);
     this.gradients = this.all[rank];
     this.barrier = new Int32Array(buffers.sync, 0, 1);
     this.sliceWeights = new Float64Array(buffers.sync, SYNC_HEADER, buffers.gradients.length);
@@ -99,6 +93,16 @@ export class ShardedOptimizer {
       gradients: Array.from({ length: copies }, vector),
       sync: new SharedArrayBuffer(SYNC_HEADER + copies * 8),
     };
+  }
+
+  /**
+   * The optimizer of a lone process (no copies): its vectors and the gradient buffer it reads lie
+   * in one WebAssembly memory as the copies' do, so its updates run in the kernels too.
+   */
+  static lone(settings: PackedOptimizerSettings, variables: tf.Variable[]): { optimizer: PackedOptimizer; gradients: Float32Array } {
+    const buffers = ShardedOptimizer.allocate(settings, variables, 1);
+    const { optimizer, view } = optimizerOver(buffers, settings, variables);
+    return { optimizer, gradients: view(buffers.gradients[0]) };
   }
 
   set learningRate(value: number) {
@@ -149,4 +153,22 @@ export class ShardedOptimizer {
     }
     this.optimizer.load();
   }
+}
+
+/** The packed optimizer over the vectors of `buffers` (in its kernels where they lie in a WebAssembly memory), and a view of any of them. */
+function optimizerOver(
+  buffers: ShardedOptimizerBuffers,
+  settings: PackedOptimizerSettings,
+  variables: tf.Variable[],
+): { optimizer: PackedOptimizer; view: (vector: SharedVector) => Float32Array; kernels?: OptimizerKernels } {
+  const parameters = variables.reduce((n, v) => n + v.size, 0);
+  const view = (vector: SharedVector) => new Float32Array(vector.buffer, vector.byteOffset, parameters);
+  const kernels = buffers.memory ? optimizerKernels(buffers.memory) : undefined;
+  const optimizer = new PackedOptimizer(settings, variables, {
+    weights: view(buffers.weights),
+    first: buffers.first && view(buffers.first),
+    second: buffers.second && view(buffers.second),
+    kernels,
+  });
+  return { optimizer, view, kernels };
 }
