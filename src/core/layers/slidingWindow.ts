@@ -125,11 +125,11 @@ export function slidingWindow(args: SlidingWindowArgs): SlidingWindowResult {
   if (padding !== 'same') {
     // Only real pixels count as lost: a dropped row of padding is harmless (ResNet's stride-2
     // convolutions drop one), and a window smaller than its stride skips pixels by design.
-    const leftover: number[] = [];
+    const leftover = new Array<number>(dims);
     let dropsPixels = false;
     for (let i = 0; i < dims; i++) {
       const r = effective[i] < strides[i] ? 0 : Math.max(0, ((input[i] + pads[i][0] + pads[i][1] - effective[i]) % strides[i]) - pads[i][1]);
-      leftover.push(r);
+      leftover[i] = r;
       if (r > 0) dropsPixels = true;
     }
     if (dropsPixels) {

@@ -120,10 +120,7 @@ export class PackedOptimizer {
       case 'adam': {
         const m = this.first!;
         const v = this.second!;
-        const correction1 = 1 - BETA1 ** this.steps;
-        const correction2 = 1 - BETA2 ** this.steps;
-        const stepSize = lr / correction1;
-        const root2 = Math.sqrt(correction2);
+        const { stepSize, root2 } = adamCorrections(lr, this.steps);
         for (let i = from; i < n; i++) {
           const g = gradients[i];
           const mi = BETA1 * m[i] + (1 - BETA1) * g;
@@ -165,9 +162,8 @@ export class PackedOptimizer {
         kernels.sgd(w, at(this.first), g, from, to, lr, this.settings.momentum, this.steps === 1 ? 1 : 0);
         break;
       case 'adam': {
-        const correction1 = 1 - BETA1 ** this.steps;
-        const correction2 = 1 - BETA2 ** this.steps;
-        kernels.adam(w, at(this.first), at(this.second), g, from, to, BETA1, 1 - BETA1, BETA2, 1 - BETA2, lr / correction1, Math.sqrt(correction2), EPSILON);
+        const { stepSize, root2 } = adamCorrections(lr, this.steps);
+        kernels.adam(w, at(this.first), at(this.second), g, from, to, BETA1, 1 - BETA1, BETA2, 1 - BETA2, stepSize, root2, EPSILON);
         break;
       }
       case 'rmsprop':
@@ -187,4 +183,13 @@ export class PackedOptimizer {
       }
     });
   }
+}
+
+/**
+ * Adam's bias corrections at step `steps` (PyTorch's order): the step size lr / (1 - β1^t) and
+ * √(1 - β2^t). One helper for the JavaScript and the kernel update, so that their stores stay equal
+ * bit for bit.
+ */
+function adamCorrections(lr: number, steps: number): { stepSize: number; root2: number } {
+  return { stepSize: lr / (1 - BETA1 ** steps), root2: Math.sqrt(1 - BETA2 ** steps) };
 }
