@@ -4,11 +4,12 @@
 // TF.js' layer's values and gradients; the fused training batch norm gives TF.js' layer's
 // output, input/γ/β gradients and moving statistics, for channel counts off the SIMD width and
 // batch 1, and is saved as TF.js' own BatchNormalization; Slice of 4-D tensors copies what
-// slicing the nested arrays gives, and PadV2 of 4-D tensors what padding them gives.
+// slicing the nested arrays gives, and PadV2 of 4-D tensors what padding them gives; batch norm
+// with fixed statistics (inference) stores the floats of TF.js' expression in its order.
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { getGradient } from '@tensorflow/tfjs';
-import { installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
+import { builtInKernel, installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
 import { fastBatchNormClass } from '../../src/training/compile/fastBatchNorm';
 import { fastReluClass } from '../../src/training/compile/fastRelu6';
 import { BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from '../../src/training/engine/kernels/batchNormTraining';
@@ -219,4 +220,61 @@ describe('MobileNetV2 kernels (wasm)', () => {
       x.dispose();
     });
   }
+
+  const norms: [number[], number[], number][] = [
+    [[2, 5, 5, 7], [7], 1e-3], // channels off the SIMD width
+    [[1, 3, 3, 16], [16], 1e-5],
+    [[64, 4, 4, 24], [24], 0.001],
+    [[6, 10], [10], 1e-3], // after a Dense layer
+    [[1, 1, 1, 1], [1], 0.1],
+    [[2, 3, 3, 4], [1], 1e-3], // one value for every channel: TF.js' own kernel
+  ];
+  for (const [shape, statShape, epsilon] of norms) {
+    it(`batch norm with fixed statistics on [${shape}] (statistics [${statShape}], ε ${epsilon}) computes TF.js' expression in its order`, () => {
+      assert.notEqual(tf.getKernel('FusedBatchNorm', 'wasm')?.kernelFunc, builtInKernel('FusedBatchNorm', 'wasm')?.kernelFunc, 'the project kernel is installed');
+      const x = tf.randomNormal(shape, 0.3, 2, 'float32', 71);
+      const mean = tf.randomNormal(statShape, 0, 1, 'float32', 72);
+      // Variances from tiny (ε dominates) to large.
+      const variance = tf.tensor(Float32Array.from({ length: statShape[0] }, (_, i) => [1e-7, 0.5, 3, 1e4][i % 4] * (1 + i / 7)), statShape);
+      const offset = tf.randomNormal(statShape, 0, 1, 'float32', 73);
+      const scale = tf.randomNormal(statShape, 1, 0.5, 'float32', 74);
+      const inputs = { x, mean, variance, offset, scale };
+      const actual = (tf.engine().runKernel('FusedBatchNorm', inputs, { varianceEpsilon: epsilon }) as tf.Tensor).dataSync();
+      const backend = tf.backend();
+      const info = builtInKernel('FusedBatchNorm', 'wasm')!.kernelFunc({ inputs, attrs: { varianceEpsilon: epsilon }, backend }) as { dataId: object };
+      const builtIn = backend.readSync(info.dataId) as Float32Array;
+      backend.disposeData(info.dataId);
+      // TF.js' source expression, offset + (x − mean)·scale / √(variance + ε), every operation rounded
+      // to float32: the kernel stores exactly these floats. TF.js' compiled kernel rounds some of
+      // them differently (its compiler's choice), by at most a few units in the last place.
+      const [xs, m, v, o, g] = [x, mean, variance, offset, scale].map((t) => t.dataSync());
+      const f = Math.fround;
+      const channels = m.length;
+      assert.equal(actual.length, xs.length);
+      for (let i = 0; i < actual.length; i++) {
+        const c = channels === shape[shape.length - 1] ? i % channels : 0;
+        const normalised = f(f(f(xs[i] - m[c]) * g[c]) / f(Math.sqrt(f(v[c] + f(epsilon)))));
+        const expected = f(o[c] + normalised);
+        if (channels === shape[shape.length - 1]) assert.ok(Object.is(actual[i], expected), `at ${i}: ${actual[i]} vs ${expected}`);
+        else assert.ok(Object.is(actual[i], builtIn[i]), `TF.js' own kernel at ${i}`);
+        assert.ok(Math.abs(actual[i] - builtIn[i]) <= 2.5e-7 * (Math.abs(o[c]) + Math.abs(normalised)), `against TF.js' kernel at ${i}: ${actual[i]} vs ${builtIn[i]}`);
+      }
+      tf.dispose([x, mean, variance, offset, scale]);
+    });
+  }
+
+  it("a BatchNormalization layer's prediction equals the layer's formula", () => {
+    const layer = fastBatchNormClass();
+    const input = tf.input({ shape: [3, 3, 5] });
+    const model = tf.model({ inputs: input, outputs: new layer({ epsilon: 1e-3, name: 'bn' }).apply(input) as tf.SymbolicTensor });
+    const [gamma, beta, movingMean, movingVariance] = [1.5, -0.25, 0.2, 2].map((v, i) => tf.fill([5], v + i * 0.01));
+    model.getLayer('bn').setWeights([gamma, beta, movingMean, movingVariance]);
+    const x = tf.randomNormal([2, 3, 3, 5], 0, 1, 'float32', 75);
+    const y = (model.predict(x) as tf.Tensor).dataSync();
+    const xs = x.dataSync();
+    const [g, b, m, v] = [gamma, beta, movingMean, movingVariance].map((t) => t.dataSync()[0]);
+    for (let i = 0; i < xs.length; i++) assert.ok(Math.abs(y[i] - (b + ((xs[i] - m) * g) / Math.sqrt(v + 1e-3))) < 1e-5, `at ${i}`);
+    tf.dispose([gamma, beta, movingMean, movingVariance, x]);
+    model.dispose();
+  });
 });

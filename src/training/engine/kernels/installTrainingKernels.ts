@@ -2,8 +2,8 @@
  * Registers the project's training kernels on a TF.js backend: the convolution gradients (see
  * convGradientKernels.ts for the maths), a faster max-pool gradient, and the Conv2D and depthwise
  * gradients that handle dilations, a batch-norm gradient with fewer full-size passes; on wasm also the depthwise convolution gradients it lacks
- * (depthwiseGradientKernels.ts), matrix products through XNNPACK, leading-axis sums and an Identity
- * that shares memory. This reaches into TF.js' kernel registry, whose contract
+ * (depthwiseGradientKernels.ts), matrix products through XNNPACK, leading-axis sums, an Identity
+ * that shares memory and batch norm with fixed statistics four channels at a time. This reaches into TF.js' kernel registry, whose contract
  * is internal: the patch was checked against exactly TESTED_TFJS_VERSION, and a test fails when
  * the installed TF.js differs, so an upgrade re-runs the kernel checks before it ships.
  */
@@ -21,6 +21,7 @@ import { shareIdentityKernel } from './shareIdentityKernel';
 import { sumLeadingAxesKernel } from './sumLeadingAxesKernel';
 import { sliceRowsKernel } from './sliceRowsKernel';
 import { padRowsKernel } from './padRowsKernel';
+import { batchNormInferenceKernel } from './batchNormInferenceKernel';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convGradientKernels';
 import { nameBackend } from './kernelCalls';
 import { croppedConv2dKernel } from './convTapCrop';
@@ -98,6 +99,8 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (backendName === 'wasm' && builtInIdentity) replaceKernel('Identity', backendName, shareIdentityKernel(builtInIdentity) as unknown as KernelFunc);
   const builtInSlice = builtInKernel('Slice', backendName);
   if (backendName === 'wasm' && builtInSlice) replaceKernel('Slice', backendName, sliceRowsKernel(builtInSlice) as unknown as KernelFunc);
+  const builtInBatchNorm = builtInKernel('FusedBatchNorm', backendName);
+  if (backendName === 'wasm' && builtInBatchNorm) replaceKernel('FusedBatchNorm', backendName, batchNormInferenceKernel(builtInBatchNorm) as unknown as KernelFunc);
   const builtInPad = builtInKernel('PadV2', backendName);
   if (backendName === 'wasm' && builtInPad) replaceKernel('PadV2', backendName, padRowsKernel(builtInPad) as unknown as KernelFunc);
   for (const kernelName of ['Conv2D', 'FusedConv2D']) {

@@ -567,4 +567,48 @@
       (local.set $out (i32.add (local.get $out) (local.get $at)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rowLoop))))
+
+  ;; Batch norm in inference over a [rows, C] matrix (channels last), in TF.js' own kernel's order,
+  ;; so that every value is the one it stores: out = offset[c] + ((x − mean[c])·scale[c]) / norm[c],
+  ;; with norm = √(variance + ε) per channel from the caller. Four channels at a time; each lane's
+  ;; subtract, multiply, divide and add round as the scalar operations do.
+  (func (export "batchNormInference")
+    (param $x i32) (param $mean i32) (param $scale i32) (param $offset i32) (param $norm i32) (param $out i32) (param $rows i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $at i32) (local $vecEnd i32)
+    (local.set $vecEnd (i32.and (local.get $C) (i32.const -4)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $vecDone (loop $vecLoop
+        (br_if $vecDone (i32.ge_s (local.get $c) (local.get $vecEnd)))
+        (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+        (v128.store (i32.add (local.get $out) (local.get $at))
+          (f32x4.add
+            (v128.load (i32.add (local.get $offset) (local.get $at)))
+            (f32x4.div
+              (f32x4.mul
+                (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $at))) (v128.load (i32.add (local.get $mean) (local.get $at))))
+                (v128.load (i32.add (local.get $scale) (local.get $at))))
+              (v128.load (i32.add (local.get $norm) (local.get $at))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $vecLoop)))
+      (block $tailDone (loop $tailLoop
+        (br_if $tailDone (i32.ge_s (local.get $c) (local.get $C)))
+        (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+        (f32.store (i32.add (local.get $out) (local.get $at))
+          (f32.add
+            (f32.load (i32.add (local.get $offset) (local.get $at)))
+            (f32.div
+              (f32.mul
+                (f32.sub (f32.load (i32.add (local.get $x) (local.get $at))) (f32.load (i32.add (local.get $mean) (local.get $at))))
+                (f32.load (i32.add (local.get $scale) (local.get $at))))
+              (f32.load (i32.add (local.get $norm) (local.get $at))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $tailLoop)))
+      (local.set $at (i32.shl (local.get $C) (i32.const 2)))
+      (local.set $x (i32.add (local.get $x) (local.get $at)))
+      (local.set $out (i32.add (local.get $out) (local.get $at)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowLoop))))
 )
