@@ -30,6 +30,32 @@ describe('fast Dropout', () => {
     }
   });
 
+  it('keeps exactly the values whose xorshift32 draw u in [0, 2³²) reaches rate·2³²', () => {
+    const FastDropout = fastDropoutClass();
+    const random = Math.random;
+    for (const rate of [0.5, 0.1, 1 / 3, 0.75, 1 - 2 ** -33]) {
+      Math.random = () => 0.123456789;
+      try {
+        const layer = new FastDropout({ rate, name: `x${rate}` });
+        const x = tf.ones([3, 4001]);
+        const values = (layer.apply(x, { training: true }) as tf.Tensor).dataSync();
+        // The rule written plainly: one draw per value, in order, from the seed Math.random gave.
+        let s = (Math.floor(0.123456789 * 0xffffffff) | 1) >>> 0;
+        const scale = Math.fround(1 / (1 - rate));
+        for (let i = 0; i < values.length; i++) {
+          s ^= s << 13;
+          s ^= s >>> 17;
+          s ^= s << 5;
+          const expected = (s >>> 0) >= rate * 4294967296 ? scale : 0;
+          assert.equal(values[i], expected, `rate ${rate}, value ${i}`);
+        }
+        x.dispose();
+      } finally {
+        Math.random = random;
+      }
+    }
+  });
+
   it('passes gradients through the same mask it applied', () => {
     const layer = new (fastDropoutClass())({ rate: 0.5, name: 'dg' });
     const x = tf.randomNormal([8, 50], 0, 1, 'float32', 3);

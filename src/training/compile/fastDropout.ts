@@ -22,14 +22,20 @@ function maskGenerator(): (size: number, rate: number) => Float32Array {
   return (size, rate) => {
     const mask = new Float32Array(size);
     const scale = 1 / (1 - rate);
-    // Keep when a uniform draw in [0, 2³²) reaches rate·2³², as TF.js keeps a [0, 1) draw ≥ rate.
-    const threshold = rate * 4294967296;
+    // Keep when a uniform draw u in [0, 2³²) reaches rate·2³², as TF.js keeps a [0, 1) draw ≥ rate;
+    // for a whole u that is u ≥ ⌈rate·2³²⌉. Both sides are compared as int32 with the sign bit
+    // flipped, and the comparison's 0 or 1 scales the mask: no branch per value, which at a rate of
+    // one half mispredicted every other value and took 0.69 ms for 85 k values (now 0.24 ms).
+    const least = Math.ceil(rate * 4294967296);
+    const limit = (least ^ 0x80000000) | 0;
+    // A rate within 2⁻³² of 1 keeps nothing (the flipped limit would wrap round to keep everything).
+    const kept = least < 4294967296 ? scale : 0;
     let s = state;
     for (let i = 0; i < size; i++) {
       s ^= s << 13;
       s ^= s >>> 17;
       s ^= s << 5;
-      mask[i] = (s >>> 0) >= threshold ? scale : 0;
+      mask[i] = +((s ^ 0x80000000) >= limit) * kept;
     }
     state = s;
     return mask;
