@@ -20,6 +20,7 @@ import type { FromReplica, ToReplica } from './replicaProtocol';
 import { sliceGradients, trainableVariables } from './sliceGradients';
 import { ShardedOptimizer } from './ShardedOptimizer';
 import { SharedStepChannel, StepCommand } from './SharedStepChannel';
+import { predictSlice } from './predictSlice';
 import { threadMemory, type ThreadMemory } from './threadMemory';
 
 export interface ReplicaGroupOptions {
@@ -233,11 +234,9 @@ export class ReplicaGroup {
     const model = this.options.model;
     const outputSize = (model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
     if (count === 0) return new Float32Array(0);
-    const imageSize = pixels.length / count;
     const { parts, bounds, sequences } = this.sendSlices(StepCommand.Predict, pixels, undefined, count, this.learningRate);
     this.applyOwnPending();
-    // The whole slice in one call: predict's default batch size, 32, would split it and pay the model's overhead twice.
-    const local = tf.tidy(() => model.predict(tf.tensor(pixels.subarray(0, bounds[1] * imageSize), [bounds[1], ...(model.inputs[0].shape.slice(1) as number[])]), { batchSize: Math.max(1, bounds[1]) }) as tf.Tensor);
+    const local = predictSlice(model, pixels, bounds[1]);
     const outputs = new Float32Array(count * outputSize);
     try {
       // Asynchronous on the engines that compute on a GPU; the replicas compute meanwhile.

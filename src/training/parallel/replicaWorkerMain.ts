@@ -13,6 +13,7 @@ import { trainingObjective, type TrainingObjective } from '../trainer/trainingOb
 import type { FromReplica, ToReplica } from './replicaProtocol';
 import { ShardedOptimizer } from './ShardedOptimizer';
 import { SharedStepChannel } from './SharedStepChannel';
+import { predictSlice } from './predictSlice';
 import { sliceGradients, trainableVariables } from './sliceGradients';
 import { threadMemory } from './threadMemory';
 
@@ -59,8 +60,7 @@ function serve(r: Replica): void {
     },
     step: (count) => sliceGradients(r.model, r.objective, r.channel.pixels.subarray(0, count * r.imageSize), r.channel.labels.subarray(0, count), r.classCount, r.optimizer.gradients),
     predict: (count) => {
-      // The whole slice in one call (predict's default batch size, 32, would split it).
-      const output = tf.tidy(() => r.model.predict(tf.tensor(r.channel.pixels.subarray(0, count * r.imageSize), [count, ...(r.model.inputs[0].shape.slice(1) as number[])]), { batchSize: Math.max(1, count) }) as tf.Tensor);
+      const output = predictSlice(r.model, r.channel.pixels, count);
       r.channel.outputs.set(output.dataSync() as Float32Array);
       output.dispose();
     },
