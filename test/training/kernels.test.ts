@@ -193,40 +193,49 @@ describe('training kernels', function () {
           assert.ok(preferred > 20 && preferred < 130, `preferred in ${preferred} of 150 cases`);
           assert.equal(prefersGemmInputGradient('wasm', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), true);
           assert.equal(prefersGemmInputGradient('wasm', [64, 12, 12, 10], [64, 12, 12, 20], [3, 3, 10, 20]), false, "'same' padding: nothing to save");
-          assert.equal(prefersDirectFilterGradient([7, 7, 3, 64], 2), true, 'a first layer: few input channels, strided');
-          assert.equal(prefersDirectFilterGradient([3, 3, 256, 512], [2, 2]), true, 'strided');
-          assert.equal(prefersDirectFilterGradient([3, 3, 128, 128], 1), false, "stride 1, many channels: XNNPACK's GEMM");
+          assert.equal(prefersDirectFilterGradient([7, 7, 3, 64], 2), true, 'a first layer: few input channels');
+          assert.equal(prefersDirectFilterGradient([3, 3, 128, 128], 1), true, 'up to 128 input channels at stride 1');
+          assert.equal(prefersDirectFilterGradient([1, 1, 384, 64], 1), true, '1×1 up to 511 input channels');
+          assert.equal(prefersDirectFilterGradient([1, 1, 256, 512], 2), true, 'a strided 1×1 (downsampling)');
+          assert.equal(prefersDirectFilterGradient([3, 3, 128, 256], [2, 2]), false, "strided, from 128 input channels: XNNPACK's GEMM");
+          assert.equal(prefersDirectFilterGradient([3, 3, 256, 256], 1), false, "from 256 input channels: XNNPACK's GEMM");
+          assert.equal(prefersDirectFilterGradient([1, 1, 960, 160], 1), false, "1×1 from 512 input channels: XNNPACK's GEMM");
           assert.equal(prefersGemmInputGradient('cpu', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), false);
         });
 
-        it('the direct filter gradient of unpadded convolutions matches the direct sums on 150 random cases (strides, dilations, channel counts past 12)', () => {
+        it('the direct filter gradient matches the direct sums on 150 random cases (paddings, strides, dilations, channel counts past 12, chunks of 1–3 rows)', () => {
           const rnd = seededRandom(71);
           const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
           const backend = tf.backend();
           let done = 0;
+          let chunked = 0;
           while (done < 150) {
             const c = randomCase(rnd, true);
             const co = rnd() < 0.4 ? int(11, 30) : c.filterShape[3];
             const ci = rnd() < 0.3 ? int(6, 13) : c.xShape[3];
             const xShape: ConvCase['xShape'] = [c.xShape[0], c.xShape[1], c.xShape[2], ci];
             const filterShape: ConvCase['filterShape'] = [c.filterShape[0], c.filterShape[1], ci, co];
-            const unpadded: ConvCase = { ...c, xShape, filterShape, pad: 'valid' };
-            const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, c.strides, c.dilations, 'valid', undefined, false, 'channelsLast');
+            const conv: ConvCase = { ...c, xShape, filterShape };
+            let info: ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+            try {
+              info = tf.backend_util.computeConv2DInfo(xShape, filterShape, c.strides, c.dilations, c.pad, undefined, false, 'channelsLast');
+            } catch {
+              continue;
+            }
             if (info.outHeight <= 0 || info.outWidth <= 0) continue;
+            // Chunks of a few rows make the kernel add later chunks' sums to the first's.
+            const chunkRows = rnd() < 0.5 ? int(1, 3) : undefined;
+            if (chunkRows !== undefined && chunkRows < xShape[0] * info.outHeight) chunked++;
             const i = done++;
             tf.tidy(() => {
-              const { x, dy, expected } = caseTensors(unpadded, i);
-              const dw = filterGradientDirect(backend, { x, dy, filterShape, strides: c.strides, pad: 'valid', dilations: c.dilations });
-              assert.ok(dw, 'applies to unpadded convolutions');
-              assertClose(backend.readSync(dw.dataId) as Float32Array, expected.dw, `case ${i} ${JSON.stringify(unpadded)} dW`);
+              const { x, dy, expected } = caseTensors(conv, i);
+              const dw = filterGradientDirect(backend, { x, dy, filterShape, strides: c.strides, pad: c.pad, dilations: c.dilations }, chunkRows);
+              assert.ok(dw, 'applies to every convolution whose dy lies far enough inside the heap');
+              assertClose(backend.readSync(dw.dataId) as Float32Array, expected.dw, `case ${i} ${JSON.stringify(conv)} (chunks of ${chunkRows ?? 'default'} rows) dW`);
               backend.disposeData(dw.dataId);
             });
           }
-          tf.tidy(() => {
-            const x = tf.zeros([1, 5, 5, 2]);
-            const dy = tf.zeros([1, 5, 5, 3]);
-            assert.equal(filterGradientDirect(backend, { x, dy, filterShape: [3, 3, 2, 3], strides: 1, pad: 'same' }), undefined, 'padded: the convolution path');
-          });
+          assert.ok(chunked > 30, `${chunked} cases span several chunks`);
         });
 
         it('matrix products run as 1×1 convolutions and equal TF.js\' own BatchMatMul on 80 random cases, transposed operands and batches included', () => {

@@ -174,43 +174,59 @@ export function prefersGemmInputGradient(backendName: string, inputShape: number
 }
 
 /**
- * dW of an unpadded channels-last Conv2D on wasm by the SIMD kernel, which keeps four taps by
- * twelve output channels of dW in registers over all output positions. XNNPACK runs the swapped
- * convolution of `filterGradientViaConv` as a huge kernel over a tiny output, slowly for the few
- * input channels of a network's first layers. Returns undefined where it does not apply.
+ * How many bytes of dy one chunk of the direct filter gradient covers: with the input under it, it
+ * stays in a core's cache while every block of taps and channels reads it.
  */
-export function filterGradientDirect(backend: KernelBackend, args: FilterGradientArgs): TensorInfo | undefined {
-  const { x, dy, filterShape } = args;
-  const info = geometry(x.shape, filterShape, args.strides, args.dilations ?? 1, args.pad, args.dimRoundingMode);
+const FILTER_GRADIENT_CHUNK_BYTES = 1 << 17;
+
+/**
+ * dW of a channels-last Conv2D on wasm by the SIMD kernel, which keeps four taps by twelve output
+ * channels of dW in registers over a chunk of output positions at a time. A padded convolution's
+ * input is padded first (one copy): its dW is the unpadded convolution's of the padded input.
+ * XNNPACK runs the swapped convolution of `filterGradientViaConv` as a huge kernel over a tiny
+ * output. `chunkRows` (output rows over batch and height per chunk) is for the tests; by default a
+ * chunk holds about FILTER_GRADIENT_CHUNK_BYTES of dy. Returns undefined where it does not apply.
+ */
+export function filterGradientDirect(backend: KernelBackend, args: FilterGradientArgs, chunkRows?: number): TensorInfo | undefined {
+  const { dy, filterShape } = args;
+  const info = geometry(args.x.shape, filterShape, args.strides, args.dilations ?? 1, args.pad, args.dimRoundingMode);
   const { top, bottom, left, right } = info.padInfo;
-  if (top || bottom || left || right) return undefined;
   // The kernel reads up to 48 bytes past dy (lanes it drops): they must be inside the heap.
   if (heapOffset(backend, dy) + dy.shape.reduce((a, b) => a * b, 1) * 4 + 48 > heapSize(backend)) return undefined;
   const [kh, kw, ci, co] = filterShape;
+  if (info.batchSize * info.outHeight * info.outWidth === 0) return zeroedOutput(backend, filterShape);
+  const padded = top || bottom || left || right;
+  const x = padded ? run(backend, 'PadV2', { x: args.x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }) : args.x;
   const [batch, height, width] = x.shape;
   const dw = uninitializedOutput(backend, filterShape);
   const scratch = uninitializedOutput(backend, [48]);
+  const rows = chunkRows ?? Math.max(1, Math.floor(FILTER_GRADIENT_CHUNK_BYTES / (info.outWidth * co * 4)));
   wasmTrainingKernels(backend).filterGradientValid(
     heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dw), heapOffset(backend, scratch),
     batch, height, width, ci, info.outHeight, info.outWidth, co,
-    kh, kw, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+    kh, kw, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, rows,
   );
   free(backend, scratch);
+  if (padded) free(backend, x);
   return dw;
 }
 
 /**
- * Whether the direct SIMD filter gradient beats XNNPACK's swapped convolution: for strided
- * convolutions and few input channels (a network's first layers, ResNet's downsampling), where it
- * ran 1.2–4× faster; XNNPACK was 15–35% faster on stride-1 3×3 convolutions from 64 input
- * channels up (ResNet-18's layers at 32×32 input, slices of 32, each kernel timed alone).
+ * Whether the direct SIMD filter gradient beats XNNPACK's swapped convolution. Each kernel timed
+ * alone on slices of 32 (ResNet-18's and MobileNetV2's layers at 32×32 input): direct wins by
+ * 2–5× on 1×1 convolutions (XNNPACK's swapped convolution has only the few output channels as its
+ * width) and on first layers (3→64: 8.5 against 33 ms), by 5–15% on 3×3 ones up to 64 input
+ * channels, or 128 at stride 1; XNNPACK's GEMM wins by 10–40% on 3×3 from 256 input channels (128 when
+ * strided) and on 1×1 from about 512.
  */
 export function prefersDirectFilterGradient(filterShape: number[], strides: number | [number, number]): boolean {
   const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
-  return sh > 1 || sw > 1 || filterShape[2] < 64;
+  const [kh, kw, ci] = filterShape;
+  if (kh * kw === 1) return ci < 512;
+  return ci <= 64 || (ci <= 128 && sh === 1 && sw === 1);
 }
 
-/** `Conv2DBackpropFilter` kernel function: the direct SIMD kernel on wasm for unpadded convolutions where it pays, else `filterGradientViaConv`. */
+/** `Conv2DBackpropFilter` kernel function: the direct SIMD kernel on wasm where it pays, else `filterGradientViaConv`. */
 export function conv2dBackpropFilterKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter supports channels-last (NHWC) only, got ${a.dataFormat}.`);

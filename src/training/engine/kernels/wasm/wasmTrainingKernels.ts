@@ -21,7 +21,7 @@ export interface WasmTrainingKernels {
   filterGradientValid(
     x: number, dy: number, dw: number, scratch: number,
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number,
-    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, chunkRows: number,
   ): void;
   depthwiseInputGradient(
     dy: number, filter: number, dx: number,
