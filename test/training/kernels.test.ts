@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { transposedBlocks } from '../../src/training/engine/kernels/transposedBlocks';
 import { filterGradientDirect, filterGradientViaConv, inputGradientViaConv, inputGradientViaGemm, prefersDirectFilterGradient, prefersGemmInputGradient } from '../../src/training/engine/kernels/convGradientKernels';
 import { builtInKernel, installTrainingKernels, TESTED_TFJS_VERSION } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
@@ -236,6 +237,29 @@ describe('training kernels', function () {
             });
           }
           assert.ok(chunked > 30, `${chunked} cases span several chunks`);
+        });
+
+        it('transposes blocks (taps reversed or not) as the index arithmetic says, on 60 random shapes with 4×4 tiles and tails', () => {
+          const rnd = seededRandom(91);
+          const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+          const backend = tf.backend();
+          for (let i = 0; i < 60; i++) {
+            const [blocks, rows, cols] = [int(1, 9), int(1, 23), int(1, 23)];
+            const flip = rnd() < 0.5;
+            tf.tidy(() => {
+              const x = tf.randomNormal([blocks, rows, cols], 0, 1, 'float32', i);
+              const out = transposedBlocks(backend, x, blocks, rows, cols, flip, [blocks, cols, rows]);
+              const actual = backend.readSync(out.dataId) as Float32Array;
+              const values = x.dataSync();
+              for (let b = 0; b < blocks; b++)
+                for (let r = 0; r < rows; r++)
+                  for (let c = 0; c < cols; c++) {
+                    const to = ((flip ? blocks - 1 - b : b) * cols + c) * rows + r;
+                    assert.equal(actual[to], values[(b * rows + r) * cols + c], `shape [${blocks}, ${rows}, ${cols}]${flip ? ' flipped' : ''}: block ${b}, row ${r}, column ${c}`);
+                  }
+              backend.disposeData(out.dataId);
+            });
+          }
         });
 
         it('matrix products run as 1×1 convolutions and equal TF.js\' own BatchMatMul on 80 random cases, transposed operands and batches included', () => {

@@ -16,6 +16,7 @@ import { backend_util, type KernelBackend, type TensorInfo } from '@tensorflow/t
 import { backendNameOf, free, reshaped, runKernel as run, type KernelArgs } from './kernelCalls';
 import { heapFloats, heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
 import { convGeometry as geometry, convTapCrop, cropFilter, uncropFilterGradient } from './convTapCrop';
+import { transposedBlocks } from './transposedBlocks';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
@@ -67,22 +68,18 @@ export interface InputGradientArgs extends ConvolutionGeometryArgs {
 }
 
 /**
- * The filter with its taps in reverse order along both height and width, [kh, kw, ci, co]. That is
- * the reverse of the flattened kh·kw axis, so on wasm each tap's ci·co block is one copy: TF.js'
- * wasm Reverse goes element by element, about 50 ns each (60 ms for a 3×3 256→512 filter, more
- * than the convolution it feeds); on other backends, their Reverse.
+ * The filter with its taps in reverse order along both height and width and its channel axes
+ * swapped, [kh, kw, co, ci]: what the input gradient's convolution runs with. On wasm one SIMD pass
+ * (`transposedBlocks`: the flipped taps are the reversed kh·kw axis); elsewhere the backend's
+ * Reverse and Transpose.
  */
-function flipTaps(backend: KernelBackend, filter: TensorInfo): TensorInfo {
-  if (backendNameOf(backend) !== 'wasm') return run(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
+function flippedSwappedFilter(backend: KernelBackend, filter: TensorInfo): TensorInfo {
   const [kh, kw, ci, co] = filter.shape;
-  const taps = kh * kw;
-  const block = ci * co;
-  const flipped = uninitializedOutput(backend, filter.shape);
-  // Views taken after the allocation, which may have grown (and moved) the heap.
-  const from = heapFloats(backend, filter);
-  const to = heapFloats(backend, flipped);
-  for (let t = 0; t < taps; t++) to.set(from.subarray(t * block, (t + 1) * block), (taps - 1 - t) * block);
-  return flipped;
+  if (backendNameOf(backend) === 'wasm') return transposedBlocks(backend, filter, kh * kw, ci, co, true, [kh, kw, co, ci]);
+  const flipped = run(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
+  const swapped = run(backend, 'Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+  free(backend, flipped);
+  return swapped;
 }
 
 /** dx of a channels-last Conv2D through a stride-1 Conv2D of the zero-filled dy with the flipped filter. */
@@ -116,9 +113,8 @@ export function inputGradientViaConv(backend: KernelBackend, args: InputGradient
     source = run(backend, 'Slice', { x: spread }, { begin, size });
     toFree.push(source);
   }
-  const flipped = flipTaps(backend, filter);
-  const swappedFilter = run(backend, 'Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-  toFree.push(flipped, swappedFilter);
+  const swappedFilter = flippedSwappedFilter(backend, filter);
+  toFree.push(swappedFilter);
   const dx = run(backend, 'Conv2D', { x: source, filter: swappedFilter }, {
     strides: [1, 1],
     dilations: [info.dilationHeight, info.dilationWidth],
@@ -147,7 +143,7 @@ export function inputGradientViaGemm(backend: KernelBackend, args: InputGradient
   const [batch, height, width] = inputShape;
   const rows = batch * info.outHeight * info.outWidth;
   const patch = kh * kw * ci;
-  const filterT = run(backend, 'Transpose', { x: reshaped(filter, [patch, co]) }, { perm: [1, 0] });
+  const filterT = transposedBlocks(backend, filter, 1, patch, co, false, [co, patch]);
   const columns = run(backend, 'Conv2D', { x: reshaped(dy, [1, 1, rows, co]), filter: reshaped(filterT, [1, 1, co, patch]) }, { strides: 1, pad: 'valid', dilations: 1, dataFormat: 'NHWC' });
   free(backend, filterT);
   const dx = zeroedOutput(backend, inputShape);

@@ -2,10 +2,11 @@
  * `BatchMatMul` of two matrices (batch 1) as a 1×1 convolution on the wasm backend: its `Conv2D`
  * goes through XNNPACK's packed GEMM, several times faster than its own `BatchMatMul` on the small
  * matrices of dense layers and their gradients (measured in `npm run bench:train`). A transposed
- * operand is transposed first; batched products keep the built-in kernel.
+ * operand is transposed first (one SIMD pass); batched products keep the built-in kernel.
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { free, reshaped, runKernel, type KernelArgs } from './kernelCalls';
+import { transposedBlocks } from './transposedBlocks';
 
 /** Builds the replacement, falling back to `builtIn` for batched or non-float products. */
 export function matMulViaConvKernel(builtIn: KernelConfig) {
@@ -22,8 +23,8 @@ export function matMulViaConvKernel(builtIn: KernelConfig) {
     const rows = transposeA ? ac : ar;
     const inner = transposeA ? ar : ac;
     const cols = transposeB ? br : bc;
-    const left = transposeA ? runKernel(backend, 'Transpose', { x: reshaped(a, [ar, ac]) }, { perm: [1, 0] }) : a;
-    const right = transposeB ? runKernel(backend, 'Transpose', { x: reshaped(b, [br, bc]) }, { perm: [1, 0] }) : b;
+    const left = transposeA ? transposedBlocks(backend, a, 1, ar, ac, false, [ac, ar]) : a;
+    const right = transposeB ? transposedBlocks(backend, b, 1, br, bc, false, [bc, br]) : b;
     const out = runKernel(backend, 'Conv2D', { x: reshaped(left, [1, 1, rows, inner]), filter: reshaped(right, [1, 1, inner, cols]) }, { strides: 1, pad: 'valid', dilations: 1, dataFormat: 'NHWC' });
     if (left !== a) free(backend, left);
     if (right !== b) free(backend, right);

@@ -637,4 +637,83 @@
       (local.set $out (i32.add (local.get $out) (local.get $at)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rowLoop))))
+
+  ;; Per block of a [blocks, rows, cols] tensor, its [cols, rows] transpose; with $flip the blocks
+  ;; also go in reverse order (a filter's taps flipped and its channel axes swapped, as the input
+  ;; gradient's convolution needs, in one pass). 4×4 tiles move through registers by shuffles;
+  ;; the rows and columns past the last whole tile go one value at a time.
+  (func (export "transposeBlocks")
+    (param $src i32) (param $dst i32) (param $blocks i32) (param $rows i32) (param $cols i32) (param $flip i32)
+    (local $block i32) (local $from i32) (local $to i32) (local $r i32) (local $c i32) (local $rowEnd i32) (local $colEnd i32)
+    (local $blockBytes i32) (local $srcRow i32) (local $dstRow i32) (local $p i32) (local $q i32)
+    (local $a v128) (local $b v128) (local $cc v128) (local $d v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $blockBytes (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (i32.const 2)))
+    (local.set $srcRow (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $dstRow (i32.shl (local.get $rows) (i32.const 2)))
+    (local.set $rowEnd (i32.and (local.get $rows) (i32.const -4)))
+    (local.set $colEnd (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $block (i32.const 0))
+    (block $blocksDone (loop $blockLoop
+      (br_if $blocksDone (i32.ge_s (local.get $block) (local.get $blocks)))
+      (local.set $from (i32.add (local.get $src) (i32.mul (local.get $block) (local.get $blockBytes))))
+      (local.set $to (i32.add (local.get $dst) (i32.mul
+        (if (result i32) (local.get $flip)
+          (then (i32.sub (i32.sub (local.get $blocks) (i32.const 1)) (local.get $block)))
+          (else (local.get $block)))
+        (local.get $blockBytes))))
+      ;; Whole 4×4 tiles.
+      (local.set $r (i32.const 0))
+      (block $rowsDone (loop $rowLoop
+        (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rowEnd)))
+        (local.set $c (i32.const 0))
+        (block $colsDone (loop $colLoop
+          (br_if $colsDone (i32.ge_s (local.get $c) (local.get $colEnd)))
+          (local.set $p (i32.add (local.get $from) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2))))
+          (local.set $a (v128.load (local.get $p)))
+          (local.set $b (v128.load (i32.add (local.get $p) (local.get $srcRow))))
+          (local.set $cc (v128.load (i32.add (local.get $p) (i32.shl (local.get $srcRow) (i32.const 1)))))
+          (local.set $d (v128.load (i32.add (local.get $p) (i32.mul (local.get $srcRow) (i32.const 3)))))
+          (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+          (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+          (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $cc) (local.get $d)))
+          (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $cc) (local.get $d)))
+          (local.set $q (i32.add (local.get $to) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2))))
+          (v128.store (local.get $q) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+          (v128.store (i32.add (local.get $q) (local.get $dstRow)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+          (v128.store (i32.add (local.get $q) (i32.shl (local.get $dstRow) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+          (v128.store (i32.add (local.get $q) (i32.mul (local.get $dstRow) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $colLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $rowLoop)))
+      ;; The columns past the last whole tile, for the rows of whole tiles.
+      (local.set $r (i32.const 0))
+      (block $tailRowsDone (loop $tailRowLoop
+        (br_if $tailRowsDone (i32.ge_s (local.get $r) (local.get $rowEnd)))
+        (local.set $c (local.get $colEnd))
+        (block $tailColsDone (loop $tailColLoop
+          (br_if $tailColsDone (i32.ge_s (local.get $c) (local.get $cols)))
+          (f32.store
+            (i32.add (local.get $to) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
+            (f32.load (i32.add (local.get $from) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $tailColLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $tailRowLoop)))
+      ;; The rows past the last whole tile, every column.
+      (local.set $r (local.get $rowEnd))
+      (block $lastRowsDone (loop $lastRowLoop
+        (br_if $lastRowsDone (i32.ge_s (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $lastColsDone (loop $lastColLoop
+          (br_if $lastColsDone (i32.ge_s (local.get $c) (local.get $cols)))
+          (f32.store
+            (i32.add (local.get $to) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
+            (f32.load (i32.add (local.get $from) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $lastColLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lastRowLoop)))
+      (local.set $block (i32.add (local.get $block) (i32.const 1)))
+      (br $blockLoop))))
 )

@@ -36,6 +36,7 @@ export interface WasmTrainingKernels {
   relu6Grad(x: number, dy: number, dx: number, n: number): void;
   sumCenteredProducts(x: number, mean: number, z: number, out: number, rows: number, channels: number, square: number): void;
   channelAffine2(p: number, q: number, a: number, b: number, k: number, out: number, rows: number, channels: number): void;
+  transposeBlocks(src: number, dst: number, blocks: number, rows: number, cols: number, flip: number): void;
   batchNormInference(x: number, mean: number, scale: number, offset: number, norm: number, out: number, rows: number, channels: number): void;
 }
 
