@@ -194,13 +194,13 @@ describe('training kernels', function () {
           assert.ok(preferred > 20 && preferred < 130, `preferred in ${preferred} of 150 cases`);
           assert.equal(prefersGemmInputGradient('wasm', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), true);
           assert.equal(prefersGemmInputGradient('wasm', [64, 12, 12, 10], [64, 12, 12, 20], [3, 3, 10, 20]), false, "'same' padding: nothing to save");
-          assert.equal(prefersDirectFilterGradient([7, 7, 3, 64], 2), true, 'a first layer: few input channels');
-          assert.equal(prefersDirectFilterGradient([3, 3, 128, 128], 1), true, 'up to 128 input channels at stride 1');
-          assert.equal(prefersDirectFilterGradient([1, 1, 384, 64], 1), true, '1×1 up to 511 input channels');
-          assert.equal(prefersDirectFilterGradient([1, 1, 256, 512], 2), true, 'a strided 1×1 (downsampling)');
-          assert.equal(prefersDirectFilterGradient([3, 3, 128, 256], [2, 2]), false, "strided, from 128 input channels: XNNPACK's GEMM");
-          assert.equal(prefersDirectFilterGradient([3, 3, 256, 256], 1), false, "from 256 input channels: XNNPACK's GEMM");
-          assert.equal(prefersDirectFilterGradient([1, 1, 960, 160], 1), false, "1×1 from 512 input channels: XNNPACK's GEMM");
+          assert.equal(prefersDirectFilterGradient([7, 7, 3, 64], [32, 16, 16, 64]), true, 'a first layer: few input channels');
+          assert.equal(prefersDirectFilterGradient([5, 5, 10, 20], [32, 8, 8, 20]), true, 'up to 32 input channels, any map');
+          assert.equal(prefersDirectFilterGradient([3, 3, 128, 128], [32, 16, 16, 128]), true, 'up to 128 input channels on maps of 16×16 and more');
+          assert.equal(prefersDirectFilterGradient([3, 3, 64, 64], [32, 8, 8, 64]), false, "64 input channels on an 8×8 map: XNNPACK's GEMM");
+          assert.equal(prefersDirectFilterGradient([3, 3, 256, 256], [32, 32, 32, 256]), false, "from 256 input channels: XNNPACK's GEMM");
+          assert.equal(prefersDirectFilterGradient([1, 1, 384, 64], [32, 4, 4, 64]), true, '1×1 up to 511 input channels, any map');
+          assert.equal(prefersDirectFilterGradient([1, 1, 960, 160], [32, 4, 4, 160]), false, "1×1 from 512 input channels: XNNPACK's GEMM");
           assert.equal(prefersGemmInputGradient('cpu', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), false);
         });
 

@@ -209,17 +209,19 @@ export function filterGradientDirect(backend: KernelBackend, args: FilterGradien
 
 /**
  * Whether the direct SIMD filter gradient beats XNNPACK's swapped convolution. Each kernel timed
- * alone on slices of 32 (ResNet-18's and MobileNetV2's layers at 32×32 input): direct wins by
- * 2–5× on 1×1 convolutions (XNNPACK's swapped convolution has only the few output channels as its
- * width) and on first layers (3→64: 8.5 against 33 ms), by 5–15% on 3×3 ones up to 64 input
- * channels, or 128 at stride 1; XNNPACK's GEMM wins by 10–40% on 3×3 from 256 input channels (128 when
- * strided) and on 1×1 from about 512.
+ * alone and interleaved on slices of 32 (the layers of the MNIST CNN, ResNet-18 and MobileNetV2 at
+ * 32×32 input, and ResNet's at 128–224): direct wins by 2–5× on 1×1 convolutions (XNNPACK's swapped
+ * convolution has only the output channels as its width), by 2–4× on first layers (3→64 7×7:
+ * 7.9 against 14.4 ms) and by 20–60% up to 32 input channels (MNIST's 10→20 5×5); from 64 input
+ * channels the two are within 15% on maps of 16×16 and more, where direct wins slightly up to 128
+ * channels, and XNNPACK's GEMM wins by 10–40% on smaller maps and from 256 channels (on 1×1, from
+ * about 512).
  */
-export function prefersDirectFilterGradient(filterShape: number[], strides: number | [number, number]): boolean {
-  const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
+export function prefersDirectFilterGradient(filterShape: number[], dyShape: number[]): boolean {
   const [kh, kw, ci] = filterShape;
   if (kh * kw === 1) return ci < 512;
-  return ci <= 64 || (ci <= 128 && sh === 1 && sw === 1);
+  if (ci <= 32) return true;
+  return ci <= 128 && dyShape[1] * dyShape[2] >= 256;
 }
 
 /** `Conv2DBackpropFilter` kernel function: the direct SIMD kernel on wasm where it pays, else `filterGradientViaConv`. */
@@ -231,7 +233,7 @@ export function conv2dBackpropFilterKernel({ inputs, backend, attrs }: KernelArg
   const [, , ci, co] = a.filterShape;
   const filterShape: [number, number, number, number] = crop ? [crop.size[0], crop.size[1], ci, co] : a.filterShape;
   const args: FilterGradientArgs = { x: inputs.x, dy: inputs.dy, filterShape, strides: a.strides, pad: crop ? crop.pad : a.pad, dimRoundingMode: crop ? undefined : a.dimRoundingMode };
-  const dw = (backendNameOf(backend) === 'wasm' && prefersDirectFilterGradient(filterShape, a.strides) ? filterGradientDirect(backend, args) : undefined) ?? filterGradientViaConv(backend, args);
+  const dw = (backendNameOf(backend) === 'wasm' && prefersDirectFilterGradient(filterShape, inputs.dy.shape) ? filterGradientDirect(backend, args) : undefined) ?? filterGradientViaConv(backend, args);
   if (!crop) return dw;
   const full = uncropFilterGradient(backend, dw, crop, a.filterShape);
   free(backend, dw);
