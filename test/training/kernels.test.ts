@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { transposedBlocks } from '../../src/training/engine/kernels/transposedBlocks';
+import { transposedBlocks, transposedRuns } from '../../src/training/engine/kernels/transposedBlocks';
 import { filterGradientDirect, filterGradientViaConv, inputGradientViaConv, inputGradientViaGemm, prefersDirectFilterGradient, prefersGemmInputGradient } from '../../src/training/engine/kernels/convGradientKernels';
 import { builtInKernel, installTrainingKernels, TESTED_TFJS_VERSION } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
@@ -257,6 +257,25 @@ describe('training kernels', function () {
                     const to = ((flip ? blocks - 1 - b : b) * cols + c) * rows + r;
                     assert.equal(actual[to], values[(b * rows + r) * cols + c], `shape [${blocks}, ${rows}, ${cols}]${flip ? ' flipped' : ''}: block ${b}, row ${r}, column ${c}`);
                   }
+              backend.disposeData(out.dataId);
+            });
+          }
+        });
+
+        it('swaps the two outer axes of runs of values as the index arithmetic says, on 40 random shapes', () => {
+          const rnd = seededRandom(93);
+          const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+          const backend = tf.backend();
+          for (let i = 0; i < 40; i++) {
+            const [rows, cols, run] = [int(1, 17), int(1, 17), int(1, 9)];
+            tf.tidy(() => {
+              const x = tf.randomNormal([rows, cols, run], 0, 1, 'float32', i);
+              const out = transposedRuns(backend, x, rows, cols, run, [cols, rows, run]);
+              const actual = backend.readSync(out.dataId) as Float32Array;
+              const values = x.dataSync();
+              for (let r = 0; r < rows; r++)
+                for (let c = 0; c < cols; c++)
+                  for (let k = 0; k < run; k++) assert.equal(actual[(c * rows + r) * run + k], values[(r * cols + c) * run + k], `[${rows}, ${cols}, ${run}] at ${r}, ${c}, ${k}`);
               backend.disposeData(out.dataId);
             });
           }

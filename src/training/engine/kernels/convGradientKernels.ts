@@ -16,7 +16,7 @@ import { backend_util, type KernelBackend, type TensorInfo } from '@tensorflow/t
 import { backendNameOf, free, reshaped, runKernel as run, type KernelArgs } from './kernelCalls';
 import { heapFloats, heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
 import { convGeometry as geometry, convTapCrop, cropFilter, uncropFilterGradient } from './convTapCrop';
-import { transposedBlocks } from './transposedBlocks';
+import { transposedBlocks, transposedRuns } from './transposedBlocks';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
@@ -41,8 +41,11 @@ export function filterGradientViaConv(backend: KernelBackend, args: FilterGradie
   const info = geometry(x.shape, filterShape, args.strides, args.dilations ?? 1, args.pad, args.dimRoundingMode);
   const { top, bottom, left, right } = info.padInfo;
   const [kh, kw, ci, co] = filterShape;
-  const xT = run(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
-  const dyT = run(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+  const wasm = backendNameOf(backend) === 'wasm';
+  const batch = x.shape[0];
+  const [, outH, outW] = dy.shape;
+  const xT = wasm ? channelsFirstBatchLast(backend, x) : run(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
+  const dyT = wasm ? transposedRuns(backend, dy, batch, outH * outW, co, [outH, outW, batch, co]) : run(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
   const swapped = run(backend, 'Conv2D', { x: xT, filter: dyT }, {
     strides: [info.dilationHeight, info.dilationWidth],
     dilations: [info.strideHeight, info.strideWidth],
@@ -56,9 +59,18 @@ export function filterGradientViaConv(backend: KernelBackend, args: FilterGradie
     taps = run(backend, 'Slice', { x: swapped }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
     free(backend, swapped);
   }
-  const dw = run(backend, 'Transpose', { x: taps }, { perm: [1, 2, 0, 3] });
+  const dw = wasm ? transposedRuns(backend, taps, ci, kh * kw, co, [kh, kw, ci, co]) : run(backend, 'Transpose', { x: taps }, { perm: [1, 2, 0, 3] });
   free(backend, taps);
   return dw;
+}
+
+/** [b, h, w, c] → [c, h, w, b] on wasm as two block transposes: [b, h·w, c] → [b, c, h·w] → [c·h·w, b]. */
+function channelsFirstBatchLast(backend: KernelBackend, x: TensorInfo): TensorInfo {
+  const [batch, height, width, channels] = x.shape;
+  const perImage = transposedBlocks(backend, x, batch, height * width, channels, false, [batch, channels, height * width]);
+  const whole = transposedBlocks(backend, perImage, 1, batch, channels * height * width, false, [channels, height, width, batch]);
+  free(backend, perImage);
+  return whole;
 }
 
 export interface InputGradientArgs extends ConvolutionGeometryArgs {

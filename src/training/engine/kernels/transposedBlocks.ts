@@ -5,10 +5,31 @@
  * the input gradient transposes at every step.
  */
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs';
-import { heapOffset, uninitializedOutput, wasmTrainingKernels } from './wasm/wasmTrainingKernels';
+import { heapOffset, uninitializedOutput, wasmTrainingKernels, wholeHeapFloats } from './wasm/wasmTrainingKernels';
 
 export function transposedBlocks(backend: KernelBackend, x: TensorInfo, blocks: number, rows: number, cols: number, flip: boolean, outShape: number[]): TensorInfo {
   const out = uninitializedOutput(backend, outShape);
   wasmTrainingKernels(backend).transposeBlocks(heapOffset(backend, x), heapOffset(backend, out), blocks, rows, cols, flip ? 1 : 0);
+  return out;
+}
+
+/**
+ * A float32 tensor read as [rows, cols, run] with its first two axes swapped, [cols, rows, run]:
+ * each run of `run` contiguous values moves with one copy within the heap (TF.js' Transpose moves
+ * value by value).
+ */
+export function transposedRuns(backend: KernelBackend, x: TensorInfo, rows: number, cols: number, run: number, outShape: number[]): TensorInfo {
+  if (run === 1) return transposedBlocks(backend, x, 1, rows, cols, false, outShape);
+  const out = uninitializedOutput(backend, outShape);
+  // The view is taken after the allocation, which may have grown (and moved) the heap.
+  const heap = wholeHeapFloats(backend);
+  const from = heapOffset(backend, x) / 4;
+  const to = heapOffset(backend, out) / 4;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const source = from + (r * cols + c) * run;
+      heap.copyWithin(to + (c * rows + r) * run, source, source + run);
+    }
+  }
   return out;
 }
