@@ -155,7 +155,7 @@ export function resolveParams(
   }
   for (const key in raw) {
     if (!Object.prototype.hasOwnProperty.call(raw, key)) continue;
-    if (!specs.some((s) => s.name === key)) {
+    if (!namesSpec(specs, key)) {
       const known = specs.map((s) => s.name);
       const close = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
       report({
@@ -168,6 +168,12 @@ export function resolveParams(
     }
   }
   return ok ? resolved : undefined;
+}
+
+/** Whether a spec is named `key` (a plain loop: this runs for every parameter of every layer). */
+function namesSpec(specs: readonly ParamSpec[], key: string): boolean {
+  for (let i = 0; i < specs.length; i++) if (specs[i].name === key) return true;
+  return false;
 }
 
 function editDistance(a: string, b: string): number {

@@ -45,11 +45,28 @@ export function resolvePads(input: number[], effectiveKernel: number[], strides:
   return pads;
 }
 
+/**
+ * The texts of recently built formulas, by a hash of what determines them (size, padding, window,
+ * stride, 'same'; the output follows from those): a design repeats a few windows over a few sizes,
+ * and each text is a string of nine parts, the largest allocation of a deep design's analysis.
+ */
+const FORMULA_SLOTS = 64;
+const formulaKeys = new Float64Array(FORMULA_SLOTS * 6).fill(NaN);
+const formulaTexts: string[] = new Array<string>(FORMULA_SLOTS).fill('');
+
 /** One axis' output-size formula in the course's notation, e.g. "⌊(32 + 2·2 − 5) / 1⌋ + 1 = 32". */
 function formulaText(size: number, before: number, after: number, window: number, stride: number, out: number, noneFits: boolean, same: boolean): string {
-  if (same) return `⌈${size} / ${stride}⌉ = ${out} (same)`;
+  const sameFlag = same ? 1 : 0;
+  const slot = ((size * 7 + before * 3 + after * 5 + window * 11 + stride * 13 + sameFlag) >>> 0) % FORMULA_SLOTS;
+  const k = slot * 6;
+  if (formulaKeys[k] === size && formulaKeys[k + 1] === before && formulaKeys[k + 2] === after && formulaKeys[k + 3] === window && formulaKeys[k + 4] === stride && formulaKeys[k + 5] === sameFlag) {
+    return formulaTexts[slot];
+  }
   const padText = before === after ? ` + 2·${before}` : ` + ${before} + ${after}`;
-  return `⌊(${size}${padText} − ${window}) / ${stride}⌋ + 1 = ${noneFits ? `${out}, so no window fits` : out}`;
+  const text = same ? `⌈${size} / ${stride}⌉ = ${out} (same)` : `⌊(${size}${padText} − ${window}) / ${stride}⌋ + 1 = ${noneFits ? `${out}, so no window fits` : out}`;
+  formulaKeys.set([size, before, after, window, stride, sameFlag], k);
+  formulaTexts[slot] = text;
+  return text;
 }
 
 const shapeText = (sizes: number[]): string => sizes.join('×');
