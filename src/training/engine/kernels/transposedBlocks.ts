@@ -13,10 +13,13 @@ export function transposedBlocks(backend: KernelBackend, x: TensorInfo, blocks: 
   return out;
 }
 
+/** Runs shorter than this are copied value by value rather than by copyWithin. */
+const SHORT_RUN = 32;
+
 /**
  * A float32 tensor read as [rows, cols, run] with its first two axes swapped, [cols, rows, run]:
- * each run of `run` contiguous values moves with one copy within the heap (TF.js' Transpose moves
- * value by value).
+ * each run of `run` contiguous values moves with one copy within the heap, short ones value by value
+ * (TF.js' Transpose moves every value through its index arithmetic).
  */
 export function transposedRuns(backend: KernelBackend, x: TensorInfo, rows: number, cols: number, run: number, outShape: number[]): TensorInfo {
   if (run === 1) return transposedBlocks(backend, x, 1, rows, cols, false, outShape);
@@ -28,7 +31,10 @@ export function transposedRuns(backend: KernelBackend, x: TensorInfo, rows: numb
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const source = from + (r * cols + c) * run;
-      heap.copyWithin(to + (c * rows + r) * run, source, source + run);
+      const target = to + (c * rows + r) * run;
+      // A call costs about as much as copying a few dozen values one by one.
+      if (run >= SHORT_RUN) heap.copyWithin(target, source, source + run);
+      else for (let k = 0; k < run; k++) heap[target + k] = heap[source + k];
     }
   }
   return out;
