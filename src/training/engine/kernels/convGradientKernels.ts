@@ -14,7 +14,7 @@
  */
 import { backend_util, type KernelBackend, type TensorInfo } from '@tensorflow/tfjs';
 import { backendNameOf, free, reshaped, runKernel as run, type KernelArgs } from './kernelCalls';
-import { heapFloats, heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
+import { heapOffset, heapSize, uninitializedOutput, wasmTrainingKernels, zeroedOutput } from './wasm/wasmTrainingKernels';
 import { convGeometry as geometry, convTapCrop, cropFilter, uncropFilterGradient } from './convTapCrop';
 import { transposedBlocks, transposedRuns } from './transposedBlocks';
 
@@ -193,7 +193,8 @@ const FILTER_GRADIENT_CHUNK_BYTES = 1 << 17;
  * input is padded first (one copy): its dW is the unpadded convolution's of the padded input.
  * XNNPACK runs the swapped convolution of `filterGradientViaConv` as a huge kernel over a tiny
  * output. `chunkRows` (output rows over batch and height per chunk) is for the tests; by default a
- * chunk holds about FILTER_GRADIENT_CHUNK_BYTES of dy. Returns undefined where it does not apply.
+ * chunk holds about FILTER_GRADIENT_CHUNK_BYTES of dy. Returns undefined when dy lies too close to
+ * the heap's end for the kernel's over-reads.
  */
 export function filterGradientDirect(backend: KernelBackend, args: FilterGradientArgs, chunkRows?: number): TensorInfo | undefined {
   const { dy, filterShape } = args;

@@ -1,9 +1,10 @@
 /**
  * Registers the project's training kernels on a TF.js backend: the convolution gradients (see
  * convGradientKernels.ts for the maths), a faster max-pool gradient, and the Conv2D and depthwise
- * gradients that handle dilations, a batch-norm gradient with fewer full-size passes; on wasm also the depthwise convolution gradients it lacks
- * (depthwiseGradientKernels.ts), matrix products through XNNPACK, leading-axis sums, an Identity
- * that shares memory and batch norm with fixed statistics four channels at a time. This reaches into TF.js' kernel registry, whose contract
+ * gradients that handle dilations, a batch-norm gradient with fewer full-size passes; on wasm also
+ * the depthwise convolution gradients it lacks (depthwiseGradientKernels.ts), matrix products
+ * through XNNPACK, leading-axis sums, an Identity that shares memory, and batch norm with fixed
+ * statistics four channels at a time. This reaches into TF.js' kernel registry, whose contract
  * is internal: the patch was checked against exactly TESTED_TFJS_VERSION, and a test fails when
  * the installed TF.js differs, so an upgrade re-runs the kernel checks before it ships.
  */
