@@ -3,7 +3,7 @@
  * for float32 tensors whose mean, variance, scale and offset each hold one value per channel of the
  * last axis, as the BatchNormalization layer gives them. TF.js' kernel walks the tensor value by
  * value with a scalar divide and four wrapping indices: in MobileNetV2's inference it took more
- * time than all convolutions together. This one computes the expression of TF.js' source,
+ * time than all its regular convolutions together. This one computes the expression of TF.js' source,
  * offset + (x − mean)·scale / √(variance + ε), in its order with every operation rounded to float32,
  * four channels at a time (TF.js' compiled kernel rounds some values differently, by an ulp or two).
  * Other shapes keep TF.js' kernel.
