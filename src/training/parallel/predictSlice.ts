@@ -7,12 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 export function predictSlice(model: tf.LayersModel, pixels: Float32Array, count: number): tf.Tensor {
-  return tf.tidy(() => {
-    const input = tf.tensor(pixels.subarray(0, count * sampleSize(model)), [count, ...(model.inputs[0].shape.slice(1) as number[])]);
-    return model.execute(input, model.outputs[0].name) as tf.Tensor;
-  });
-}
-
-function sampleSize(model: tf.LayersModel): number {
-  return (model.inputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+  const sampleShape = model.inputs[0].shape.slice(1) as number[];
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  return tf.tidy(() => model.execute(tf.tensor(pixels.subarray(0, count * sampleSize), [count, ...sampleShape]), model.outputs[0].name) as tf.Tensor);
 }
