@@ -10,6 +10,7 @@ import { exitWithParent } from '../training/process/exitWithParent';
 import { fileSystemLoader } from '../training/trainer/fileSystemModelIo';
 import type { FeatureMapLayer } from '../protocol/trainingPanelProtocol';
 import type { FeatureMapsReply, FeatureMapsRequest } from './featureMapsProtocol';
+import { modelSampleShapes } from '../training/compile/modelSampleShapes';
 
 
 /** Scales one channel of an activation tensor's values to 0–255 (a constant channel is mid-grey... or black when all zero). */
@@ -33,7 +34,7 @@ async function compute(request: FeatureMapsRequest): Promise<FeatureMapLayer[]> 
   const model = await tf.loadLayersModel(fileSystemLoader(request.modelFolder));
   const convs = model.layers.filter((l) => kerasClassIndex.convolutionClasses.has(l.getClassName()));
   if (convs.length === 0) throw new Error('This model has no convolution layers.');
-  const inputShape = model.inputs[0].shape.slice(1) as number[];
+  const inputShape = modelSampleShapes(model).input.shape;
   const [h, w, c] = request.shape;
   if (inputShape.length !== 3 || inputShape[0] !== h || inputShape[1] !== w || inputShape[2] !== c) {
     throw new Error(`The image is ${h}×${w}×${c} but the model takes [${inputShape.join(', ')}].`);

@@ -8,6 +8,7 @@ import { analyzeDesign } from '../../src/core/analysis/analyzeDesign';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { getLayerType } from '../../src/core/layers/layerCatalog';
 import { compileDesign } from '../../src/training/compile/compileDesign';
+import { modelSampleShapes } from '../../src/training/compile/modelSampleShapes';
 import { chainDesign } from '../support/designBuilder';
 import { randomValidDesign } from '../support/randomDesign';
 
@@ -67,6 +68,12 @@ describe('compileDesign: shapes and parameters equal the analysis', function () 
       const analysis = analyzeDesign(design);
       assert.equal(model.countParams(), analysis.totals.params, file);
       assert.deepEqual(model.outputs.map((o) => o.shape.slice(1)), analysis.totals.outputShapes, file);
+      const samples = modelSampleShapes(model);
+      const inputNode = design.nodes.find((n) => n.type === 'Input')!;
+      assert.deepEqual(samples.input.shape, analysis.nodes[inputNode.id].outputShape, `${file}: input sample shape`);
+      assert.equal(samples.input.size, analysis.nodes[inputNode.id].outputShape!.reduce((a, b) => a * b, 1), `${file}: input sample size`);
+      assert.deepEqual(samples.output.shape, analysis.totals.outputShapes[0], `${file}: output sample shape`);
+      assert.equal(samples.output.size, analysis.totals.outputShapes[0].reduce((a, b) => a * b, 1), `${file}: output sample size`);
       model.dispose();
     }
   });

@@ -22,6 +22,7 @@ import { ShardedOptimizer } from './ShardedOptimizer';
 import { SharedStepChannel, StepCommand } from './SharedStepChannel';
 import { predictSlice } from './predictSlice';
 import { threadMemory, type ThreadMemory } from './threadMemory';
+import { modelSampleShapes } from '../compile/modelSampleShapes';
 
 export interface ReplicaGroupOptions {
   design: Design;
@@ -152,8 +153,9 @@ export class ReplicaGroup {
     const variables = trainableVariables(options.model);
     const shared = ShardedOptimizer.allocate(options.settings, variables, options.replicas);
     const statistics = options.model.nonTrainableWeights.map((w) => w.read().dataSync() as Float32Array);
-    const imageSize = (options.model.inputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
-    const outputSize = (options.model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    const samples = modelSampleShapes(options.model);
+    const imageSize = samples.input.size;
+    const outputSize = samples.output.size;
     const sliceCapacity = Math.ceil(options.settings.batchSize / options.replicas) + 1;
     const workers: ReplicaWorker[] = [];
     try {
@@ -232,7 +234,7 @@ export class ReplicaGroup {
    */
   async predictBatch(pixels: Float32Array, count: number): Promise<Float32Array> {
     const model = this.options.model;
-    const outputSize = (model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    const outputSize = modelSampleShapes(model).output.size;
     if (count === 0) return new Float32Array(0);
     const { parts, bounds, sequences } = this.sendSlices(StepCommand.Predict, pixels, undefined, count, this.learningRate);
     this.applyOwnPending();

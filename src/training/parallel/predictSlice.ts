@@ -5,9 +5,9 @@
  * skips both. Layers run in inference mode (no dropout, batch norm with its moving statistics).
  */
 import * as tf from '@tensorflow/tfjs';
+import { modelSampleShapes } from '../compile/modelSampleShapes';
 
 export function predictSlice(model: tf.LayersModel, pixels: Float32Array, count: number): tf.Tensor {
-  const sampleShape = model.inputs[0].shape.slice(1) as number[];
-  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  return tf.tidy(() => model.execute(tf.tensor(pixels.subarray(0, count * sampleSize), [count, ...sampleShape]), model.outputs[0].name) as tf.Tensor);
+  const { shape, size } = modelSampleShapes(model).input;
+  return tf.tidy(() => model.execute(tf.tensor(pixels.subarray(0, count * size), [count, ...shape]), model.outputs[0].name) as tf.Tensor);
 }

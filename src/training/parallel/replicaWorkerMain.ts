@@ -16,6 +16,7 @@ import { SharedStepChannel } from './SharedStepChannel';
 import { predictSlice } from './predictSlice';
 import { sliceGradients, trainableVariables } from './sliceGradients';
 import { threadMemory } from './threadMemory';
+import { modelSampleShapes } from '../compile/modelSampleShapes';
 
 interface Replica {
   model: tf.LayersModel;
@@ -47,7 +48,7 @@ async function init(message: Extract<ToReplica, { type: 'init' }>): Promise<void
     objective: trainingObjective(message.kind, message.settings.l2, model.trainableWeights),
     classCount: message.classCount,
     channel: new SharedStepChannel(message.channel),
-    imageSize: (model.inputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1),
+    imageSize: modelSampleShapes(model).input.size,
   };
   send({ type: 'ready' });
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapFloats } from '../engine/kernels/wasm/wasmTrainingKernels';
 import { leanVariableGrads } from './leanVariableGrads';
+import { modelSampleShapes } from '../compile/modelSampleShapes';
 import { rankOutput } from '../trainer/outputLoss';
 import type { TrainingObjective } from '../trainer/trainingObjective';
 
@@ -41,7 +42,7 @@ export function countHits(outputs: Float32Array, labels: ArrayLike<number>, clas
  */
 export function sliceGradients(model: tf.LayersModel, objective: TrainingObjective, pixels: Float32Array, labels: Int32Array, classCount: number, into?: Float32Array): SliceGradients {
   const count = labels.length;
-  const inputShape = model.inputs[0].shape.slice(1) as number[];
+  const inputShape = modelSampleShapes(model).input.shape;
   const variables = trainableVariables(model);
   const gradients = into ?? new Float32Array(variables.reduce((n, v) => n + v.size, 0));
   let output: tf.Tensor | undefined;

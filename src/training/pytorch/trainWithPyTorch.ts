@@ -37,6 +37,7 @@ import type { PythonTorchInfo } from './findPythonWithTorch';
 import packageJson from '../../../package.json';
 
 import { resolveTorchDevice, type TorchDevice } from './torchDevices';
+import { modelSampleShapes } from '../compile/modelSampleShapes';
 
 export { resolveTorchDevice, type TorchDevice };
 
@@ -101,8 +102,7 @@ export async function trainWithPyTorch(request: TrainDesignRequest, options: PyT
     if (model.inputs.length !== 1 || model.outputs.length !== 1) {
       throw new Error(`The design has ${model.inputs.length} inputs and ${model.outputs.length} outputs; training needs exactly one image input and one class-score output.`);
     }
-    const inputShape = model.inputs[0].shape.slice(1) as number[];
-    const outputShape = model.outputs[0].shape.slice(1) as number[];
+    const { input: { shape: inputShape }, output: { shape: outputShape } } = modelSampleShapes(model);
     if (outputShape.length !== 1) throw new Error(`The output must be a vector of class scores, but its shape is [${outputShape.join(', ')}]: add Flatten and Dense layers before the output.`);
     const loaded = await loadRunData({ settings, inputShape, outputShape, limits: request.limits, datasetCacheDir: request.datasetCacheDir, onLog: log, onDownload: hooks.onDownload });
     const { dataset, data } = loaded;

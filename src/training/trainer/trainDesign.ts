@@ -21,6 +21,7 @@ import type { EpochMetrics, TrainingProgress, TrainingResult } from './trainingR
 import packageJson from '../../../package.json';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { modelSampleShapes } from '../compile/modelSampleShapes';
 
 export interface TrainDesignRequest {
   design: Design;
@@ -82,8 +83,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
     if (model.inputs.length !== 1 || model.outputs.length !== 1) {
       throw new Error(`The design has ${model.inputs.length} inputs and ${model.outputs.length} outputs; training needs exactly one image input and one class-score output.`);
     }
-    const inputShape = model.inputs[0].shape.slice(1) as number[];
-    const outputShape = model.outputs[0].shape.slice(1) as number[];
+    const { input: { shape: inputShape }, output: { shape: outputShape } } = modelSampleShapes(model);
     if (outputShape.length !== 1) throw new Error(`The output must be a vector of class scores, but its shape is [${outputShape.join(', ')}]: add Flatten and Dense layers before the output.`);
 
     const loaded = await loadRunData({
