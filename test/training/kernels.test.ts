@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { transposedBlocks, transposedRuns } from '../../src/training/engine/kernels/transposedBlocks';
-import { filterGradientDirect, filterGradientViaConv, inputGradientViaConv, inputGradientViaGemm, prefersDirectFilterGradient, prefersGemmInputGradient } from '../../src/training/engine/kernels/convGradientKernels';
+import { filterGradientDirect, filterGradientTile, filterGradientViaConv, inputGradientViaConv, inputGradientViaGemm, prefersDirectFilterGradient, prefersGemmInputGradient } from '../../src/training/engine/kernels/convGradientKernels';
 import { builtInKernel, installTrainingKernels, TESTED_TFJS_VERSION } from '../../src/training/engine/kernels/installTrainingKernels';
 import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
 import { compileDesign } from '../../src/training/compile/compileDesign';
@@ -202,9 +202,15 @@ describe('training kernels', function () {
           assert.equal(prefersDirectFilterGradient([1, 1, 384, 64], [32, 4, 4, 64]), true, '1×1 up to 511 input channels, any map');
           assert.equal(prefersDirectFilterGradient([1, 1, 960, 160], [32, 4, 4, 160]), false, "1×1 from 512 input channels: XNNPACK's GEMM");
           assert.equal(prefersGemmInputGradient('cpu', [64, 12, 12, 10], [64, 8, 8, 20], [5, 5, 10, 20]), false);
+          // The tile with fewer passes, a narrow one costing 1.2: 1.2·⌈taps/6⌉·⌈co/8⌉ against ⌈taps/4⌉·⌈co/12⌉.
+          assert.equal(filterGradientTile([5, 5, 3, 6]), 'narrow', '6 channels: 13 narrow passes against 19');
+          assert.equal(filterGradientTile([5, 5, 6, 16]), 'narrow', '16 channels: 50 narrow passes against 76');
+          assert.equal(filterGradientTile([5, 5, 1, 10]), 'wide', '10 channels: 10 narrow passes against 7');
+          assert.equal(filterGradientTile([5, 5, 10, 20]), 'wide', '20 channels: 126 passes each');
+          assert.equal(filterGradientTile([3, 3, 64, 64]), 'wide', '64 channels: 768 narrow passes (921.6) against 864');
         });
 
-        it('the direct filter gradient matches the direct sums on 150 random cases (paddings, strides, dilations, channel counts past 12, chunks of 1–3 rows)', () => {
+        it('the direct filter gradient matches the direct sums on 150 random cases (paddings, strides, dilations, channel counts past 12, chunks of 1–3 rows; both tiles)', () => {
           const rnd = seededRandom(71);
           const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
           const backend = tf.backend();
@@ -230,10 +236,12 @@ describe('training kernels', function () {
             const i = done++;
             tf.tidy(() => {
               const { x, dy, expected } = caseTensors(conv, i);
-              const dw = filterGradientDirect(backend, { x, dy, filterShape, strides: c.strides, pad: c.pad, dilations: c.dilations }, chunkRows);
-              assert.ok(dw, 'applies to every convolution whose dy lies far enough inside the heap');
-              assertClose(backend.readSync(dw.dataId) as Float32Array, expected.dw, `case ${i} ${JSON.stringify(conv)} (chunks of ${chunkRows ?? 'default'} rows) dW`);
-              backend.disposeData(dw.dataId);
+              for (const tile of ['wide', 'narrow'] as const) {
+                const dw = filterGradientDirect(backend, { x, dy, filterShape, strides: c.strides, pad: c.pad, dilations: c.dilations }, { chunkRows, tile });
+                assert.ok(dw, 'applies to every convolution whose dy lies far enough inside the heap');
+                assertClose(backend.readSync(dw.dataId) as Float32Array, expected.dw, `case ${i} ${JSON.stringify(conv)} (chunks of ${chunkRows ?? 'default'} rows, ${tile} tiles) dW`);
+                backend.disposeData(dw.dataId);
+              }
             });
           }
           assert.ok(chunked > 30, `${chunked} cases span several chunks`);

@@ -198,7 +198,54 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $loop))))
 
-;; dW of an unpadded convolution ([kH, kW, C, outC], any strides and dilations): for four filter
+  ;; Byte offset of filter tap k (k = (kh·kW + kw)·C + ci) from an output position's first input
+  ;; value; a tap past the last (a tile's padding) repeats the last, whose sums are dropped.
+  (func $tapOffset (param $k i32) (param $taps i32) (param $C i32) (param $kW i32) (param $dH i32) (param $dW i32) (param $inW i32) (result i32)
+    (if (i32.ge_s (local.get $k) (local.get $taps)) (then (local.set $k (i32.sub (local.get $taps) (i32.const 1)))))
+    (i32.shl (i32.add
+      (i32.mul
+        (i32.add
+          (i32.mul (i32.mul (i32.div_u (local.get $k) (i32.mul (local.get $kW) (local.get $C))) (local.get $dH)) (local.get $inW))
+          (i32.mul (i32.rem_u (i32.div_u (local.get $k) (local.get $C)) (local.get $kW)) (local.get $dW)))
+        (local.get $C))
+      (i32.rem_u (local.get $k) (local.get $C))) (i32.const 2)))
+
+  ;; Address of x[b, oh·sH, 0, 0] for output row `row` = b·outH + oh.
+  (func $rowStart (param $x i32) (param $row i32) (param $outH i32) (param $inH i32) (param $sH i32) (param $inW i32) (param $C i32) (result i32)
+    (i32.add (local.get $x)
+      (i32.shl (i32.mul (i32.mul
+        (i32.add
+          (i32.mul (i32.div_u (local.get $row) (local.get $outH)) (local.get $inH))
+          (i32.mul (i32.rem_u (local.get $row) (local.get $outH)) (local.get $sH)))
+        (local.get $inW)) (local.get $C)) (i32.const 2))))
+
+  ;; A filter-gradient tile's sums, from $scratch ($tileTaps rows of $rowBytes, one per tap), into
+  ;; dW[tap.., co..]: the taps that exist, at most $width channels of those that exist. The first
+  ;; chunk of positions stores, the others add.
+  (func $storeTile (param $dw i32) (param $scratch i32) (param $tap i32) (param $tileTaps i32) (param $taps i32)
+    (param $co i32) (param $width i32) (param $outC i32) (param $rowBytes i32) (param $first i32)
+    (local $t i32) (local $lanes i32) (local $l i32) (local $at i32) (local $from i32)
+    (local.set $lanes (i32.sub (local.get $outC) (local.get $co)))
+    (if (i32.gt_s (local.get $lanes) (local.get $width)) (then (local.set $lanes (local.get $width))))
+    (block $outDone (loop $outLoop
+      (br_if $outDone (i32.or (i32.ge_s (local.get $t) (local.get $tileTaps)) (i32.ge_s (i32.add (local.get $tap) (local.get $t)) (local.get $taps))))
+      (local.set $at (i32.add (local.get $dw) (i32.shl (i32.add (i32.mul (i32.add (local.get $tap) (local.get $t)) (local.get $outC)) (local.get $co)) (i32.const 2))))
+      (local.set $from (i32.add (local.get $scratch) (i32.mul (local.get $t) (local.get $rowBytes))))
+      (if (local.get $first)
+        (then (memory.copy (local.get $at) (local.get $from) (i32.shl (local.get $lanes) (i32.const 2))))
+        (else
+          (local.set $l (i32.const 0))
+          (block $addDone (loop $addLoop
+            (br_if $addDone (i32.ge_s (local.get $l) (local.get $lanes)))
+            (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load (local.get $from))))
+            (local.set $at (i32.add (local.get $at) (i32.const 4)))
+            (local.set $from (i32.add (local.get $from) (i32.const 4)))
+            (local.set $l (i32.add (local.get $l) (i32.const 1)))
+            (br $addLoop)))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $outLoop))))
+
+  ;; dW of an unpadded convolution ([kH, kW, C, outC], any strides and dilations): for four filter
   ;; taps and twelve output channels at a time, the products of each output position's dy (three
   ;; vectors) with the four input values under those taps accumulate in twelve registers over the
   ;; positions. dy is read once per block of taps, not once per tap. The positions go in chunks of
@@ -207,15 +254,16 @@
   ;; where a whole pass per block streamed them from memory (ResNet's layers: 8 MB of dy, read
   ;; 864 times). The first chunk stores its sums in dW, the others add theirs. Lanes past outC (dy's
   ;; next values) are computed and dropped: the caller makes sure 48 bytes past dy are inside memory.
-  ;; $scratch is 192 bytes of the caller's, for the accumulators on their way out.
+  ;; $scratch is 192 bytes of the caller's, for the accumulators on their way out. Channel counts
+  ;; that fill eight lanes better than twelve go to filterGradientValidNarrow instead.
   (func (export "filterGradientValid")
     (param $x i32) (param $dy i32) (param $dw i32) (param $scratch i32)
     (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32)
     (param $outH i32) (param $outW i32) (param $outC i32)
     (param $kH i32) (param $kW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32)
     (param $chunkRows i32)
-    (local $taps i32) (local $tap i32) (local $co i32) (local $t i32) (local $k i32) (local $lanes i32) (local $l i32)
-    (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $o i32) (local $at i32) (local $from i32)
+    (local $taps i32) (local $tap i32) (local $co i32)
+    (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
     (local $rows i32) (local $r0 i32) (local $r1 i32) (local $row i32)
     (local $ow i32) (local $px i32) (local $dyp i32) (local $colStep i32) (local $pixelOut i32) (local $rowOut i32)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $d0 v128) (local $d1 v128) (local $d2 v128)
@@ -234,27 +282,11 @@
       (local.set $tap (i32.const 0))
       (block $tapsDone (loop $tapLoop
         (br_if $tapsDone (i32.ge_s (local.get $tap) (local.get $taps)))
-        ;; Byte offsets of the block's four taps from an output position's first input value (a tap
-        ;; past the last repeats the last, and is dropped on the way out).
-        (local.set $t (i32.const 0))
-        (block $offDone (loop $offLoop
-          (br_if $offDone (i32.ge_s (local.get $t) (i32.const 4)))
-          (local.set $k (i32.add (local.get $tap) (local.get $t)))
-          (if (i32.ge_s (local.get $k) (local.get $taps)) (then (local.set $k (i32.sub (local.get $taps) (i32.const 1)))))
-          ;; k = (kh·kW + kw)·C + ci
-          (local.set $o (i32.shl (i32.add
-            (i32.mul
-              (i32.add
-                (i32.mul (i32.mul (i32.div_u (local.get $k) (i32.mul (local.get $kW) (local.get $C))) (local.get $dH)) (local.get $inW))
-                (i32.mul (i32.rem_u (i32.div_u (local.get $k) (local.get $C)) (local.get $kW)) (local.get $dW)))
-              (local.get $C))
-            (i32.rem_u (local.get $k) (local.get $C))) (i32.const 2)))
-          (if (i32.eq (local.get $t) (i32.const 0)) (then (local.set $o0 (local.get $o))))
-          (if (i32.eq (local.get $t) (i32.const 1)) (then (local.set $o1 (local.get $o))))
-          (if (i32.eq (local.get $t) (i32.const 2)) (then (local.set $o2 (local.get $o))))
-          (if (i32.eq (local.get $t) (i32.const 3)) (then (local.set $o3 (local.get $o))))
-          (local.set $t (i32.add (local.get $t) (i32.const 1)))
-          (br $offLoop)))
+        ;; Byte offsets of the block's four taps from an output position's first input value.
+        (local.set $o0 (call $tapOffset (local.get $tap) (local.get $taps) (local.get $C) (local.get $kW) (local.get $dH) (local.get $dW) (local.get $inW)))
+        (local.set $o1 (call $tapOffset (i32.add (local.get $tap) (i32.const 1)) (local.get $taps) (local.get $C) (local.get $kW) (local.get $dH) (local.get $dW) (local.get $inW)))
+        (local.set $o2 (call $tapOffset (i32.add (local.get $tap) (i32.const 2)) (local.get $taps) (local.get $C) (local.get $kW) (local.get $dH) (local.get $dW) (local.get $inW)))
+        (local.set $o3 (call $tapOffset (i32.add (local.get $tap) (i32.const 3)) (local.get $taps) (local.get $C) (local.get $kW) (local.get $dH) (local.get $dW) (local.get $inW)))
         (local.set $co (i32.const 0))
         (block $coDone (loop $coLoop
           (br_if $coDone (i32.ge_s (local.get $co) (local.get $outC)))
@@ -275,13 +307,7 @@
           (local.set $row (local.get $r0))
           (block $rowDone (loop $rowLoop
             (br_if $rowDone (i32.ge_s (local.get $row) (local.get $r1)))
-            ;; row = b·outH + oh: its first input value is x[b, oh·sH, 0, 0].
-            (local.set $px (i32.add (local.get $x)
-              (i32.shl (i32.mul (i32.mul
-                (i32.add
-                  (i32.mul (i32.div_u (local.get $row) (local.get $outH)) (local.get $inH))
-                  (i32.mul (i32.rem_u (local.get $row) (local.get $outH)) (local.get $sH)))
-                (local.get $inW)) (local.get $C)) (i32.const 2))))
+            (local.set $px (call $rowStart (local.get $x) (local.get $row) (local.get $outH) (local.get $inH) (local.get $sH) (local.get $inW) (local.get $C)))
             (local.set $ow (i32.const 0))
             (block $owDone (loop $owLoop
               (br_if $owDone (i32.ge_s (local.get $ow) (local.get $outW)))
@@ -323,29 +349,117 @@
           (v128.store offset=144 (local.get $scratch) (local.get $a30))
           (v128.store offset=160 (local.get $scratch) (local.get $a31))
           (v128.store offset=176 (local.get $scratch) (local.get $a32))
-          (local.set $lanes (i32.sub (local.get $outC) (local.get $co)))
-          (if (i32.gt_s (local.get $lanes) (i32.const 12)) (then (local.set $lanes (i32.const 12))))
-          (local.set $t (i32.const 0))
-          (block $outDone (loop $outLoop
-            (br_if $outDone (i32.or (i32.ge_s (local.get $t) (i32.const 4)) (i32.ge_s (i32.add (local.get $tap) (local.get $t)) (local.get $taps))))
-            (local.set $at (i32.add (local.get $dw) (i32.shl (i32.add (i32.mul (i32.add (local.get $tap) (local.get $t)) (local.get $outC)) (local.get $co)) (i32.const 2))))
-            (local.set $from (i32.add (local.get $scratch) (i32.mul (local.get $t) (i32.const 48))))
-            (if (i32.eqz (local.get $r0))
-              (then (memory.copy (local.get $at) (local.get $from) (i32.shl (local.get $lanes) (i32.const 2))))
-              (else
-                (local.set $l (i32.const 0))
-                (block $addDone (loop $addLoop
-                  (br_if $addDone (i32.ge_s (local.get $l) (local.get $lanes)))
-                  (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load (local.get $from))))
-                  (local.set $at (i32.add (local.get $at) (i32.const 4)))
-                  (local.set $from (i32.add (local.get $from) (i32.const 4)))
-                  (local.set $l (i32.add (local.get $l) (i32.const 1)))
-                  (br $addLoop)))))
-            (local.set $t (i32.add (local.get $t) (i32.const 1)))
-            (br $outLoop)))
+          (call $storeTile (local.get $dw) (local.get $scratch) (local.get $tap) (i32.const 4) (local.get $taps)
+            (local.get $co) (i32.const 12) (local.get $outC) (i32.const 48) (i32.eqz (local.get $r0)))
           (local.set $co (i32.add (local.get $co) (i32.const 12)))
           (br $coLoop)))
         (local.set $tap (i32.add (local.get $tap) (i32.const 4)))
+        (br $tapLoop)))
+      (local.set $r0 (local.get $r1))
+      (br $chunkLoop))))
+
+  ;; filterGradientValid's tile reshaped to six taps by eight output channels (two vectors): the
+  ;; same products, for channel counts that twelve lanes fit badly (6, 16, 32, 64: a multiple of
+  ;; eight leaves no lane idle). Same parameters; it reads up to 32 bytes past dy.
+  (func (export "filterGradientValidNarrow")
+    (param $x i32) (param $dy i32) (param $dw i32) (param $scratch i32)
+    (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32)
+    (param $outH i32) (param $outW i32) (param $outC i32)
+    (param $kH i32) (param $kW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32)
+    (param $chunkRows i32)
+    (local $taps i32) (local $tap i32) (local $co i32)
+    (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $o4 i32) (local $o5 i32)
+    (local $rows i32) (local $r0 i32) (local $r1 i32) (local $row i32)
+    (local $ow i32) (local $px i32) (local $dyp i32) (local $colStep i32) (local $pixelOut i32) (local $rowOut i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $x4 v128) (local $x5 v128) (local $d0 v128) (local $d1 v128)
+    (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $a20 v128) (local $a21 v128)
+    (local $a30 v128) (local $a31 v128) (local $a40 v128) (local $a41 v128) (local $a50 v128) (local $a51 v128)
+    (local.set $taps (i32.mul (i32.mul (local.get $kH) (local.get $kW)) (local.get $C)))
+    (local.set $colStep (i32.shl (i32.mul (local.get $sW) (local.get $C)) (i32.const 2)))
+    (local.set $pixelOut (i32.shl (local.get $outC) (i32.const 2)))
+    (local.set $rowOut (i32.mul (local.get $outW) (local.get $pixelOut)))
+    (local.set $rows (i32.mul (local.get $batch) (local.get $outH)))
+    (if (i32.lt_s (local.get $chunkRows) (i32.const 1)) (then (local.set $chunkRows (i32.const 1))))
+    (local.set $r0 (i32.const 0))
+    (block $chunksDone (loop $chunkLoop
+      (br_if $chunksDone (i32.ge_s (local.get $r0) (local.get $rows)))
+      (local.set $r1 (i32.add (local.get $r0) (local.get $chunkRows)))
+      (if (i32.gt_s (local.get $r1) (local.get $rows)) (then (local.set $r1 (local.get $rows))))
+      (local.set $tap (i32.const 0))
+      (block $tapsDone (loop $tapLoop
+        (br_if $tapsDone (i32.ge_s (local.get $tap) (local.get $taps)))
+        (local.set $o0 (call $tapOffset (local.get $tap) (local.get $taps) (local.get $C) (local.get $kW) (local.get $dH) (local.get $dW) (local.get $inW)))
+        (local.set $o1 (call $tapOffset (i32.add (local.get $tap) (i32.const 1)) (local.get $taps) (local.get $C) (local.get $kW) (local.get $dH) (local.get $dW) (local.get $inW)))
+        (local.set $o2 (call $tapOffset (i32.add (local.get $tap) (i32.const 2)) (local.get $taps) (local.get $C) (local.get $kW) (local.get $dH) (local.get $dW) (local.get $inW)))
+        (local.set $o3 (call $tapOffset (i32.add (local.get $tap) (i32.const 3)) (local.get $taps) (local.get $C) (local.get $kW) (local.get $dH) (local.get $dW) (local.get $inW)))
+        (local.set $o4 (call $tapOffset (i32.add (local.get $tap) (i32.const 4)) (local.get $taps) (local.get $C) (local.get $kW) (local.get $dH) (local.get $dW) (local.get $inW)))
+        (local.set $o5 (call $tapOffset (i32.add (local.get $tap) (i32.const 5)) (local.get $taps) (local.get $C) (local.get $kW) (local.get $dH) (local.get $dW) (local.get $inW)))
+        (local.set $co (i32.const 0))
+        (block $coDone (loop $coLoop
+          (br_if $coDone (i32.ge_s (local.get $co) (local.get $outC)))
+          (local.set $a00 (v128.const i32x4 0 0 0 0))
+          (local.set $a01 (v128.const i32x4 0 0 0 0))
+          (local.set $a10 (v128.const i32x4 0 0 0 0))
+          (local.set $a11 (v128.const i32x4 0 0 0 0))
+          (local.set $a20 (v128.const i32x4 0 0 0 0))
+          (local.set $a21 (v128.const i32x4 0 0 0 0))
+          (local.set $a30 (v128.const i32x4 0 0 0 0))
+          (local.set $a31 (v128.const i32x4 0 0 0 0))
+          (local.set $a40 (v128.const i32x4 0 0 0 0))
+          (local.set $a41 (v128.const i32x4 0 0 0 0))
+          (local.set $a50 (v128.const i32x4 0 0 0 0))
+          (local.set $a51 (v128.const i32x4 0 0 0 0))
+          (local.set $dyp (i32.add (i32.add (local.get $dy) (i32.mul (local.get $r0) (local.get $rowOut))) (i32.shl (local.get $co) (i32.const 2))))
+          (local.set $row (local.get $r0))
+          (block $rowDone (loop $rowLoop
+            (br_if $rowDone (i32.ge_s (local.get $row) (local.get $r1)))
+            (local.set $px (call $rowStart (local.get $x) (local.get $row) (local.get $outH) (local.get $inH) (local.get $sH) (local.get $inW) (local.get $C)))
+            (local.set $ow (i32.const 0))
+            (block $owDone (loop $owLoop
+              (br_if $owDone (i32.ge_s (local.get $ow) (local.get $outW)))
+                  (local.set $d0 (v128.load (local.get $dyp)))
+                  (local.set $d1 (v128.load offset=16 (local.get $dyp)))
+                  (local.set $x0 (f32x4.splat (f32.load (i32.add (local.get $px) (local.get $o0)))))
+                  (local.set $x1 (f32x4.splat (f32.load (i32.add (local.get $px) (local.get $o1)))))
+                  (local.set $x2 (f32x4.splat (f32.load (i32.add (local.get $px) (local.get $o2)))))
+                  (local.set $x3 (f32x4.splat (f32.load (i32.add (local.get $px) (local.get $o3)))))
+                  (local.set $x4 (f32x4.splat (f32.load (i32.add (local.get $px) (local.get $o4)))))
+                  (local.set $x5 (f32x4.splat (f32.load (i32.add (local.get $px) (local.get $o5)))))
+                  (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $x0) (local.get $d0))))
+                  (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $x0) (local.get $d1))))
+                  (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $x1) (local.get $d0))))
+                  (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $x1) (local.get $d1))))
+                  (local.set $a20 (f32x4.add (local.get $a20) (f32x4.mul (local.get $x2) (local.get $d0))))
+                  (local.set $a21 (f32x4.add (local.get $a21) (f32x4.mul (local.get $x2) (local.get $d1))))
+                  (local.set $a30 (f32x4.add (local.get $a30) (f32x4.mul (local.get $x3) (local.get $d0))))
+                  (local.set $a31 (f32x4.add (local.get $a31) (f32x4.mul (local.get $x3) (local.get $d1))))
+                  (local.set $a40 (f32x4.add (local.get $a40) (f32x4.mul (local.get $x4) (local.get $d0))))
+                  (local.set $a41 (f32x4.add (local.get $a41) (f32x4.mul (local.get $x4) (local.get $d1))))
+                  (local.set $a50 (f32x4.add (local.get $a50) (f32x4.mul (local.get $x5) (local.get $d0))))
+                  (local.set $a51 (f32x4.add (local.get $a51) (f32x4.mul (local.get $x5) (local.get $d1))))
+              (local.set $px (i32.add (local.get $px) (local.get $colStep)))
+              (local.set $dyp (i32.add (local.get $dyp) (local.get $pixelOut)))
+              (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+              (br $owLoop)))
+            (local.set $row (i32.add (local.get $row) (i32.const 1)))
+            (br $rowLoop)))
+          (v128.store offset=0 (local.get $scratch) (local.get $a00))
+          (v128.store offset=16 (local.get $scratch) (local.get $a01))
+          (v128.store offset=32 (local.get $scratch) (local.get $a10))
+          (v128.store offset=48 (local.get $scratch) (local.get $a11))
+          (v128.store offset=64 (local.get $scratch) (local.get $a20))
+          (v128.store offset=80 (local.get $scratch) (local.get $a21))
+          (v128.store offset=96 (local.get $scratch) (local.get $a30))
+          (v128.store offset=112 (local.get $scratch) (local.get $a31))
+          (v128.store offset=128 (local.get $scratch) (local.get $a40))
+          (v128.store offset=144 (local.get $scratch) (local.get $a41))
+          (v128.store offset=160 (local.get $scratch) (local.get $a50))
+          (v128.store offset=176 (local.get $scratch) (local.get $a51))
+          (call $storeTile (local.get $dw) (local.get $scratch) (local.get $tap) (i32.const 6) (local.get $taps)
+            (local.get $co) (i32.const 8) (local.get $outC) (i32.const 32) (i32.eqz (local.get $r0)))
+          (local.set $co (i32.add (local.get $co) (i32.const 8)))
+          (br $coLoop)))
+        (local.set $tap (i32.add (local.get $tap) (i32.const 6)))
         (br $tapLoop)))
       (local.set $r0 (local.get $r1))
       (br $chunkLoop))))

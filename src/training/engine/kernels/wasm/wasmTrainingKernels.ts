@@ -23,6 +23,8 @@ export interface WasmTrainingKernels {
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, chunkRows: number,
   ): void;
+  /** filterGradientValid with six taps by eight channels per tile (same parameters). */
+  filterGradientValidNarrow: WasmTrainingKernels['filterGradientValid'];
   depthwiseInputGradient(
     dy: number, filter: number, dx: number,
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
