@@ -3,7 +3,8 @@
 // up to float32 rounding, for hand-made chains (bias, stride, dilation, explicit asymmetric
 // padding, depthwise with a multiplier, an activation that does not fuse), for random designs and
 // for ResNet-18 and MobileNetV2, whose every batch norm folds; weights and statistics assigned
-// after a prediction are used by the next; no tensor is left behind.
+// after a prediction are used by the next; no tensor is left behind, and releasing a model's plan
+// frees its folded weights.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -131,7 +132,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
         assertSameOutputs(model, x, 'hand-made');
         x.dispose();
       } finally {
-        FoldedInference.of(model)?.dispose();
+        FoldedInference.release(model);
         model.dispose();
       }
     });
@@ -157,8 +158,11 @@ for (const backend of ['wasm', 'cpu'] as const) {
         assert.equal(tf.memory().numTensors, tensors + 1, 'predictSlice: only its output is left');
         output.dispose();
         x.dispose();
+        // Releasing the plan frees each chain's folded filter and bias.
+        FoldedInference.release(model);
+        assert.equal(tf.memory().numTensors, tensors - 1 - 2 * folded.foldedChains, 'released: the folded weights are freed');
       } finally {
-        FoldedInference.of(model)?.dispose();
+        FoldedInference.release(model);
         model.dispose();
       }
     });
@@ -177,7 +181,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
           assertSameOutputs(model, x, `seed ${seed} (${JSON.stringify(chain.design.nodes.map((n) => [n.type, n.params]))})`);
           x.dispose();
         } finally {
-          FoldedInference.of(model)?.dispose();
+          FoldedInference.release(model);
           model.dispose();
         }
       }
@@ -194,7 +198,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
           assertSameOutputs(model, x, `seed ${seed}`);
           x.dispose();
         } finally {
-          FoldedInference.of(model)?.dispose();
+          FoldedInference.release(model);
           model.dispose();
         }
       }
@@ -212,7 +216,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
           assertSameOutputs(model, x, file);
           x.dispose();
         } finally {
-          FoldedInference.of(model)?.dispose();
+          FoldedInference.release(model);
           model.dispose();
         }
       });

@@ -49,11 +49,15 @@ interface Step {
 /** Backends whose convolution kernels are known to take explicit (and asymmetric) padding. */
 const EXPLICIT_PADDING_BACKENDS = new Set(['wasm', 'cpu']);
 
-const folded = new WeakMap<tf.LayersModel, FoldedInference>();
+/** Each model's plan; null where the planner cannot walk its graph (planned once either way). */
+const plans = new WeakMap<tf.LayersModel, FoldedInference | null>();
 
 export class FoldedInference {
   /** How many convolution chains were folded (for tests and profiles). */
   readonly foldedChains: number;
+
+  /** How many steps read each symbolic tensor: a value is disposed after its last reader. */
+  private readonly readers = new Map<number, number>();
 
   private constructor(
     private readonly inputId: number,
@@ -62,6 +66,7 @@ export class FoldedInference {
     private readonly chains: FoldedChain[],
   ) {
     this.foldedChains = chains.length;
+    for (const step of steps) for (const id of step.inputs) this.readers.set(id, (this.readers.get(id) ?? 0) + 1);
   }
 
   /**
@@ -69,17 +74,24 @@ export class FoldedInference {
    * where the model's graph is not one this planner walks (a layer called more than once).
    */
   static of(model: tf.LayersModel): FoldedInference | undefined {
-    if (folded.has(model)) return folded.get(model);
-    const plan = FoldedInference.plan(model);
-    if (plan) folded.set(model, plan);
-    return plan;
+    let plan = plans.get(model);
+    if (plan === undefined) {
+      plan = FoldedInference.plan(model) ?? null;
+      plans.set(model, plan);
+    }
+    return plan ?? undefined;
+  }
+
+  /** Frees the folded weights of `model`'s plan, if it has one: call it before disposing the model. */
+  static release(model: tf.LayersModel): void {
+    plans.get(model)?.dispose();
+    plans.delete(model);
   }
 
   /** The model's output for the batch `x` (which stays the caller's). */
   run(x: tf.Tensor): tf.Tensor {
     const values = new Map<number, tf.Tensor>([[this.inputId, x]]);
-    const remaining = new Map<number, number>();
-    for (const step of this.steps) for (const id of step.inputs) remaining.set(id, (remaining.get(id) ?? 0) + 1);
+    const remaining = new Map(this.readers);
     const kept = (t: tf.Tensor) => t === x || t === values.get(this.outputId);
     for (const step of this.steps) {
       const outputs = step.run(step.inputs.map((id) => values.get(id)!));

@@ -22,6 +22,7 @@ import packageJson from '../../../package.json';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { modelSampleShapes } from '../compile/modelSampleShapes';
+import { FoldedInference } from '../parallel/FoldedInference';
 
 export interface TrainDesignRequest {
   design: Design;
@@ -264,6 +265,7 @@ export async function trainDesign(request: TrainDesignRequest, hooks: TrainerHoo
   } finally {
     await replicaGroup?.dispose();
     Math.random = originalRandom;
+    if (model) FoldedInference.release(model);
     model?.dispose();
   }
 }
