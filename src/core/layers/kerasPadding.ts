@@ -86,7 +86,7 @@ export const CNN_ZERO_PADDING_1D: KerasCustomLayer = {
 };
 
 /** Keras' own zero padding of images. */
-const ZERO_PADDING_2D = 'ZeroPadding2D';
+export const ZERO_PADDING_2D = 'ZeroPadding2D';
 
 /** What fills the padding: zeros (convolution, average pooling) or -Infinity (max pooling). */
 export type PaddingFill = 'zero' | 'max';

@@ -13,9 +13,15 @@
  * current weights and the current batch-norm statistics.
  *
  * Folding changes the rounding: the outputs differ from the unfolded chain's by float32 rounding
- * of the scaled weights (a few ulps), as in PyTorch's and TensorFlow Lite's folded inference.
+ * of the scaled weights (a few ulps), as with any folded inference (TensorFlow Lite's converter,
+ * PyTorch's fuse_conv_bn_eval).
  */
 import * as tf from '@tensorflow/tfjs';
+import { KERAS_RELU } from '../../core/layers/kerasActivations';
+import { KERAS_BATCH_NORMALIZATION } from '../../core/layers/batchNormLayer';
+import { KERAS_INPUT_CLASS } from '../../core/layers/inputLayer';
+import { DEPTHWISE_CONV_2D } from '../../core/layers/kerasGroupedConvolution';
+import { ZERO_PADDING_2D } from '../../core/layers/kerasPadding';
 
 /** TF.js' layer internals that folding reads (fields of its Conv2D, DepthwiseConv2D, BatchNormalization, ReLU, Activation and ZeroPadding2D layers). */
 interface LayerInternals {
@@ -153,7 +159,7 @@ export class FoldedInference {
     let inputId: number | undefined;
     for (const layer of model.layers) {
       const node = layer.inboundNodes[0];
-      if (layer.getClassName() === 'InputLayer') {
+      if (layer.getClassName() === KERAS_INPUT_CLASS) {
         inputId = node.outputTensors[0].id;
         continue;
       }
@@ -253,19 +259,19 @@ function foldableConvolution(layer: tf.layers.Layer): 'conv' | 'depthwise' | und
   const className = layer.getClassName();
   if (className === 'Conv2D' && internals.kernel) return 'conv';
   // TF.js' DepthwiseConv2D layer runs without dilation, whatever its config says: the fold does too.
-  if (className === 'DepthwiseConv2D' && internals.depthwiseKernel) return 'depthwise';
+  if (className === DEPTHWISE_CONV_2D && internals.depthwiseKernel) return 'depthwise';
   return undefined;
 }
 
 function foldableBatchNorm(layer: tf.layers.Layer): boolean {
   const internals = layer as unknown as LayerInternals;
-  return layer.getClassName() === 'BatchNormalization' && (internals.axis === -1 || internals.axis === 3) && layer.inboundNodes[0].inputTensors[0].shape.length === 4;
+  return layer.getClassName() === KERAS_BATCH_NORMALIZATION && (internals.axis === -1 || internals.axis === 3) && layer.inboundNodes[0].inputTensors[0].shape.length === 4;
 }
 
 /** The fused op's name for an activation layer it can clamp with: ReLU, ReLU6 (ReLU capped at 6), Activation('relu' / 'relu6'). */
 function fusableActivation(layer: tf.layers.Layer): FusedActivation | undefined {
   const internals = layer as unknown as LayerInternals;
-  if (layer.getClassName() === 'ReLU') {
+  if (layer.getClassName() === KERAS_RELU) {
     if (internals.maxValue == null) return 'relu';
     return internals.maxValue === 6 ? 'relu6' : undefined;
   }
@@ -279,7 +285,7 @@ function fusableActivation(layer: tf.layers.Layer): FusedActivation | undefined 
 /** A ZeroPadding2D layer's padding, as a convolution's explicit padding (channels last). */
 function zeroPadding(layer: tf.layers.Layer): ExplicitPadding | undefined {
   const internals = layer as unknown as LayerInternals;
-  if (layer.getClassName() !== 'ZeroPadding2D' || internals.dataFormat !== 'channelsLast') return undefined;
+  if (layer.getClassName() !== ZERO_PADDING_2D || internals.dataFormat !== 'channelsLast') return undefined;
   const [[top, bottom], [left, right]] = internals.padding as number[][];
   return [[0, 0], [top, bottom], [left, right], [0, 0]];
 }
