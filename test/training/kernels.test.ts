@@ -341,6 +341,36 @@ describe('training kernels', function () {
           }
         });
 
+        it("adds a bias along the last axis (either order, [C] or [1, …, 1, C], channel counts off the SIMD width and the tiled period) to the same floats as TF.js' own Add on 80 random cases; other adds keep it", () => {
+          const rnd = seededRandom(67);
+          const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+          const reference = builtInKernel('Add', 'wasm')!;
+          const backend = tf.backend();
+          assert.notEqual(tf.getKernel('Add', 'wasm').kernelFunc, reference.kernelFunc, "the project's kernel is installed");
+          for (let i = 0; i < 80; i++) {
+            const rank = int(2, 4);
+            const channels = [1, 3, 4, 6, 7, 12, 20, 63, 65, 130][int(0, 9)];
+            const shape = [...Array.from({ length: rank - 1 }, () => int(1, 9)), channels];
+            // Mostly bias vectors; some adds of equal shapes and broadcasts along other axes, which the built-in kernel keeps.
+            const kind = rnd();
+            const otherShape = kind < 0.4 ? [channels] : kind < 0.7 ? [...shape.slice(0, -1).map(() => 1), channels] : kind < 0.85 ? shape : [...shape.slice(0, -1), 1];
+            const swapped = rnd() < 0.5;
+            tf.tidy(() => {
+              const x = tf.randomNormal(shape, 0, 1, 'float32', i);
+              const v = tf.randomNormal(otherShape, 0, 1, 'float32', 1000 + i);
+              const inputs = swapped ? { a: v, b: x } : { a: x, b: v };
+              const expected = reference.kernelFunc({ inputs, backend, attrs: {} }) as tf.TensorInfo;
+              const actual = tf.engine().runKernel('Add', inputs, {}) as tf.Tensor;
+              const what = `case ${i} ${JSON.stringify({ shape, otherShape, swapped })}`;
+              assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+              const want = backend.readSync(expected.dataId) as Float32Array;
+              const got = actual.dataSync();
+              for (let k = 0; k < want.length; k++) assert.ok(Object.is(got[k], want[k]), `${what}: value ${k} is ${got[k]}, TF.js' ${want[k]}`);
+              backend.disposeData(expected.dataId);
+            });
+          }
+        });
+
         it('Identity shares the memory of its input, which stays alive until both are disposed', () => {
           const backend = tf.backend();
           const before = backend.numDataIds();

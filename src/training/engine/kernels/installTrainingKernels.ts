@@ -3,8 +3,8 @@
  * convGradientKernels.ts for the maths), a faster max-pool gradient, and the Conv2D and depthwise
  * gradients that handle dilations, a batch-norm gradient with fewer full-size passes; on wasm also
  * the depthwise convolution gradients it lacks (depthwiseGradientKernels.ts), matrix products
- * through XNNPACK, leading-axis sums, an Identity that shares memory, and batch norm with fixed
- * statistics four channels at a time. This reaches into TF.js' kernel registry, whose contract
+ * through XNNPACK, leading-axis sums, bias adds, an Identity that shares memory, and batch norm
+ * with fixed statistics four channels at a time. This reaches into TF.js' kernel registry, whose contract
  * is internal: the patch was checked against exactly TESTED_TFJS_VERSION, and a test fails when
  * the installed TF.js differs, so an upgrade re-runs the kernel checks before it ships.
  */
@@ -20,6 +20,7 @@ import { matMulViaConvKernel } from './matMulViaConv';
 import { maxPoolGradKernel } from './maxPoolGradKernel';
 import { shareIdentityKernel } from './shareIdentityKernel';
 import { sumLeadingAxesKernel } from './sumLeadingAxesKernel';
+import { biasAddKernel } from './biasAddKernel';
 import { sliceRowsKernel } from './sliceRowsKernel';
 import { padRowsKernel } from './padRowsKernel';
 import { batchNormInferenceKernel } from './batchNormInferenceKernel';
@@ -96,6 +97,8 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (backendName === 'wasm' && builtInMatMul) replaceKernel('BatchMatMul', backendName, matMulViaConvKernel(builtInMatMul) as unknown as KernelFunc);
   const builtInSum = builtInKernel('Sum', backendName);
   if (backendName === 'wasm' && builtInSum) replaceKernel('Sum', backendName, sumLeadingAxesKernel(builtInSum) as unknown as KernelFunc);
+  const builtInAdd = builtInKernel('Add', backendName);
+  if (backendName === 'wasm' && builtInAdd) replaceKernel('Add', backendName, biasAddKernel(builtInAdd) as unknown as KernelFunc);
   const builtInIdentity = builtInKernel('Identity', backendName);
   if (backendName === 'wasm' && builtInIdentity) replaceKernel('Identity', backendName, shareIdentityKernel(builtInIdentity) as unknown as KernelFunc);
   const builtInSlice = builtInKernel('Slice', backendName);

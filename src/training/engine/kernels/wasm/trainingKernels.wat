@@ -135,6 +135,34 @@
       (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (br $loop))))
 
+  ;; out = x + v over n floats, where v repeats every $period floats ($period a multiple of 4: the
+  ;; caller tiles a bias vector to it). A bias add along the last axis thus runs as whole-vector
+  ;; adds however few the channels (TF.js' Add walks a broadcast output one value at a time). The
+  ;; last, partial period goes one float at a time.
+  (func (export "addPeriodic") (param $x i32) (param $v i32) (param $out i32) (param $n i32) (param $period i32)
+    (local $end i32) (local $k i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $period) (i32.const 2)))
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (block $periodsDone (loop $periodLoop
+      (br_if $periodsDone (i32.gt_u (i32.add (local.get $out) (local.get $bytes)) (local.get $end)))
+      (local.set $k (i32.const 0))
+      (block $vecDone (loop $vecLoop
+        (br_if $vecDone (i32.ge_u (local.get $k) (local.get $bytes)))
+        (v128.store (i32.add (local.get $out) (local.get $k))
+          (f32x4.add (v128.load (i32.add (local.get $x) (local.get $k))) (v128.load (i32.add (local.get $v) (local.get $k)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 16)))
+        (br $vecLoop)))
+      (local.set $x (i32.add (local.get $x) (local.get $bytes)))
+      (local.set $out (i32.add (local.get $out) (local.get $bytes)))
+      (br $periodLoop)))
+    (local.set $k (i32.const 0))
+    (block $tailDone (loop $tailLoop
+      (br_if $tailDone (i32.ge_u (i32.add (local.get $out) (local.get $k)) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $k))
+        (f32.add (f32.load (i32.add (local.get $x) (local.get $k))) (f32.load (i32.add (local.get $v) (local.get $k)))))
+      (local.set $k (i32.add (local.get $k) (i32.const 4)))
+      (br $tailLoop))))
+
   ;; col2im: scatters columns [batch, outH, outW, kH, kW, C] back onto the image [batch, inH, inW, C]
   ;; they were taken from (with strides, dilations and padding), summing overlaps. dx starts zeroed.
   (func (export "col2im")

@@ -18,6 +18,7 @@ export interface WasmTrainingKernels {
     inH: number, inW: number, strideH: number, strideW: number, padTop: number, padLeft: number, dilationH: number, dilationW: number,
   ): void;
   sumRows(x: number, out: number, rows: number, cols: number): void;
+  addPeriodic(x: number, v: number, out: number, n: number, period: number): void;
   filterGradientValid(
     x: number, dy: number, dw: number, scratch: number,
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number,
