@@ -1,11 +1,11 @@
-// The project's MobileNetV2 kernels on wasm against TF.js' own: the Relu6 gradient (one SIMD pass)
-// equals the built-in gradient's mask-and-multiply, at every length's SIMD tail and at the edges
-// 0 and 6, and passes nothing for NaN inputs; the ReLU layer capped at 6 computed as Relu6 gives
-// TF.js' layer's values and gradients; the fused training batch norm gives TF.js' layer's
-// output, input/γ/β gradients and moving statistics, for channel counts off the SIMD width and
-// batch 1, and is saved as TF.js' own BatchNormalization; Slice of 4-D tensors copies what
-// slicing the nested arrays gives, and PadV2 of 4-D tensors what padding them gives; batch norm
-// with fixed statistics (inference) stores the floats of TF.js' expression in its order.
+// The project's MobileNetV2 kernels on wasm against TF.js' own: the Relu6 and Relu gradients (one
+// SIMD pass each) equal the built-in gradients' mask-and-multiply, at every length's SIMD tail and
+// at the edges (0 and 6; 0 and ±1e30), and pass nothing for NaN inputs; the ReLU layer capped at 6
+// computed as Relu6 gives TF.js' layer's values and gradients; the fused training batch norm gives
+// TF.js' layer's output, input/γ/β gradients and moving statistics, for channel counts off the SIMD
+// width and batch 1, and is saved as TF.js' own BatchNormalization; Slice of 4-D tensors copies
+// what slicing the nested arrays gives, and PadV2 of 4-D tensors what padding them gives; batch
+// norm with fixed statistics (inference) stores the floats of TF.js' expression in its order.
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { getGradient } from '@tensorflow/tfjs';
@@ -16,7 +16,6 @@ import { BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from '../../src/trainin
 import { selectBackend } from '../../src/training/engine/selectBackend';
 
 describe('MobileNetV2 kernels (wasm)', () => {
-  const builtInRelu6 = getGradient('Relu6')!;
   before(async () => {
     await selectBackend({ preferred: 'wasm', smokeTest: false });
     installTrainingKernels('wasm');
@@ -25,39 +24,48 @@ describe('MobileNetV2 kernels (wasm)', () => {
     await tf.setBackend('cpu');
   });
 
-  for (const shape of [[2, 5, 5, 7], [1, 3, 3, 16], [11], [64, 4, 4, 24]]) {
-    it(`relu6's gradient equals TF.js' own on [${shape}]`, () => {
-      assert.notEqual(getGradient('Relu6'), builtInRelu6);
-      const size = shape.reduce((a, b) => a * b, 1);
-      // Values around both edges, the edges themselves among them.
-      const values = Float32Array.from({ length: size }, (_, i) => [0, 6, -1e-3, 6.001, 3][i % 5] + (i % 7 === 0 ? 0 : Math.sin(i) * 8));
-      const x = tf.tensor(values, shape);
-      const dy = tf.randomNormal(shape, 0, 1, 'float32', 7);
-      const expected = builtInRelu6.gradFunc(dy, [x], {}).x().dataSync();
-      const actual = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu6(t), dy)))(x).dataSync();
-      assert.equal(actual.length, expected.length);
-      // === : TF.js' product gives −0 where dy < 0 is masked, the kernel +0, the same gradient.
-      for (let i = 0; i < size; i++) assert.ok(actual[i] === expected[i], `at ${i} (x = ${values[i]}): ${actual[i]} vs ${expected[i]}`);
-      assert.ok(expected.some((v) => v === 0) && expected.some((v) => v !== 0), 'the inputs cover both sides of the mask');
-      tf.dispose([x, dy]);
+  // Relu6 and Relu: their gradients are one SIMD pass each (reluGradients.ts).
+  const activations = [
+    { name: 'relu6', kernel: 'Relu6', fn: (t: tf.Tensor) => tf.relu6(t), edges: [0, 6, -1e-3, 6.001, 3], nanCase: { x: [NaN, 1, NaN, 2, 7, NaN], dx: [0, 1, 0, 1, 0, 0] } },
+    { name: 'relu', kernel: 'Relu', fn: (t: tf.Tensor) => tf.relu(t), edges: [0, 1e-3, -1e-3, 1e30, -1e30], nanCase: { x: [NaN, 1, NaN, -2, 7e30, Infinity], dx: [0, 1, 0, 0, 1, 1] } },
+  ];
+  for (const activation of activations) {
+    const builtIn = getGradient(activation.kernel)!;
+    for (const shape of [[2, 5, 5, 7], [1, 3, 3, 16], [11], [64, 4, 4, 24]]) {
+      it(`${activation.name}'s gradient equals TF.js' own on [${shape}]`, () => {
+        assert.notEqual(getGradient(activation.kernel), builtIn);
+        const size = shape.reduce((a, b) => a * b, 1);
+        // Values around the edges, the edges themselves among them.
+        const values = Float32Array.from({ length: size }, (_, i) => activation.edges[i % 5] + (i % 7 === 0 ? 0 : Math.sin(i) * 8));
+        const x = tf.tensor(values, shape);
+        const dy = tf.randomNormal(shape, 0, 1, 'float32', 7);
+        const expected = builtIn.gradFunc(dy, [x], {}).x().dataSync();
+        const actual = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(activation.fn(t), dy)))(x).dataSync();
+        assert.equal(actual.length, expected.length);
+        // === : TF.js' product gives −0 where dy < 0 is masked, the kernel +0, the same gradient.
+        for (let i = 0; i < size; i++) assert.ok(actual[i] === expected[i], `at ${i} (x = ${values[i]}): ${actual[i]} vs ${expected[i]}`);
+        assert.ok(expected.some((v) => v === 0) && expected.some((v) => v !== 0), 'the inputs cover both sides of the mask');
+        tf.dispose([x, dy]);
+      });
+    }
+
+    it(`${activation.name}'s gradient passes nothing for a NaN input (as PyTorch's), and dy up to its cap`, () => {
+      const x = tf.tensor(activation.nanCase.x);
+      const dx = tf.grad((t: tf.Tensor) => tf.sum(activation.fn(t)))(x).arraySync();
+      assert.deepEqual(dx, activation.nanCase.dx);
+    });
+
+    it(`${activation.name}'s gradient leaves no tensor behind`, () => {
+      const x = tf.randomNormal([4, 3, 3, 5], 3, 4);
+      const gradient = tf.grad((t: tf.Tensor) => tf.sum(activation.fn(t)));
+      tf.dispose(gradient(x));
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) tf.dispose(gradient(x));
+      assert.equal(tf.memory().numTensors, before);
+      x.dispose();
     });
   }
 
-  it("relu6's gradient passes nothing for a NaN input", () => {
-    const x = tf.tensor([NaN, 1, NaN, 2, 7, NaN]);
-    const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.relu6(t)))(x).arraySync();
-    assert.deepEqual(dx, [0, 1, 0, 1, 0, 0]);
-  });
-
-  it("relu6's gradient leaves no tensor behind", () => {
-    const x = tf.randomNormal([4, 3, 3, 5], 3, 4);
-    const gradient = tf.grad((t: tf.Tensor) => tf.sum(tf.relu6(t)));
-    tf.dispose(gradient(x));
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) tf.dispose(gradient(x));
-    assert.equal(tf.memory().numTensors, before);
-    x.dispose();
-  });
   /** Largest difference relative to the largest magnitude of `expected`. */
   function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
     assert.deepEqual(actual.shape, expected.shape);

@@ -2,7 +2,7 @@
  * TF.js' ReLU layer, computed as one Relu6 op when it caps at 6 (MobileNetV2's activation, which the
  * designer compiles to ReLU with maxValue 6). TF.js' layer runs relu then clipByValue, and their
  * gradients (step, greaterEqual, lessEqual, logicalAnd, casts, products): about ten full-size passes
- * per layer and step, where Relu6 and the project's Relu6 gradient (relu6Gradient.ts) take two.
+ * per layer and step, where Relu6 and the project's Relu6 gradient (reluGradients.ts) take two.
  * Values are the same, and so are gradients (dy where 0 < x ≤ 6, else 0). The class name stays
  * TF.js' ReLU: a saved model reloads as TF.js' own, identical layer.
  */

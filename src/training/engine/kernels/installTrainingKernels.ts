@@ -13,7 +13,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type Ke
 import { registerBatchNormGradient } from './batchNormGradient';
 import { registerConv2dGradient } from './conv2dGradient';
 import { registerDepthwiseConv2dGradient } from './depthwiseConv2dGradient';
-import { registerRelu6Gradient } from './relu6Gradient';
+import { registerReluGradients } from './reluGradients';
 import { registerBatchNormTraining } from './batchNormTraining';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwiseGradientKernels';
 import { matMulViaConvKernel } from './matMulViaConv';
@@ -83,7 +83,7 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   registerConv2dGradient();
   registerDepthwiseConv2dGradient();
   registerBatchNormGradient();
-  registerRelu6Gradient();
+  registerReluGradients();
   registerBatchNormTraining();
   if (backendName === 'wasm') {
     replaceKernel('DepthwiseConv2dNativeBackpropInput', backendName, depthwiseBackpropInputKernel as unknown as KernelFunc);

@@ -631,17 +631,19 @@
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bLoop))))
 
-  ;; dx of relu6 over n values: dy where 0 < x ≤ 6, else 0. TF.js' own gradient makes four
-  ;; full-size passes (lessEqual, step, mul, cast) and a fifth for dy times the mask; this is one.
-  ;; Comparisons with NaN are false, so a NaN input passes no gradient.
-  (func (export "relu6Grad") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32)
-    (local $end i32) (local $v v128) (local $xs f32)
+  ;; dx of a ReLU capped at $cap (6 for relu6, +∞ for relu) over n values: dy where 0 < x ≤ cap,
+  ;; else 0. TF.js' own gradients make two (relu: step, cast) or four (relu6: lessEqual, step, mul,
+  ;; cast) full-size passes and one more for dy times the mask; this is one. Comparisons with NaN
+  ;; are false, so a NaN input passes no gradient (as in PyTorch).
+  (func (export "cappedReluGrad") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32) (param $cap f32)
+    (local $end i32) (local $v v128) (local $xs f32) (local $caps v128)
+    (local.set $caps (f32x4.splat (local.get $cap)))
     (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
     (block $vecDone (loop $vecLoop
       (br_if $vecDone (i32.ge_u (local.get $x) (local.get $end)))
       (local.set $v (v128.load (local.get $x)))
       (v128.store (local.get $dx) (v128.and (v128.load (local.get $dy))
-        (v128.and (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0))) (f32x4.le (local.get $v) (f32x4.splat (f32.const 6))))))
+        (v128.and (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0))) (f32x4.le (local.get $v) (local.get $caps)))))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
       (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
@@ -652,7 +654,7 @@
       (local.set $xs (f32.load (local.get $x)))
       (f32.store (local.get $dx)
         (select (f32.load (local.get $dy)) (f32.const 0)
-          (i32.and (f32.gt (local.get $xs) (f32.const 0)) (f32.le (local.get $xs) (f32.const 6)))))
+          (i32.and (f32.gt (local.get $xs) (f32.const 0)) (f32.le (local.get $xs) (local.get $cap)))))
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
       (local.set $dx (i32.add (local.get $dx) (i32.const 4)))

@@ -36,7 +36,7 @@ export interface WasmTrainingKernels {
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
   ): void;
-  relu6Grad(x: number, dy: number, dx: number, n: number): void;
+  cappedReluGrad(x: number, dy: number, dx: number, n: number, cap: number): void;
   sumCenteredProducts(x: number, mean: number, z: number, out: number, rows: number, channels: number, square: number): void;
   channelAffine2(p: number, q: number, a: number, b: number, k: number, out: number, rows: number, channels: number): void;
   transposeBlocks(src: number, dst: number, blocks: number, rows: number, cols: number, flip: number): void;
