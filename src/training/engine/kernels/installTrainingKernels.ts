@@ -4,9 +4,9 @@
  * gradients that handle dilations, a batch-norm gradient with fewer full-size passes; on wasm also
  * the depthwise convolution gradients it lacks (depthwiseGradientKernels.ts), matrix products
  * through XNNPACK, leading-axis sums, bias adds, an Identity that shares memory, and batch norm
- * with fixed statistics four channels at a time. This reaches into TF.js' kernel registry, whose contract
- * is internal: the patch was checked against exactly TESTED_TFJS_VERSION, and a test fails when
- * the installed TF.js differs, so an upgrade re-runs the kernel checks before it ships.
+ * with fixed statistics four channels at a time. This reaches into TF.js' kernel registry, whose
+ * contract is internal: the patch was checked against exactly TESTED_TFJS_VERSION, and a test
+ * fails when the installed TF.js differs, so an upgrade re-runs the kernel checks before it ships.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
