@@ -3,7 +3,8 @@
 Reads one command per line on stdin ("train mnist-cnn 30" / "infer pytorch-tutorial-net 60"),
 answers one JSON line with the samples per second of wall time and of CPU time, so the benchmark can alternate the two
 frameworks in one run without paying PyTorch's start-up each time; "params NAME 0" answers the
-trainable parameter count. With `--peak-rss NAME BATCHES` it instead trains that many batches in
+trainable parameter count; "convs MODE THREADS SECONDS [shapes as JSON]" times the convolutions of
+convolutionCeiling.ts alone and answers the milliseconds of one pass. With `--peak-rss NAME BATCHES` it instead trains that many batches in
 this fresh process and prints its peak resident set (VmHWM) in MiB.
 """
 import json
@@ -114,6 +115,48 @@ def run(mode, name, batches):
     return BATCH * batches / elapsed, BATCH * batches / cpu
 
 
+def time_convolutions(mode, threads, seconds, shapes):
+    """Milliseconds of one pass over `shapes` (convolutionCeiling.ts' list): forward passes, and for
+    "train" the filter's gradient and, where the shape asks, the input's, through autograd."""
+    torch.set_num_threads(threads)
+    cases = []
+    for i, s in enumerate(shapes):
+        n, h, w, c = s["input"]
+        kh, kw, ci, co = s["filter"]
+        groups = ci if s["depthwise"] else 1
+        x = torch.randn(n, c, h, w, requires_grad=mode == "train" and s["inputGradient"])
+        weight = torch.randn(ci * co if s["depthwise"] else co, 1 if s["depthwise"] else ci, kh, kw) * 0.1
+        weight.requires_grad_(mode == "train")
+        def forward(x=x, weight=weight, s=s, groups=groups):
+            return F.conv2d(x, weight, stride=tuple(s["strides"]), dilation=tuple(s["dilations"]), groups=groups)
+        with torch.no_grad():
+            dy = torch.randn_like(forward())
+        cases.append((x, weight, forward, dy))
+
+    def one_pass():
+        for x, weight, forward, dy in cases:
+            if mode == "train":
+                x.grad = None
+                weight.grad = None
+                forward().backward(dy)
+            else:
+                with torch.no_grad():
+                    forward()
+
+    try:
+        warm = time.perf_counter()
+        while time.perf_counter() - warm < 0.5:
+            one_pass()
+        passes = 0
+        start = time.perf_counter()
+        while passes < 2 or time.perf_counter() - start < seconds:
+            one_pass()
+            passes += 1
+        return 1000 * (time.perf_counter() - start) / passes
+    finally:
+        torch.set_num_threads(2)
+
+
 def peak_resident_mib():
     try:
         with open("/proc/self/status") as status:
@@ -139,8 +182,12 @@ if len(sys.argv) == 4 and sys.argv[1] == "--peak-rss":
 
 print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
 for line in sys.stdin:
-    parts = line.split()
+    parts = line.split(None, 4)
     if not parts:
+        continue
+    if parts[0] == "convs":
+        ms = time_convolutions(parts[1], int(parts[2]), float(parts[3]), json.loads(parts[4]))
+        print(json.dumps({"ms": ms}), flush=True)
         continue
     mode, name, batches = parts[0], parts[1], int(parts[2])
     if mode == "params":

@@ -17,7 +17,8 @@
  * Options: --rounds=N (default 5; 2 with --quick), --python=PATH (default python3 with torch),
  * --models=a,b (default all: mnist-cnn, pytorch-tutorial-net, resnet18-32, mobilenet-v2-32), --quick,
  * --profile-only (only the table of where a step's time goes), --peak-memory-only (just the peak
- * resident memory table)
+ * resident memory table), --convolutions-only (just the table of the convolutions alone,
+ * convolutionCeiling.ts: the ratio the engines' convolution kernels allow)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -30,6 +31,7 @@ import type { Design } from '../src/core/design';
 import { compileDesign } from '../src/training/compile/compileDesign';
 import { BACKEND_CHAIN, selectBackend, type BackendName } from '../src/training/engine/selectBackend';
 import { installTrainingKernels, restoreBuiltInKernel } from '../src/training/engine/kernels/installTrainingKernels';
+import { ConvolutionCeiling } from './convolutionCeiling';
 import { KERNEL_FAMILIES, KernelProfile, type KernelFamily } from './kernelProfile';
 import { automaticReplicaCount, ReplicaGroup } from '../src/training/parallel/ReplicaGroup';
 import { outputKindOf } from '../src/training/trainer/outputLoss';
@@ -198,6 +200,11 @@ class TorchBaseline {
     const answer = JSON.parse((await this.lines.next()).value as string) as { samplesPerSecond: number; samplesPerCpuSecond: number };
     return { wall: answer.samplesPerSecond, cpu: answer.samplesPerCpuSecond };
   }
+  /** Milliseconds of one pass over the convolutions alone, with `threads` threads (convolutionCeiling.ts). */
+  async convolutions(mode: 'train' | 'infer', threads: number, seconds: number, ceiling: ConvolutionCeiling): Promise<number> {
+    this.child.stdin!.write(`convs ${mode} ${threads} ${seconds} ${JSON.stringify(ceiling.shapes)}\n`);
+    return (JSON.parse((await this.lines.next()).value as string) as { ms: number }).ms;
+  }
   stop(): void {
     this.child.stdin!.end();
   }
@@ -271,6 +278,51 @@ async function profileTable(): Promise<void> {
   for (const c of columns) console.log(`other kernels of ${c.name}: ${c.others.slice(0, 4).map(([kernel, ms]) => `${kernel} ${ms.toFixed(ms >= 10 ? 0 : 2)} ms`).join(', ')}`);
 }
 
+/**
+ * Each net's convolutions alone, here on one core and in PyTorch on one and two threads, alternated:
+ * the ratio their kernels allow, beside the ratio the whole net reached (`netRatio`, 2 copies
+ * against 2 threads). "ours on 2 cores" assumes the copies scale perfectly, which bounds it above.
+ */
+async function convolutionCeilingTable(torch: TorchBaseline, wholeNet: (name: ModelName, mode: 'train' | 'infer') => { ratio?: number; pytorchMs: number } | undefined): Promise<void> {
+  await selectBackend({ preferred: 'wasm', smokeTest: false });
+  const rounds = quick ? 1 : 3;
+  console.log(`\nthe convolutions alone (batch ${BATCH}, padded inputs, the gradients a training step needs): ms per pass and GMAC/s; ratio = PyTorch's time / ours`);
+  console.log(`${''.padEnd(28)}${'ours, 1 core'.padStart(20)}${'PyTorch, 1 thread'.padStart(20)}${'ratio'.padStart(7)}${'PyTorch, 2 threads'.padStart(20)}${'ratio, ours ×2'.padStart(16)}${'whole net'.padStart(11)}${'bound'.padStart(7)}`);
+  const rows: [string, ConvolutionCeiling, ('train' | 'infer')[]][] = MODELS.map((name) => {
+    const model = compileDesign(loadDesign(name));
+    const ceiling = ConvolutionCeiling.of(model, BATCH);
+    model.dispose();
+    return [name, ceiling, ['train', 'infer']];
+  });
+  rows.push(['matrix product 1024³', ConvolutionCeiling.matrixProduct(1024, 1024, 1024), ['infer']]);
+  for (const [name, ceiling, modes] of rows) {
+    for (const mode of modes) {
+      const seconds = HEAVY.has(name as ModelName) ? 2 : 1;
+      const ours: number[] = [];
+      const one: number[] = [];
+      const two: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        ours.push(ceiling.timeHere(mode, seconds));
+        one.push(await torch.convolutions(mode, 1, seconds, ceiling));
+        two.push(await torch.convolutions(mode, 2, seconds, ceiling));
+      }
+      const gmacs = (ms: number) => ceiling.macs(mode) / ms / 1e6;
+      const cell = (ms: number) => `${ms.toFixed(ms >= 100 ? 0 : 1)} ms, ${gmacs(ms).toFixed(1)}`.padStart(20);
+      const [a, b, c] = [median(ours), median(one), median(two)];
+      const net = isBenchModel(name) ? wholeNet(name, mode) : undefined;
+      const label = name.startsWith('matrix') ? name : `${name} ${mode}`;
+      console.log(
+        `${label.padEnd(28)}${cell(a)}${cell(b)}${(b / a).toFixed(2).padStart(7)}${cell(c)}${((2 * c) / a).toFixed(2).padStart(16)}` +
+          `${(net?.ratio?.toFixed(2) ?? '–').padStart(11)}${(net ? (net.pytorchMs / (a / 2)).toFixed(2) : '–').padStart(7)}`,
+      );
+    }
+  }
+  console.log(
+    "(ours ×2: our convolutions on 2 cores, taken as half one core's time, against PyTorch on 2 threads. Whole net: the wall-time ratio of the medians above, 2 copies against 2 threads. " +
+      "Bound: PyTorch's whole step on 2 threads over our convolutions alone on 2 cores, the most the whole net's ratio could be with these convolution kernels if nothing else in a step cost time)",
+  );
+}
+
 /** This process's peak resident set (VmHWM) in MiB, or its current one where /proc is absent. */
 function peakResidentMiB(): number {
   try {
@@ -339,6 +391,20 @@ async function main(): Promise<void> {
     return profileTable();
   }
   if (args.includes('--peak-memory-only')) return peakRssTable();
+  if (args.includes('--convolutions-only')) {
+    const torch = await TorchBaseline.start();
+    if (typeof torch === 'string') throw new Error(torch);
+    // PyTorch's whole step, for the bound: one measurement each, as in a quick run.
+    const pytorchMs = new Map<string, number>();
+    for (const name of MODELS) {
+      for (const mode of ['train', 'infer'] as const) {
+        const batches = Math.max(3, Math.round((mode === 'train' ? 30 : 60) * (HEAVY.has(name) ? 0.1 : 1)));
+        pytorchMs.set(`${name}|${mode}`, (1000 * BATCH) / (await torch.measure(name, mode, batches)).wall);
+      }
+    }
+    await convolutionCeilingTable(torch, (name, mode) => ({ pytorchMs: pytorchMs.get(`${name}|${mode}`)! }));
+    return torch.stop();
+  }
   console.log(`TF.js ${tf.version.tfjs}, Node ${process.version}, batch ${BATCH}, ${ROUNDS} rounds, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const available: BackendName[] = [];
@@ -391,7 +457,6 @@ async function main(): Promise<void> {
     }
     console.log(`round ${round}/${ROUNDS} done`);
   }
-  if (typeof torch !== 'string') torch.stop();
 
   for (const measure of ['wall', 'cpu'] as const) {
     console.log(
@@ -414,6 +479,18 @@ async function main(): Promise<void> {
         }
       }
     }
+  }
+
+  if (typeof torch !== 'string') {
+    const wallRatio = (name: ModelName, mode: 'train' | 'infer') => {
+      const ours = results.get(`${name}|wasm|${mode}`);
+      const theirs = results.get(`${name}|pytorch|${mode}`);
+      if (!ours || !theirs) return undefined;
+      const pytorch = median(theirs.map((r) => r.wall));
+      return { ratio: median(ours.map((r) => r.wall)) / pytorch, pytorchMs: (1000 * BATCH) / pytorch };
+    };
+    if (available.includes('wasm')) await convolutionCeilingTable(torch, wallRatio);
+    torch.stop();
   }
 
   for (const [key, steps] of balance) {
