@@ -3,8 +3,9 @@
  * convGradientKernels.ts for the maths), a faster max-pool gradient, and the Conv2D and depthwise
  * gradients that handle dilations, a batch-norm gradient with fewer full-size passes; on wasm also
  * the depthwise convolution gradients it lacks (depthwiseGradientKernels.ts), matrix products
- * through XNNPACK, leading-axis sums, bias adds, an Identity that shares memory, and batch norm
- * with fixed statistics four channels at a time. This reaches into TF.js' kernel registry, whose
+ * through XNNPACK, leading-axis sums, bias adds, an Identity that shares memory, batch norm with
+ * fixed statistics four channels at a time, and forward convolutions over few input channels that
+ * XNNPACK's tiles fit badly (directConvForward.ts). This reaches into TF.js' kernel registry, whose
  * contract is internal: the patch was checked against exactly TESTED_TFJS_VERSION, and a test
  * fails when the installed TF.js differs, so an upgrade re-runs the kernel checks before it ships.
  */
@@ -27,6 +28,7 @@ import { batchNormInferenceKernel } from './batchNormInferenceKernel';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convGradientKernels';
 import { nameBackend } from './kernelCalls';
 import { croppedConv2dKernel } from './convTapCrop';
+import { directConv2dKernel } from './directConvForward';
 
 import { TESTED_TFJS_VERSION } from '../testedTfjsVersion';
 
@@ -109,6 +111,6 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (backendName === 'wasm' && builtInPad) replaceKernel('PadV2', backendName, padRowsKernel(builtInPad) as unknown as KernelFunc);
   for (const kernelName of ['Conv2D', 'FusedConv2D']) {
     const builtInConv = builtInKernel(kernelName, backendName);
-    if (backendName === 'wasm' && builtInConv) replaceKernel(kernelName, backendName, croppedConv2dKernel(builtInConv));
+    if (backendName === 'wasm' && builtInConv) replaceKernel(kernelName, backendName, directConv2dKernel(croppedConv2dKernel(builtInConv)));
   }
 }

@@ -36,6 +36,11 @@ export interface WasmTrainingKernels {
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
   ): void;
+  convForwardValid(
+    x: number, packedFilter: number, packedBias: number, tapOffsets: number, y: number,
+    batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number, taps: number,
+    strideH: number, strideW: number, min: number, max: number,
+  ): void;
   cappedReluGrad(x: number, dy: number, dx: number, n: number, cap: number): void;
   sumCenteredProducts(x: number, mean: number, z: number, out: number, rows: number, channels: number, square: number): void;
   channelAffine2(p: number, q: number, a: number, b: number, k: number, out: number, rows: number, channels: number): void;
