@@ -75,11 +75,13 @@ export class ConvolutionCeiling {
   }
 
   /**
-   * One large matrix product, m×k by k×n, as a 1×1 convolution (both engines run those as their
-   * matrix-product kernel): the multiply-add rate each engine's best kernel reaches on this CPU.
+   * One large matrix product, 1024 rows (16 images of 8×8) by k by n, as a 1×1 convolution: both
+   * engines run those as their matrix-product kernel, so it shows the multiply-add rate each one's
+   * best kernel reaches on this CPU. Batch 16, because PyTorch takes its oneDNN path for a 1×1
+   * convolution on one thread only from there (below, a generic loop at a fraction of the rate).
    */
-  static matrixProduct(m: number, k: number, n: number): ConvolutionCeiling {
-    return new ConvolutionCeiling([{ input: [1, 1, m, k], filter: [1, 1, k, n], depthwise: false, strides: [1, 1], dilations: [1, 1], inputGradient: false }]);
+  static matrixProduct(k: number, n: number): ConvolutionCeiling {
+    return new ConvolutionCeiling([{ input: [16, 8, 8, k], filter: [1, 1, k, n], depthwise: false, strides: [1, 1], dilations: [1, 1], inputGradient: false }]);
   }
 
   /** Multiply-adds of one pass: the forward convolutions, and for training their gradients too. */

@@ -294,7 +294,7 @@ async function convolutionCeilingTable(torch: TorchBaseline, wholeNet: (name: Mo
     model.dispose();
     return [name, ceiling, ['train', 'infer']];
   });
-  rows.push(['matrix product 1024³', ConvolutionCeiling.matrixProduct(1024, 1024, 1024), ['infer']]);
+  rows.push(['matrix product 1024³', ConvolutionCeiling.matrixProduct(1024, 1024), ['infer']]);
   for (const [name, ceiling, modes] of rows) {
     for (const mode of modes) {
       const seconds = HEAVY.has(name as ModelName) ? 2 : 1;
