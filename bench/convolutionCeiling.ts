@@ -3,8 +3,10 @@
  * convolution kernels set, measured here and, from the same list, in PyTorch. It answers what a
  * net's ratio could reach if every other kernel, the optimizer and all bookkeeping cost nothing.
  *
- * Each convolution runs on its own input already padded (the padding is not arithmetic), with the
- * strides, dilations and groups of the net's layer. "infer" runs the forward passes; "train" runs
+ * Each convolution runs with the padding, strides, dilations and groups of the net's layer. Here
+ * it runs through the kernels a training step uses, which leave out the filter taps that only ever
+ * meet padding (on ResNet-18's 1×1 maps at 32×32 input, eight of a 3×3 window's nine), as the net
+ * does; PyTorch computes them all, as its net does. The multiply-add rates count every tap. "infer" runs the forward passes; "train" runs
  * them with the gradients a training step needs: the filter's always, the input's only where a
  * layer with weights lies upstream (as the step prunes it for the first layer, and so does
  * PyTorch's autograd when the input needs no gradient).
@@ -12,8 +14,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 export interface ConvolutionShape {
-  /** [batch, height, width, channels] of the padded input. */
+  /** [batch, height, width, channels] of the input, before padding. */
   input: [number, number, number, number];
+  /** Zeros added [top, bottom, left, right] (a padding layer in front counts as part of the input). */
+  padding: [number, number, number, number];
   /** [kernel height, kernel width, input channels, output channels (depthwise: the multiplier)]. */
   filter: [number, number, number, number];
   depthwise: boolean;
@@ -63,7 +67,8 @@ export class ConvolutionCeiling {
       const [left, right] = config.padding === 'same' ? samePadding(width, kw, strides[1], dilations[1]) : [0, 0];
       const depthwise = kind === 'DepthwiseConv2D';
       shapes.push({
-        input: [batch, height + top + bottom, width + left + right, channels],
+        input: [batch, height, width, channels],
+        padding: [top, bottom, left, right],
         filter: [kh, kw, channels, depthwise ? config.depthMultiplier ?? 1 : config.filters!],
         depthwise,
         strides,
@@ -81,14 +86,15 @@ export class ConvolutionCeiling {
    * convolution on one thread only from there (below, a generic loop at a fraction of the rate).
    */
   static matrixProduct(k: number, n: number): ConvolutionCeiling {
-    return new ConvolutionCeiling([{ input: [16, 8, 8, k], filter: [1, 1, k, n], depthwise: false, strides: [1, 1], dilations: [1, 1], inputGradient: false }]);
+    return new ConvolutionCeiling([{ input: [16, 8, 8, k], padding: [0, 0, 0, 0], filter: [1, 1, k, n], depthwise: false, strides: [1, 1], dilations: [1, 1], inputGradient: false }]);
   }
 
   /** Multiply-adds of one pass: the forward convolutions, and for training their gradients too. */
   macs(mode: Mode): number {
     let total = 0;
     for (const s of this.shapes) {
-      const [n, h, w] = s.input;
+      const [n, h0, w0] = s.input;
+      const [h, w] = [h0 + s.padding[0] + s.padding[1], w0 + s.padding[2] + s.padding[3]];
       const [kh, kw, ci, co] = s.filter;
       const outH = Math.floor((h - (kh - 1) * s.dilations[0] - 1) / s.strides[0]) + 1;
       const outW = Math.floor((w - (kw - 1) * s.dilations[1] - 1) / s.strides[1]) + 1;
@@ -143,6 +149,8 @@ export class ConvolutionCeiling {
   }
 
   private forward(s: ConvolutionShape, x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
-    return s.depthwise ? tf.depthwiseConv2d(x, filter, s.strides, 'valid', 'NHWC', s.dilations) : tf.conv2d(x, filter, s.strides, 'valid', 'NHWC', s.dilations);
+    const [top, bottom, left, right] = s.padding;
+    const pad: [[0, 0], [number, number], [number, number], [0, 0]] = [[0, 0], [top, bottom], [left, right], [0, 0]];
+    return s.depthwise ? tf.depthwiseConv2d(x, filter, s.strides, pad, 'NHWC', s.dilations) : tf.conv2d(x, filter, s.strides, pad, 'NHWC', s.dilations);
   }
 }

@@ -123,12 +123,16 @@ def time_convolutions(mode, threads, seconds, shapes):
     for i, s in enumerate(shapes):
         n, h, w, c = s["input"]
         kh, kw, ci, co = s["filter"]
+        top, bottom, left, right = s["padding"]
         groups = ci if s["depthwise"] else 1
-        x = torch.randn(n, c, h, w, requires_grad=mode == "train" and s["inputGradient"])
+        # Even padding is the convolution's own, as in torchvision's nets; uneven is added beforehand.
+        even = top == bottom and left == right
+        x = torch.randn(n, c, h, w) if even else F.pad(torch.randn(n, c, h, w), (left, right, top, bottom))
+        x.requires_grad_(mode == "train" and s["inputGradient"])
         weight = torch.randn(ci * co if s["depthwise"] else co, 1 if s["depthwise"] else ci, kh, kw) * 0.1
         weight.requires_grad_(mode == "train")
-        def forward(x=x, weight=weight, s=s, groups=groups):
-            return F.conv2d(x, weight, stride=tuple(s["strides"]), dilation=tuple(s["dilations"]), groups=groups)
+        def forward(x=x, weight=weight, s=s, groups=groups, padding=(top, left) if even else (0, 0)):
+            return F.conv2d(x, weight, stride=tuple(s["strides"]), padding=padding, dilation=tuple(s["dilations"]), groups=groups)
         with torch.no_grad():
             dy = torch.randn_like(forward())
         cases.append((x, weight, forward, dy))

@@ -286,7 +286,7 @@ async function profileTable(): Promise<void> {
 async function convolutionCeilingTable(torch: TorchBaseline, wholeNet: (name: ModelName, mode: 'train' | 'infer') => { ratio?: number; pytorchMs: number } | undefined): Promise<void> {
   await selectBackend({ preferred: 'wasm', smokeTest: false });
   const rounds = quick ? 1 : 3;
-  console.log(`\nthe convolutions alone (batch ${BATCH}, padded inputs, the gradients a training step needs): ms per pass and GMAC/s; ratio = PyTorch's time / ours`);
+  console.log(`\nthe convolutions alone (batch ${BATCH}, each layer's padding, the gradients a training step needs; the rates count every tap): ms per pass and GMAC/s; ratio = PyTorch's time / ours`);
   console.log(`${''.padEnd(28)}${'ours, 1 core'.padStart(20)}${'PyTorch, 1 thread'.padStart(20)}${'ratio'.padStart(7)}${'PyTorch, 2 threads'.padStart(20)}${'ratio, ours ×2'.padStart(16)}${'whole net'.padStart(11)}${'bound'.padStart(7)}`);
   const rows: [string, ConvolutionCeiling, ('train' | 'infer')[]][] = MODELS.map((name) => {
     const model = compileDesign(loadDesign(name));
