@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { parseDesign } from '../../src/core/format/parseDesign';
 import { computeFeatureMaps } from '../../src/featureMaps/computeFeatureMaps';
 import { formatRunsTable, RUN_TABLE_COLUMNS } from '../../src/runs/formatRunsTable';
@@ -14,7 +15,9 @@ import { pastRunView, readRunHistory, runFolderNamed } from '../../src/runs/read
 import { RunFolders, UntrustedWorkspaceError } from '../../src/runs/RunFolders';
 import type { HostToTrainingPanelMessage, RunSummary, TrainingProgress } from '../../src/protocol/trainingPanelProtocol';
 import { TrainingService } from '../../src/training/service/TrainingService';
-import { hashText, runsFolderFor } from '../../src/training/trainer/runFolder';
+import { hashText, RUN_FILES, runsFolderFor, type RunManifest } from '../../src/training/trainer/runFolder';
+import { registerCustomLayers } from '../../src/training/compile/customLayers';
+import { fileSystemLoader } from '../../src/training/trainer/fileSystemModelIo';
 import type { TrainingResult } from '../../src/training/trainer/trainingReport';
 
 const root = join(__dirname, '../..');
@@ -156,6 +159,31 @@ describe('training panel host with a real run', function () {
       }
       assert.ok(layer.maps.some((m) => Math.max(...m) === 255), `${layer.layerName} has a channel scaled to full range`);
     }
+  });
+
+  it("gives the same maps as the pure-JavaScript engine's prediction of the saved model (the process runs on wasm)", async () => {
+    const picked = result.test!.misclassified[0] ?? { pixels: Array.from({ length: 784 }, (_, i) => (i * 37) % 256), trueLabel: 0 };
+    const layers = await computeFeatureMaps(result.runFolder!, { pixels: picked.pixels, shape: [28, 28, 1] }, { script: join(root, 'dist/featureMapsProcess.js'), maxChannels: 32 });
+    const manifest = JSON.parse(readFileSync(join(result.runFolder!, RUN_FILES.manifest), 'utf8')) as RunManifest;
+    await tf.setBackend('cpu');
+    registerCustomLayers();
+    const model = await tf.loadLayersModel(fileSystemLoader(join(result.runFolder!, RUN_FILES.model)));
+    const { mean, std } = manifest.normalization;
+    const input = tf.tensor4d(picked.pixels.map((p) => (p / 255 - mean[0]) / std[0]), [1, 28, 28, 1]);
+    const convs = layers.map((layer) => model.getLayer(layer.layerName).output as tf.SymbolicTensor);
+    const outputs = tf.model({ inputs: model.inputs, outputs: convs }).predict(input) as tf.Tensor[];
+    for (const [i, layer] of layers.entries()) {
+      const values = outputs[i].dataSync();
+      for (const [channel, map] of layer.maps.entries()) {
+        const column = Array.from({ length: layer.height * layer.width }, (_, k) => values[k * layer.channels + channel]);
+        const [min, max] = [Math.min(...column), Math.max(...column)];
+        // The same scaling to 0–255; float rounding between the engines may move a value across a half.
+        const expected = column.map((v) => (max > min ? Math.round(((v - min) / (max - min)) * 255) : 0));
+        assert.ok(map.every((v, k) => Math.abs(v - expected[k]) <= 1), `${layer.layerName} channel ${channel}`);
+      }
+    }
+    tf.dispose([input, ...outputs]);
+    model.dispose();
   });
 
   it('shows a missing dataset as a dataset error with what to do next', async () => {
