@@ -4,10 +4,12 @@
  * gradients that handle dilations, a batch-norm gradient with fewer full-size passes; on wasm also
  * the depthwise convolution gradients it lacks (depthwiseGradientKernels.ts), matrix products
  * through XNNPACK, leading-axis sums, bias adds, an Identity that shares memory, batch norm with
- * fixed statistics four channels at a time, and forward convolutions over few input channels that
- * XNNPACK's tiles fit badly (directConvForward.ts). This reaches into TF.js' kernel registry, whose
- * contract is internal: the patch was checked against exactly TESTED_TFJS_VERSION, and a test
- * fails when the installed TF.js differs, so an upgrade re-runs the kernel checks before it ships.
+ * fixed statistics four channels at a time, forward convolutions over few input channels that
+ * XNNPACK's tiles fit badly (directConvForward.ts), and 'same' padding handed to TF.js' own
+ * convolutions explicitly, as they get it wrong for windows that are not square
+ * (explicitSamePadding.ts). This reaches into TF.js' kernel registry, whose contract is internal:
+ * the patch was checked against exactly TESTED_TFJS_VERSION, and a test fails when the installed
+ * TF.js differs, so an upgrade re-runs the kernel checks before it ships.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
@@ -29,6 +31,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convGra
 import { nameBackend } from './kernelCalls';
 import { croppedConv2dKernel } from './convTapCrop';
 import { directConv2dKernel } from './directConvForward';
+import { explicitSamePaddingKernel, SAME_PADDING_KERNELS } from './explicitSamePadding';
 
 import { TESTED_TFJS_VERSION } from '../testedTfjsVersion';
 
@@ -109,8 +112,11 @@ export function installTrainingKernels(backendName: string, options: TrainingKer
   if (backendName === 'wasm' && builtInBatchNorm) replaceKernel('FusedBatchNorm', backendName, batchNormInferenceKernel(builtInBatchNorm) as unknown as KernelFunc);
   const builtInPad = builtInKernel('PadV2', backendName);
   if (backendName === 'wasm' && builtInPad) replaceKernel('PadV2', backendName, padRowsKernel(builtInPad) as unknown as KernelFunc);
-  for (const kernelName of ['Conv2D', 'FusedConv2D']) {
+  for (const kernelName of SAME_PADDING_KERNELS) {
     const builtInConv = builtInKernel(kernelName, backendName);
-    if (backendName === 'wasm' && builtInConv) replaceKernel(kernelName, backendName, directConv2dKernel(croppedConv2dKernel(builtInConv)));
+    if (backendName !== 'wasm' || !builtInConv) continue;
+    const samePadded: KernelConfig = { ...builtInConv, kernelFunc: explicitSamePaddingKernel(builtInConv) };
+    const depthwise = kernelName === 'DepthwiseConv2dNative' || kernelName === 'FusedDepthwiseConv2D';
+    replaceKernel(kernelName, backendName, depthwise ? samePadded.kernelFunc : directConv2dKernel(croppedConv2dKernel(samePadded)));
   }
 }
