@@ -3,8 +3,8 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { convTapCrop } from '../../src/training/engine/kernels/convTapCrop';
-import { builtInKernel, installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
-import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
+import { builtInKernel } from '../../src/training/engine/kernels/installTrainingKernels';
+import { onWasmEngine } from '../support/onWasmEngine';
 import { seededRandom } from '../support/randomDesign';
 import { assertClose } from '../support/assertClose';
 
@@ -54,13 +54,7 @@ describe('convolution tap crop', function () {
   });
 
   describe('on wasm', () => {
-    before(async () => {
-      await initWasmBackend();
-      installTrainingKernels('wasm');
-    });
-    after(async () => {
-      await tf.setBackend('cpu');
-    });
+    onWasmEngine();
 
     it('Conv2D, FusedConv2D (bias, relu) and both gradient kernels equal TF.js cpu kernels on 200 random small-map cases', () => {
       const rnd = seededRandom(31);

@@ -4,8 +4,8 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { directConv2dKernel, directConvForward, prefersDirectConvForward, type DirectConvArgs } from '../../src/training/engine/kernels/directConvForward';
-import { builtInKernel, installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
-import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
+import { builtInKernel } from '../../src/training/engine/kernels/installTrainingKernels';
+import { onWasmEngine } from '../support/onWasmEngine';
 import { seededRandom } from '../support/randomDesign';
 import { assertClose } from '../support/assertClose';
 
@@ -49,13 +49,7 @@ const info = (t: tf.Tensor): TensorInfo => ({ dataId: t.dataId, shape: t.shape, 
 
 describe('the direct forward convolution on wasm', function () {
   this.timeout(120_000);
-  before(async () => {
-    await initWasmBackend();
-    installTrainingKernels('wasm');
-  });
-  after(async () => {
-    await tf.setBackend('cpu');
-  });
+  onWasmEngine();
 
   it("matches TF.js' cpu FusedConv2D on 200 random cases (strides, dilations, paddings, bias, ReLU, ReLU6), to 1e-5 relative", () => {
     // The cpu kernel, not XNNPACK's: XNNPACK gives zeros for some shapes (a 3×1 window, strides [1, 3], 'same').

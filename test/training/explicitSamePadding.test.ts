@@ -3,8 +3,8 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { builtInKernel, installTrainingKernels } from '../../src/training/engine/kernels/installTrainingKernels';
-import { initWasmBackend } from '../../src/training/engine/initWasmBackend';
+import { builtInKernel } from '../../src/training/engine/kernels/installTrainingKernels';
+import { onWasmEngine } from '../support/onWasmEngine';
 import { seededRandom } from '../support/randomDesign';
 import { assertClose } from '../support/assertClose';
 
@@ -26,13 +26,7 @@ function run(op: Op, x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, str
 
 describe("'same' padding of the wasm engine's convolutions", function () {
   this.timeout(120_000);
-  before(async () => {
-    await initWasmBackend();
-    installTrainingKernels('wasm');
-  });
-  after(async () => {
-    await tf.setBackend('cpu');
-  });
+  onWasmEngine();
 
   it("TF.js' own wasm Conv2D still gets a 5×1 window wrong (when this fails, TF.js fixed it and the wrapper can go)", () => {
     const backend = tf.backend();
