@@ -6,10 +6,10 @@
  * Each convolution runs with the padding, strides, dilations and groups of the net's layer. Here
  * it runs through the kernels a training step uses, which leave out the filter taps that only ever
  * meet padding (on ResNet-18's 1×1 maps at 32×32 input, eight of a 3×3 window's nine), as the net
- * does; PyTorch computes them all, as its net does. The multiply-add rates count every tap. "infer" runs the forward passes; "train" runs
- * them with the gradients a training step needs: the filter's always, the input's only where a
- * layer with weights lies upstream (as the step prunes it for the first layer, and so does
- * PyTorch's autograd when the input needs no gradient).
+ * does; PyTorch computes them all, as its net does. The multiply-add rates count every tap.
+ * "infer" runs the forward passes; "train" runs them with the gradients a training step needs:
+ * the filter's always, the input's only where a layer with weights lies upstream (as the step
+ * prunes it for the first layer, and so does PyTorch's autograd when the input needs no gradient).
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -280,8 +280,10 @@ async function profileTable(): Promise<void> {
 
 /**
  * Each net's convolutions alone, here on one core and in PyTorch on one and two threads, alternated:
- * the ratio their kernels allow, beside the ratio the whole net reached (`netRatio`, 2 copies
- * against 2 threads). "ours on 2 cores" assumes the copies scale perfectly, which bounds it above.
+ * the ratio their kernels allow, beside the ratio the whole net reached and the bound the
+ * convolutions put on it (`wholeNet`: that ratio, 2 copies against 2 threads, where measured, and
+ * PyTorch's whole step in ms). "Ours on 2 cores" assumes the copies scale perfectly, so the bound
+ * is an upper one.
  */
 async function convolutionCeilingTable(torch: TorchBaseline, wholeNet: (name: ModelName, mode: 'train' | 'infer') => { ratio?: number; pytorchMs: number } | undefined): Promise<void> {
   await selectBackend({ preferred: 'wasm', smokeTest: false });
