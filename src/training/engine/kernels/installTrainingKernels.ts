@@ -6,7 +6,7 @@
  * through XNNPACK, leading-axis sums, bias adds, an Identity that shares memory, batch norm with
  * fixed statistics four channels at a time, forward convolutions over few input channels that
  * XNNPACK's tiles fit badly (directConvForward.ts), and 'same' padding handed to TF.js' own
- * convolutions explicitly, as they get it wrong for windows that are not square
+ * convolutions explicitly, as they get it wrong where a window is smaller than its stride
  * (explicitSamePadding.ts). This reaches into TF.js' kernel registry, whose contract is internal:
  * the patch was checked against exactly TESTED_TFJS_VERSION, and a test fails when the installed
  * TF.js differs, so an upgrade re-runs the kernel checks before it ships.
