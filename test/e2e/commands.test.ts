@@ -61,8 +61,7 @@ describe('CNN Designer commands in VS Code', () => {
 
     await workbench.openFromExplorer(file);
     await GraphEditorView.find(workbench);
-    await workbench.runCommand('CNN Designer: Export Code');
-    await workbench.pickQuickInputItem('PyTorch');
+    await workbench.runCommandAndPick('CNN Designer: Export Code', 'PyTorch');
     const expected = module.code.split('\n');
     const shown = await waitFor(`${module.fileName} in an editor`, async () => {
       const lines = await workbench.activeTextEditorLines(module.fileName);

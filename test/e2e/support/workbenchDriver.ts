@@ -111,10 +111,28 @@ export class WorkbenchDriver {
   async pickQuickInputItem(label: string, timeoutMs = 20_000): Promise<void> {
     const filter = this.page.locator('.quick-input-widget .quick-input-box input').first();
     await filter.waitFor({ state: 'visible', timeout: timeoutMs });
-    await filter.fill(label);
+    await filter.fill(label, { timeout: timeoutMs });
     const row = this.page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="${cssString(label)}"]`).first();
     await row.waitFor({ state: 'visible', timeout: timeoutMs });
     await row.click();
+  }
+
+  /**
+   * Runs a command that asks a quick-pick question and picks `label`. A quick pick closes when
+   * focus leaves it, and a webview that has just opened can take focus as it finishes loading: when
+   * the question is gone before the pick, the command runs again (at most three times).
+   */
+  async runCommandAndPick(title: string, label: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand(title);
+      try {
+        await this.pickQuickInputItem(label, 10_000);
+        return;
+      } catch (error) {
+        const questionStillShown = await this.page.locator('.quick-input-widget').isVisible();
+        if (attempt >= 3 || questionStillShown) throw error;
+      }
+    }
   }
 
   /** Opens a file by double-clicking its row in the explorer (a file at the top of the workspace). */
