@@ -1,6 +1,7 @@
 """PyTorch side of `npm run bench:train`: the same models on CPU with 2 threads and Adam.
 
-Reads one command per line on stdin ("train mnist-cnn 30" / "infer pytorch-tutorial-net 60"),
+Reads one command per line on stdin ("train mnist-cnn 30" / "infer pytorch-tutorial-net 60", and
+optionally a thread count: "train mnist-cnn 30 1"; 2 otherwise),
 answers one JSON line with the samples per second of wall time and of CPU time, so the benchmark can alternate the two
 frameworks in one run without paying PyTorch's start-up each time; "params NAME 0" answers the
 trainable parameter count; "convs MODE THREADS SECONDS [shapes as JSON]" times the convolutions of
@@ -194,9 +195,14 @@ for line in sys.stdin:
         print(json.dumps({"ms": ms}), flush=True)
         continue
     mode, name, batches = parts[0], parts[1], int(parts[2])
+    threads = int(parts[3]) if len(parts) > 3 else 2
     if mode == "params":
         model = setup(name)[0]
         print(json.dumps({"trainable": sum(p.numel() for p in model.parameters() if p.requires_grad)}), flush=True)
         continue
-    wall, cpu = run(mode, name, batches)
+    torch.set_num_threads(threads)
+    try:
+        wall, cpu = run(mode, name, batches)
+    finally:
+        torch.set_num_threads(2)
     print(json.dumps({"samplesPerSecond": wall, "samplesPerCpuSecond": cpu}), flush=True)

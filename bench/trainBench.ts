@@ -18,7 +18,9 @@
  * --models=a,b (default all: mnist-cnn, pytorch-tutorial-net, resnet18-32, mobilenet-v2-32), --quick,
  * --profile-only (only the table of where a step's time goes), --peak-memory-only (just the peak
  * resident memory table), --convolutions-only (just the table of the convolutions alone,
- * convolutionCeiling.ts: the ratio the engines' convolution kernels allow)
+ * convolutionCeiling.ts: the ratio the engines' convolution kernels allow), --both-cores-only (just
+ * the table of what running on both cores costs: one copy alone, two independent copies at once,
+ * the data-parallel step, PyTorch on 1 and 2 threads)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -195,8 +197,9 @@ class TorchBaseline {
     this.child.stdin!.write(`params ${name} 0\n`);
     return (JSON.parse((await this.lines.next()).value as string) as { trainable: number }).trainable;
   }
-  async measure(name: ModelName, mode: 'train' | 'infer', batches: number): Promise<Throughput> {
-    this.child.stdin!.write(`${mode} ${name} ${batches}\n`);
+  /** Samples/s of `batches` steps after a second's warm-up, on `threads` threads (2 unless told). */
+  async measure(name: ModelName, mode: 'train' | 'infer', batches: number, threads = 2): Promise<Throughput> {
+    this.child.stdin!.write(`${mode} ${name} ${batches} ${threads}\n`);
     const answer = JSON.parse((await this.lines.next()).value as string) as { samplesPerSecond: number; samplesPerCpuSecond: number };
     return { wall: answer.samplesPerSecond, cpu: answer.samplesPerCpuSecond };
   }
@@ -289,7 +292,7 @@ async function convolutionCeilingTable(torch: TorchBaseline, wholeNet: (name: Mo
   await selectBackend({ preferred: 'wasm', smokeTest: false });
   const rounds = quick ? 1 : 3;
   console.log(`\nthe convolutions alone (batch ${BATCH}, each layer's padding, the gradients a training step needs; the rates count every tap): ms per pass and GMAC/s; ratio = PyTorch's time / ours`);
-  console.log(`${''.padEnd(28)}${'ours, 1 core'.padStart(20)}${'PyTorch, 1 thread'.padStart(20)}${'ratio'.padStart(7)}${'PyTorch, 2 threads'.padStart(20)}${'ratio, ours ×2'.padStart(16)}${'whole net'.padStart(11)}${'bound'.padStart(7)}`);
+  console.log(`${''.padEnd(28)}${'ours, 1 core'.padStart(20)}${'PyTorch, 1 thread'.padStart(20)}${'ratio'.padStart(7)}${'PyTorch, 2 threads'.padStart(20)}${'ratio, ours ×2'.padStart(16)}${'whole net'.padStart(11)}${'bound'.padStart(7)}${'bound, 1 core'.padStart(15)}`);
   const rows: [string, ConvolutionCeiling, ('train' | 'infer')[]][] = MODELS.map((name) => {
     const model = compileDesign(loadDesign(name));
     const ceiling = ConvolutionCeiling.of(model, BATCH);
@@ -303,10 +306,16 @@ async function convolutionCeilingTable(torch: TorchBaseline, wholeNet: (name: Mo
       const ours: number[] = [];
       const one: number[] = [];
       const two: number[] = [];
+      // PyTorch's whole step on one thread, for the bound per core.
+      const wholeOne: number[] = [];
       for (let round = 0; round < rounds; round++) {
         ours.push(ceiling.timeHere(mode, seconds));
         one.push(await torch.convolutions(mode, 1, seconds, ceiling));
         two.push(await torch.convolutions(mode, 2, seconds, ceiling));
+        if (isBenchModel(name)) {
+          const batches = Math.max(3, Math.round((mode === 'train' ? 30 : 60) * (HEAVY.has(name) ? 0.1 : 1)));
+          wholeOne.push((1000 * BATCH) / (await torch.measure(name, mode, batches, 1)).wall);
+        }
       }
       const gmacs = (ms: number) => ceiling.macs(mode) / ms / 1e6;
       const cell = (ms: number) => `${ms.toFixed(ms >= 100 ? 0 : 1)} ms, ${gmacs(ms).toFixed(1)}`.padStart(20);
@@ -315,13 +324,15 @@ async function convolutionCeilingTable(torch: TorchBaseline, wholeNet: (name: Mo
       const label = name.startsWith('matrix') ? name : `${name} ${mode}`;
       console.log(
         `${label.padEnd(28)}${cell(a)}${cell(b)}${(b / a).toFixed(2).padStart(7)}${cell(c)}${((2 * c) / a).toFixed(2).padStart(16)}` +
-          `${(net?.ratio?.toFixed(2) ?? '–').padStart(11)}${(net ? (net.pytorchMs / (a / 2)).toFixed(2) : '–').padStart(7)}`,
+          `${(net?.ratio?.toFixed(2) ?? '–').padStart(11)}${(net ? (net.pytorchMs / (a / 2)).toFixed(2) : '–').padStart(7)}` +
+          `${(wholeOne.length ? (median(wholeOne) / a).toFixed(2) : '–').padStart(15)}`,
       );
     }
   }
   console.log(
     "(ours ×2: our convolutions on 2 cores, taken as half one core's time, against PyTorch on 2 threads. Whole net: the wall-time ratio of the medians above, 2 copies against 2 threads. " +
-      "Bound: PyTorch's whole step on 2 threads over our convolutions alone on 2 cores, the most the whole net's ratio could be with these convolution kernels if nothing else in a step cost time)",
+      "Bound: PyTorch's whole step on 2 threads over our convolutions alone on 2 cores, the most the whole net's ratio could be with these convolution kernels if nothing else in a step cost time " +
+      "and two busy cores ran as fast as one (on this machine each runs at about 0.8 of one alone: the both-cores table). Bound, 1 core: PyTorch's whole step on 1 thread over our convolutions alone on 1 core, which assumes nothing about scaling)",
   );
 }
 
@@ -373,6 +384,79 @@ function peakRssTable(): void {
   }
 }
 
+/** Seconds each process of the two-core table trains for, after its warm-up. */
+const BOTH_CORES_SECONDS = 3;
+
+/**
+ * A fresh process trains `--steps=<model>,<copies>,<batch>` on wasm (synchronous steps, random
+ * data) for BOTH_CORES_SECONDS after a second's warm-up, once `--start-at=<epoch ms>` has come,
+ * and prints its samples per second of wall time.
+ */
+async function stepsChild(spec: string): Promise<void> {
+  const [name, copies, batch] = spec.split(',');
+  await selectBackend({ preferred: 'wasm', smokeTest: false });
+  const trainer = await prepareTrainer(name as ModelName, Number(copies));
+  const size = Number(batch);
+  const startAt = Number(option('start-at') ?? 0);
+  while (Date.now() < startAt) await new Promise((resolve) => setTimeout(resolve, 5));
+  const result = await throughput(async (i) => {
+    const b = trainer.batches[i % trainer.batches.length];
+    await trainer.group.trainBatch(b.pixels.subarray(0, (b.pixels.length / BATCH) * size), b.labels.subarray(0, size), 1e-3);
+  }, BOTH_CORES_SECONDS);
+  // throughput() counts BATCH samples per step.
+  console.log(JSON.stringify({ samplesPerSecond: (result.wall * size) / BATCH }));
+  await disposeTrainer(trainer);
+}
+
+/** Runs stepsChild in `processes` fresh processes at once (each starting its timed steps together) and returns their rates. */
+async function stepsInProcesses(name: ModelName, copies: number, batch: number, processes: number): Promise<number[]> {
+  // Far enough ahead for every process to load, compile and warm its copies first.
+  const startAt = Date.now() + 6000;
+  const runs = Array.from({ length: processes }, () =>
+    new Promise<number>((resolve, reject) => {
+      const child = spawn(process.execPath, [__filename, `--steps=${name},${copies},${batch}`, `--start-at=${startAt}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += String(chunk)));
+      child.on('close', (code) => {
+        try {
+          resolve((JSON.parse(out.trim().split('\n').pop() ?? '') as { samplesPerSecond: number }).samplesPerSecond);
+        } catch {
+          reject(new Error(`the steps process for ${name} failed (exit ${code})`));
+        }
+      });
+    }),
+  );
+  return Promise.all(runs);
+}
+
+/**
+ * What using both cores costs on this machine, apart from anything the data-parallel step does:
+ * one copy training slices of half a batch alone, then two such processes at once (nothing shared
+ * between them, so whatever they lose to each other is the machine's: shared caches, memory,
+ * clock), then the data-parallel step itself (2 copies, the batch split between them); and
+ * PyTorch's whole step on 1 thread and on 2. The light nets only (the large ones take minutes).
+ */
+async function bothCoresTable(torch: TorchBaseline | string): Promise<void> {
+  const half = BATCH / 2;
+  console.log(`
+both cores at once (wasm training, random data; samples/s of wall time, ${BOTH_CORES_SECONDS} s each after a warm-up, fresh processes):`);
+  for (const name of MODELS.filter((m) => !HEAVY.has(m))) {
+    const [alone] = await stepsInProcesses(name, 1, half, 1);
+    const pair = await stepsInProcesses(name, 1, half, 2);
+    const [group] = await stepsInProcesses(name, 2, BATCH, 1);
+    const each = pair.reduce((a, b) => a + b, 0) / pair.length;
+    console.log(`  ${name}: one copy alone, slices of ${half}: ${fmt(alone)}; two such processes at once: ${pair.map(fmt).join(' and ')} (each ${(each / alone).toFixed(2)}× alone, together ${((2 * each) / alone).toFixed(2)}×)`);
+    console.log(`  ${''.padEnd(name.length)}  our 2 copies on batches of ${BATCH}: ${fmt(group)} (${(group / alone).toFixed(2)}× one copy alone, ${(group / (2 * each)).toFixed(2)} of the two independent processes)`);
+    if (typeof torch !== 'string') {
+      const batches = quick ? 30 : 60;
+      const one = (await torch.measure(name, 'train', batches, 1)).wall;
+      const two = (await torch.measure(name, 'train', batches, 2)).wall;
+      console.log(`  ${''.padEnd(name.length)}  PyTorch, batches of ${BATCH}: 1 thread ${fmt(one)}, 2 threads ${fmt(two)} (${(two / one).toFixed(2)}×)`);
+    }
+  }
+  console.log('(together: both processes\' samples/s over one alone, 2.00 if the cores did not slow each other; the data-parallel step can at best match that)');
+}
+
 /** A fresh process: load TF.js, pick the backend (with its smoke test), compile, start the copies, train one batch. */
 async function firstBatchChild(): Promise<void> {
   const report = await selectBackend({ smokeTest: true });
@@ -385,6 +469,14 @@ async function firstBatchChild(): Promise<void> {
 
 async function main(): Promise<void> {
   if (args.includes('--first-batch')) return firstBatchChild();
+  const steps = option('steps');
+  if (steps) return stepsChild(steps);
+  if (args.includes('--both-cores-only')) {
+    const torch = await TorchBaseline.start();
+    await bothCoresTable(torch);
+    if (typeof torch !== 'string') torch.stop();
+    return;
+  }
   const peakModel = option('peak-rss');
   if (peakModel) return peakRssChild(peakModel as ModelName);
   if (args.includes('--profile-only')) {
@@ -500,6 +592,12 @@ async function main(): Promise<void> {
     console.log(
       `\n${key}, median step: the process's own slice ${ms(steps.map((t) => t.local))} (its share of the last update included), a replica's slice ${ms(steps.flatMap((t) => t.remote))}, then waiting for the slowest replica ${ms(steps.map((t) => t.waited))}`,
     );
+  }
+
+  if (available.includes('wasm')) {
+    const bothCoresTorch = await TorchBaseline.start();
+    await bothCoresTable(bothCoresTorch);
+    if (typeof bothCoresTorch !== 'string') bothCoresTorch.stop();
   }
 
   // Which input-gradient kernel is faster on wasm: TF.js' own, or the project's.
